@@ -1,0 +1,169 @@
+import type {Random} from './random.js';
+
+/**
+ * How a send time is drawn. Each has the configured mean as its true mean and never gives a
+ * negative time (no clipped or folded normal, which would bias the mean).
+ *
+ * - `gamma` (default): bell-shaped and right-skewed like real latencies. `spread` is the
+ *   coefficient of variation (standard deviation / mean): shape = 1 / spread^2, so 0.25 gives a
+ *   narrow bell, 1 is the exponential, above 1 piles up near 0 with a long tail. 0 is fixed.
+ * - `exponential`: memoryless; its coefficient of variation is always 1, so it takes no spread.
+ * - `uniform`: flat on mean * (1 -/+ sqrt(3) * spread); spread at most 1/sqrt(3) (~0.577) so the
+ *   lower end is not below 0.
+ * - `fixed`: always exactly the mean; takes no spread.
+ */
+export const DISTRIBUTIONS = ['gamma', 'exponential', 'uniform', 'fixed'] as const;
+export type Distribution = (typeof DISTRIBUTIONS)[number];
+
+export const DEFAULT_DISTRIBUTION: Distribution = 'gamma';
+/** The default coefficient of variation, as in the seed design (standard deviation = mean / 4). */
+export const DEFAULT_SPREAD = 0.25;
+export const MAX_UNIFORM_SPREAD = 1 / Math.sqrt(3);
+
+export type SendTimeShape = {
+	readonly distribution: Distribution;
+	/** Mean send time in milliseconds, >= 0; 0 means every send is instant. */
+	readonly meanMs: number;
+	/** Coefficient of variation; see `DISTRIBUTIONS`. */
+	readonly spread: number;
+};
+
+/** Whether a distribution takes a spread, and the largest it takes. */
+export function spreadLimit(distribution: Distribution): {takesSpread: boolean; max: number} {
+	switch (distribution) {
+		case 'gamma': {
+			return {takesSpread: true, max: Number.POSITIVE_INFINITY};
+		}
+
+		case 'uniform': {
+			return {takesSpread: true, max: MAX_UNIFORM_SPREAD};
+		}
+
+		default: {
+			return {takesSpread: false, max: 0};
+		}
+	}
+}
+
+/** The spread a distribution has when none is given. */
+export function defaultSpread(distribution: Distribution): number {
+	switch (distribution) {
+		case 'exponential': {
+			return 1;
+		}
+
+		case 'fixed': {
+			return 0;
+		}
+
+		default: {
+			return DEFAULT_SPREAD;
+		}
+	}
+}
+
+/** A function that draws one send time, in milliseconds, from `random`. */
+export type SendTimeSampler = () => number;
+
+export function createSendTimeSampler(shape: SendTimeShape, random: Random): SendTimeSampler {
+	const {distribution, meanMs, spread} = shape;
+	if (!(meanMs >= 0) || !Number.isFinite(meanMs)) {
+		throw new RangeError(`meanMs must be a finite number >= 0, got ${meanMs}`);
+	}
+
+	if (meanMs === 0) {
+		return () => 0;
+	}
+
+	switch (distribution) {
+		case 'fixed': {
+			return () => meanMs;
+		}
+
+		case 'exponential': {
+			return () => -meanMs * Math.log(random.open());
+		}
+
+		case 'uniform': {
+			if (!(spread >= 0 && spread <= MAX_UNIFORM_SPREAD)) {
+				throw new RangeError(`uniform spread must be between 0 and ${MAX_UNIFORM_SPREAD.toFixed(3)}, got ${spread}`);
+			}
+
+			const low = meanMs * (1 - Math.sqrt(3) * spread);
+			const width = meanMs * 2 * Math.sqrt(3) * spread;
+			return () => low + width * random.float();
+		}
+
+		case 'gamma': {
+			if (!(spread >= 0) || !Number.isFinite(spread)) {
+				throw new RangeError(`gamma spread must be a finite number >= 0, got ${spread}`);
+			}
+
+			if (spread === 0) {
+				return () => meanMs;
+			}
+
+			const shapeK = 1 / (spread * spread);
+			return createGammaSampler(shapeK, meanMs / shapeK, random);
+		}
+	}
+}
+
+/**
+ * Gamma(shape, scale) by Marsaglia and Tsang, "A simple method for generating gamma variables"
+ * (ACM TOMS 26(3), 2000): one normal and one uniform per draw, rejecting about 1-5% of the time.
+ * For shape < 1 it draws Gamma(shape + 1) and multiplies by U^(1/shape), as the paper says.
+ */
+function createGammaSampler(shape: number, scale: number, random: Random): SendTimeSampler {
+	const boosted = shape < 1;
+	const d = (boosted ? shape + 1 : shape) - 1 / 3;
+	const c = 1 / Math.sqrt(9 * d);
+	const inverseShape = 1 / shape;
+	const normal = createNormalSampler(random);
+	return () => {
+		let x;
+		let v;
+		for (;;) {
+			do {
+				x = normal();
+				v = 1 + c * x;
+			} while (v <= 0);
+
+			v = v * v * v;
+			const u = random.open();
+			const xx = x * x;
+			if (u < 1 - 0.0331 * xx * xx || Math.log(u) < 0.5 * xx + d * (1 - v + Math.log(v))) {
+				break;
+			}
+		}
+
+		const draw = d * v * scale;
+		return boosted ? draw * random.open() ** inverseShape : draw;
+	};
+}
+
+/** Standard normal by Marsaglia's polar method; each accepted pair gives two draws. */
+function createNormalSampler(random: Random): () => number {
+	let spare = 0;
+	let hasSpare = false;
+	return () => {
+		if (hasSpare) {
+			hasSpare = false;
+			return spare;
+		}
+
+		let u;
+		let v;
+		let s;
+		do {
+			u = 2 * random.float() - 1;
+			v = 2 * random.float() - 1;
+			s = u * u + v * v;
+		} while (s >= 1 || s === 0);
+
+		const factor = Math.sqrt(-2 * Math.log(s) / s);
+		spare = v * factor;
+		hasSpare = true;
+		return u * factor;
+	};
+}

@@ -1,0 +1,75 @@
+import {createSendTimeSampler, defaultSpread, DEFAULT_DISTRIBUTION, type Distribution, type SendTimeSampler} from './distributions.js';
+import type {Message} from './messages.js';
+import type {Random} from './random.js';
+
+/** A group of identical senders. */
+export type SenderGroup = {
+	/** Shown in tables and results; unique within a run. Defaults to `default` or `group-N`. */
+	readonly name?: string;
+	/** How many senders, >= 1. */
+	readonly count: number;
+	/** Mean send time in milliseconds, >= 0. */
+	readonly meanMs: number;
+	/** Coefficient of variation of the send time; the distribution's default when left out. */
+	readonly spread?: number;
+	readonly distribution?: Distribution;
+	/** Probability, 0..1 inclusive, that a send fails. */
+	readonly failureRate: number;
+};
+
+/** A group with every default filled in. */
+export type ResolvedSenderGroup = Required<SenderGroup>;
+
+/** One sender: it sends one message at a time. */
+export type Sender = {
+	readonly id: string;
+	readonly group: string;
+	readonly failureRate: number;
+	readonly sampleSendTime: SendTimeSampler;
+	/** @internal The send in flight, owned by the pool. */
+	current: SendResult | undefined;
+};
+
+/** What became of one message. Times are on the simulation clock, in ms from the run's start. */
+export type SendResult = {
+	readonly type: 'result';
+	readonly id: string;
+	readonly message: Message;
+	readonly senderId: string;
+	readonly group: string;
+	readonly status: 'sent' | 'failed';
+	readonly startMs: number;
+	readonly endMs: number;
+	readonly durationMs: number;
+};
+
+/** Fills in names, spread and distribution. With one group it is called `default`. */
+export function resolveGroups(groups: readonly SenderGroup[]): ResolvedSenderGroup[] {
+	return groups.map((group, index) => {
+		const distribution = group.distribution ?? DEFAULT_DISTRIBUTION;
+		return {
+			name: group.name ?? (groups.length === 1 ? 'default' : `group-${index + 1}`),
+			count: group.count,
+			meanMs: group.meanMs,
+			spread: group.spread ?? defaultSpread(distribution),
+			distribution,
+			failureRate: group.failureRate,
+		};
+	});
+}
+
+/**
+ * The senders of every group, in group order, ids `<group>-<n>`. Each draws its send times and
+ * outcomes from the one shared `random`, so a run is reproducible from its seed.
+ */
+export function createSenders(groups: readonly ResolvedSenderGroup[], random: Random): Sender[] {
+	const senders: Sender[] = [];
+	for (const group of groups) {
+		const sampleSendTime = createSendTimeSampler(group, random);
+		for (let n = 1; n <= group.count; n++) {
+			senders.push({id: `${group.name}-${n}`, group: group.name, failureRate: group.failureRate, sampleSendTime, current: undefined});
+		}
+	}
+
+	return senders;
+}

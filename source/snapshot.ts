@@ -1,0 +1,145 @@
+import type {ResolvedSenderGroup} from './senders.js';
+import {processedCount, type Stats} from './stats.js';
+
+export type GroupSnapshot = {
+	readonly name: string;
+	readonly senders: number;
+	readonly sent: number;
+	readonly failed: number;
+	readonly processed: number;
+	/** Mean send time over the group's processed messages; 0 before the first. */
+	readonly avgMs: number;
+};
+
+export type SenderSnapshot = {
+	readonly id: string;
+	readonly group: string;
+	readonly sent: number;
+	readonly failed: number;
+	readonly processed: number;
+	readonly avgMs: number;
+};
+
+/**
+ * The monitor's view at one moment. Immutable (frozen), derived from `Stats` plus the pool's
+ * gauge. Times are simulated milliseconds.
+ */
+export type Snapshot = {
+	/** `progress` every interval; `final` exactly once, at the end. */
+	readonly type: 'progress' | 'final';
+	readonly elapsedMs: number;
+	/** Messages in the run; null when the source's size is not known. */
+	readonly total: number | null;
+	readonly sent: number;
+	readonly failed: number;
+	/** sent + failed. */
+	readonly processed: number;
+	readonly inFlight: number;
+	/** Not yet started: total - processed - inFlight; null when total is not known. */
+	readonly pending: number | null;
+	/**
+	 * Mean send time over every processed message, sent or failed (a failed send took its time
+	 * too), from the exact sum; 0 before the first. Percentiles come from the histogram
+	 * (3 significant digits).
+	 */
+	readonly avgMs: number;
+	readonly p50Ms: number;
+	readonly p90Ms: number;
+	readonly p95Ms: number;
+	readonly p99Ms: number;
+	readonly maxMs: number;
+	/** processed / elapsed. */
+	readonly throughputPerSec: number;
+	/** Processed since the previous snapshot, per second of the time between them. */
+	readonly intervalThroughputPerSec: number;
+	/** Time left at the overall throughput; null when it cannot be told yet. 0 when done. */
+	readonly etaMs: number | null;
+	readonly groups: readonly GroupSnapshot[];
+	/** One row per sender that has processed at least one message. */
+	readonly senders: readonly SenderSnapshot[];
+	/** True only on a final snapshot of a run that was stopped before its end. */
+	readonly interrupted: boolean;
+};
+
+export type SnapshotContext = {
+	readonly type: Snapshot['type'];
+	readonly elapsedMs: number;
+	readonly total: number | null;
+	readonly inFlight: number;
+	readonly groups: readonly ResolvedSenderGroup[];
+	readonly previous?: Snapshot;
+	readonly interrupted?: boolean;
+};
+
+const perSecond = (count: number, ms: number): number => (ms > 0 ? (count * 1000) / ms : 0);
+const average = (sum: number, count: number): number => (count > 0 ? sum / count : 0);
+
+export function takeSnapshot(stats: Stats, context: SnapshotContext): Snapshot {
+	const {type, elapsedMs, total, inFlight, previous} = context;
+	const processed = processedCount(stats);
+	const {histogram} = stats;
+	const percentileMs = (p: number): number => (processed > 0 ? histogram.getValueAtPercentile(p) / 1000 : 0);
+	const throughputPerSec = perSecond(processed, elapsedMs);
+	const intervalThroughputPerSec = previous
+		? perSecond(processed - previous.processed, elapsedMs - previous.elapsedMs)
+		: throughputPerSec;
+	const remaining = total === null ? null : Math.max(0, total - processed);
+	const etaMs = remaining === 0 ? 0 : remaining === null || throughputPerSec === 0 ? null : (remaining / throughputPerSec) * 1000;
+
+	const groupTotals = new Map<string, {sent: number; failed: number; durationSumMs: number}>();
+	for (const group of context.groups) {
+		groupTotals.set(group.name, {sent: 0, failed: 0, durationSumMs: 0});
+	}
+
+	const senders: SenderSnapshot[] = [];
+	for (const [id, tally] of stats.senders) {
+		const senderProcessed = tally.sent + tally.failed;
+		senders.push(Object.freeze({id, group: tally.group, sent: tally.sent, failed: tally.failed, processed: senderProcessed, avgMs: average(tally.durationSumMs, senderProcessed)}));
+		let group = groupTotals.get(tally.group);
+		if (group === undefined) {
+			// A group this process was not told of (a remote worker's): still counted.
+			group = {sent: 0, failed: 0, durationSumMs: 0};
+			groupTotals.set(tally.group, group);
+		}
+
+		group.sent += tally.sent;
+		group.failed += tally.failed;
+		group.durationSumMs += tally.durationSumMs;
+	}
+
+	const senderCounts = new Map(context.groups.map(group => [group.name, group.count]));
+	const groups = [...groupTotals].map(([name, totals]) => {
+		const groupProcessed = totals.sent + totals.failed;
+		return Object.freeze({
+			name,
+			senders: senderCounts.get(name) ?? senders.filter(sender => sender.group === name).length,
+			sent: totals.sent,
+			failed: totals.failed,
+			processed: groupProcessed,
+			avgMs: average(totals.durationSumMs, groupProcessed),
+		});
+	});
+
+	return Object.freeze({
+		type,
+		elapsedMs,
+		total,
+		sent: stats.sent,
+		failed: stats.failed,
+		processed,
+		inFlight,
+		pending: remaining === null ? null : Math.max(0, remaining - inFlight),
+		avgMs: average(stats.durationSumMs, processed),
+		p50Ms: percentileMs(50),
+		p90Ms: percentileMs(90),
+		p95Ms: percentileMs(95),
+		p99Ms: percentileMs(99),
+		maxMs: stats.maxDurationMs,
+		throughputPerSec,
+		intervalThroughputPerSec,
+		etaMs,
+		groups: Object.freeze(groups),
+		senders: Object.freeze(senders),
+		interrupted: context.interrupted ?? false,
+	});
+}
