@@ -29,6 +29,8 @@ export type SenderPoolOptions = {
 	readonly origin?: number;
 };
 
+type Slot = {readonly sender: Sender; current: SendResult | undefined};
+
 export function createPoolGauge(): PoolGauge {
 	return {inFlight: 0, queued: 0};
 }
@@ -48,8 +50,10 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 	const {senders, scheduler, random, gauge = createPoolGauge()} = options;
 	return new Observable<SendResult>(subscriber => {
 		const origin = options.origin ?? scheduler.now();
-		const inFlight = new StableMinHeap<Sender>();
-		const free: Sender[] = [];
+		// Per-subscription slots hold each sender's send in flight, so senders can be shared.
+		const slots: Slot[] = senders.map(sender => ({sender, current: undefined}));
+		const inFlight = new StableMinHeap<Slot>();
+		const free: Slot[] = [];
 		let freeHead = 0;
 		const waiting: Message[] = [];
 		let waitingHead = 0;
@@ -62,24 +66,25 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 		gauge.inFlight = 0;
 		gauge.queued = 0;
 
-		const start = (sender: Sender, message: Message, nowMs: number): void => {
+		const start = (slot: Slot, message: Message, nowMs: number): void => {
+			const {sender} = slot;
 			const durationMs = sender.sampleSendTime();
 			const status = random.float() < sender.failureRate ? 'failed' : 'sent';
 			const endMs = nowMs + durationMs;
-			sender.current = {type: 'result', id: message.id, message, senderId: sender.id, group: sender.group, status, startMs: nowMs, endMs, durationMs};
-			inFlight.push(endMs, sender);
+			slot.current = {type: 'result', id: message.id, message, senderId: sender.id, group: sender.group, status, startMs: nowMs, endMs, durationMs};
+			inFlight.push(endMs, slot);
 			gauge.inFlight++;
 		};
 
 		/** The sender is free: give it the next message, or put it in line for one. */
-		const assign = (sender: Sender, nowMs: number): void => {
+		const assign = (slot: Slot, nowMs: number): void => {
 			if (iterator) {
 				if (!sourceDone) {
 					const next = iterator.next();
 					if (next.done) {
 						sourceDone = true;
 					} else {
-						start(sender, next.value, nowMs);
+						start(slot, next.value, nowMs);
 					}
 				}
 			} else if (waitingHead < waiting.length) {
@@ -91,9 +96,9 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 				}
 
 				gauge.queued--;
-				start(sender, message, nowMs);
+				start(slot, message, nowMs);
 			} else {
-				free.push(sender);
+				free.push(slot);
 			}
 		};
 
@@ -111,16 +116,16 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 			// End times and the scheduler's clock are both sums of floats; allow for rounding.
 			const dueBy = nowMs + 1e-9;
 			while (inFlight.size > 0 && inFlight.peekKey() <= dueBy) {
-				const sender = inFlight.pop()!;
-				const result = sender.current!;
-				sender.current = undefined;
+				const slot = inFlight.pop()!;
+				const result = slot.current!;
+				slot.current = undefined;
 				gauge.inFlight--;
 				subscriber.next(result);
 				if (subscriber.closed) {
 					return;
 				}
 
-				assign(sender, nowMs);
+				assign(slot, nowMs);
 			}
 
 			completeIfDone();
@@ -141,8 +146,8 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 		};
 
 		if (iterator) {
-			for (const sender of senders) {
-				assign(sender, 0 + (scheduler.now() - origin));
+			for (const slot of slots) {
+				assign(slot, scheduler.now() - origin);
 				if (sourceDone) {
 					break;
 				}
@@ -153,17 +158,17 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 				armWake();
 			}
 		} else {
-			free.push(...senders);
+			free.push(...slots);
 			sourceSubscription = (source as Observable<Message>).subscribe({
 				next(message) {
 					if (freeHead < free.length) {
-						const sender = free[freeHead++];
+						const slot = free[freeHead++];
 						if (freeHead === free.length) {
 							free.length = 0;
 							freeHead = 0;
 						}
 
-						start(sender, message, scheduler.now() - origin);
+						start(slot, message, scheduler.now() - origin);
 						armWake();
 					} else {
 						waiting.push(message);
@@ -184,10 +189,6 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 			wake?.unsubscribe();
 			sourceSubscription?.unsubscribe();
 			iterator?.return?.();
-			for (const sender of senders) {
-				sender.current = undefined;
-			}
-
 			inFlight.clear();
 			gauge.inFlight = 0;
 			gauge.queued = 0;

@@ -26,8 +26,6 @@ export type Sender = {
 	readonly group: string;
 	readonly failureRate: number;
 	readonly sampleSendTime: SendTimeSampler;
-	/** @internal The send in flight, owned by the pool. */
-	current: SendResult | undefined;
 };
 
 /** What became of one message. Times are on the simulation clock, in ms from the run's start. */
@@ -67,7 +65,7 @@ export function createSenders(groups: readonly ResolvedSenderGroup[], random: Ra
 	for (const group of groups) {
 		const sampleSendTime = createSendTimeSampler(group, random);
 		for (let n = 1; n <= group.count; n++) {
-			senders.push({id: `${group.name}-${n}`, group: group.name, failureRate: group.failureRate, sampleSendTime, current: undefined});
+			senders.push({id: `${group.name}-${n}`, group: group.name, failureRate: group.failureRate, sampleSendTime});
 		}
 	}
 

@@ -1,0 +1,123 @@
+import fc from 'fast-check';
+import {interval, take} from 'rxjs';
+import {afterEach, describe, expect, it, vi} from 'vitest';
+import {StableMinHeap} from '../source/heap.js';
+import {SimulationScheduler} from '../source/scheduler.js';
+
+describe('StableMinHeap', () => {
+	it('pops in key order, equal keys in the order they were pushed', () => {
+		fc.assert(fc.property(fc.array(fc.integer({min: 0, max: 20})), keys => {
+			const heap = new StableMinHeap<number>();
+			keys.forEach((key, index) => heap.push(key, index));
+			const popped: number[] = [];
+			while (heap.size > 0) {
+				popped.push(heap.pop()!);
+			}
+
+			const expected = keys.map((key, index) => ({key, index})).sort((a, b) => a.key - b.key || a.index - b.index).map(entry => entry.index);
+			expect(popped).toEqual(expected);
+		}));
+	});
+});
+
+describe('SimulationScheduler at max speed', () => {
+	it('runs actions by due time, equal times first come first served, with the clock at each due time', () => {
+		const scheduler = new SimulationScheduler('max');
+		const seen: string[] = [];
+		const log = (name: string) => () => seen.push(`${name}@${scheduler.now()}`);
+		scheduler.schedule(log('c'), 30);
+		scheduler.schedule(log('a'), 10);
+		scheduler.schedule(log('b1'), 20);
+		scheduler.schedule(log('b2'), 20);
+		scheduler.flush();
+		expect(seen).toEqual(['a@10', 'b1@20', 'b2@20', 'c@30']);
+	});
+
+	it('drives rxjs operators such as interval, and does not run cancelled actions', () => {
+		const scheduler = new SimulationScheduler('max');
+		const ticks: number[] = [];
+		interval(250, scheduler).pipe(take(3)).subscribe(() => ticks.push(scheduler.now()));
+		const cancelled = vi.fn();
+		scheduler.schedule(cancelled, 100).unsubscribe();
+		scheduler.flush();
+		expect(ticks).toEqual([250, 500, 750]);
+		expect(cancelled).not.toHaveBeenCalled();
+		expect(scheduler.idle).toBe(true);
+	});
+
+	it('runs by itself in slices, yielding to the event loop between them', async () => {
+		const scheduler = new SimulationScheduler('max');
+		let count = 0;
+		const target = 3_000_000;
+		scheduler.schedule(function () {
+			if (++count < target) {
+				this.schedule(undefined, 1);
+			}
+		});
+		// One turn of the event loop later the work has started but not finished: it yields.
+		await new Promise(resolve => {
+			setImmediate(resolve);
+		});
+		expect(count).toBeGreaterThan(0);
+		expect(count).toBeLessThan(target);
+		while (!scheduler.idle) {
+			// eslint-disable-next-line no-await-in-loop
+			await new Promise(resolve => {
+				setImmediate(resolve);
+			});
+		}
+
+		expect(count).toBe(target);
+		expect(scheduler.now()).toBe(target - 1);
+	});
+});
+
+describe('SimulationScheduler paced against the wall clock', () => {
+	afterEach(() => {
+		vi.useRealTimers();
+	});
+
+	const fakeClock = () => vi.useFakeTimers({toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'performance']});
+
+	it('runs an action when its time comes in real time, and k times sooner at speed k', () => {
+		fakeClock();
+		for (const speed of [1, 10]) {
+			const scheduler = new SimulationScheduler(speed);
+			const ran = vi.fn();
+			scheduler.schedule(ran, 1000);
+			vi.advanceTimersByTime(1000 / speed - 1);
+			expect(ran).not.toHaveBeenCalled();
+			vi.advanceTimersByTime(1);
+			expect(ran).toHaveBeenCalledTimes(1);
+		}
+	});
+
+	it('keeps one timer for many actions and reports simulated times, not late ones', () => {
+		fakeClock();
+		const scheduler = new SimulationScheduler(1);
+		const times: number[] = [];
+		for (let i = 1; i <= 1000; i++) {
+			scheduler.schedule(() => times.push(scheduler.now()), i * 0.5);
+		}
+
+		expect(vi.getTimerCount()).toBe(1);
+		vi.advanceTimersByTime(600);
+		expect(times).toEqual(Array.from({length: 1000}, (_, i) => (i + 1) * 0.5));
+	});
+
+	it('clears its timer when every action is cancelled, so nothing holds the process open', () => {
+		fakeClock();
+		const scheduler = new SimulationScheduler(1);
+		const a = scheduler.schedule(() => undefined, 500);
+		const b = scheduler.schedule(() => undefined, 900);
+		expect(vi.getTimerCount()).toBe(1);
+		a.unsubscribe();
+		b.unsubscribe();
+		expect(vi.getTimerCount()).toBe(0);
+	});
+
+	it('rejects a speed that is not positive', () => {
+		expect(() => new SimulationScheduler(0)).toThrow(/speed/);
+		expect(() => new SimulationScheduler(Number.NaN)).toThrow(/speed/);
+	});
+});

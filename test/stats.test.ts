@@ -1,0 +1,112 @@
+import fc from 'fast-check';
+import {describe, expect, it} from 'vitest';
+import type {SendResult} from '../source/senders.js';
+import {addResult, emptyStats, mergeStats, type Stats} from '../source/stats.js';
+import {takeSnapshot} from '../source/snapshot.js';
+
+const resultArbitrary = fc.record({
+	senderId: fc.constantFrom('a-1', 'a-2', 'b-1'),
+	status: fc.constantFrom('sent' as const, 'failed' as const),
+	startMs: fc.integer({min: 0, max: 100_000}),
+	// Whole microseconds, so sums are exact in floating point and folds can be compared exactly.
+	durationUs: fc.integer({min: 0, max: 5_000_000}),
+}).map(({senderId, status, startMs, durationUs}): SendResult => ({
+	type: 'result',
+	id: 'm',
+	message: {id: 'm', to: '+12025550123', body: 'x'},
+	senderId,
+	group: senderId.slice(0, 1),
+	status,
+	startMs,
+	endMs: startMs + durationUs / 1000,
+	durationMs: durationUs / 1000,
+}));
+
+const fold = (results: SendResult[]): Stats => results.reduce(addResult, emptyStats());
+
+/** Everything observable of a Stats, for comparing two of them. */
+function view(stats: Stats) {
+	const {histogram} = stats;
+	return {
+		sent: stats.sent,
+		failed: stats.failed,
+		// Sums of thousandths are not exact in binary; compare them to a billionth of a ms.
+		durationSumMs: Math.round(stats.durationSumMs * 1e6),
+		maxDurationMs: stats.maxDurationMs,
+		firstStartMs: stats.firstStartMs,
+		lastEndMs: stats.lastEndMs,
+		count: histogram.totalCount,
+		percentiles: [0, 50, 90, 99, 100].map(p => histogram.getValueAtPercentile(p)),
+		senders: [...stats.senders].sort(([a], [b]) => a.localeCompare(b)).map(([id, tally]) => [id, tally.group, tally.sent, tally.failed, Math.round(tally.durationSumMs * 1e6)]),
+	};
+}
+
+const statsArbitrary = fc.array(resultArbitrary, {maxLength: 40}).map(fold);
+
+describe('stats monoid', () => {
+	it('merge is associative', () => {
+		fc.assert(fc.property(statsArbitrary, statsArbitrary, statsArbitrary, (a, b, c) => {
+			expect(view(mergeStats(mergeStats(a, b), c))).toEqual(view(mergeStats(a, mergeStats(b, c))));
+		}));
+	});
+
+	it('merge is commutative', () => {
+		fc.assert(fc.property(statsArbitrary, statsArbitrary, (a, b) => {
+			expect(view(mergeStats(a, b))).toEqual(view(mergeStats(b, a)));
+		}));
+	});
+
+	it('empty is the identity', () => {
+		fc.assert(fc.property(statsArbitrary, a => {
+			expect(view(mergeStats(a, emptyStats()))).toEqual(view(a));
+			expect(view(mergeStats(emptyStats(), a))).toEqual(view(a));
+		}));
+	});
+
+	it('merging the folds of two halves agrees with adding every result one by one', () => {
+		fc.assert(fc.property(fc.array(resultArbitrary, {maxLength: 60}), fc.nat(), (results, cut) => {
+			const at = results.length === 0 ? 0 : cut % (results.length + 1);
+			expect(view(mergeStats(fold(results.slice(0, at)), fold(results.slice(at))))).toEqual(view(fold(results)));
+		}));
+	});
+
+	it('merge leaves its arguments as they were', () => {
+		fc.assert(fc.property(statsArbitrary, statsArbitrary, (a, b) => {
+			const before = [view(a), view(b)];
+			mergeStats(a, b);
+			expect([view(a), view(b)]).toEqual(before);
+		}));
+	});
+});
+
+describe('takeSnapshot', () => {
+	const groups = [{name: 'a', count: 2, meanMs: 1, spread: 0, distribution: 'fixed' as const, failureRate: 0}];
+
+	it('derives counts, the average over every processed message, and sent + failed == processed', () => {
+		fc.assert(fc.property(fc.array(resultArbitrary, {maxLength: 60}), results => {
+			const snapshot = takeSnapshot(fold(results), {type: 'progress', elapsedMs: 1000, total: 100, inFlight: 0, groups});
+			expect(snapshot.sent + snapshot.failed).toBe(snapshot.processed);
+			expect(snapshot.processed).toBe(results.length);
+			const expectedAverage = results.length === 0 ? 0 : results.reduce((sum, result) => sum + result.durationMs, 0) / results.length;
+			expect(snapshot.avgMs).toBeCloseTo(expectedAverage, 6);
+			expect(snapshot.pending).toBe(100 - results.length);
+			const groupTotal = snapshot.groups.reduce((sum, group) => sum + group.processed, 0);
+			expect(groupTotal).toBe(results.length);
+		}));
+	});
+
+	it('gives throughput overall and over the last interval, and an ETA', () => {
+		const stats = fold(Array.from({length: 30}, (_, index) => ({
+			type: 'result' as const, id: String(index), message: {id: String(index), to: '+12025550123', body: 'x'},
+			senderId: 'a-1', group: 'a', status: 'sent' as const, startMs: 0, endMs: 10, durationMs: 10,
+		})));
+		const first = takeSnapshot(fold([]), {type: 'progress', elapsedMs: 1000, total: 90, inFlight: 0, groups});
+		const second = takeSnapshot(stats, {type: 'progress', elapsedMs: 2000, total: 90, inFlight: 2, groups, previous: first});
+		expect(second.throughputPerSec).toBe(15);
+		expect(second.intervalThroughputPerSec).toBe(30);
+		expect(second.etaMs).toBe(4000); // 60 left at 15/s.
+		expect(second.pending).toBe(58);
+		expect(Object.isFrozen(second)).toBe(true);
+		expect(Object.isFrozen(second.groups[0])).toBe(true);
+	});
+});
