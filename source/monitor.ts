@@ -51,10 +51,14 @@ export function monitor(results$: Observable<SendResult>, options: MonitorOption
 
 		let resultsSubscription: Subscription | undefined;
 		let stopSubscription: Subscription | undefined;
+		// Ticks fall on origin + k * interval exactly, however long setting up took.
+		let tick = 1;
+		const untilTick = () => Math.max(0, origin + tick * intervalMs - scheduler.now());
 		const ticks = scheduler.schedule(function () {
 			subscriber.next(snapshot('progress'));
-			this.schedule(undefined, intervalMs);
-		}, intervalMs);
+			tick++;
+			this.schedule(undefined, untilTick());
+		}, untilTick());
 
 		const finish = (interrupted: boolean): void => {
 			ticks.unsubscribe();

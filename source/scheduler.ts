@@ -70,6 +70,7 @@ export class SimulationScheduler implements SchedulerLike {
 	private timer: NodeJS.Timeout | undefined;
 	private timerDue = Number.POSITIVE_INFINITY;
 	private immediate: NodeJS.Immediate | undefined;
+	private paused = false;
 	private lagEvents = 0;
 	private lagSumMs = 0;
 	private lagMaxMs = 0;
@@ -114,6 +115,24 @@ export class SimulationScheduler implements SchedulerLike {
 		this.run(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY);
 	}
 
+	/**
+	 * Holds the clock: nothing runs until `resume()`. For backpressure, e.g. while stdout drains, so
+	 * output never piles up in memory. At a real-time speed the held time shows as pacing lag.
+	 */
+	pause(): void {
+		this.paused = true;
+	}
+
+	resume(): void {
+		if (this.paused) {
+			this.paused = false;
+			this.dropStale();
+			if (this.heap.size > 0) {
+				this.wake(this.heap.peekKey());
+			}
+		}
+	}
+
 	/** Whether any live action is waiting. */
 	get idle(): boolean {
 		this.dropStale();
@@ -145,7 +164,7 @@ export class SimulationScheduler implements SchedulerLike {
 
 	/** Makes sure the loop will come round by `due`. */
 	private wake(due: number): void {
-		if (this.flushing) {
+		if (this.flushing || this.paused) {
 			return; // The running loop picks it up.
 		}
 
@@ -169,7 +188,7 @@ export class SimulationScheduler implements SchedulerLike {
 		const until = this.speed === 'max' ? Number.POSITIVE_INFINITY : this.wallTime();
 		this.run(until, performance.now() + SLICE_MS);
 		this.dropStale();
-		if (this.heap.size > 0) {
+		if (this.heap.size > 0 && !this.paused) {
 			const next = this.heap.peekKey();
 			if (this.speed !== 'max' && next <= this.wallTime()) {
 				this.immediate ??= setImmediate(this.runSlice); // Out of slice time, not out of work.
@@ -186,7 +205,7 @@ export class SimulationScheduler implements SchedulerLike {
 		this.flushing = true;
 		try {
 			let count = 0;
-			while (heap.size > 0 && heap.peekKey() <= until) {
+			while (heap.size > 0 && heap.peekKey() <= until && !this.paused) {
 				const due = heap.peekKey();
 				const action = heap.pop()!;
 				if (action.closed || !action.pending || action.due !== due) {

@@ -1,0 +1,34 @@
+import {messageRecord, progressRecord, startRecord, summaryRecord} from '../../output/json.js';
+import {consume, type FrontEndContext, type FrontEndResult} from '../run.js';
+
+/** `--json`: one JSON object per line on stdout: start, progress per interval, messages with `--events`, one summary. */
+export async function runJson({events$, options, writeLine, thresholdExceeded}: FrontEndContext): Promise<FrontEndResult> {
+	let seed = 0;
+	return consume(events$, event => {
+		switch (event.type) {
+			case 'start': {
+				seed = event.config.seed;
+				writeLine(JSON.stringify(startRecord(event.config)));
+				break;
+			}
+
+			case 'progress': {
+				writeLine(JSON.stringify(progressRecord(event)));
+				break;
+			}
+
+			case 'result': {
+				if (options.events) {
+					writeLine(JSON.stringify(messageRecord(event)));
+				}
+
+				break;
+			}
+
+			case 'final': {
+				writeLine(JSON.stringify(summaryRecord(event, seed, {maxFailureRate: options.maxFailureRate, thresholdExceeded: thresholdExceeded(event)})));
+				break;
+			}
+		}
+	});
+}

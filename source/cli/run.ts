@@ -1,0 +1,95 @@
+import type {Observable} from 'rxjs';
+import type {ResolvedConfig} from '../config.js';
+import {SimulationScheduler} from '../scheduler.js';
+import {simulate, type SimulationEvent} from '../simulation.js';
+import type {Snapshot} from '../snapshot.js';
+import type {RunOptions} from './options.js';
+import {runJson} from './front-ends/json.js';
+import {runLines} from './front-ends/lines.js';
+
+/** Exit codes; the README lists them. */
+export const EXIT = {ok: 0, unexpected: 1, usage: 2, threshold: 3, interrupted: 130} as const;
+
+export type RunIo = {
+	readonly stdout: NodeJS.WritableStream & {isTTY?: boolean; columns?: number};
+	readonly stderr: NodeJS.WritableStream;
+	/** Emits when the user asks to stop (SIGINT, SIGTERM). */
+	readonly stop$: Observable<unknown>;
+};
+
+/** What a front end is handed: the run's events and a writer that respects stdout's backpressure. */
+export type FrontEndContext = {
+	readonly events$: Observable<SimulationEvent>;
+	readonly options: RunOptions;
+	readonly io: RunIo;
+	/** Writes a line to stdout; while stdout's buffer is full the simulation clock is held. */
+	readonly writeLine: (line: string) => void;
+	/** Whether the final failure ratio breaks `--max-failure-rate`. */
+	readonly thresholdExceeded: (final: Snapshot) => boolean;
+};
+
+/** How a front end's run ended. */
+export type FrontEndResult = {readonly config: ResolvedConfig | undefined; readonly final: Snapshot | undefined};
+
+export type RunOutcome = FrontEndResult & {readonly exitCode: number};
+
+/** Runs one simulation through the front end the environment calls for, and tells how it ended. */
+export async function run(options: RunOptions, io: RunIo): Promise<RunOutcome> {
+	const scheduler = new SimulationScheduler(options.simulation.speed);
+	const events$ = simulate(options.simulation, {scheduler, stop: io.stop$});
+	const writeLine = (line: string): void => {
+		if (!io.stdout.write(`${line}\n`)) {
+			scheduler.pause();
+			io.stdout.once('drain', () => {
+				scheduler.resume();
+			});
+		}
+	};
+
+	const thresholdExceeded = (final: Snapshot): boolean =>
+		options.maxFailureRate !== undefined && final.processed > 0 && final.failed / final.processed > options.maxFailureRate;
+	const context: FrontEndContext = {events$, options, io, writeLine, thresholdExceeded};
+	let result: FrontEndResult;
+	if (options.json) {
+		result = await runJson(context);
+	} else if (io.stdout.isTTY) {
+		// Ink and React load only when a dashboard is wanted: scripts start faster without them.
+		const {runDashboard} = await import('../ui/run-dashboard.js');
+		result = await runDashboard(context);
+	} else {
+		result = await runLines(context);
+	}
+
+	const {final} = result;
+	let exitCode: number = EXIT.ok;
+	if (final?.interrupted) {
+		exitCode = EXIT.interrupted;
+	} else if (final && thresholdExceeded(final)) {
+		exitCode = EXIT.threshold;
+	}
+
+	return {...result, exitCode};
+}
+
+/** Subscribes to a run and resolves when it ends; `onEvent` sees every event. */
+export async function consume(events$: Observable<SimulationEvent>, onEvent: (event: SimulationEvent) => void): Promise<FrontEndResult> {
+	return new Promise((resolve, reject) => {
+		let config: ResolvedConfig | undefined;
+		let final: Snapshot | undefined;
+		events$.subscribe({
+			next(event) {
+				if (event.type === 'start') {
+					config = event.config;
+				} else if (event.type === 'final') {
+					final = event;
+				}
+
+				onEvent(event);
+			},
+			error: reject,
+			complete() {
+				resolve({config, final});
+			},
+		});
+	});
+}

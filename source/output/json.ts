@@ -1,0 +1,91 @@
+import type {ResolvedConfig} from '../config.js';
+import type {SendResult} from '../senders.js';
+import type {Snapshot} from '../snapshot.js';
+
+/** Bumped when a field changes meaning or goes away; new fields do not bump it. */
+export const SCHEMA_VERSION = 1;
+
+/** Milliseconds to the microsecond: enough for any clock here, and short lines. */
+const ms = (value: number): number => Math.round(value * 1000) / 1000;
+const rate = (value: number): number => Math.round(value * 100) / 100;
+
+export function startRecord(config: ResolvedConfig) {
+	return {
+		type: 'start' as const,
+		schemaVersion: SCHEMA_VERSION,
+		config: {
+			messages: config.messages,
+			seed: config.seed,
+			speed: config.speed,
+			intervalMs: config.intervalMs,
+			maxBodyLength: config.maxBodyLength,
+			groups: config.groups.map(group => ({
+				name: group.name,
+				senders: group.count,
+				meanMs: group.meanMs,
+				spread: group.spread,
+				distribution: group.distribution,
+				failureRate: group.failureRate,
+			})),
+		},
+	};
+}
+
+/** The fields progress and summary lines share. */
+function progressFields(snapshot: Snapshot) {
+	return {
+		elapsedMs: ms(snapshot.elapsedMs),
+		total: snapshot.total,
+		sent: snapshot.sent,
+		failed: snapshot.failed,
+		processed: snapshot.processed,
+		inFlight: snapshot.inFlight,
+		pending: snapshot.pending,
+		avgMs: ms(snapshot.avgMs),
+		p50Ms: ms(snapshot.p50Ms),
+		p90Ms: ms(snapshot.p90Ms),
+		p95Ms: ms(snapshot.p95Ms),
+		p99Ms: ms(snapshot.p99Ms),
+		maxMs: ms(snapshot.maxMs),
+		throughputPerSec: rate(snapshot.throughputPerSec),
+		intervalThroughputPerSec: rate(snapshot.intervalThroughputPerSec),
+		etaMs: snapshot.etaMs === null ? null : ms(snapshot.etaMs),
+	};
+}
+
+export function progressRecord(snapshot: Snapshot) {
+	return {type: 'progress' as const, ...progressFields(snapshot)};
+}
+
+export function summaryRecord(snapshot: Snapshot, seed: number, extra: {maxFailureRate?: number; thresholdExceeded: boolean}) {
+	return {
+		type: 'summary' as const,
+		...progressFields(snapshot),
+		seed,
+		interrupted: snapshot.interrupted,
+		failureRatio: snapshot.processed > 0 ? snapshot.failed / snapshot.processed : 0,
+		...(extra.maxFailureRate === undefined ? {} : {maxFailureRate: extra.maxFailureRate, thresholdExceeded: extra.thresholdExceeded}),
+		groups: snapshot.groups.map(group => ({
+			name: group.name,
+			senders: group.senders,
+			sent: group.sent,
+			failed: group.failed,
+			avgMs: ms(group.avgMs),
+		})),
+	};
+}
+
+export function messageRecord(result: SendResult) {
+	return {
+		type: 'message' as const,
+		id: result.id,
+		to: result.message.to,
+		body: result.message.body,
+		senderId: result.senderId,
+		group: result.group,
+		status: result.status,
+		startMs: ms(result.startMs),
+		endMs: ms(result.endMs),
+		durationMs: ms(result.durationMs),
+	};
+}

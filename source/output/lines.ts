@@ -1,0 +1,58 @@
+import type {ResolvedConfig} from '../config.js';
+import type {Snapshot} from '../snapshot.js';
+import {formatCount, formatDuration, formatMs, formatPercent, formatRate} from './format.js';
+
+/** `[monitor] 3.0s sent=2712 failed=288 in-flight=10 avg=101.3ms p99=183.0ms 1003/s` */
+export function progressLine(snapshot: Snapshot): string {
+	return `[monitor] ${formatDuration(snapshot.elapsedMs)} sent=${snapshot.sent} failed=${snapshot.failed} in-flight=${snapshot.inFlight} avg=${formatMs(snapshot.avgMs)} p99=${formatMs(snapshot.p99Ms)} ${formatRate(snapshot.intervalThroughputPerSec)}`;
+}
+
+/** The configuration in one line: `1,000 messages, 10 senders (mean 100ms, gamma spread 0.25, 10% fail), speed 1x, seed 42`. */
+export function configLine(config: ResolvedConfig): string {
+	const groups = config.groups.map(group => {
+		const shape = group.distribution === 'fixed' || group.distribution === 'exponential' ? group.distribution : `${group.distribution} spread ${group.spread}`;
+		const label = config.groups.length > 1 ? `${group.name}: ` : '';
+		return `${label}${formatCount(group.count)} sender${group.count === 1 ? '' : 's'} (mean ${formatMs(group.meanMs)}, ${shape}, ${formatPercent(group.failureRate, 1)} fail)`;
+	});
+	const speed = config.speed === 'max' ? 'max speed' : `speed ${config.speed}x`;
+	return `${formatCount(config.messages)} messages, ${groups.join('; ')}, ${speed}, seed ${config.seed}`;
+}
+
+/** The final summary as a block of plain text lines. */
+export function summaryLines(snapshot: Snapshot, seed: number, threshold?: {maxFailureRate: number; exceeded: boolean}): string[] {
+	const {processed, total} = snapshot;
+	const headline = snapshot.interrupted
+		? `Interrupted after ${formatDuration(snapshot.elapsedMs)} (simulated): ${formatCount(processed)} of ${total === null ? '?' : formatCount(total)} messages processed`
+		: `Done in ${formatDuration(snapshot.elapsedMs)} (simulated): ${formatCount(processed)} messages processed`;
+	const lines = [
+		headline,
+		`  sent       ${formatCount(snapshot.sent)}`,
+		`  failed     ${formatCount(snapshot.failed)} (${formatPercent(snapshot.failed, processed)})`,
+		`  send time  avg ${formatMs(snapshot.avgMs)}  p50 ${formatMs(snapshot.p50Ms)}  p90 ${formatMs(snapshot.p90Ms)}  p95 ${formatMs(snapshot.p95Ms)}  p99 ${formatMs(snapshot.p99Ms)}  max ${formatMs(snapshot.maxMs)}`,
+		`  throughput ${formatRate(snapshot.throughputPerSec)}`,
+		`  seed       ${seed}`,
+	];
+	if (threshold) {
+		lines.push(`  threshold  failure ratio ${formatPercent(snapshot.failed, processed)} ${threshold.exceeded ? '>' : '<='} max ${formatPercent(threshold.maxFailureRate, 1)}${threshold.exceeded ? ': FAILED' : ': ok'}`);
+	}
+
+	if (snapshot.groups.length > 0) {
+		lines.push(...groupTable(snapshot).map(line => `  ${line}`));
+	}
+
+	return lines;
+}
+
+/** Group rows, aligned; the busiest first when there are more than `limit`. */
+export function groupTable(snapshot: Snapshot, limit = 10): string[] {
+	const rows = [...snapshot.groups];
+	const shown = rows.length > limit ? [...rows].sort((a, b) => b.processed - a.processed).slice(0, limit) : rows;
+	const table = [['group', 'senders', 'sent', 'failed', 'avg'], ...shown.map(group => [group.name, formatCount(group.senders), formatCount(group.sent), formatCount(group.failed), formatMs(group.avgMs)])];
+	const widths = table[0].map((_, column) => Math.max(...table.map(row => row[column].length)));
+	const lines = table.map(row => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  '));
+	if (rows.length > shown.length) {
+		lines.push(`(${rows.length - shown.length} more groups)`);
+	}
+
+	return lines;
+}

@@ -1,0 +1,71 @@
+import {Box, Text, useStdout} from 'ink';
+import type {Observable} from 'rxjs';
+import type {SimulationEvent} from '../simulation.js';
+import type {Snapshot} from '../snapshot.js';
+import {configLine} from '../output/lines.js';
+import {formatCount, formatDuration, formatMs, formatPercent, formatRate} from '../output/format.js';
+import {GroupTable} from './GroupTable.js';
+import {ProgressBar} from './ProgressBar.js';
+import {Sparkline} from './Sparkline.js';
+import {Summary} from './Summary.js';
+import {useSimulation} from './use-simulation.js';
+
+type Props = {
+	readonly events$: Observable<SimulationEvent>;
+	readonly onFinal?: (final: Snapshot) => void;
+	readonly maxFailureRate?: number;
+	/** Group rows shown while running. */
+	readonly groupRows?: number;
+};
+
+/** The live view of a run; when it ends, the summary replaces it and stays on screen. */
+export function Dashboard({events$, onFinal, maxFailureRate, groupRows = 5}: Props) {
+	const {config, snapshot, history, final} = useSimulation(events$, onFinal);
+	const {stdout} = useStdout();
+	const columns = stdout.columns > 0 ? stdout.columns : 80;
+	if (!config) {
+		return <Text dimColor>starting…</Text>;
+	}
+
+	if (final) {
+		const exceeded = maxFailureRate !== undefined && final.processed > 0 && final.failed / final.processed > maxFailureRate;
+		return (
+			<Box flexDirection="column">
+				<Text dimColor wrap="truncate">{configLine(config)}</Text>
+				<Summary final={final} seed={config.seed} threshold={maxFailureRate === undefined ? undefined : {maxFailureRate, exceeded}}/>
+			</Box>
+		);
+	}
+
+	const processed = snapshot?.processed ?? 0;
+	const total = snapshot?.total ?? config.messages;
+	const counts = `${formatCount(processed)}/${formatCount(total)}`;
+	return (
+		<Box flexDirection="column">
+			<Text wrap="truncate"><Text bold color="cyan">sms-sim </Text><Text dimColor>{configLine(config)}</Text></Text>
+			<Text wrap="truncate">
+				<ProgressBar done={processed} total={total} width={columns - counts.length - 10}/>
+				<Text> {counts}</Text>
+			</Text>
+			{snapshot ? <Live snapshot={snapshot} history={history} columns={columns} groupRows={groupRows}/> : <Text dimColor>waiting for the first interval…</Text>}
+		</Box>
+	);
+}
+
+function Live({snapshot, history, columns, groupRows}: {readonly snapshot: Snapshot; readonly history: readonly number[]; readonly columns: number; readonly groupRows: number}) {
+	const rates = `throughput ${formatRate(snapshot.intervalThroughputPerSec)} now, ${formatRate(snapshot.throughputPerSec)} overall  `;
+	return (
+		<Box flexDirection="column">
+			<Text wrap="truncate">
+				<Text color="green">sent {formatCount(snapshot.sent)}</Text>
+				<Text>  </Text>
+				<Text color="red">failed {formatCount(snapshot.failed)} ({formatPercent(snapshot.failed, snapshot.processed)})</Text>
+				<Text>  in flight {formatCount(snapshot.inFlight)}  pending {snapshot.pending === null ? '?' : formatCount(snapshot.pending)}</Text>
+			</Text>
+			<Text wrap="truncate">send time avg {formatMs(snapshot.avgMs)}  p50 {formatMs(snapshot.p50Ms)}  p95 {formatMs(snapshot.p95Ms)}  p99 {formatMs(snapshot.p99Ms)}  max {formatMs(snapshot.maxMs)}</Text>
+			<Text wrap="truncate">{rates}<Sparkline values={history} width={Math.max(0, Math.min(40, columns - rates.length - 1))}/></Text>
+			<Text wrap="truncate">elapsed {formatDuration(snapshot.elapsedMs)}  eta {snapshot.etaMs === null ? '?' : formatDuration(snapshot.etaMs)}</Text>
+			<GroupTable snapshot={snapshot} limit={groupRows}/>
+		</Box>
+	);
+}

@@ -1,0 +1,40 @@
+import {render} from 'ink';
+import {tap} from 'rxjs';
+import type {Snapshot} from '../snapshot.js';
+import type {ResolvedConfig} from '../config.js';
+import type {FrontEndContext, FrontEndResult} from '../cli/run.js';
+import {Dashboard} from './Dashboard.js';
+
+/** stdout is a terminal: the Ink dashboard, until the final summary is on screen. */
+export async function runDashboard({events$, options, io}: FrontEndContext): Promise<FrontEndResult> {
+	let config: ResolvedConfig | undefined;
+	let final: Snapshot | undefined;
+	const tapped$ = events$.pipe(tap(event => {
+		if (event.type === 'start') {
+			config = event.config;
+		}
+	}));
+	const instance = render(
+		<Dashboard
+			events$={tapped$}
+			maxFailureRate={options.maxFailureRate}
+			onFinal={snapshot => {
+				final = snapshot;
+				// Let Ink draw the summary, then unmount: the last frame stays on screen.
+				setImmediate(() => {
+					instance.unmount();
+				});
+			}}
+		/>,
+		{
+			stdout: io.stdout as NodeJS.WriteStream,
+			stderr: io.stderr as NodeJS.WriteStream,
+			exitOnCtrlC: false,
+			patchConsole: false,
+			maxFps: 10,
+			incrementalRendering: true,
+		},
+	);
+	await instance.waitUntilExit();
+	return {config, final};
+}
