@@ -69,6 +69,8 @@ const show = (raw: Raw): string => (typeof raw === 'string' ? JSON.stringify(raw
 /** Collects every error, so the user sees them all at once. */
 class Checker {
 	readonly errors: string[] = [];
+	/** While true, values come from JSON: a number must be a JSON number, not text. */
+	inFile = false;
 
 	fail(subject: Subject, rule: string, raw: Raw): undefined {
 		this.errors.push(`${subject} ${rule}, got ${show(raw)}`);
@@ -80,7 +82,7 @@ class Checker {
 		let value: number | undefined;
 		if (typeof raw === 'number') {
 			value = raw;
-		} else if (typeof raw === 'string' && NUMBER_PATTERN.test(raw.trim())) {
+		} else if (typeof raw === 'string' && !this.inFile && NUMBER_PATTERN.test(raw.trim())) {
 			value = Number(raw.trim());
 		}
 
@@ -148,7 +150,10 @@ export function validateOptions(flags: CliFlags, configFile?: ConfigFile): Valid
 		}
 
 		if (file && file[key] !== undefined) {
-			return parse(fileSubject(key), file[key]);
+			check.inFile = true;
+			const value = parse(fileSubject(key), file[key]);
+			check.inFile = false;
+			return value;
 		}
 
 		return undefined;
@@ -274,7 +279,9 @@ function resolveGroups(
 			return undefined;
 		}
 
+		check.inFile = true;
 		groups = parseConfigGroups(check, file.groups, fileSubject('groups'));
+		check.inFile = false;
 	} else {
 		groups = [{count: senders ?? DEFAULTS.senders, subject: '--senders'}];
 	}

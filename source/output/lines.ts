@@ -7,9 +7,13 @@ export function progressLine(snapshot: Snapshot): string {
 	return `[monitor] ${formatDuration(snapshot.elapsedMs)} sent=${snapshot.sent} failed=${snapshot.failed} in-flight=${snapshot.inFlight} avg=${formatMs(snapshot.avgMs)} p99=${formatMs(snapshot.p99Ms)} ${formatRate(snapshot.intervalThroughputPerSec)}`;
 }
 
-/** The configuration in one line: `1,000 messages, 10 senders (mean 100ms, gamma spread 0.25, 10% fail), speed 1x, seed 42`. */
-export function configLine(config: ResolvedConfig): string {
-	const groups = config.groups.map(group => {
+/**
+ * The configuration in one line: `1,000 messages, 10 senders (mean 100ms, gamma spread 0.25, 10%
+ * fail), speed 1x, seed 42`. `short` sums several groups up, for the dashboard, whose table has them.
+ */
+export function configLine(config: ResolvedConfig, {short = false} = {}): string {
+	const senders = config.groups.reduce((sum, group) => sum + group.count, 0);
+	const groups = short && config.groups.length > 1 ? [`${formatCount(senders)} senders in ${config.groups.length} groups`] : config.groups.map(group => {
 		const shape = group.distribution === 'fixed' || group.distribution === 'exponential' ? group.distribution : `${group.distribution} spread ${group.spread}`;
 		const label = config.groups.length > 1 ? `${group.name}: ` : '';
 		return `${label}${formatCount(group.count)} sender${group.count === 1 ? '' : 's'} (mean ${formatMs(group.meanMs)}, ${shape}, ${formatPercent(group.failureRate, 1)} fail)`;
@@ -28,7 +32,8 @@ export function summaryLines(snapshot: Snapshot, seed: number, threshold?: {maxF
 		headline,
 		`  sent       ${formatCount(snapshot.sent)}`,
 		`  failed     ${formatCount(snapshot.failed)} (${formatPercent(snapshot.failed, processed)})`,
-		`  send time  avg ${formatMs(snapshot.avgMs)}  p50 ${formatMs(snapshot.p50Ms)}  p90 ${formatMs(snapshot.p90Ms)}  p95 ${formatMs(snapshot.p95Ms)}  p99 ${formatMs(snapshot.p99Ms)}  max ${formatMs(snapshot.maxMs)}`,
+		`  send time  avg ${formatMs(snapshot.avgMs)}  max ${formatMs(snapshot.maxMs)}`,
+		`  percentile p50 ${formatMs(snapshot.p50Ms)}  p90 ${formatMs(snapshot.p90Ms)}  p95 ${formatMs(snapshot.p95Ms)}  p99 ${formatMs(snapshot.p99Ms)}`,
 		`  throughput ${formatRate(snapshot.throughputPerSec)}`,
 		`  seed       ${seed}`,
 	];

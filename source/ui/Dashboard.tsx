@@ -1,4 +1,5 @@
-import {Box, Text, useStdout} from 'ink';
+import {useEffect} from 'react';
+import {Box, Text, useApp, useStdout} from 'ink';
 import type {Observable} from 'rxjs';
 import type {SimulationEvent} from '../simulation.js';
 import type {Snapshot} from '../snapshot.js';
@@ -22,6 +23,12 @@ type Props = {
 export function Dashboard({events$, onFinal, maxFailureRate, groupRows = 5}: Props) {
 	const {config, snapshot, history, final} = useSimulation(events$, onFinal);
 	const {stdout} = useStdout();
+	const {exit} = useApp();
+	useEffect(() => {
+		if (final) {
+			exit(); // After the summary's commit: Ink draws it last, and it stays on screen.
+		}
+	}, [final, exit]);
 	const columns = stdout.columns > 0 ? stdout.columns : 80;
 	if (!config) {
 		return <Text dimColor>starting…</Text>;
@@ -31,7 +38,7 @@ export function Dashboard({events$, onFinal, maxFailureRate, groupRows = 5}: Pro
 		const exceeded = maxFailureRate !== undefined && final.processed > 0 && final.failed / final.processed > maxFailureRate;
 		return (
 			<Box flexDirection="column">
-				<Text dimColor wrap="truncate">{configLine(config)}</Text>
+				<Text dimColor wrap="truncate">{configLine(config, {short: true})}</Text>
 				<Summary final={final} seed={config.seed} threshold={maxFailureRate === undefined ? undefined : {maxFailureRate, exceeded}}/>
 			</Box>
 		);
@@ -42,7 +49,7 @@ export function Dashboard({events$, onFinal, maxFailureRate, groupRows = 5}: Pro
 	const counts = `${formatCount(processed)}/${formatCount(total)}`;
 	return (
 		<Box flexDirection="column">
-			<Text wrap="truncate"><Text bold color="cyan">sms-sim </Text><Text dimColor>{configLine(config)}</Text></Text>
+			<Text wrap="truncate"><Text bold color="cyan">sms-sim </Text><Text dimColor>{configLine(config, {short: true})}</Text></Text>
 			<Text wrap="truncate">
 				<ProgressBar done={processed} total={total} width={columns - counts.length - 10}/>
 				<Text> {counts}</Text>

@@ -20,10 +20,6 @@ export async function runDashboard({events$, options, io}: FrontEndContext): Pro
 			maxFailureRate={options.maxFailureRate}
 			onFinal={snapshot => {
 				final = snapshot;
-				// Let Ink draw the summary, then unmount: the last frame stays on screen.
-				setImmediate(() => {
-					instance.unmount();
-				});
 			}}
 		/>,
 		{
@@ -32,7 +28,6 @@ export async function runDashboard({events$, options, io}: FrontEndContext): Pro
 			exitOnCtrlC: false,
 			patchConsole: false,
 			maxFps: 10,
-			incrementalRendering: true,
 		},
 	);
 	await instance.waitUntilExit();

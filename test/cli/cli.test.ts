@@ -1,0 +1,191 @@
+import {mkdtempSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {spawnSync} from 'node:child_process';
+import {describe, expect, it} from 'vitest';
+import {CLI, finished, outputMatches, runCli, start} from './spawn.js';
+
+const parseLines = (stdout: string) => stdout.trim().split('\n').map(line => JSON.parse(line) as Record<string, any>);
+const noStackTrace = (stderr: string) => expect(stderr).not.toMatch(/^\s+at /m);
+
+const PROGRESS_FIELDS = ['elapsedMs', 'total', 'sent', 'failed', 'inFlight', 'pending', 'avgMs', 'p50Ms', 'p95Ms', 'p99Ms', 'maxMs', 'throughputPerSec'];
+
+describe('sms-sim, stdout not a terminal', () => {
+	it('prints the config, one plain line per interval, then a summary; no escape codes', async () => {
+		const {code, stdout, stderr} = await runCli(['-n', '400', '-s', '4', '--mean', '50ms', '--interval', '1s', '--speed', 'max', '--seed', '3']);
+		expect(code).toBe(0);
+		expect(stderr).toBe('');
+		expect(stdout).not.toMatch(/\u001B/);
+		const lines = stdout.trim().split('\n');
+		expect(lines[0]).toMatch(/^sms-sim: 400 messages, 4 senders \(mean 50\.0ms, gamma spread 0\.25, 10\.0% fail\), max speed, seed 3$/);
+		const progress = lines.filter(line => line.startsWith('[monitor]'));
+		// 400 sends over 4 senders at 50 ms: ~5 s of simulated time, so 4 or 5 whole intervals.
+		expect(progress.length).toBeGreaterThanOrEqual(4);
+		for (const line of progress) {
+			expect(line).toMatch(/^\[monitor\] [\d.]+s sent=\d+ failed=\d+ in-flight=\d+ avg=[\d.]+ms p99=[\d.]+ms [\d,.]+\/s$/);
+		}
+
+		expect(stdout).toMatch(/^Done in [\d.]+s \(simulated\): 400 messages processed$/m);
+		const sent = Number(/^ {2}sent +(\d+)$/m.exec(stdout)![1]);
+		const failed = Number(/^ {2}failed +(\d+) /m.exec(stdout)![1]);
+		expect(sent + failed).toBe(400);
+		expect(stdout).toMatch(/^ {2}seed +3$/m);
+	});
+
+	it('gives an empty summary for 0 messages', async () => {
+		const {code, stdout} = await runCli(['-n', '0', '--speed', 'max']);
+		expect(code).toBe(0);
+		expect(stdout).toMatch(/Done in 0ms \(simulated\): 0 messages processed/);
+	});
+});
+
+describe('sms-sim --json', () => {
+	it('writes NDJSON: start with schemaVersion, progress per interval, one summary last', async () => {
+		const {code, stdout, stderr} = await runCli(['--json', '-n', '1000', '--speed', 'max', '--seed', '9', '--sender', 'count=6,mean=80ms,name=fast', '--sender', 'count=4,mean=200ms,failure-rate=0.3,name=slow']);
+		expect(code).toBe(0);
+		expect(stderr).toBe('');
+		const records = parseLines(stdout);
+		expect(records[0]).toMatchObject({type: 'start', schemaVersion: 1, config: {messages: 1000, seed: 9, speed: 'max', groups: [{name: 'fast', senders: 6}, {name: 'slow', senders: 4, failureRate: 0.3}]}});
+		const progress = records.filter(record => record.type === 'progress');
+		expect(progress.length).toBeGreaterThan(3);
+		for (const record of progress) {
+			for (const field of PROGRESS_FIELDS) {
+				expect(record).toHaveProperty(field);
+			}
+		}
+
+		expect(records.filter(record => record.type === 'summary')).toHaveLength(1);
+		const summary = records.at(-1)!;
+		expect(summary).toMatchObject({type: 'summary', total: 1000, seed: 9, interrupted: false, inFlight: 0, pending: 0});
+		for (const field of PROGRESS_FIELDS) {
+			expect(summary).toHaveProperty(field);
+		}
+
+		expect(summary.sent + summary.failed).toBe(summary.total);
+		expect(summary.groups.map((group: any) => Object.keys(group).sort())).toEqual([['avgMs', 'failed', 'name', 'senders', 'sent'], ['avgMs', 'failed', 'name', 'senders', 'sent']]);
+		expect(summary.groups.reduce((sum: number, group: any) => sum + group.sent + group.failed, 0)).toBe(1000);
+	});
+
+	it('adds one message line per finished message with --events', async () => {
+		const {stdout} = await runCli(['--json', '--events', '-n', '300', '--speed', 'max', '--seed', '4']);
+		const messages = parseLines(stdout).filter(record => record.type === 'message');
+		expect(messages).toHaveLength(300);
+		expect(new Set(messages.map(message => message.id)).size).toBe(300);
+		for (const message of messages) {
+			expect(Object.keys(message).sort()).toEqual(['body', 'durationMs', 'endMs', 'group', 'id', 'senderId', 'startMs', 'status', 'to', 'type']);
+			expect(message.to).toMatch(/^\+1[2-9]\d\d[2-9]\d{6}$/);
+			expect(['sent', 'failed']).toContain(message.status);
+			expect(message.endMs - message.startMs).toBeCloseTo(message.durationMs, 2);
+		}
+	});
+
+	it('gives identical output for the same seed at --speed max', async () => {
+		const args = ['--json', '--events', '-n', '2000', '-s', '25', '--speed', 'max', '--seed', '77'];
+		const [first, second] = await Promise.all([runCli(args), runCli(args)]);
+		expect(first.stdout.length).toBeGreaterThan(0);
+		expect(second.stdout).toBe(first.stdout);
+	});
+
+	it('exits 3 when the failure ratio is above --max-failure-rate, and says so in the summary', async () => {
+		const over = await runCli(['--json', '-n', '2000', '--failure-rate', '0.5', '--max-failure-rate', '0.2', '--speed', 'max', '--seed', '1']);
+		expect(over.code).toBe(3);
+		expect(parseLines(over.stdout).at(-1)).toMatchObject({type: 'summary', maxFailureRate: 0.2, thresholdExceeded: true});
+		const under = await runCli(['-n', '2000', '--failure-rate', '0.05', '--max-failure-rate', '0.2', '--speed', 'max', '--seed', '1']);
+		expect(under.code).toBe(0);
+		expect(under.stdout).toMatch(/threshold +failure ratio [\d.]+% <= max 20\.0%: ok/);
+	});
+
+	it('ends quietly with exit 0 when stdout is closed early (| head -1)', () => {
+		const result = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${CLI}" --json --events -n 1000000 --speed max | head -1`], {encoding: 'utf8'});
+		expect(result.status).toBe(0);
+		expect(JSON.parse(result.stdout)).toMatchObject({type: 'start', schemaVersion: 1});
+		expect(result.stderr).toBe('');
+	});
+});
+
+describe('sms-sim --config', () => {
+	it('reads settings from the file, and flags override them', async () => {
+		const folder = mkdtempSync(join(tmpdir(), 'sms-sim-'));
+		const path = join(folder, 'load.json');
+		writeFileSync(path, JSON.stringify({messages: 5000, failureRate: 0.25, seed: 12, speed: 'max', groups: [{name: 'a', count: 3, mean: '20ms'}, {name: 'b', count: 2, mean: 5, distribution: 'fixed'}]}));
+		const {code, stdout} = await runCli(['--json', '--config', path, '-n', '700']);
+		expect(code).toBe(0);
+		const [startRecord] = parseLines(stdout);
+		expect(startRecord.config).toMatchObject({messages: 700, seed: 12, speed: 'max', groups: [{name: 'a', senders: 3, meanMs: 20, failureRate: 0.25}, {name: 'b', senders: 2, meanMs: 5, distribution: 'fixed'}]});
+		expect(parseLines(stdout).at(-1)).toMatchObject({total: 700});
+	});
+});
+
+describe('sms-sim usage errors', () => {
+	it('reports every error on its own line, exit 2, no stack trace', async () => {
+		const {code, stdout, stderr} = await runCli(['--failure-rate', '1.5', '-n', 'many', '--distribution', 'normal']);
+		expect(code).toBe(2);
+		expect(stdout).toBe('');
+		expect(stderr.trim().split('\n')).toEqual([
+			'sms-sim: --messages must be a whole number >= 0, got "many"',
+			'sms-sim: --distribution must be one of gamma, exponential, uniform, fixed, got "normal"',
+			'sms-sim: --failure-rate must be between 0 and 1, got "1.5"',
+			'sms-sim: see sms-sim --help',
+		]);
+		noStackTrace(stderr);
+	});
+
+	it('names a missing config file', async () => {
+		const {code, stderr} = await runCli(['--config', '/nonexistent/sim.json']);
+		expect(code).toBe(2);
+		expect(stderr).toMatch(/^sms-sim: --config: cannot read \/nonexistent\/sim\.json: no such file$/m);
+		noStackTrace(stderr);
+	});
+
+	it('refuses an unknown flag and a stray argument', async () => {
+		const unknown = await runCli(['--mesages', '5']);
+		expect(unknown.code).toBe(2);
+		expect(unknown.stderr).toMatch(/mesages/);
+		const stray = await runCli(['500']);
+		expect(stray.code).toBe(2);
+		expect(stray.stderr).toMatch(/unexpected argument "500"/);
+	});
+});
+
+describe('sms-sim --help and --version', () => {
+	it('lists every flag with its default, and examples', async () => {
+		const {code, stdout} = await runCli(['--help']);
+		expect(code).toBe(0);
+		for (const flag of ['--messages', '--senders', '--mean', '--spread', '--distribution', '--failure-rate', '--sender', '--interval', '--seed', '--speed', '--json', '--events', '--config', '--max-failure-rate', '--max-body-length']) {
+			expect(stdout).toContain(flag);
+		}
+
+		expect(stdout).toMatch(/default: 1000\)/);
+		expect(stdout).toMatch(/Examples/);
+	});
+
+	it('prints the version', async () => {
+		const {code, stdout} = await runCli(['--version']);
+		expect(code).toBe(0);
+		expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+	});
+});
+
+describe('sms-sim interrupted', () => {
+	it('on SIGINT stops, prints a summary marked interrupted, and exits 130', async () => {
+		const child = start(['-n', '100000', '-s', '5', '--mean', '1s', '--interval', '100ms']);
+		const result = finished(child);
+		await outputMatches(child, /\[monitor\]/);
+		child.kill('SIGINT');
+		const {code, stdout} = await result;
+		expect(code).toBe(130);
+		expect(stdout).toMatch(/^Interrupted after [\d.]+m?s \(simulated\): \d+ of 100,000 messages processed$/m);
+	});
+
+	it('on SIGTERM in --json mode ends with a summary whose interrupted is true', async () => {
+		const child = start(['--json', '-n', '100000', '-s', '5', '--mean', '1s', '--interval', '100ms']);
+		const result = finished(child);
+		await outputMatches(child, /"type":"progress"/);
+		child.kill('SIGTERM');
+		const {code, stdout} = await result;
+		expect(code).toBe(130);
+		const summary = parseLines(stdout).at(-1)!;
+		expect(summary).toMatchObject({type: 'summary', interrupted: true, inFlight: 0});
+		expect(summary.sent + summary.failed).toBeLessThan(100_000);
+	});
+});

@@ -1,0 +1,189 @@
+import fc from 'fast-check';
+import {describe, expect, it} from 'vitest';
+import {validateOptions, type CliFlags, type ConfigFile} from '../../source/cli/options.js';
+
+const errorsOf = (flags: CliFlags, file?: ConfigFile) => validateOptions(flags, file).errors;
+const optionsOf = (flags: CliFlags, file?: ConfigFile) => {
+	const {options, errors} = validateOptions(flags, file);
+	expect(errors).toEqual([]);
+	return options!;
+};
+
+const configFile = (data: unknown): ConfigFile => ({path: 'sim.json', text: JSON.stringify(data)});
+
+describe('validateOptions: defaults and values', () => {
+	it('gives the documented defaults', () => {
+		const {simulation, json, events, maxFailureRate} = optionsOf({});
+		expect(simulation).toEqual({
+			messages: 1000,
+			groups: [{name: undefined, count: 10, meanMs: 100, spread: undefined, distribution: undefined, failureRate: 0.1}],
+			intervalMs: 1000,
+			seed: undefined,
+			speed: 1,
+			maxBodyLength: 100,
+		});
+		expect([json, events, maxFailureRate]).toEqual([false, false, undefined]);
+	});
+
+	it('reads durations with units, a bare number as milliseconds', () => {
+		expect(optionsOf({mean: '250ms'}).simulation.groups[0].meanMs).toBe(250);
+		expect(optionsOf({mean: '1.5s'}).simulation.groups[0].meanMs).toBe(1500);
+		expect(optionsOf({mean: '2m'}).simulation.groups[0].meanMs).toBe(120_000);
+		expect(optionsOf({mean: '40'}).simulation.groups[0].meanMs).toBe(40);
+		expect(optionsOf({mean: '0'}).simulation.groups[0].meanMs).toBe(0);
+		expect(optionsOf({interval: '500ms'}).simulation.intervalMs).toBe(500);
+	});
+
+	it('takes speed as max or a positive number', () => {
+		expect(optionsOf({speed: 'max'}).simulation.speed).toBe('max');
+		expect(optionsOf({speed: '2.5'}).simulation.speed).toBe(2.5);
+	});
+
+	it('takes 0 messages', () => {
+		expect(optionsOf({messages: '0'}).simulation.messages).toBe(0);
+	});
+});
+
+describe('validateOptions: every error, one line each, naming the flag and the rule', () => {
+	it.each([
+		[{failureRate: '1.5'}, '--failure-rate must be between 0 and 1, got "1.5"'],
+		[{failureRate: '-0.1'}, '--failure-rate must be between 0 and 1, got "-0.1"'],
+		[{messages: 'abc'}, '--messages must be a whole number >= 0, got "abc"'],
+		[{messages: '-5'}, '--messages must be a whole number >= 0, got "-5"'],
+		[{messages: '2.5'}, '--messages must be a whole number >= 0, got "2.5"'],
+		[{messages: 'NaN'}, '--messages must be a whole number >= 0, got "NaN"'],
+		[{messages: 'Infinity'}, '--messages must be a whole number >= 0, got "Infinity"'],
+		[{senders: '0'}, '--senders must be a whole number from 1 to 1000000, got "0"'],
+		[{senders: '0x10'}, '--senders must be a whole number from 1 to 1000000, got "0x10"'],
+		[{mean: '-1s'}, '--mean must be a duration >= 0 such as 250ms, 1.5s or 2m (a bare number is milliseconds), got "-1s"'],
+		[{mean: 'fast'}, '--mean must be a duration >= 0 such as 250ms, 1.5s or 2m (a bare number is milliseconds), got "fast"'],
+		[{interval: '0'}, '--interval must be a duration > 0 such as 250ms, 1.5s or 2m (a bare number is milliseconds), got "0"'],
+		[{spread: '-1'}, '--spread must be a number >= 0, got "-1"'],
+		[{distribution: 'normal'}, '--distribution must be one of gamma, exponential, uniform, fixed, got "normal"'],
+		[{seed: '4294967296'}, '--seed must be a whole number from 0 to 4294967295, got "4294967296"'],
+		[{speed: '0'}, '--speed must be a number > 0 (1 is real time) or max, got "0"'],
+		[{speed: 'fast'}, '--speed must be a number > 0 (1 is real time) or max, got "fast"'],
+		[{maxFailureRate: '2'}, '--max-failure-rate must be between 0 and 1, got "2"'],
+		[{maxBodyLength: '0'}, '--max-body-length must be a whole number from 1 to 10000, got "0"'],
+		[{events: true}, '--events needs --json (it adds one line per message to the NDJSON output)'],
+		[{spread: '0.3', distribution: 'fixed'}, '--spread does not apply to the fixed distribution (every send takes exactly the mean), got 0.3'],
+		[{spread: '0.3', distribution: 'exponential'}, '--spread does not apply to the exponential distribution (its spread is always 1), got 0.3'],
+		[{spread: '0.7', distribution: 'uniform'}, '--spread must be at most 0.577 for the uniform distribution (or its shortest send time would be negative), got 0.7'],
+	] as Array<[CliFlags, string]>)('%o', (flags, expected) => {
+		expect(errorsOf(flags)).toEqual([expected]);
+	});
+
+	it('reports every error at once', () => {
+		expect(errorsOf({messages: 'x', failureRate: '3', speed: '-1'})).toHaveLength(3);
+	});
+});
+
+describe('validateOptions: --sender groups', () => {
+	it('parses specs, with top-level flags as every group\'s defaults', () => {
+		const {groups} = optionsOf({
+			sender: ['count=5,mean=200ms,failure-rate=0.2,name=slow', 'count=2,distribution=uniform,spread=0.5'],
+			failureRate: '0.05',
+			mean: '50ms',
+		}).simulation;
+		expect(groups).toEqual([
+			{name: 'slow', count: 5, meanMs: 200, spread: undefined, distribution: undefined, failureRate: 0.2},
+			{name: undefined, count: 2, meanMs: 50, spread: 0.5, distribution: 'uniform', failureRate: 0.05},
+		]);
+	});
+
+	it.each([
+		[['mean=1s'], '--sender "mean=1s": count is required (how many senders in this group)'],
+		[['count=two'], '--sender "count=two": count must be a whole number from 1 to 1000000, got "two"'],
+		[['count=1,colour=red'], '--sender "count=1,colour=red": unknown key "colour" (keys: count, mean, spread, distribution, failure-rate, name)'],
+		[['count=1,oops'], '--sender "count=1,oops": each part must be key=value (keys: count, mean, spread, distribution, failure-rate, name), got "oops"'],
+		[['count=1,count=2'], '--sender "count=1,count=2": count is given twice'],
+		[['count=1,failure-rate=9'], '--sender "count=1,failure-rate=9": failure-rate must be between 0 and 1, got "9"'],
+		[['count=1,distribution=fixed,spread=0.2'], '--sender "count=1,distribution=fixed,spread=0.2": spread does not apply to the fixed distribution (every send takes exactly the mean), got 0.2'],
+		[['count=1,name=a', 'count=1,name=a'], '--sender "count=1,name=a": name "a" is used by another group; names must be unique'],
+		[['count=1,name=a b'], '--sender "count=1,name=a b": name must be 1 to 40 letters, digits, dots, dashes or underscores, got "a b"'],
+	])('%o', (sender, expected) => {
+		expect(errorsOf({sender})).toEqual([expected]);
+	});
+
+	it('refuses --senders with --sender rather than drop one', () => {
+		expect(errorsOf({senders: '3', sender: ['count=1']})).toEqual(['--senders cannot be combined with --sender (each --sender sets its own count)']);
+	});
+
+	it('refuses a top-level spread that no group can use', () => {
+		expect(errorsOf({spread: '0.3', sender: ['count=1,distribution=fixed']})).toHaveLength(1);
+		expect(errorsOf({spread: '0.3', sender: ['count=1,distribution=fixed', 'count=1']})).toEqual([]);
+	});
+});
+
+describe('validateOptions: --config', () => {
+	it('reads the file, and flags override it', () => {
+		const file = configFile({messages: 500, senders: 4, mean: '20ms', failureRate: 0.3, interval: 250, seed: 7, speed: 'max', maxFailureRate: 0.5});
+		const {simulation, maxFailureRate} = optionsOf({messages: '50', failureRate: '0'}, file);
+		expect(simulation).toMatchObject({messages: 50, intervalMs: 250, seed: 7, speed: 'max', groups: [{count: 4, meanMs: 20, failureRate: 0}]});
+		expect(maxFailureRate).toBe(0.5);
+	});
+
+	it('reads groups, with top-level settings as their defaults', () => {
+		const file = configFile({failureRate: 0.2, groups: [{count: 2, mean: '1s', name: 'slow'}, {count: 8, mean: 10, distribution: 'fixed'}]});
+		expect(optionsOf({}, file).simulation.groups).toEqual([
+			{name: 'slow', count: 2, meanMs: 1000, spread: undefined, distribution: undefined, failureRate: 0.2},
+			{name: undefined, count: 8, meanMs: 10, spread: undefined, distribution: 'fixed', failureRate: 0.2},
+		]);
+	});
+
+	it.each([
+		[{path: 'nope.json', readError: 'no such file'}, '--config: cannot read nope.json: no such file'],
+		[{path: 'bad.json', text: '{\n  "messages": 5,\n}'}, /^--config: bad\.json is not valid JSON: line 3, column 1: /],
+		[{path: 'empty.json', text: ''}, '--config: empty.json is not valid JSON: the file is empty'],
+		[configFile([1, 2]), '--config: sim.json must hold a JSON object, got a list'],
+		[configFile({mesages: 5}), 'sim.json: unknown key "mesages" (known: messages, senders, mean, spread, distribution, failureRate, groups, interval, seed, speed, maxFailureRate, maxBodyLength)'],
+		[configFile({messages: '5'}), 'sim.json: messages must be a whole number >= 0, got "5"'],
+		[configFile({failureRate: 1.5}), 'sim.json: failureRate must be between 0 and 1, got 1.5'],
+		[configFile({groups: []}), 'sim.json: groups must be a non-empty list of groups, got a list'],
+		[configFile({groups: [{count: 1, failureRate: 2}]}), 'sim.json: groups[0].failureRate must be between 0 and 1, got 2'],
+		[configFile({groups: [{mean: 5}]}), 'sim.json: groups[0].count is required (how many senders in this group)'],
+		[configFile({groups: [{count: 1, colour: 'red'}]}), 'sim.json: groups[0]: unknown key "colour" (known: name, count, mean, spread, distribution, failureRate)'],
+		[configFile({senders: 3, groups: [{count: 1}]}), 'sim.json: senders cannot be combined with groups (each group sets its own count)'],
+	] as Array<[ConfigFile, string | RegExp]>)('%o', (file, expected) => {
+		const errors = errorsOf({}, file);
+		expect(errors).toHaveLength(1);
+		expect(errors[0]).toMatch(expected);
+	});
+});
+
+describe('validateOptions: no invalid number is ever accepted', () => {
+	const notANumber = fc.oneof(
+		fc.string().filter(text => !/^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?\s*$/i.test(text) && text.trim() !== 'max'),
+		fc.constantFrom('NaN', 'Infinity', '-Infinity', '1e999', '0x1A', '1,000', '1_000', '', ' ', '5 5', '--1'),
+	);
+	const toText = (value: number) => fc.constantFrom(String(value), value.toExponential(), ` ${value} `);
+
+	it('rejects text that is not a plain finite number, for every numeric flag', () => {
+		fc.assert(fc.property(notANumber, fc.constantFrom('messages', 'senders', 'spread', 'failureRate', 'seed', 'maxFailureRate', 'maxBodyLength', 'speed'), (text, flag) => {
+			expect(validateOptions({[flag]: text}).errors).toHaveLength(1);
+		}));
+	});
+
+	it('rejects any failure rate outside 0..1', () => {
+		const outside = fc.oneof(fc.double({min: 1, max: 1e300, minExcluded: true, noNaN: true}), fc.double({min: -1e300, max: 0, maxExcluded: true, noNaN: true}));
+		fc.assert(fc.property(outside.chain(toText), text => {
+			expect(validateOptions({failureRate: text}).errors).toHaveLength(1);
+		}));
+	});
+
+	it('rejects any negative or fractional count', () => {
+		const bad = fc.oneof(fc.integer({max: -1}).map(Number), fc.double({min: 0, max: 1e6, noNaN: true}).filter(value => !Number.isInteger(value)));
+		fc.assert(fc.property(bad.chain(toText), text => {
+			expect(validateOptions({messages: text}).errors).toHaveLength(1);
+			expect(validateOptions({senders: text}).errors).toHaveLength(1);
+		}));
+	});
+
+	it('accepts every whole count in range and every rate in 0..1', () => {
+		fc.assert(fc.property(fc.integer({min: 0, max: 1e9}), fc.double({min: 0, max: 1, noNaN: true}), (messages, rate) => {
+			const {options} = validateOptions({messages: String(messages), failureRate: String(rate)});
+			expect(options?.simulation.messages).toBe(messages);
+			expect(options?.simulation.groups[0].failureRate).toBe(rate);
+		}));
+	});
+});
