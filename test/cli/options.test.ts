@@ -165,7 +165,7 @@ describe('validateOptions: no invalid number is ever accepted', () => {
 	});
 
 	it('rejects any failure rate outside 0..1', () => {
-		const outside = fc.oneof(fc.double({min: 1, max: 1e300, minExcluded: true, noNaN: true}), fc.double({min: -1e300, max: 0, maxExcluded: true, noNaN: true}));
+		const outside = fc.oneof(fc.double({min: 1, max: 1e300, minExcluded: true, noNaN: true}), fc.double({min: -1e300, max: 0, maxExcluded: true, noNaN: true}).filter(value => !Object.is(value, -0)));
 		fc.assert(fc.property(outside.chain(toText), text => {
 			expect(validateOptions({failureRate: text}).errors).toHaveLength(1);
 		}));
