@@ -1,0 +1,66 @@
+import {spawn, type IPty} from 'node-pty';
+import {describe, expect, it} from 'vitest';
+import {CLI} from '../cli/spawn.js';
+
+type Session = {pty: IPty; output: () => string; exited: Promise<number>};
+
+/** Runs the built program in a real pseudo-terminal, as a person at a terminal would. */
+function inTerminal(args: string[], columns = 80, rows = 24): Session {
+	// Ink draws only the last frame when it thinks it runs in CI (CI=true is set there): unset it.
+	const {CI, CONTINUOUS_INTEGRATION, ...env} = process.env;
+	const pty = spawn(process.execPath, [CLI, ...args], {name: 'xterm-256color', cols: columns, rows, env: {...env, FORCE_COLOR: '1'}});
+	let output = '';
+	pty.onData(data => {
+		output += data;
+	});
+	const exited = new Promise<number>(resolve => {
+		pty.onExit(({exitCode}) => {
+			resolve(exitCode);
+		});
+	});
+	return {pty, output: () => output, exited};
+}
+
+/** What a terminal would show, roughly: colours and cursor moves taken out. */
+const plain = (text: string) => text.replaceAll(/\u001B\[[\d;?]*[A-Za-z]/g, '');
+
+async function until(session: Session, pattern: RegExp): Promise<void> {
+	return new Promise(resolve => {
+		const check = session.pty.onData(() => {
+			if (pattern.test(plain(session.output()))) {
+				check.dispose();
+				resolve();
+			}
+		});
+	});
+}
+
+describe('the dashboard in a real terminal', () => {
+	it('appears, updates, and leaves the final summary on screen', async () => {
+		// About 1.2 s of real time: 600 sends of 40 ms over 20 senders, a snapshot every 100 ms.
+		const session = inTerminal(['-n', '600', '-s', '20', '--mean', '40ms', '--interval', '100ms', '--seed', '5']);
+		const code = await session.exited;
+		const output = session.output();
+		const text = plain(output);
+		expect(code).toBe(0);
+		// Several different progress percentages were drawn: it updates live.
+		const percents = new Set([...text.matchAll(/(\d+\.\d)% [\d,]+\/600/g)].map(match => match[1]));
+		expect(percents.size).toBeGreaterThanOrEqual(3);
+		expect(text).toMatch(/sent \d+ +failed \d+/);
+		expect(text).toMatch(/send time avg/);
+		// The last thing drawn is the summary, and the cursor is given back.
+		const lastFrame = text.slice(text.lastIndexOf('600 messages, 20 senders'));
+		expect(lastFrame).toMatch(/Done in [\d.]+s \(simulated\): 600 messages processed/);
+		expect(lastFrame).toMatch(/seed +5/);
+		expect(output).toMatch(/\u001B\[\?25h/);
+	});
+
+	it('on Ctrl-C shows the interrupted summary and exits 130', async () => {
+		const session = inTerminal(['-n', '100000', '-s', '5', '--mean', '1s', '--interval', '100ms']);
+		await until(session, /sent \d+/);
+		session.pty.write('\u0003');
+		const code = await session.exited;
+		expect(code).toBe(130);
+		expect(plain(session.output())).toMatch(/Interrupted after [\d.]+m?s \(simulated\): \d+ of 100,000 messages processed/);
+	});
+});
