@@ -16,7 +16,7 @@ export function configLine(config: ResolvedConfig, {short = false} = {}): string
 	const groups = short && config.groups.length > 1 ? [`${formatCount(senders)} senders in ${config.groups.length} groups`] : config.groups.map(group => {
 		const shape = group.distribution === 'fixed' || group.distribution === 'exponential' ? group.distribution : `${group.distribution} spread ${group.spread}`;
 		const label = config.groups.length > 1 ? `${group.name}: ` : '';
-		return `${label}${formatCount(group.count)} sender${group.count === 1 ? '' : 's'} (mean ${formatMs(group.meanMs)}, ${shape}, ${formatPercent(group.failureRate, 1)} fail)`;
+		return `${label}${formatCount(group.count)} sender${group.count === 1 ? '' : 's'} (mean ${formatDuration(group.meanMs)}, ${shape}, ${formatPercent(group.failureRate, 1)} fail)`;
 	});
 	const speed = config.speed === 'max' ? 'max speed' : `speed ${config.speed}x`;
 	return `${formatCount(config.messages)} messages, ${groups.join('; ')}, ${speed}, seed ${config.seed}`;

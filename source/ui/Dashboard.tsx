@@ -51,7 +51,7 @@ export function Dashboard({events$, onFinal, maxFailureRate, groupRows = 5}: Pro
 		<Box flexDirection="column">
 			<Text wrap="truncate"><Text bold color="cyan">sms-sim </Text><Text dimColor>{configLine(config, {short: true})}</Text></Text>
 			<Text wrap="truncate">
-				<ProgressBar done={processed} total={total} width={columns - counts.length - 10}/>
+				<ProgressBar done={processed} total={total} width={Math.min(50, columns - counts.length - 10)}/>
 				<Text> {counts}</Text>
 			</Text>
 			{snapshot ? <Live snapshot={snapshot} history={history} columns={columns} groupRows={groupRows}/> : <Text dimColor>waiting for the first interval…</Text>}

@@ -17,7 +17,7 @@ describe('sms-sim, stdout not a terminal', () => {
 		expect(stderr).toBe('');
 		expect(stdout).not.toMatch(/\u001B/);
 		const lines = stdout.trim().split('\n');
-		expect(lines[0]).toMatch(/^sms-sim: 400 messages, 4 senders \(mean 50\.0ms, gamma spread 0\.25, 10\.0% fail\), max speed, seed 3$/);
+		expect(lines[0]).toMatch(/^sms-sim: 400 messages, 4 senders \(mean 50ms, gamma spread 0\.25, 10\.0% fail\), max speed, seed 3$/);
 		const progress = lines.filter(line => line.startsWith('[monitor]'));
 		// 400 sends over 4 senders at 50 ms: ~5 s of simulated time, so 4 or 5 whole intervals.
 		expect(progress.length).toBeGreaterThanOrEqual(4);
