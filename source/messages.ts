@@ -24,8 +24,6 @@ export const DEFAULT_MAX_BODY_LENGTH = 100;
 /** Printable ASCII: space (32) to tilde (126). */
 const FIRST_PRINTABLE = 32;
 const PRINTABLE_COUNT = 95;
-const PRINTABLE_2 = PRINTABLE_COUNT ** 2;
-const PRINTABLE_3 = PRINTABLE_COUNT ** 3;
 const PRINTABLE_4 = PRINTABLE_COUNT ** 4;
 /** The largest multiple of 95^4 below 2^32: draws at or above it are redrawn, so no digit is favoured. */
 const UNBIASED_LIMIT = Math.floor(2 ** 32 / PRINTABLE_4) * PRINTABLE_4;
@@ -61,11 +59,14 @@ export function randomBody(random: Random, maxLength: number): string {
 			draw = random.uint32();
 		} while (draw >= UNBIASED_LIMIT);
 
+		// Below 95^4 < 2^31, so `| 0` truncates like Math.floor, in integer arithmetic.
 		draw %= PRINTABLE_4;
 		bytes[i] = FIRST_PRINTABLE + (draw % PRINTABLE_COUNT);
-		bytes[i + 1] = FIRST_PRINTABLE + (Math.floor(draw / PRINTABLE_COUNT) % PRINTABLE_COUNT);
-		bytes[i + 2] = FIRST_PRINTABLE + (Math.floor(draw / PRINTABLE_2) % PRINTABLE_COUNT);
-		bytes[i + 3] = FIRST_PRINTABLE + Math.floor(draw / PRINTABLE_3);
+		draw = (draw / PRINTABLE_COUNT) | 0;
+		bytes[i + 1] = FIRST_PRINTABLE + (draw % PRINTABLE_COUNT);
+		draw = (draw / PRINTABLE_COUNT) | 0;
+		bytes[i + 2] = FIRST_PRINTABLE + (draw % PRINTABLE_COUNT);
+		bytes[i + 3] = FIRST_PRINTABLE + ((draw / PRINTABLE_COUNT) | 0);
 	}
 
 	return bytes.toString('latin1', 0, length);
