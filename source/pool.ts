@@ -146,8 +146,9 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 		};
 
 		if (iterator) {
+			const startMs = scheduler.now() - origin;
 			for (const slot of slots) {
-				assign(slot, scheduler.now() - origin);
+				assign(slot, startMs);
 				if (sourceDone) {
 					break;
 				}

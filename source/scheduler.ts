@@ -71,6 +71,11 @@ export class SimulationScheduler implements SchedulerLike {
 	private timerDue = Number.POSITIVE_INFINITY;
 	private immediate: NodeJS.Immediate | undefined;
 	private paused = false;
+	/** `now()` outside actions, held for one synchronous turn. */
+	private turnNow: number | undefined;
+	private readonly endTurn = (): void => {
+		this.turnNow = undefined;
+	};
 	private lagEvents = 0;
 	private lagSumMs = 0;
 	private lagMaxMs = 0;
@@ -83,13 +88,23 @@ export class SimulationScheduler implements SchedulerLike {
 		this.speed = speed;
 	}
 
-	/** Simulated milliseconds since the scheduler was made. */
+	/**
+	 * Simulated milliseconds since the scheduler was made. Paced, between actions, it follows the
+	 * wall clock but holds still for the rest of the current synchronous turn: times taken together
+	 * (a pool starting all its senders, then scheduling its wake-up) agree exactly, so a run's
+	 * outcome does not depend on how long its setup took.
+	 */
 	now(): number {
 		if (this.flushing || this.speed === 'max') {
 			return this.clock;
 		}
 
-		return Math.max(this.clock, this.wallTime());
+		if (this.turnNow === undefined) {
+			this.turnNow = Math.max(this.clock, this.wallTime());
+			queueMicrotask(this.endTurn);
+		}
+
+		return this.turnNow;
 	}
 
 	schedule<T>(work: (this: SchedulerAction<T>, state?: T) => void, delay = 0, state?: T): Subscription {

@@ -78,7 +78,8 @@ export function takeSnapshot(stats: Stats, context: SnapshotContext): Snapshot {
 	const {type, elapsedMs, total, inFlight, previous} = context;
 	const processed = processedCount(stats);
 	const {histogram} = stats;
-	const percentileMs = (p: number): number => (processed > 0 ? histogram.getValueAtPercentile(p) / 1000 : 0);
+	// A histogram reports the top of a value's bucket (3 significant digits): never above the exact max.
+	const percentileMs = (p: number): number => (processed > 0 ? Math.min(histogram.getValueAtPercentile(p) / 1000, stats.maxDurationMs) : 0);
 	const throughputPerSec = perSecond(processed, elapsedMs);
 	const intervalThroughputPerSec = previous
 		? perSecond(processed - previous.processed, elapsedMs - previous.elapsedMs)

@@ -116,6 +116,17 @@ describe('SimulationScheduler paced against the wall clock', () => {
 		expect(vi.getTimerCount()).toBe(0);
 	});
 
+	it('holds now() still for a synchronous turn, so times taken together agree', async () => {
+		fakeClock();
+		const scheduler = new SimulationScheduler(1);
+		vi.advanceTimersByTime(10);
+		const first = scheduler.now();
+		vi.advanceTimersByTime(5); // The wall clock moves on within the same turn...
+		expect(scheduler.now()).toBe(first);
+		await Promise.resolve(); // ...and is read again on the next one.
+		expect(scheduler.now()).toBe(first + 5);
+	});
+
 	it('rejects a speed that is not positive', () => {
 		expect(() => new SimulationScheduler(0)).toThrow(/speed/);
 		expect(() => new SimulationScheduler(Number.NaN)).toThrow(/speed/);

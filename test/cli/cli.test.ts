@@ -86,6 +86,13 @@ describe('sms-sim --json', () => {
 		expect(second.stdout).toBe(first.stdout);
 	});
 
+	it('gives the same summary at a real-time speed as at --speed max for the same seed', async () => {
+		const args = ['--json', '-n', '600', '--sender', 'count=8,mean=20ms', '--sender', 'count=2,mean=80ms,failure-rate=0.4', '--seed', '31'];
+		const [paced, fast] = await Promise.all([runCli([...args, '--speed', '20']), runCli([...args, '--speed', 'max'])]);
+		const summary = (stdout: string) => parseLines(stdout).at(-1);
+		expect(summary(paced.stdout)).toEqual(summary(fast.stdout));
+	});
+
 	it('exits 3 when the failure ratio is above --max-failure-rate, and says so in the summary', async () => {
 		const over = await runCli(['--json', '-n', '2000', '--failure-rate', '0.5', '--max-failure-rate', '0.2', '--speed', 'max', '--seed', '1']);
 		expect(over.code).toBe(3);
