@@ -6,10 +6,14 @@ import {Subject} from 'rxjs';
 import {DISTRIBUTIONS} from './source/distributions.js';
 import {validateOptions, DEFAULTS, type ConfigFile} from './source/cli/options.js';
 import {EXIT, run} from './source/cli/run.js';
+import {BROKER_COMMANDS, validateBrokerCommand, type BrokerCommandName} from './source/cli/broker-options.js';
+import {runBrokerCommand} from './source/cli/broker-commands.js';
+import {BrokerError} from './source/broker/connection.js';
 
 const cli = meow(`
 	Usage
-	  $ sms-sim [options]
+	  $ sms-sim [options]                        a simulation in this process
+	  $ sms-sim produce|send|monitor [options]   the same across machines, through RabbitMQ
 
 	Simulates an SMS alert service: a producer makes messages to random phone numbers, a pool of
 	senders sends them (random send time around a mean, random failures), and a monitor shows
@@ -38,6 +42,13 @@ const cli = meow(`
 	      --config <file>         JSON file with the same settings; flags override it
 	      --max-failure-rate <p>  Exit 3 if the final failure ratio is above p
 
+	Distributed mode (RabbitMQ)
+	  produce                     Publish --messages messages for a run (also --seed, --max-body-length)
+	  send                        A sender worker: its own senders (--senders, --sender, --mean, ...)
+	  monitor                     Fold every worker's results: dashboard, lines or --json, as above
+	      --broker <url>          AMQP URL                     (default: $SMS_SIM_BROKER or amqp://localhost)
+	      --run <id>              Name of the run: its queues are sms-sim.<id>.*   (default: default)
+
 	Output
 	      --json                  NDJSON on stdout: start, progress, summary (human messages on stderr)
 	      --events                With --json, one line per finished message too
@@ -45,7 +56,8 @@ const cli = meow(`
 	  -v, --version               Show the version
 
 	Exit codes
-	  0 done, 1 unexpected error, 2 usage error, 3 --max-failure-rate exceeded, 130 interrupted
+	  0 done (a worker: drained after Ctrl-C), 1 unexpected error, 2 usage error,
+	  3 --max-failure-rate exceeded, 4 broker unreachable, 130 interrupted
 
 	Examples
 	  $ sms-sim
@@ -53,6 +65,9 @@ const cli = meow(`
 	  $ sms-sim --sender count=8,mean=100ms --sender count=2,mean=1s,failure-rate=0.3,name=slow
 	  $ sms-sim --json --speed max --seed 42 | jq -c 'select(.type == "summary")'
 	  $ sms-sim --config load.json --speed max --max-failure-rate 0.12
+	  $ sms-sim produce --run nightly -n 20000 --broker amqp://guest:guest@mq:5672
+	  $ sms-sim send --run nightly --senders 50 --mean 200ms      (on each worker machine)
+	  $ sms-sim monitor --run nightly
 `, {
 	importMeta: import.meta,
 	allowUnknownFlags: false,
@@ -72,6 +87,8 @@ const cli = meow(`
 		events: {type: 'boolean'},
 		config: {type: 'string'},
 		maxFailureRate: {type: 'string'},
+		broker: {type: 'string'},
+		run: {type: 'string'},
 		help: {type: 'boolean', shortFlag: 'h'},
 		version: {type: 'boolean', shortFlag: 'v'},
 	},
@@ -85,8 +102,14 @@ function fail(lines: readonly string[], code: number): never {
 	process.exit(code);
 }
 
-if (cli.input.length > 0) {
-	fail([`unexpected argument ${JSON.stringify(cli.input[0])} (see sms-sim --help)`], EXIT.usage);
+const [commandName, ...stray] = cli.input;
+const isBrokerCommand = (BROKER_COMMANDS as readonly string[]).includes(commandName);
+if (commandName !== undefined && !isBrokerCommand) {
+	fail([`unknown command ${JSON.stringify(commandName)}: the commands are ${BROKER_COMMANDS.join(', ')} (or none, for a local run; see sms-sim --help)`], EXIT.usage);
+}
+
+if (stray.length > 0) {
+	fail([`unexpected argument ${JSON.stringify(stray[0])} (see sms-sim --help)`], EXIT.usage);
 }
 
 function readConfig(path: string): ConfigFile {
@@ -100,11 +123,16 @@ function readConfig(path: string): ConfigFile {
 
 const flags = cli.flags;
 // meow gives booleans as false when absent; only `true` means the flag was given.
-const validation = validateOptions(
-	{...flags, json: flags.json === true, events: flags.events === true, sender: flags.sender && flags.sender.length > 0 ? flags.sender : undefined},
-	flags.config === undefined ? undefined : readConfig(flags.config),
-);
-if (validation.options === undefined) {
+const given = {...flags, json: flags.json === true, events: flags.events === true, sender: flags.sender && flags.sender.length > 0 ? flags.sender : undefined};
+const configFile = flags.config === undefined ? undefined : readConfig(flags.config);
+if (!isBrokerCommand && (flags.broker !== undefined || flags.run !== undefined)) {
+	fail([`${flags.broker === undefined ? '--run' : '--broker'} goes with a command: produce, send or monitor`, 'see sms-sim --help'], EXIT.usage);
+}
+
+const validation = isBrokerCommand
+	? validateBrokerCommand(commandName as BrokerCommandName, given, configFile, process.env)
+	: validateOptions(given, configFile);
+if (validation.errors.length > 0) {
 	fail([...validation.errors, 'see sms-sim --help'], EXIT.usage);
 }
 
@@ -133,10 +161,19 @@ process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 
 try {
-	const outcome = await run(validation.options, {stdout: process.stdout, stderr: process.stderr, stop$});
+	const io = {stdout: process.stdout, stderr: process.stderr, stop$};
+	if ('command' in validation && validation.command) {
+		process.exitCode = await runBrokerCommand(validation.command, {...io, warn: text => process.stderr.write(`sms-sim: ${text}\n`)});
+	} else if ('options' in validation && validation.options) {
+		process.exitCode = (await run(validation.options, io)).exitCode;
+	}
+
 	process.off('SIGINT', onSignal);
 	process.off('SIGTERM', onSignal);
-	process.exitCode = outcome.exitCode;
 } catch (error) {
+	if (error instanceof BrokerError) {
+		fail([error.message], EXIT.broker);
+	}
+
 	fail([`unexpected error: ${error instanceof Error ? error.message : String(error)}`, 'please report it with the command line that caused it'], EXIT.unexpected);
 }

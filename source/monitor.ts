@@ -7,8 +7,8 @@ export type MonitorOptions = {
 	readonly scheduler: SchedulerLike;
 	/** Simulation ms between progress snapshots. */
 	readonly intervalMs: number;
-	/** Messages expected; null when not known. */
-	readonly total: number | null;
+	/** Messages expected; null when not known. A function when it becomes known during the run. */
+	readonly total: number | null | (() => number | null);
 	readonly groups: readonly ResolvedSenderGroup[];
 	/** Sends in flight right now (the pool's gauge). */
 	readonly inFlight?: () => number;
@@ -27,7 +27,8 @@ export type MonitorOptions = {
  * results complete (or `stop` fires). Unlike `sampleTime`, the last state is never dropped.
  */
 export function monitor(results$: Observable<SendResult>, options: MonitorOptions): Observable<SendResult | Snapshot> {
-	const {scheduler, intervalMs, total, groups, inFlight = () => 0} = options;
+	const {scheduler, intervalMs, groups, inFlight = () => 0} = options;
+	const total = typeof options.total === 'function' ? options.total : () => options.total as number | null;
 	if (!(intervalMs > 0) || !Number.isFinite(intervalMs)) {
 		throw new RangeError(`intervalMs must be a finite number > 0, got ${intervalMs}`);
 	}
@@ -40,7 +41,7 @@ export function monitor(results$: Observable<SendResult>, options: MonitorOption
 			previous = takeSnapshot(stats, {
 				type,
 				elapsedMs: scheduler.now() - origin,
-				total,
+				total: total(),
 				inFlight: type === 'final' ? 0 : inFlight(),
 				groups,
 				previous,

@@ -8,8 +8,18 @@ import {SimulationScheduler} from './scheduler.js';
 import {createSenders, type SendResult} from './senders.js';
 import type {Snapshot} from './snapshot.js';
 
-/** The first event of a run: the configuration with every default filled in, seed included. */
-export type StartEvent = {readonly type: 'start'; readonly config: ResolvedConfig};
+/**
+ * The first event of a run: the configuration with every default filled in, seed included. In
+ * distributed mode `role` says whose view it is (a worker's own, or the monitor's of a `run`).
+ */
+export type StartEvent = {
+	readonly type: 'start';
+	readonly config: ResolvedConfig;
+	readonly role?: 'worker' | 'monitor';
+	readonly run?: string;
+	/** A line for people saying what runs, where it is not the local config line. */
+	readonly title?: string;
+};
 
 /** `start`, then results and `progress` snapshots in time order, then one `final` snapshot. */
 export type SimulationEvent = StartEvent | SendResult | Snapshot;

@@ -4,6 +4,7 @@ import {MAX_SEED} from '../random.js';
 import type {Speed} from '../scheduler.js';
 import type {SenderGroup} from '../senders.js';
 import {parseDuration} from './duration.js';
+import type {OutputOptions} from './run.js';
 
 /** The flags as meow gives them: every value is text, so this module owns parsing and its errors. */
 export type CliFlags = {
@@ -28,12 +29,8 @@ export type CliFlags = {
 export type ConfigFile = {readonly path: string; readonly text: string} | {readonly path: string; readonly readError: string};
 
 /** Everything a run needs, validated. */
-export type RunOptions = {
+export type RunOptions = OutputOptions & {
 	readonly simulation: SimulationConfig & {readonly speed: Speed; readonly intervalMs: number};
-	readonly json: boolean;
-	readonly events: boolean;
-	/** Exit 3 when the final failure ratio is above this. */
-	readonly maxFailureRate: number | undefined;
 };
 
 export type Validation = {readonly options: RunOptions; readonly errors: readonly []} | {readonly options: undefined; readonly errors: readonly string[]};

@@ -8,7 +8,7 @@ import {runJson} from './front-ends/json.js';
 import {runLines} from './front-ends/lines.js';
 
 /** Exit codes; the README lists them. */
-export const EXIT = {ok: 0, unexpected: 1, usage: 2, threshold: 3, interrupted: 130} as const;
+export const EXIT = {ok: 0, unexpected: 1, usage: 2, threshold: 3, broker: 4, interrupted: 130} as const;
 
 export type RunIo = {
 	readonly stdout: NodeJS.WritableStream & {isTTY?: boolean; columns?: number};
@@ -17,10 +17,18 @@ export type RunIo = {
 	readonly stop$: Observable<unknown>;
 };
 
+/** The output choices every command shares. */
+export type OutputOptions = {
+	readonly json: boolean;
+	readonly events: boolean;
+	/** Exit 3 when the final failure ratio is above this. */
+	readonly maxFailureRate: number | undefined;
+};
+
 /** What a front end is handed: the run's events and a writer that respects stdout's backpressure. */
 export type FrontEndContext = {
 	readonly events$: Observable<SimulationEvent>;
-	readonly options: RunOptions;
+	readonly options: OutputOptions;
 	readonly io: RunIo;
 	/** Writes a line to stdout; while stdout's buffer is full the simulation clock is held. */
 	readonly writeLine: (line: string) => void;
@@ -33,12 +41,21 @@ export type FrontEndResult = {readonly config: ResolvedConfig | undefined; reado
 
 export type RunOutcome = FrontEndResult & {readonly exitCode: number};
 
-/** Runs one simulation through the front end the environment calls for, and tells how it ended. */
+/** Runs one local simulation through the front end the environment calls for. */
 export async function run(options: RunOptions, io: RunIo): Promise<RunOutcome> {
 	const scheduler = new SimulationScheduler(options.simulation.speed);
 	const events$ = simulate(options.simulation, {scheduler, stop: io.stop$});
+	return present(events$, options, io, scheduler);
+}
+
+/**
+ * Shows a stream of simulation events (a local run, a worker's own view, or a broker monitor)
+ * through the front end the environment calls for, and tells how it ended. `scheduler`, when
+ * given, is held while stdout drains.
+ */
+export async function present(events$: Observable<SimulationEvent>, options: OutputOptions, io: RunIo, scheduler?: SimulationScheduler): Promise<RunOutcome> {
 	const writeLine = (line: string): void => {
-		if (!io.stdout.write(`${line}\n`)) {
+		if (!io.stdout.write(`${line}\n`) && scheduler) {
 			scheduler.pause();
 			io.stdout.once('drain', () => {
 				scheduler.resume();

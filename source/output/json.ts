@@ -9,10 +9,11 @@ export const SCHEMA_VERSION = 1;
 const ms = (value: number): number => Math.round(value * 1000) / 1000;
 const rate = (value: number): number => Math.round(value * 100) / 100;
 
-export function startRecord(config: ResolvedConfig) {
+export function startRecord(config: ResolvedConfig, role?: {role?: 'worker' | 'monitor'; run?: string}) {
 	return {
 		type: 'start' as const,
 		schemaVersion: SCHEMA_VERSION,
+		...(role?.role ? {role: role.role, run: role.run} : {}),
 		config: {
 			messages: config.messages,
 			seed: config.seed,

@@ -21,7 +21,7 @@ type Props = {
 
 /** The live view of a run; when it ends, the summary replaces it and stays on screen. */
 export function Dashboard({events$, onFinal, maxFailureRate, groupRows = 5}: Props) {
-	const {config, snapshot, history, final} = useSimulation(events$, onFinal);
+	const {config, title, snapshot, history, final} = useSimulation(events$, onFinal);
 	const {stdout} = useStdout();
 	const {exit} = useApp();
 	useEffect(() => {
@@ -38,18 +38,18 @@ export function Dashboard({events$, onFinal, maxFailureRate, groupRows = 5}: Pro
 		const exceeded = maxFailureRate !== undefined && final.processed > 0 && final.failed / final.processed > maxFailureRate;
 		return (
 			<Box flexDirection="column">
-				<Text dimColor wrap="truncate">{configLine(config, {short: true})}</Text>
+				<Text dimColor wrap="truncate">{title ?? configLine(config, {short: true})}</Text>
 				<Summary final={final} seed={config.seed} threshold={maxFailureRate === undefined ? undefined : {maxFailureRate, exceeded}}/>
 			</Box>
 		);
 	}
 
 	const processed = snapshot?.processed ?? 0;
-	const total = snapshot?.total ?? config.messages;
-	const counts = `${formatCount(processed)}/${formatCount(total)}`;
+	const total = snapshot ? snapshot.total : config.messages;
+	const counts = total === null ? formatCount(processed) : `${formatCount(processed)}/${formatCount(total)}`;
 	return (
 		<Box flexDirection="column">
-			<Text wrap="truncate"><Text bold color="cyan">sms-sim </Text><Text dimColor>{configLine(config, {short: true})}</Text></Text>
+			<Text wrap="truncate"><Text bold color="cyan">sms-sim </Text><Text dimColor>{title ?? configLine(config, {short: true})}</Text></Text>
 			<Text wrap="truncate">
 				<ProgressBar done={processed} total={total} width={Math.min(50, columns - counts.length - 10)}/>
 				<Text> {counts}</Text>

@@ -150,7 +150,7 @@ describe('sms-sim usage errors', () => {
 		expect(unknown.stderr).toMatch(/mesages/);
 		const stray = await runCli(['500']);
 		expect(stray.code).toBe(2);
-		expect(stray.stderr).toMatch(/unexpected argument "500"/);
+		expect(stray.stderr).toMatch(/unknown command "500": the commands are produce, send, monitor/);
 	});
 });
 

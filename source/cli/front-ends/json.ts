@@ -8,7 +8,7 @@ export async function runJson({events$, options, writeLine, thresholdExceeded}: 
 		switch (event.type) {
 			case 'start': {
 				seed = event.config.seed;
-				writeLine(JSON.stringify(startRecord(event.config)));
+				writeLine(JSON.stringify(startRecord(event.config, event)));
 				break;
 			}
 

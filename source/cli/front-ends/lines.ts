@@ -8,7 +8,7 @@ export async function runLines({events$, options, writeLine, thresholdExceeded}:
 		switch (event.type) {
 			case 'start': {
 				seed = event.config.seed;
-				writeLine(`sms-sim: ${configLine(event.config)}`);
+				writeLine(`sms-sim: ${event.title ?? configLine(event.config)}`);
 				break;
 			}
 

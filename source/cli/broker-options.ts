@@ -1,0 +1,80 @@
+import type {ResolvedConfig} from '../config.js';
+import {DEFAULT_BROKER} from '../broker/connection.js';
+import {RUN_PATTERN} from '../broker/topology.js';
+import {validateOptions, type CliFlags, type ConfigFile, type RunOptions} from './options.js';
+
+export const BROKER_COMMANDS = ['produce', 'send', 'monitor'] as const;
+export type BrokerCommandName = (typeof BROKER_COMMANDS)[number];
+
+export type BrokerFlags = CliFlags & {readonly broker?: string; readonly run?: string};
+
+type Common = {readonly broker: string; readonly run: string};
+export type BrokerCommand =
+	| Common & {readonly name: 'produce'; readonly messages: number; readonly seed: number | undefined; readonly maxBodyLength: number; readonly json: boolean}
+	| Common & {readonly name: 'send'; readonly options: RunOptions}
+	| Common & {readonly name: 'monitor'; readonly options: RunOptions};
+
+/** Which flags each command takes (beyond --broker, --run, --config, --json). */
+const APPLIES: Record<BrokerCommandName, ReadonlyArray<keyof CliFlags>> = {
+	produce: ['messages', 'seed', 'maxBodyLength'],
+	send: ['senders', 'mean', 'spread', 'distribution', 'failureRate', 'sender', 'interval', 'speed', 'seed', 'events', 'maxFailureRate'],
+	monitor: ['interval', 'events', 'maxFailureRate'],
+};
+
+const FLAG_NAMES: Record<string, string> = {
+	messages: '--messages', senders: '--senders', mean: '--mean', spread: '--spread', distribution: '--distribution', failureRate: '--failure-rate',
+	sender: '--sender', interval: '--interval', seed: '--seed', speed: '--speed', maxBodyLength: '--max-body-length', events: '--events', maxFailureRate: '--max-failure-rate',
+};
+
+/**
+ * Validates a distributed-mode command: the local run's rules for the flags it shares, plus
+ * `--broker` (an amqp:// or amqps:// URL; default `$SMS_SIM_BROKER`, else amqp://localhost) and
+ * `--run`. A flag that does not apply to the command is an error, not ignored.
+ */
+export function validateBrokerCommand(
+	name: BrokerCommandName,
+	flags: BrokerFlags,
+	configFile: ConfigFile | undefined,
+	environment: {readonly SMS_SIM_BROKER?: string},
+): {command: BrokerCommand | undefined; errors: string[]} {
+	const errors: string[] = [];
+	for (const [key, flag] of Object.entries(FLAG_NAMES)) {
+		const value = flags[key as keyof CliFlags];
+		if (value !== undefined && value !== false && !(APPLIES[name] as readonly string[]).includes(key)) {
+			errors.push(`${flag} does not apply to sms-sim ${name}`);
+		}
+	}
+
+	const broker = flags.broker ?? environment.SMS_SIM_BROKER ?? DEFAULT_BROKER;
+	const brokerSubject = flags.broker === undefined && environment.SMS_SIM_BROKER !== undefined ? 'SMS_SIM_BROKER' : '--broker';
+	if (!/^amqps?:\/\/[^\s/]/.test(broker) || !URL.canParse(broker)) {
+		errors.push(`${brokerSubject} must be an AMQP URL such as amqp://user:password@host:5672, got ${JSON.stringify(broker)}`);
+	}
+
+	const run = flags.run ?? 'default';
+	if (!RUN_PATTERN.test(run)) {
+		errors.push(`--run must be 1 to 100 letters, digits, dots, dashes or underscores, got ${JSON.stringify(run)}`);
+	}
+
+	const validation = validateOptions(flags, configFile);
+	errors.push(...validation.errors);
+	if (errors.length > 0 || validation.options === undefined) {
+		return {command: undefined, errors};
+	}
+
+	const {options} = validation;
+	switch (name) {
+		case 'produce': {
+			return {command: {name, broker, run, messages: options.simulation.messages, seed: options.simulation.seed, maxBodyLength: options.simulation.maxBodyLength ?? 100, json: options.json}, errors};
+		}
+
+		default: {
+			return {command: {name, broker, run, options}, errors};
+		}
+	}
+}
+
+/** The start event of a worker's own view. */
+export function workerConfig(options: RunOptions, seed: number, groups: ResolvedConfig['groups']): ResolvedConfig {
+	return {messages: 0, groups, intervalMs: options.simulation.intervalMs, seed, speed: options.simulation.speed, maxBodyLength: options.simulation.maxBodyLength ?? 100};
+}
