@@ -8,6 +8,7 @@ import {fileURLToPath} from 'node:url';
 import {SimulationScheduler} from '../source/scheduler.js';
 import {runToCompletion, simulate} from '../source/simulation.js';
 import type {Distribution} from '../source/distributions.js';
+import {brokerBench} from './broker.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -124,4 +125,8 @@ if (!only || only === 'rss') {
 
 if (!only || only === 'realtime') {
 	await realTime();
+}
+
+if (!only || only === 'broker') {
+	await brokerBench();
 }
