@@ -27,7 +27,7 @@ const cli = meow(`
 	  -s, --senders <n>           Number of identical senders                (default: ${DEFAULTS.senders})
 	      --mean <duration>       Mean send time: 250ms, 1.5s, 2m; bare = ms (default: ${DEFAULTS.meanMs}ms)
 	      --spread <cv>           Coefficient of variation of the send time  (default: 0.25; exponential 1, fixed 0)
-	      --distribution <name>   ${DISTRIBUTIONS.join(' | ')}           (default: gamma)
+	      --distribution <name>   ${DISTRIBUTIONS.join(' | ')}      (default: gamma)
 	      --failure-rate <p>      Probability a send fails, 0 to 1           (default: ${DEFAULTS.failureRate})
 
 	Senders (several groups)
@@ -70,6 +70,7 @@ const cli = meow(`
 	  $ sms-sim monitor --run nightly
 `, {
 	importMeta: import.meta,
+	description: false,
 	allowUnknownFlags: false,
 	flags: {
 		messages: {type: 'string', shortFlag: 'n'},
