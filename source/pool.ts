@@ -129,10 +129,18 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 			}
 
 			completeIfDone();
-			if (!subscriber.closed && inFlight.size > 0) {
+			if (subscriber.closed || inFlight.size === 0) {
+				return;
+			}
+
+			const next = inFlight.peekKey();
+			if (wake === undefined) {
 				// Reschedule this same action where the scheduler allows it: no allocation per wake-up.
-				wakeAt = inFlight.peekKey();
-				wake = this.schedule(undefined, wakeAt - nowMs);
+				wakeAt = next;
+				wake = this.schedule(undefined, next - nowMs);
+			} else if (next < wakeAt) {
+				// A message pushed while the results went out already armed a wake-up; move it earlier.
+				armWake();
 			}
 		}
 

@@ -1,4 +1,5 @@
-import {map, tap, type Observable} from 'rxjs';
+import {Subject, map, tap, type Observable} from 'rxjs';
+import type {Message} from '../source/messages.js';
 import {describe, expect, it} from 'vitest';
 import {createPoolGauge, senderPool} from '../source/pool.js';
 import {SimulationScheduler} from '../source/scheduler.js';
@@ -115,6 +116,29 @@ describe('senderPool', () => {
 			const expected = '         10ms a 9ms b 9ms c 14ms d 10ms |';
 			expectObservable(ids(senderPool(pushed$, {senders, scheduler: testScheduler, random}))).toBe(expected);
 		});
+	});
+
+	it('takes a message pushed back while a result goes out, with one wake-up at a time', () => {
+		const scheduler = new SimulationScheduler('max');
+		// Two senders, one message at a time: when a result goes out the other sender is free and
+		// takes the pushed message at once, scheduling a wake-up from inside the pool's own.
+		const {senders, random} = fixedSenders([{count: 2, meanMs: 10}]);
+		const pushed$ = new Subject<Message>();
+		const list = messages('abcde');
+		const ends: Array<[string, number]> = [];
+		let idleAfterUnsubscribe: boolean | undefined;
+		const subscription = senderPool(pushed$, {senders, scheduler, random}).subscribe(result => {
+			ends.push([result.id, result.endMs]);
+			pushed$.next(list[ends.length]); // Re-entrant: the pool is still handing out results.
+			if (ends.length === 4) {
+				subscription.unsubscribe();
+				idleAfterUnsubscribe = scheduler.idle; // No stray wake-up may be left behind.
+			}
+		});
+		pushed$.next(list[0]);
+		scheduler.flush();
+		expect(ends).toEqual([['a', 10], ['b', 20], ['c', 30], ['d', 40]]);
+		expect(idleAfterUnsubscribe).toBe(true);
 	});
 
 	it('clears its wake-up on the heap scheduler when unsubscribed, leaving nothing to run', () => {
