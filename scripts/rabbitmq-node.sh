@@ -2,11 +2,12 @@
 # Starts or stops a throwaway RabbitMQ node on 127.0.0.1, without systemd, its state in a folder.
 #   scripts/rabbitmq-node.sh start DIR [PORT]   start, wait until it takes connections, print its env
 #   scripts/rabbitmq-node.sh stop DIR           stop it by its pid
-#   scripts/rabbitmq-node.sh ctl DIR ARGS...    rabbitmqctl against it (e.g. stop_app, start_app)
+#   scripts/rabbitmq-node.sh restart DIR        stop it, then start it again on its port, state kept
+#   scripts/rabbitmq-node.sh ctl DIR ARGS...    rabbitmqctl against it (e.g. list_queues)
 # Needs Debian's rabbitmq-server package (the binaries; its service is not used).
 set -euo pipefail
-command=${1:?usage: rabbitmq-node.sh start|stop|ctl DIR [PORT]}
-dir=${2:?usage: rabbitmq-node.sh start|stop|ctl DIR [PORT]}
+command=${1:?usage: rabbitmq-node.sh start|stop|restart|ctl DIR [PORT]}
+dir=${2:?usage: rabbitmq-node.sh start|stop|restart|ctl DIR [PORT]}
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 rabbit_bin=/usr/lib/rabbitmq/bin
@@ -61,6 +62,10 @@ case "$command" in
 		done
 		kill -9 "$pid" 2>/dev/null || true
 		;;
+	restart)
+		"$0" stop "$dir"
+		"$0" start "$dir" "$(cat "$dir/port")" > /dev/null
+		;;
 	ctl)
 		port=$(cat "$dir/port")
 		node_env "$port"
@@ -68,7 +73,7 @@ case "$command" in
 		exec "$rabbit_bin/rabbitmqctl" -n "$RABBITMQ_NODENAME" "$@"
 		;;
 	*)
-		echo "usage: rabbitmq-node.sh start|stop|ctl DIR [PORT]" >&2
+		echo "usage: rabbitmq-node.sh start|stop|restart|ctl DIR [PORT]" >&2
 		exit 2
 		;;
 esac
