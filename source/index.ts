@@ -6,7 +6,7 @@ export {SimulationScheduler, type Speed, type PacingLag} from './scheduler.js';
 export {createRandom, randomSeed, MAX_SEED, type Random} from './random.js';
 export {generateMessages, randomPhoneNumber, randomBody, DEFAULT_MAX_BODY_LENGTH, type Message, type MessageOptions} from './messages.js';
 export {DISTRIBUTIONS, DEFAULT_DISTRIBUTION, DEFAULT_SPREAD, MAX_UNIFORM_SPREAD, createSendTimeSampler, defaultSpread, spreadLimit, type Distribution, type SendTimeShape, type SendTimeSampler} from './distributions.js';
-export {createSenders, resolveGroups, type Sender, type SenderGroup, type ResolvedSenderGroup, type SendResult} from './senders.js';
+export {createSenders, resolveGroups, flattenResult, type Sender, type SenderGroup, type ResolvedSenderGroup, type SendResult} from './senders.js';
 export {emptyStats, addResult, mergeStats, processedCount, type Stats, type SenderTally} from './stats.js';
 export {takeSnapshot, type Snapshot, type GroupSnapshot, type SenderSnapshot, type SnapshotContext} from './snapshot.js';
 export {StableMinHeap} from './heap.js';

@@ -41,6 +41,21 @@ export type SendResult = {
 	readonly durationMs: number;
 };
 
+/** A result as flat fields, the message's own included: what NDJSON and the broker carry. */
+export function flattenResult(result: SendResult) {
+	return {
+		id: result.id,
+		to: result.message.to,
+		body: result.message.body,
+		senderId: result.senderId,
+		group: result.group,
+		status: result.status,
+		startMs: result.startMs,
+		endMs: result.endMs,
+		durationMs: result.durationMs,
+	};
+}
+
 /** Fills in names, spread and distribution. With one group it is called `default`. */
 export function resolveGroups(groups: readonly SenderGroup[]): ResolvedSenderGroup[] {
 	return groups.map((group, index) => {

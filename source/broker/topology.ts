@@ -1,5 +1,5 @@
 import type {Message} from '../messages.js';
-import type {SendResult} from '../senders.js';
+import {flattenResult, type SendResult} from '../senders.js';
 
 /**
  * The queues of one run, all durable, every message persistent:
@@ -51,18 +51,7 @@ export type ResultRecord = {
 export type ResultsQueueRecord = RunStartRecord | RunDoneRecord | ResultRecord;
 
 export function toResultRecord(result: SendResult): ResultRecord {
-	return {
-		type: 'result',
-		id: result.id,
-		to: result.message.to,
-		body: result.message.body,
-		senderId: result.senderId,
-		group: result.group,
-		status: result.status,
-		startMs: result.startMs,
-		endMs: result.endMs,
-		durationMs: result.durationMs,
-	};
+	return {type: 'result', ...flattenResult(result)};
 }
 
 export function fromResultRecord(record: ResultRecord): SendResult {

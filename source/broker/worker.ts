@@ -1,6 +1,6 @@
 import {ConsumerStatus, type Connection} from 'rabbitmq-client';
 import {Observable, Subject, type ObservableInput, type SchedulerLike, from, tap} from 'rxjs';
-import type {ResolvedConfig} from '../config.js';
+import {senderCount, type ResolvedConfig} from '../config.js';
 import type {Message} from '../messages.js';
 import {monitor} from '../monitor.js';
 import {createPoolGauge, senderPool} from '../pool.js';
@@ -42,9 +42,8 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 	return new Observable<SimulationEvent>(subscriber => {
 		const {scheduler, random} = deps;
 		const queues = queueNames(options.run);
-		const senderCount = options.groups.reduce((sum, group) => sum + group.count, 0);
-		const senders = createSenders(options.groups.map(group => ({...group, name: group.name})), random)
-			.map(sender => ({...sender, id: `${options.workerId}/${sender.id}`}));
+		const slots = senderCount(options.groups);
+		const senders = createSenders(options.groups, random).map(sender => ({...sender, id: `${options.workerId}/${sender.id}`}));
 		const incoming$ = new Subject<Message>();
 		let draining = false;
 		/** Deliveries waiting for their result's confirm, by message object (a redelivery is another object). */
@@ -53,8 +52,8 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 		const consumer = connection.createConsumer({
 			queue: queues.messages,
 			queueOptions: QUEUE_OPTIONS,
-			qos: {prefetchCount: senderCount},
-			concurrency: senderCount,
+			qos: {prefetchCount: slots},
+			concurrency: slots,
 			requeue: true,
 		}, async delivery => {
 			if (draining) {

@@ -1,4 +1,3 @@
-import type {ResolvedConfig} from '../config.js';
 import {DEFAULT_BROKER} from '../broker/connection.js';
 import {RUN_PATTERN} from '../broker/topology.js';
 import {validateOptions, type CliFlags, type ConfigFile, type RunOptions} from './options.js';
@@ -72,9 +71,4 @@ export function validateBrokerCommand(
 			return {command: {name, broker, run, options}, errors};
 		}
 	}
-}
-
-/** The start event of a worker's own view. */
-export function workerConfig(options: RunOptions, seed: number, groups: ResolvedConfig['groups']): ResolvedConfig {
-	return {messages: 0, groups, intervalMs: options.simulation.intervalMs, seed, speed: options.simulation.speed, maxBodyLength: options.simulation.maxBodyLength ?? 100};
 }

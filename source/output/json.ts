@@ -1,5 +1,5 @@
 import type {ResolvedConfig} from '../config.js';
-import type {SendResult} from '../senders.js';
+import {flattenResult, type SendResult} from '../senders.js';
 import type {Snapshot} from '../snapshot.js';
 
 /** Bumped when a field changes meaning or goes away; new fields do not bump it. */
@@ -79,12 +79,7 @@ export function summaryRecord(snapshot: Snapshot, seed: number, extra: {maxFailu
 export function messageRecord(result: SendResult) {
 	return {
 		type: 'message' as const,
-		id: result.id,
-		to: result.message.to,
-		body: result.message.body,
-		senderId: result.senderId,
-		group: result.group,
-		status: result.status,
+		...flattenResult(result),
 		startMs: ms(result.startMs),
 		endMs: ms(result.endMs),
 		durationMs: ms(result.durationMs),
