@@ -3,8 +3,8 @@ import {randomUUID} from 'node:crypto';
 import {fileURLToPath} from 'node:url';
 import {Connection} from 'rabbitmq-client';
 import {afterAll, beforeAll, describe, expect, inject, it} from 'vitest';
-import {queueNames} from '../../source/broker/topology.js';
-import {finished, runCli, start} from '../cli/spawn.js';
+import {parseMessage, queueNames} from '../../source/broker/topology.js';
+import {finished, outputMatches, runCli, start} from '../cli/spawn.js';
 
 const broker = inject('broker');
 const inCi = process.env.SMS_SIM_TEST_IN_CI === '1';
@@ -65,6 +65,7 @@ const exited = async (child: ChildProcessWithoutNullStreams) => new Promise<numb
 describe.skipIf(Boolean(broker.skipReason))('distributed mode on a real RabbitMQ', () => {
 	let admin: Connection;
 	const runs: string[] = [];
+	const afterDone: Array<() => Promise<void>> = [];
 	const newRun = () => {
 		const run = `test-${randomUUID().slice(0, 8)}`;
 		runs.push(run);
@@ -80,6 +81,7 @@ describe.skipIf(Boolean(broker.skipReason))('distributed mode on a real RabbitMQ
 	});
 
 	afterAll(async () => {
+		await Promise.all(afterDone.map(async close => close()));
 		for (const run of runs) {
 			const queues = queueNames(run);
 			// eslint-disable-next-line no-await-in-loop
@@ -136,6 +138,35 @@ describe.skipIf(Boolean(broker.skipReason))('distributed mode on a real RabbitMQ
 		expect(await exited(worker)).toBe(0);
 		const summary = monitorOutput.lines.at(-1)!;
 		expect(summary).toMatchObject({type: 'summary', total: 20_000, processed: 20_000, interrupted: false});
+	}, 180_000);
+
+	it.skipIf(!broker.dir)('loses no message the producer confirmed when the broker restarts while it publishes', async () => {
+		const run = newRun();
+		const total = 60_000;
+		const producer = start(args('produce', run, '-n', String(total), '--seed', '9'));
+		const produced = finished(producer);
+		await outputMatches(producer, /\[produce\] [\d,]+\/60,000 published/); // A second into publishing.
+		execFileSync('bash', [script, 'restart', broker.dir], {stdio: 'ignore'});
+		const {code, stdout} = await produced;
+		expect(code).toBe(0);
+		expect(stdout).toMatch(/published 60,000 of 60,000 messages/);
+
+		// Every id is on the queue; a publish whose confirm was lost in the restart may be there twice.
+		const ids = new Set<string>();
+		let deliveries = 0;
+		await new Promise<void>(resolve => {
+			const consumer = admin.createConsumer({queue: queueNames(run).messages, queueOptions: {durable: true}, qos: {prefetchCount: 1000}}, delivery => {
+				deliveries++;
+				ids.add(parseMessage(delivery.body)!.id);
+				if (ids.size === total) {
+					resolve();
+				}
+			});
+			consumer.on('error', () => undefined);
+			afterDone.push(async () => consumer.close());
+		});
+		expect(ids.size).toBe(total);
+		expect(deliveries).toBeGreaterThanOrEqual(total);
 	}, 180_000);
 
 	it('gives a monitor started after the work is done the right totals', async () => {
