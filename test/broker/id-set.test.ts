@@ -25,7 +25,7 @@ describe('IdSet', () => {
 		}
 
 		expect(set.add('10000000')).toBe(true);
-		expect(set.add('9999001')).toBe(false);
+		expect(set.add(String(1 + (999 * 10_009)))).toBe(false); // Added in the loop.
 	});
 });
 
