@@ -112,9 +112,13 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 		return () => {
 			stopSubscription?.unsubscribe();
 			subscription.unsubscribe();
+			// Unsubscribed before the end: what is in hand goes back to the queue (requeued on reject).
 			for (const entry of waiting.values()) {
 				entry.reject(new Error('worker stopped'));
 			}
+
+			void consumer.close();
+			void publisher.close();
 		};
 	});
 }
