@@ -15,8 +15,6 @@ export type MessageSource = Iterable<Message> | Observable<Message>;
 export type PoolGauge = {
 	/** Sends started and not finished. */
 	inFlight: number;
-	/** Pushed messages waiting for a free sender (always 0 for a pulled source). */
-	queued: number;
 };
 
 export type SenderPoolOptions = {
@@ -32,7 +30,7 @@ export type SenderPoolOptions = {
 type Slot = {readonly sender: Sender; current: SendResult | undefined};
 
 export function createPoolGauge(): PoolGauge {
-	return {inFlight: 0, queued: 0};
+	return {inFlight: 0};
 }
 
 /**
@@ -64,7 +62,6 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 		const iterator = isObservable(source) ? undefined : source[Symbol.iterator]();
 
 		gauge.inFlight = 0;
-		gauge.queued = 0;
 
 		const start = (slot: Slot, message: Message, nowMs: number): void => {
 			const {sender} = slot;
@@ -95,7 +92,6 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 					waitingHead = 0;
 				}
 
-				gauge.queued--;
 				start(slot, message, nowMs);
 			} else {
 				free.push(slot);
@@ -181,7 +177,6 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 						armWake();
 					} else {
 						waiting.push(message);
-						gauge.queued++;
 					}
 				},
 				error(error: unknown) {
@@ -200,7 +195,6 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 			iterator?.return?.();
 			inFlight.clear();
 			gauge.inFlight = 0;
-			gauge.queued = 0;
 		};
 	});
 }

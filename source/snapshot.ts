@@ -61,6 +61,11 @@ export type Snapshot = {
 	readonly interrupted: boolean;
 };
 
+/** Whether the failure ratio of `snapshot` is above `maxFailureRate` (never, when none is set). */
+export function exceedsFailureRate(snapshot: Snapshot, maxFailureRate: number | undefined): boolean {
+	return maxFailureRate !== undefined && snapshot.processed > 0 && snapshot.failed / snapshot.processed > maxFailureRate;
+}
+
 export type SnapshotContext = {
 	readonly type: Snapshot['type'];
 	readonly elapsedMs: number;

@@ -35,18 +35,7 @@ export type RunStartRecord = {
 export type RunDoneRecord = {readonly type: 'run-done'; readonly run: string; readonly total: number};
 
 /** One finished message, as a worker reports it. Times are on the worker's simulation clock. */
-export type ResultRecord = {
-	readonly type: 'result';
-	readonly id: string;
-	readonly to: string;
-	readonly body: string;
-	readonly senderId: string;
-	readonly group: string;
-	readonly status: 'sent' | 'failed';
-	readonly startMs: number;
-	readonly endMs: number;
-	readonly durationMs: number;
-};
+export type ResultRecord = {readonly type: 'result'} & Readonly<ReturnType<typeof flattenResult>>;
 
 export type ResultsQueueRecord = RunStartRecord | RunDoneRecord | ResultRecord;
 

@@ -10,7 +10,7 @@ import {SimulationScheduler} from '../scheduler.js';
 import type {SimulationEvent} from '../simulation.js';
 import {resolveGroups} from '../senders.js';
 import {SCHEMA_VERSION} from '../output/json.js';
-import {configLine} from '../output/lines.js';
+import {sendersLine} from '../output/lines.js';
 import {formatCount} from '../output/format.js';
 import type {BrokerCommand} from './broker-options.js';
 import {EXIT, present, type RunIo} from './run.js';
@@ -93,12 +93,12 @@ async function runSend(connection: Connection, command: Extract<BrokerCommand, {
 	const scheduler = new SimulationScheduler(options.simulation.speed);
 	const workerId = `${hostname()}-${process.pid}`;
 	const config = {messages: 0, groups, intervalMs: options.simulation.intervalMs, seed, speed: options.simulation.speed, maxBodyLength: options.simulation.maxBodyLength ?? 100};
-	const senders = configLine(config).replace(/^0 messages, /, '');
 	const events$ = runWorker(connection, {run: command.run, groups, intervalMs: options.simulation.intervalMs, config, workerId}, {scheduler, random: createRandom(seed), stop: io.stop$, warn: io.warn});
-	const title = `worker ${workerId} on run ${command.run} at ${redactUrl(command.broker)}: ${senders}`;
+	const title = `worker ${workerId} on run ${command.run} at ${redactUrl(command.broker)}: ${sendersLine(config)}`;
+	// Told to stop, a worker drains: its pool completes normally, so its summary is not marked
+	// interrupted and a clean drain exits 0.
 	const outcome = await present(events$.pipe(withTitle(title, command.run, 'worker')), options, io, scheduler);
-	// A worker ends by being told to stop; once it has drained cleanly that is a success.
-	return outcome.exitCode === EXIT.interrupted ? EXIT.ok : outcome.exitCode;
+	return outcome.exitCode;
 }
 
 async function runMonitor(connection: Connection, command: Extract<BrokerCommand, {name: 'monitor'}>, io: BrokerIo): Promise<number> {

@@ -1,5 +1,5 @@
 import {DISTRIBUTIONS, MAX_UNIFORM_SPREAD, spreadLimit, type Distribution} from '../distributions.js';
-import type {SimulationConfig} from '../config.js';
+import {senderCount, type SimulationConfig} from '../config.js';
 import {MAX_SEED} from '../random.js';
 import type {Speed} from '../scheduler.js';
 import type {SenderGroup} from '../senders.js';
@@ -332,7 +332,7 @@ function resolveGroups(
 		}
 	}
 
-	const totalSenders = resolved.reduce((sum, group) => sum + group.count, 0);
+	const totalSenders = senderCount(resolved);
 	if (totalSenders > MAX_SENDERS) {
 		check.errors.push(`the sender groups have ${totalSenders} senders in all; at most ${MAX_SENDERS} are allowed`);
 	}

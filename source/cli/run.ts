@@ -2,7 +2,7 @@ import type {Observable} from 'rxjs';
 import type {ResolvedConfig} from '../config.js';
 import {SimulationScheduler} from '../scheduler.js';
 import {simulate, type SimulationEvent} from '../simulation.js';
-import type {Snapshot} from '../snapshot.js';
+import {exceedsFailureRate, type Snapshot} from '../snapshot.js';
 import type {RunOptions} from './options.js';
 import {runJson} from './front-ends/json.js';
 import {runLines} from './front-ends/lines.js';
@@ -32,12 +32,10 @@ export type FrontEndContext = {
 	readonly io: RunIo;
 	/** Writes a line to stdout; while stdout's buffer is full the simulation clock is held. */
 	readonly writeLine: (line: string) => void;
-	/** Whether the final failure ratio breaks `--max-failure-rate`. */
-	readonly thresholdExceeded: (final: Snapshot) => boolean;
 };
 
 /** How a front end's run ended. */
-export type FrontEndResult = {readonly config: ResolvedConfig | undefined; readonly final: Snapshot | undefined};
+export type FrontEndResult = {readonly final: Snapshot | undefined};
 
 export type RunOutcome = FrontEndResult & {readonly exitCode: number};
 
@@ -63,9 +61,7 @@ export async function present(events$: Observable<SimulationEvent>, options: Out
 		}
 	};
 
-	const thresholdExceeded = (final: Snapshot): boolean =>
-		options.maxFailureRate !== undefined && final.processed > 0 && final.failed / final.processed > options.maxFailureRate;
-	const context: FrontEndContext = {events$, options, io, writeLine, thresholdExceeded};
+	const context: FrontEndContext = {events$, options, io, writeLine};
 	let result: FrontEndResult;
 	if (options.json) {
 		result = await runJson(context);
@@ -81,15 +77,15 @@ export async function present(events$: Observable<SimulationEvent>, options: Out
 	let exitCode: number = EXIT.ok;
 	if (final?.interrupted) {
 		exitCode = EXIT.interrupted;
-	} else if (final && thresholdExceeded(final)) {
+	} else if (final && exceedsFailureRate(final, options.maxFailureRate)) {
 		exitCode = EXIT.threshold;
 	}
 
 	return {...result, exitCode};
 }
 
-/** Subscribes to a run and resolves when it ends; `onEvent` sees every event. */
-export async function consume(events$: Observable<SimulationEvent>, onEvent: (event: SimulationEvent) => void): Promise<FrontEndResult> {
+/** Subscribes to a run and resolves when it ends; `onEvent` sees every event, with the run's config once it has started. */
+export async function consume(events$: Observable<SimulationEvent>, onEvent: (event: SimulationEvent, config: ResolvedConfig | undefined) => void): Promise<FrontEndResult> {
 	return new Promise((resolve, reject) => {
 		let config: ResolvedConfig | undefined;
 		let final: Snapshot | undefined;
@@ -101,11 +97,11 @@ export async function consume(events$: Observable<SimulationEvent>, onEvent: (ev
 					final = event;
 				}
 
-				onEvent(event);
+				onEvent(event, config);
 			},
 			error: reject,
 			complete() {
-				resolve({config, final});
+				resolve({final});
 			},
 		});
 	});

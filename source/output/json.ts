@@ -1,6 +1,6 @@
 import type {ResolvedConfig} from '../config.js';
 import {flattenResult, type SendResult} from '../senders.js';
-import type {Snapshot} from '../snapshot.js';
+import {exceedsFailureRate, type Snapshot} from '../snapshot.js';
 
 /** Bumped when a field changes meaning or goes away; new fields do not bump it. */
 export const SCHEMA_VERSION = 1;
@@ -58,14 +58,14 @@ export function progressRecord(snapshot: Snapshot) {
 	return {type: 'progress' as const, ...progressFields(snapshot)};
 }
 
-export function summaryRecord(snapshot: Snapshot, seed: number, extra: {maxFailureRate?: number; thresholdExceeded: boolean}) {
+export function summaryRecord(snapshot: Snapshot, seed: number, maxFailureRate?: number) {
 	return {
 		type: 'summary' as const,
 		...progressFields(snapshot),
 		seed,
 		interrupted: snapshot.interrupted,
 		failureRatio: snapshot.processed > 0 ? snapshot.failed / snapshot.processed : 0,
-		...(extra.maxFailureRate === undefined ? {} : {maxFailureRate: extra.maxFailureRate, thresholdExceeded: extra.thresholdExceeded}),
+		...(maxFailureRate === undefined ? {} : {maxFailureRate, thresholdExceeded: exceedsFailureRate(snapshot, maxFailureRate)}),
 		groups: snapshot.groups.map(group => ({
 			name: group.name,
 			senders: group.senders,

@@ -1,5 +1,6 @@
 import type {ResolvedConfig} from '../config.js';
-import type {Snapshot} from '../snapshot.js';
+import {senderCount} from '../config.js';
+import {exceedsFailureRate, type Snapshot} from '../snapshot.js';
 import {formatCount, formatDuration, formatMs, formatPercent, formatRate} from './format.js';
 
 /** `[monitor] 3.0s sent=2712 failed=288 in-flight=10 avg=101.3ms p99=183.0ms 1003/s` */
@@ -12,18 +13,22 @@ export function progressLine(snapshot: Snapshot): string {
  * fail), speed 1x, seed 42`. `short` sums several groups up, for the dashboard, whose table has them.
  */
 export function configLine(config: ResolvedConfig, {short = false} = {}): string {
-	const senders = config.groups.reduce((sum, group) => sum + group.count, 0);
-	const groups = short && config.groups.length > 1 ? [`${formatCount(senders)} senders in ${config.groups.length} groups`] : config.groups.map(group => {
+	return `${formatCount(config.messages)} messages, ${sendersLine(config, {short})}`;
+}
+
+/** The senders, speed and seed: `10 senders (mean 100ms, gamma spread 0.25, 10.0% fail), speed 1x, seed 42`. */
+export function sendersLine(config: Pick<ResolvedConfig, 'groups' | 'speed' | 'seed'>, {short = false} = {}): string {
+	const groups = short && config.groups.length > 1 ? [`${formatCount(senderCount(config.groups))} senders in ${config.groups.length} groups`] : config.groups.map(group => {
 		const shape = group.distribution === 'fixed' || group.distribution === 'exponential' ? group.distribution : `${group.distribution} spread ${group.spread}`;
 		const label = config.groups.length > 1 ? `${group.name}: ` : '';
 		return `${label}${formatCount(group.count)} sender${group.count === 1 ? '' : 's'} (mean ${formatDuration(group.meanMs)}, ${shape}, ${formatPercent(group.failureRate, 1)} fail)`;
 	});
 	const speed = config.speed === 'max' ? 'max speed' : `speed ${config.speed}x`;
-	return `${formatCount(config.messages)} messages, ${groups.join('; ')}, ${speed}, seed ${config.seed}`;
+	return `${groups.join('; ')}, ${speed}, seed ${config.seed}`;
 }
 
 /** The final summary as a block of plain text lines. */
-export function summaryLines(snapshot: Snapshot, seed: number, threshold?: {maxFailureRate: number; exceeded: boolean}): string[] {
+export function summaryLines(snapshot: Snapshot, seed: number, maxFailureRate?: number): string[] {
 	const {processed, total} = snapshot;
 	const headline = snapshot.interrupted
 		? `Interrupted after ${formatDuration(snapshot.elapsedMs)} (simulated): ${formatCount(processed)} of ${total === null ? '?' : formatCount(total)} messages processed`
@@ -37,8 +42,9 @@ export function summaryLines(snapshot: Snapshot, seed: number, threshold?: {maxF
 		`  throughput ${formatRate(snapshot.throughputPerSec)}`,
 		`  seed       ${seed}`,
 	];
-	if (threshold) {
-		lines.push(`  threshold  failure ratio ${formatPercent(snapshot.failed, processed)} ${threshold.exceeded ? '>' : '<='} max ${formatPercent(threshold.maxFailureRate, 1)}${threshold.exceeded ? ': FAILED' : ': ok'}`);
+	if (maxFailureRate !== undefined) {
+		const exceeded = exceedsFailureRate(snapshot, maxFailureRate);
+		lines.push(`  threshold  failure ratio ${formatPercent(snapshot.failed, processed)} ${exceeded ? '>' : '<='} max ${formatPercent(maxFailureRate, 1)}${exceeded ? ': FAILED' : ': ok'}`);
 	}
 
 	if (snapshot.groups.length > 0) {

@@ -35,11 +35,10 @@ export function Dashboard({events$, onFinal, maxFailureRate, groupRows = 5}: Pro
 	}
 
 	if (final) {
-		const exceeded = maxFailureRate !== undefined && final.processed > 0 && final.failed / final.processed > maxFailureRate;
 		return (
 			<Box flexDirection="column">
 				<Text dimColor wrap="truncate">{title ?? configLine(config, {short: true})}</Text>
-				<Summary final={final} seed={config.seed} threshold={maxFailureRate === undefined ? undefined : {maxFailureRate, exceeded}}/>
+				<Summary final={final} seed={config.seed} maxFailureRate={maxFailureRate}/>
 			</Box>
 		);
 	}

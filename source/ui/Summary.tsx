@@ -1,19 +1,19 @@
 import {Box, Text} from 'ink';
-import type {Snapshot} from '../snapshot.js';
+import {exceedsFailureRate, type Snapshot} from '../snapshot.js';
 import {summaryLines} from '../output/lines.js';
 
 type Props = {
 	readonly final: Snapshot;
 	readonly seed: number;
-	readonly threshold?: {maxFailureRate: number; exceeded: boolean};
+	readonly maxFailureRate?: number;
 };
 
 /** The final summary, as the plain-text front end prints it, with a coloured headline. */
-export function Summary({final, seed, threshold}: Props) {
-	const [headline, ...rest] = summaryLines(final, seed, threshold);
+export function Summary({final, seed, maxFailureRate}: Props) {
+	const [headline, ...rest] = summaryLines(final, seed, maxFailureRate);
 	return (
 		<Box flexDirection="column">
-			<Text bold color={final.interrupted ? 'yellow' : threshold?.exceeded ? 'red' : 'green'}>{headline}</Text>
+			<Text bold color={final.interrupted ? 'yellow' : exceedsFailureRate(final, maxFailureRate) ? 'red' : 'green'}>{headline}</Text>
 			{rest.map(line => <Text key={line} wrap="truncate">{line}</Text>)}
 		</Box>
 	);

@@ -1,22 +1,14 @@
 import {render} from 'ink';
-import {tap} from 'rxjs';
 import type {Snapshot} from '../snapshot.js';
-import type {ResolvedConfig} from '../config.js';
 import type {FrontEndContext, FrontEndResult} from '../cli/run.js';
 import {Dashboard} from './Dashboard.js';
 
 /** stdout is a terminal: the Ink dashboard, until the final summary is on screen. */
 export async function runDashboard({events$, options, io}: FrontEndContext): Promise<FrontEndResult> {
-	let config: ResolvedConfig | undefined;
 	let final: Snapshot | undefined;
-	const tapped$ = events$.pipe(tap(event => {
-		if (event.type === 'start') {
-			config = event.config;
-		}
-	}));
 	const instance = render(
 		<Dashboard
-			events$={tapped$}
+			events$={events$}
 			maxFailureRate={options.maxFailureRate}
 			onFinal={snapshot => {
 				final = snapshot;
@@ -31,5 +23,5 @@ export async function runDashboard({events$, options, io}: FrontEndContext): Pro
 		},
 	);
 	await instance.waitUntilExit();
-	return {config, final};
+	return {final};
 }

@@ -2,12 +2,10 @@ import {messageRecord, progressRecord, startRecord, summaryRecord} from '../../o
 import {consume, type FrontEndContext, type FrontEndResult} from '../run.js';
 
 /** `--json`: one JSON object per line on stdout: start, progress per interval, messages with `--events`, one summary. */
-export async function runJson({events$, options, writeLine, thresholdExceeded}: FrontEndContext): Promise<FrontEndResult> {
-	let seed = 0;
-	return consume(events$, event => {
+export async function runJson({events$, options, writeLine}: FrontEndContext): Promise<FrontEndResult> {
+	return consume(events$, (event, config) => {
 		switch (event.type) {
 			case 'start': {
-				seed = event.config.seed;
 				writeLine(JSON.stringify(startRecord(event.config, event)));
 				break;
 			}
@@ -26,7 +24,7 @@ export async function runJson({events$, options, writeLine, thresholdExceeded}: 
 			}
 
 			case 'final': {
-				writeLine(JSON.stringify(summaryRecord(event, seed, {maxFailureRate: options.maxFailureRate, thresholdExceeded: thresholdExceeded(event)})));
+				writeLine(JSON.stringify(summaryRecord(event, config!.seed, options.maxFailureRate)));
 				break;
 			}
 		}

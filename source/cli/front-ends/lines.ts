@@ -2,12 +2,10 @@ import {configLine, progressLine, summaryLines} from '../../output/lines.js';
 import {consume, type FrontEndContext, type FrontEndResult} from '../run.js';
 
 /** stdout is not a terminal: a line per interval, then the summary. Plain text, no escape codes. */
-export async function runLines({events$, options, writeLine, thresholdExceeded}: FrontEndContext): Promise<FrontEndResult> {
-	let seed = 0;
-	return consume(events$, event => {
+export async function runLines({events$, options, writeLine}: FrontEndContext): Promise<FrontEndResult> {
+	return consume(events$, (event, config) => {
 		switch (event.type) {
 			case 'start': {
-				seed = event.config.seed;
 				writeLine(`sms-sim: ${event.title ?? configLine(event.config)}`);
 				break;
 			}
@@ -18,8 +16,7 @@ export async function runLines({events$, options, writeLine, thresholdExceeded}:
 			}
 
 			case 'final': {
-				const threshold = options.maxFailureRate === undefined ? undefined : {maxFailureRate: options.maxFailureRate, exceeded: thresholdExceeded(event)};
-				for (const line of summaryLines(event, seed, threshold)) {
+				for (const line of summaryLines(event, config!.seed, options.maxFailureRate)) {
 					writeLine(line);
 				}
 
