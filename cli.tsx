@@ -3,9 +3,12 @@ import {readFileSync} from 'node:fs';
 import process from 'node:process';
 import meow from 'meow';
 import {Subject} from 'rxjs';
+import {DEFAULTS} from './source/defaults.js';
 import {DISTRIBUTIONS} from './source/distributions.js';
-import {validateOptions, DEFAULTS, type ConfigFile} from './source/cli/options.js';
-import {EXIT, run} from './source/cli/run.js';
+import type {ConfigFile} from './source/cli/config-file.js';
+import {EXIT} from './source/cli/exit-codes.js';
+import {validateOptions} from './source/cli/options.js';
+import {run} from './source/cli/run.js';
 import {BROKER_COMMANDS, validateBrokerCommand, type BrokerCommandName} from './source/cli/broker-options.js';
 import {runBrokerCommand} from './source/cli/broker-commands.js';
 import {BrokerError} from './source/broker/connection.js';
@@ -26,8 +29,8 @@ const cli = meow(`
 	Senders (one group)
 	  -s, --senders <n>           Number of identical senders                (default: ${DEFAULTS.senders})
 	      --mean <duration>       Mean send time: 250ms, 1.5s, 2m; bare = ms (default: ${DEFAULTS.meanMs}ms)
-	      --spread <cv>           Coefficient of variation of the send time  (default: 0.25; exponential 1, fixed 0)
-	      --distribution <name>   ${DISTRIBUTIONS.join(' | ')}      (default: gamma)
+	      --spread <cv>           Coefficient of variation of the send time  (default: ${DEFAULTS.spread}; exponential 1, fixed 0)
+	      --distribution <name>   ${DISTRIBUTIONS.join(' | ')}      (default: ${DEFAULTS.distribution})
 	      --failure-rate <p>      Probability a send fails, 0 to 1           (default: ${DEFAULTS.failureRate})
 
 	Senders (several groups)
@@ -36,9 +39,9 @@ const cli = meow(`
 	                              --spread, --distribution and --failure-rate become every group's defaults.
 
 	Run
-	  -i, --interval <duration>   Monitor interval, simulated time           (default: 1s)
+	  -i, --interval <duration>   Monitor interval, simulated time           (default: ${DEFAULTS.intervalMs / 1000}s)
 	      --seed <n>              Seed for every random choice, 0 to 4294967295 (default: random, printed)
-	      --speed <k|max>         1 real time, k times faster, max as fast as possible (default: 1)
+	      --speed <k|max>         1 real time, k times faster, max as fast as possible (default: ${DEFAULTS.speed})
 	      --config <file>         JSON file with the same settings; flags override it
 	      --max-failure-rate <p>  Exit 3 if the final failure ratio is above p
 
@@ -163,12 +166,10 @@ process.on('SIGTERM', onSignal);
 
 try {
 	const io = {stdout: process.stdout, stderr: process.stderr, stop$};
-	if ('command' in validation && validation.command) {
-		process.exitCode = await runBrokerCommand(validation.command, {...io, warn: text => process.stderr.write(`sms-sim: ${text}\n`)});
-	} else if ('options' in validation && validation.options) {
-		process.exitCode = (await run(validation.options, io)).exitCode;
-	}
-
+	const options = validation.value!;
+	process.exitCode = 'name' in options
+		? await runBrokerCommand(options, {...io, warn: text => process.stderr.write(`sms-sim: ${text}\n`)})
+		: await run(options, io);
 	process.off('SIGINT', onSignal);
 	process.off('SIGTERM', onSignal);
 } catch (error) {

@@ -1,14 +1,14 @@
+import {DEFAULTS} from './defaults.js';
+import {randomSeed} from './random.js';
 import type {Speed} from './scheduler.js';
 import {resolveGroups, type ResolvedSenderGroup, type SenderGroup} from './senders.js';
-import {DEFAULT_MAX_BODY_LENGTH} from './messages.js';
-import {randomSeed} from './random.js';
 
 /** What a simulation run is: the library's input. The CLI builds one from flags and a config file. */
 export type SimulationConfig = {
-	/** How many messages, a whole number >= 0. */
-	readonly messages: number;
-	/** The sender groups; at least one. */
-	readonly groups: readonly SenderGroup[];
+	/** How many messages, a whole number >= 0. Default 1000. */
+	readonly messages?: number;
+	/** The sender groups; at least one. Default: one group of 10 senders. */
+	readonly groups?: readonly SenderGroup[];
 	/** Simulation ms between progress snapshots. Default 1000. */
 	readonly intervalMs?: number;
 	/** Seed for every random choice; a random one when left out (reported in the start event). */
@@ -29,17 +29,15 @@ export type ResolvedConfig = {
 	readonly maxBodyLength: number;
 };
 
-export const DEFAULT_INTERVAL_MS = 1000;
-export const DEFAULT_SPEED: Speed = 1;
-
+/** The one place defaults are filled in (from `DEFAULTS`), for a local run and every broker command. */
 export function resolveConfig(config: SimulationConfig): ResolvedConfig {
 	return {
-		messages: config.messages,
-		groups: resolveGroups(config.groups),
-		intervalMs: config.intervalMs ?? DEFAULT_INTERVAL_MS,
+		messages: config.messages ?? DEFAULTS.messages,
+		groups: resolveGroups(config.groups ?? [{count: DEFAULTS.senders}]),
+		intervalMs: config.intervalMs ?? DEFAULTS.intervalMs,
 		seed: config.seed ?? randomSeed(),
-		speed: config.speed ?? DEFAULT_SPEED,
-		maxBodyLength: config.maxBodyLength ?? DEFAULT_MAX_BODY_LENGTH,
+		speed: config.speed ?? DEFAULTS.speed,
+		maxBodyLength: config.maxBodyLength ?? DEFAULTS.maxBodyLength,
 	};
 }
 
@@ -47,3 +45,8 @@ export function resolveConfig(config: SimulationConfig): ResolvedConfig {
 export function senderCount(groups: readonly SenderGroup[]): number {
 	return groups.reduce((sum, group) => sum + group.count, 0);
 }
+
+/** @deprecated Use `DEFAULTS.intervalMs`. */
+export const DEFAULT_INTERVAL_MS = DEFAULTS.intervalMs;
+/** @deprecated Use `DEFAULTS.speed`. */
+export const DEFAULT_SPEED: Speed = DEFAULTS.speed;

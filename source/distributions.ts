@@ -1,3 +1,4 @@
+import {DEFAULTS} from './defaults.js';
 import type {Random} from './random.js';
 
 /**
@@ -15,9 +16,10 @@ import type {Random} from './random.js';
 export const DISTRIBUTIONS = ['gamma', 'exponential', 'uniform', 'fixed'] as const;
 export type Distribution = (typeof DISTRIBUTIONS)[number];
 
-export const DEFAULT_DISTRIBUTION: Distribution = 'gamma';
-/** The default coefficient of variation, as in the seed design (standard deviation = mean / 4). */
-export const DEFAULT_SPREAD = 0.25;
+/** @deprecated Use `DEFAULTS.distribution`. */
+export const DEFAULT_DISTRIBUTION: Distribution = DEFAULTS.distribution;
+/** @deprecated Use `DEFAULTS.spread`. */
+export const DEFAULT_SPREAD = DEFAULTS.spread;
 export const MAX_UNIFORM_SPREAD = 1 / Math.sqrt(3);
 
 export type SendTimeShape = {
@@ -57,7 +59,7 @@ export function defaultSpread(distribution: Distribution): number {
 		}
 
 		default: {
-			return DEFAULT_SPREAD;
+			return DEFAULTS.spread;
 		}
 	}
 }

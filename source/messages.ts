@@ -1,3 +1,4 @@
+import {DEFAULTS} from './defaults.js';
 import type {Random} from './random.js';
 
 /** One SMS to send. */
@@ -19,7 +20,8 @@ export type MessageOptions = {
 	readonly idPrefix?: string;
 };
 
-export const DEFAULT_MAX_BODY_LENGTH = 100;
+/** @deprecated Use `DEFAULTS.maxBodyLength`. */
+export const DEFAULT_MAX_BODY_LENGTH: number = DEFAULTS.maxBodyLength;
 
 /** Printable ASCII: space (32) to tilde (126). */
 const FIRST_PRINTABLE = 32;

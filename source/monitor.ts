@@ -1,4 +1,6 @@
-import {Observable, type ObservableInput, type SchedulerLike, type Subscription, from} from 'rxjs';
+import {EMPTY, NEVER, Observable, connect, defer, from, interval, map, merge, scan, take, takeUntil, tap, type ObservableInput, type OperatorFunction, type SchedulerLike} from 'rxjs';
+import {lastAtInstant} from './scheduler.js';
+import {toMicros, toMillis} from './time.js';
 import type {ResolvedSenderGroup, SendResult} from './senders.js';
 import {takeSnapshot, type Snapshot} from './snapshot.js';
 import {addResult, emptyStats} from './stats.js';
@@ -19,79 +21,99 @@ export type MonitorOptions = {
 	 * cancelled and not counted) and a final snapshot marked `interrupted` ends the stream.
 	 */
 	readonly stop?: ObservableInput<unknown>;
+	/** Whether every result is passed on too (default true); false gives snapshots only. */
+	readonly emitResults?: boolean;
 };
 
 /**
- * Folds results into stats and emits, in time order: every result as it comes, a `progress`
- * snapshot every `intervalMs` of simulation time, and exactly one `final` snapshot when the
- * results complete (or `stop` fires). Unlike `sampleTime`, the last state is never dropped.
+ * The monitor, as the design card draws it: results are folded into stats with `scan`, and the
+ * stats are sampled on the simulation clock, a `progress` snapshot every `intervalMs`, then
+ * exactly one `final` snapshot when the results complete (or `stop` fires). Results are passed on
+ * as they come (unless `emitResults` is false), in time order with the snapshots.
+ *
+ * On a `SimulationScheduler` a tick runs after every other event of its instant, so a snapshot at
+ * time t counts every send that ended at or before t; a run that ends exactly on a tick gives its
+ * final snapshot in that tick's place. (On another scheduler, events of one instant run in the
+ * order they were scheduled.)
  */
-export function monitor(results$: Observable<SendResult>, options: MonitorOptions): Observable<SendResult | Snapshot> {
+export function monitor(options: MonitorOptions): OperatorFunction<SendResult, SendResult | Snapshot> {
 	const {scheduler, intervalMs, groups, inFlight = () => 0} = options;
 	const total = typeof options.total === 'function' ? options.total : () => options.total as number | null;
 	if (!(intervalMs > 0) || !Number.isFinite(intervalMs)) {
 		throw new RangeError(`intervalMs must be a finite number > 0, got ${intervalMs}`);
 	}
 
-	return new Observable<SendResult | Snapshot>(subscriber => {
-		const origin = options.origin ?? scheduler.now();
-		const stats = emptyStats();
+	return results$ => defer(() => {
+		const origin = toMicros(options.origin ?? scheduler.now());
+		let interrupted = false;
 		let previous: Snapshot | undefined;
-		const snapshot = (type: Snapshot['type'], interrupted = false): Snapshot => {
-			previous = takeSnapshot(stats, {
-				type,
-				elapsedMs: scheduler.now() - origin,
-				total: total(),
-				inFlight: type === 'final' ? 0 : inFlight(),
-				groups,
-				previous,
-				interrupted,
-			});
-			return previous;
-		};
+		const stop$ = options.stop === undefined ? NEVER : from(options.stop).pipe(take(1), tap(() => {
+			interrupted = true;
+		}));
+		// The scan's seed, made per subscription: `addResult` updates it in place (copying a
+		// histogram per result would cost O(histogram) a message), so it must not be shared.
+		const seed = emptyStats();
+		// Ticks fall on origin + k * interval exactly (whole microseconds), after the events of their instant.
+		const ticks$ = interval(intervalMs, lastAtInstant(scheduler));
 
-		let resultsSubscription: Subscription | undefined;
-		let stopSubscription: Subscription | undefined;
-		// Ticks fall on origin + k * interval exactly, however long setting up took.
-		let tick = 1;
-		const untilTick = () => Math.max(0, origin + tick * intervalMs - scheduler.now());
-		const ticks = scheduler.schedule(function () {
-			subscriber.next(snapshot('progress'));
-			tick++;
-			this.schedule(undefined, untilTick());
-		}, untilTick());
+		return results$.pipe(
+			takeUntil(stop$),
+			connect(results => merge(
+				options.emitResults === false ? EMPTY : results,
+				results.pipe(
+					scan(addResult, seed),
+					sampleOnTicks(ticks$, seed),
+					map(({value: stats, last}) => {
+						const type = last ? 'final' : 'progress';
+						previous = takeSnapshot(stats, {
+							type,
+							elapsedMs: toMillis(toMicros(scheduler.now()) - origin),
+							total: total(),
+							inFlight: last ? 0 : inFlight(),
+							groups,
+							previous,
+							interrupted: last && interrupted,
+						});
+						return previous;
+					}),
+				),
+			)),
+		);
+	});
+}
 
-		const finish = (interrupted: boolean): void => {
-			ticks.unsubscribe();
-			stopSubscription?.unsubscribe();
-			resultsSubscription?.unsubscribe();
-			subscriber.next(snapshot('final', interrupted));
-			subscriber.complete();
-		};
+/** A value sampled by `sampleOnTicks`; `last` marks the source's final value. */
+export type Sample<T> = {readonly value: T; readonly last: boolean};
 
-		resultsSubscription = results$.subscribe({
-			next(result) {
-				addResult(stats, result);
-				subscriber.next(result);
+/**
+ * The latest value at every tick, whether or not a new one came since the last tick (unlike rxjs's
+ * `sample`, which skips a tick with nothing new: a progress line per interval is promised even
+ * while every send is still in flight), and the latest value once more, marked `last`, when the
+ * source completes (unlike `sampleTime`, the final state is never dropped). Ticking stops then.
+ */
+export function sampleOnTicks<T>(ticks$: Observable<unknown>, initial: T): OperatorFunction<T, Sample<T>> {
+	return source => new Observable<Sample<T>>(subscriber => {
+		let latest = initial;
+		const ticking = ticks$.subscribe(() => {
+			subscriber.next({value: latest, last: false});
+		});
+		const subscription = source.subscribe({
+			next(value) {
+				latest = value;
 			},
 			error(error: unknown) {
+				ticking.unsubscribe();
 				subscriber.error(error);
 			},
 			complete() {
-				finish(false);
+				ticking.unsubscribe();
+				subscriber.next({value: latest, last: true});
+				subscriber.complete();
 			},
 		});
-
-		if (options.stop && !subscriber.closed) {
-			stopSubscription = from(options.stop).subscribe(() => {
-				finish(true);
-			});
-		}
-
 		return () => {
-			ticks.unsubscribe();
-			stopSubscription?.unsubscribe();
-			resultsSubscription?.unsubscribe();
+			ticking.unsubscribe();
+			subscription.unsubscribe();
 		};
 	});
 }

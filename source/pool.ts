@@ -3,6 +3,7 @@ import {StableMinHeap} from './heap.js';
 import type {Message} from './messages.js';
 import type {Random} from './random.js';
 import type {SendResult, Sender} from './senders.js';
+import {toMicros, toMillis, type Micros} from './time.js';
 
 /**
  * Where the pool gets messages: an iterable it pulls from, one message each time a sender frees
@@ -23,11 +24,23 @@ export type SenderPoolOptions = {
 	readonly random: Random;
 	/** Updated as sends start and end. */
 	readonly gauge?: PoolGauge;
-	/** Result times are measured from here; defaults to the scheduler's time at subscription. */
+	/** Result times are measured from here (scheduler ms); defaults to the scheduler's time at subscription. */
 	readonly origin?: number;
 };
 
-type Slot = {readonly sender: Sender; current: SendResult | undefined};
+type Slot = {
+	readonly sender: Sender;
+	current: SendResult | undefined;
+	/** The wake-up during which its current send started. */
+	round: number;
+};
+
+/**
+ * The most results one wake-up hands out before it lets the scheduler run again (at the same
+ * instant): a wake-up is one scheduler action, and an action must stay short for Ctrl-C, the
+ * dashboard and stdout's backpressure to be heard, even when a million sends end at once.
+ */
+const MAX_RESULTS_PER_WAKE = 1024;
 
 export function createPoolGauge(): PoolGauge {
 	return {inFlight: 0};
@@ -47,9 +60,11 @@ export function createPoolGauge(): PoolGauge {
 export function senderPool(source: MessageSource, options: SenderPoolOptions): Observable<SendResult> {
 	const {senders, scheduler, random, gauge = createPoolGauge()} = options;
 	return new Observable<SendResult>(subscriber => {
-		const origin = options.origin ?? scheduler.now();
+		// Every time inside is whole microseconds from the origin (see time.ts), so ties are exact.
+		const origin: Micros = toMicros(options.origin ?? scheduler.now());
+		const nowUs = (): Micros => toMicros(scheduler.now()) - origin;
 		// Per-subscription slots hold each sender's send in flight, so senders can be shared.
-		const slots: Slot[] = senders.map(sender => ({sender, current: undefined}));
+		const slots: Slot[] = senders.map(sender => ({sender, current: undefined, round: 0}));
 		const inFlight = new StableMinHeap<Slot>();
 		const free: Slot[] = [];
 		let freeHead = 0;
@@ -57,31 +72,36 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 		let waitingHead = 0;
 		let sourceDone = false;
 		let wake: Subscription | undefined;
-		let wakeAt = Number.POSITIVE_INFINITY;
+		let wakeAt: Micros = Number.POSITIVE_INFINITY;
+		let round = 0;
 		let sourceSubscription: Subscription | undefined;
 		const iterator = isObservable(source) ? undefined : source[Symbol.iterator]();
 
 		gauge.inFlight = 0;
 
-		const start = (slot: Slot, message: Message, nowMs: number): void => {
+		const start = (slot: Slot, message: Message, startUs: Micros): void => {
 			const {sender} = slot;
-			const durationMs = sender.sampleSendTime();
+			const durationUs = toMicros(sender.sampleSendTime());
 			const status = random.float() < sender.failureRate ? 'failed' : 'sent';
-			const endMs = nowMs + durationMs;
-			slot.current = {type: 'result', id: message.id, message, senderId: sender.id, group: sender.group, status, startMs: nowMs, endMs, durationMs};
-			inFlight.push(endMs, slot);
+			const endUs = startUs + durationUs;
+			slot.current = {
+				type: 'result', id: message.id, message, senderId: sender.id, group: sender.group, status,
+				startMs: toMillis(startUs), endMs: toMillis(endUs), durationMs: toMillis(durationUs),
+			};
+			slot.round = round;
+			inFlight.push(endUs, slot);
 			gauge.inFlight++;
 		};
 
 		/** The sender is free: give it the next message, or put it in line for one. */
-		const assign = (slot: Slot, nowMs: number): void => {
+		const assign = (slot: Slot, startUs: Micros): void => {
 			if (iterator) {
 				if (!sourceDone) {
 					const next = iterator.next();
 					if (next.done) {
 						sourceDone = true;
 					} else {
-						start(slot, next.value, nowMs);
+						start(slot, next.value, startUs);
 					}
 				}
 			} else if (waitingHead < waiting.length) {
@@ -92,7 +112,7 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 					waitingHead = 0;
 				}
 
-				start(slot, message, nowMs);
+				start(slot, message, startUs);
 			} else {
 				free.push(slot);
 			}
@@ -104,15 +124,26 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 			}
 		};
 
+		/**
+		 * Hands out every send due by now that started before this wake-up, in end-time order (ties
+		 * in start order), each freed sender taking the next message at once. A send that starts and
+		 * ends within this instant (a zero send time) goes out on the next wake-up, at the same
+		 * instant but after the scheduler has had its turn: zero-time runs still yield.
+		 */
 		function onWake(this: {schedule(state?: unknown, delay?: number): Subscription}): void {
 			wake = undefined;
 			wakeAt = Number.POSITIVE_INFINITY;
-			const now = scheduler.now();
-			const nowMs = now - origin;
-			// End times and the scheduler's clock are both sums of floats; allow for rounding.
-			const dueBy = nowMs + 1e-9;
-			while (inFlight.size > 0 && inFlight.peekKey() <= dueBy) {
-				const slot = inFlight.pop()!;
+			const thisRound = ++round;
+			const now = nowUs();
+			let handedOut = 0;
+			while (inFlight.size > 0 && inFlight.peekKey() <= now) {
+				const slot = inFlight.peek()!;
+				if (slot.round === thisRound || handedOut === MAX_RESULTS_PER_WAKE) {
+					break;
+				}
+
+				inFlight.pop();
+				handedOut++;
 				const result = slot.current!;
 				slot.current = undefined;
 				gauge.inFlight--;
@@ -121,7 +152,7 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 					return;
 				}
 
-				assign(slot, nowMs);
+				assign(slot, now);
 			}
 
 			completeIfDone();
@@ -129,11 +160,11 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 				return;
 			}
 
-			const next = inFlight.peekKey();
+			const next = Math.max(now, inFlight.peekKey());
 			if (wake === undefined) {
 				// Reschedule this same action where the scheduler allows it: no allocation per wake-up.
 				wakeAt = next;
-				wake = this.schedule(undefined, next - nowMs);
+				wake = this.schedule(undefined, toMillis(next - now));
 			} else if (next < wakeAt) {
 				// A message pushed while the results went out already armed a wake-up; move it earlier.
 				armWake();
@@ -145,14 +176,14 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 			if (next < wakeAt) {
 				wake?.unsubscribe();
 				wakeAt = next;
-				wake = scheduler.schedule(onWake, next - (scheduler.now() - origin));
+				wake = scheduler.schedule(onWake, toMillis(Math.max(0, next - nowUs())));
 			}
 		};
 
 		if (iterator) {
-			const startMs = scheduler.now() - origin;
+			const startUs = nowUs();
 			for (const slot of slots) {
-				assign(slot, startMs);
+				assign(slot, startUs);
 				if (sourceDone) {
 					break;
 				}
@@ -173,7 +204,7 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 							freeHead = 0;
 						}
 
-						start(slot, message, scheduler.now() - origin);
+						start(slot, message, nowUs());
 						armWake();
 					} else {
 						waiting.push(message);

@@ -1,4 +1,4 @@
-import {xoroshiro128plus} from 'pure-rand/generator/xoroshiro128plus';
+import {xoroshiro128plusFromState} from 'pure-rand/generator/xoroshiro128plus';
 import {randomInt} from 'node:crypto';
 
 /** 2^-32: turns an unsigned 32-bit draw into a fraction of one. */
@@ -24,19 +24,15 @@ export const MAX_SEED = 4_294_967_295;
 
 /**
  * A seeded `Random` on xoroshiro128+ from pure-rand (the generator fast-check uses): fast, small
- * state, and mutated in place (`next()` returns a 32-bit int), so drawing allocates nothing.
+ * state, and mutated in place (`next()` returns a 32-bit int), so drawing allocates nothing. The
+ * seed is mixed first (`mixSeed`), so seeds 1, 2, 3... give independent streams.
  */
 export function createRandom(seed: number): Random {
 	if (!Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) {
 		throw new RangeError(`seed must be a whole number from 0 to ${MAX_SEED}, got ${seed}`);
 	}
 
-	const generator = xoroshiro128plus(seed | 0);
-	// The first outputs of a freshly seeded xoroshiro are correlated with the seed; discard a few.
-	for (let i = 0; i < 16; i++) {
-		generator.next();
-	}
-
+	const generator = xoroshiro128plusFromState(mixSeed(seed));
 	return {
 		uint32: () => generator.next() >>> 0,
 		float: () => (generator.next() >>> 0) * TWO_TO_MINUS_32,
@@ -44,6 +40,33 @@ export function createRandom(seed: number): Random {
 		// Multiply-and-floor: bias at most n / 2^32 per value, invisible at the sizes used here.
 		int: (n: number) => Math.floor((generator.next() >>> 0) * TWO_TO_MINUS_32 * n),
 	};
+}
+
+const MASK_64 = (1n << 64n) - 1n;
+
+/**
+ * The generator's 128-bit state from a seed, through splitmix64, as xoroshiro's authors advise:
+ * seeding it with the seed's own bits (pure-rand's `xoroshiro128plus(seed)`) makes neighbouring
+ * seeds give correlated streams (seeds 2k and 2k+1 correlated up to 0.65 in their first draws),
+ * and people use seeds 1, 2, 3... as independent replications. Splitmix64 spreads every bit of
+ * the seed over the whole state, and never gives the all-zero state.
+ */
+export function mixSeed(seed: number): [number, number, number, number] {
+	let state = BigInt(seed);
+	const next = (): bigint => {
+		state = (state + 0x9E_37_79_B9_7F_4A_7C_15n) & MASK_64;
+		let z = state;
+		z = ((z ^ (z >> 30n)) * 0xBF_58_47_6D_1C_E4_E5_B9n) & MASK_64;
+		z = ((z ^ (z >> 27n)) * 0x94_D0_49_BB_13_31_11_EBn) & MASK_64;
+		return z ^ (z >> 31n);
+	};
+
+	const s0 = next();
+	const s1 = next();
+	const high = (word: bigint) => Number(BigInt.asIntN(32, word >> 32n));
+	const low = (word: bigint) => Number(BigInt.asIntN(32, word));
+	// pure-rand's state order: s0 high, s0 low, s1 high, s1 low, as signed 32-bit numbers.
+	return [high(s0), low(s0), high(s1), low(s1)];
 }
 
 /** A fresh seed for runs where the user gave none (it is reported, so a run can be repeated). */

@@ -1,5 +1,6 @@
 import {Subscription, type SchedulerAction, type SchedulerLike} from 'rxjs';
 import {StableMinHeap} from './heap.js';
+import {MAX_MICROS, toMicros, toMillis, type Micros} from './time.js';
 
 /** `max`: discrete-event, as fast as the CPU allows; a number k: k times real time (1 is real time). */
 export type Speed = number | 'max';
@@ -8,14 +9,29 @@ export type Speed = number | 'max';
 const SLICE_MS = 12;
 /** Reading the wall clock costs about as much as a small event; look at it every so many events. */
 const EVENTS_BETWEEN_CLOCK_READS = 256;
+/** The longest `setTimeout` Node takes; a longer wait is cut into pieces of this. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Two lanes share one clock. Actions in the `events` lane run first; at an instant, the `last` lane
+ * runs after every `events` action due at that instant, so a monitor tick there sees every
+ * completion of its instant, whatever order they were scheduled in.
+ */
+const EVENTS_LANE = 0;
+const LAST_LANE = 1;
+type Lane = typeof EVENTS_LANE | typeof LAST_LANE;
+
+/** The heap's key: due time and lane in one exact integer (due < 2^51, so the key < 2^52). */
+const keyOf = (due: Micros, lane: Lane): number => (due * 2) + lane;
 
 class HeapAction<T> extends Subscription implements SchedulerAction<T> {
-	/** The simulation time it is due at; meaningful while `pending`. */
-	due = 0;
+	/** The heap key it is queued under; meaningful while `pending`. */
+	key = 0;
 	pending = false;
 
 	constructor(
 		private readonly scheduler: SimulationScheduler,
+		private readonly lane: Lane,
 		private readonly work: (this: SchedulerAction<T>, state?: T) => void,
 		private state?: T,
 	) {
@@ -25,7 +41,7 @@ class HeapAction<T> extends Subscription implements SchedulerAction<T> {
 	schedule(state?: T, delay = 0): Subscription {
 		if (!this.closed) {
 			this.state = state;
-			this.scheduler.enqueue(this, delay);
+			this.scheduler.enqueue(this, this.lane, delay);
 		}
 
 		return this;
@@ -51,6 +67,10 @@ export type PacingLag = {readonly events: number; readonly meanMs: number; reado
 /**
  * The simulation clock: an RxJS scheduler whose actions sit in one stable min-heap by due time.
  *
+ * Time is kept in whole microseconds (see `time.ts`): a delay is rounded to the microsecond once,
+ * when it is scheduled, and due times are exact sums, so events at the same instant tie exactly and
+ * run in the order they were scheduled, at every speed. `now()` gives milliseconds, as RxJS expects.
+ *
  * At `speed: 'max'` time is virtual: the clock jumps from event to event (rxjs's own
  * `VirtualTimeScheduler` re-sorts its whole queue on every schedule, far too slow here). At a
  * number k it is paced against the wall clock, k simulated ms per real ms, with one timer for the
@@ -62,20 +82,26 @@ export type PacingLag = {readonly events: number; readonly meanMs: number; reado
  */
 export class SimulationScheduler implements SchedulerLike {
 	readonly speed: Speed;
+	/**
+	 * The same clock, for actions that must come after everything else due at their instant (a
+	 * monitor's ticks): see `lastAtInstant()`.
+	 */
+	readonly lastLane: SchedulerLike;
 	private readonly heap = new StableMinHeap<HeapAction<any>>();
-	private readonly origin = performance.now();
+	private readonly wallOrigin = performance.now();
 	/** The due time of the action running, or of the last one that ran. */
-	private clock = 0;
+	private clock: Micros = 0;
 	private flushing = false;
 	private timer: NodeJS.Timeout | undefined;
-	private timerDue = Number.POSITIVE_INFINITY;
+	private timerDue: Micros = Number.POSITIVE_INFINITY;
 	private immediate: NodeJS.Immediate | undefined;
 	private paused = false;
 	/** `now()` outside actions, held for one synchronous turn. */
-	private turnNow: number | undefined;
+	private turnNow: Micros | undefined;
 	private readonly endTurn = (): void => {
 		this.turnNow = undefined;
 	};
+
 	private lagEvents = 0;
 	private lagSumMs = 0;
 	private lagMaxMs = 0;
@@ -86,6 +112,11 @@ export class SimulationScheduler implements SchedulerLike {
 		}
 
 		this.speed = speed;
+		this.lastLane = {
+			now: () => this.now(),
+			schedule: <T>(work: (this: SchedulerAction<T>, state?: T) => void, delay = 0, state?: T) =>
+				new HeapAction(this, LAST_LANE, work, state).schedule(state, delay),
+		};
 	}
 
 	/**
@@ -95,33 +126,29 @@ export class SimulationScheduler implements SchedulerLike {
 	 * outcome does not depend on how long its setup took.
 	 */
 	now(): number {
-		if (this.flushing || this.speed === 'max') {
-			return this.clock;
-		}
-
-		if (this.turnNow === undefined) {
-			this.turnNow = Math.max(this.clock, this.wallTime());
-			queueMicrotask(this.endTurn);
-		}
-
-		return this.turnNow;
+		return toMillis(this.nowMicros());
 	}
 
 	schedule<T>(work: (this: SchedulerAction<T>, state?: T) => void, delay = 0, state?: T): Subscription {
-		return new HeapAction(this, work, state).schedule(state, delay);
+		return new HeapAction(this, EVENTS_LANE, work, state).schedule(state, delay);
 	}
 
 	/** @internal Puts an action in the queue `delay` simulated ms from now. */
-	enqueue(action: HeapAction<any>, delay: number): void {
-		const due = this.now() + Math.max(0, delay);
-		if (action.pending && action.due === due) {
+	enqueue(action: HeapAction<any>, lane: Lane, delay: number): void {
+		const due = this.nowMicros() + Math.max(0, toMicros(delay));
+		if (!(due <= MAX_MICROS)) {
+			throw new RangeError(`the simulation clock cannot go past ${toMillis(MAX_MICROS) / 3.6e6 / 24 / 365.25 | 0} years of simulated time`);
+		}
+
+		const key = keyOf(due, lane);
+		if (action.pending && action.key === key) {
 			return;
 		}
 
 		// An earlier entry for this action, if any, is now stale and skipped when it comes out.
-		action.due = due;
+		action.key = key;
 		action.pending = true;
-		this.heap.push(due, action);
+		this.heap.push(key, action);
 		this.wake(due);
 	}
 
@@ -143,7 +170,7 @@ export class SimulationScheduler implements SchedulerLike {
 			this.paused = false;
 			this.dropStale();
 			if (this.heap.size > 0) {
-				this.wake(this.heap.peekKey());
+				this.wake(dueOf(this.heap.peekKey()));
 			}
 		}
 	}
@@ -173,12 +200,26 @@ export class SimulationScheduler implements SchedulerLike {
 		};
 	}
 
-	private wallTime(): number {
-		return (performance.now() - this.origin) * (this.speed as number);
+	private nowMicros(): Micros {
+		if (this.flushing || this.speed === 'max') {
+			return this.clock;
+		}
+
+		if (this.turnNow === undefined) {
+			this.turnNow = Math.max(this.clock, this.wallMicros());
+			queueMicrotask(this.endTurn);
+		}
+
+		return this.turnNow;
+	}
+
+	/** Simulated microseconds the wall clock has reached (paced speeds only). */
+	private wallMicros(): Micros {
+		return Math.floor((performance.now() - this.wallOrigin) * 1000 * (this.speed as number));
 	}
 
 	/** Makes sure the loop will come round by `due`. */
-	private wake(due: number): void {
+	private wake(due: Micros): void {
 		if (this.flushing || this.paused) {
 			return; // The running loop picks it up.
 		}
@@ -191,8 +232,8 @@ export class SimulationScheduler implements SchedulerLike {
 		if (due < this.timerDue) {
 			clearTimeout(this.timer);
 			this.timerDue = due;
-			const waitMs = Math.max(0, Math.ceil((due - this.wallTime()) / this.speed));
-			this.timer = setTimeout(this.runSlice, waitMs);
+			const waitMs = Math.ceil((due - this.wallMicros()) / 1000 / this.speed);
+			this.timer = setTimeout(this.runSlice, Math.min(MAX_TIMER_MS, Math.max(0, waitMs)));
 		}
 	}
 
@@ -200,33 +241,34 @@ export class SimulationScheduler implements SchedulerLike {
 		this.immediate = undefined;
 		this.timer = undefined;
 		this.timerDue = Number.POSITIVE_INFINITY;
-		const until = this.speed === 'max' ? Number.POSITIVE_INFINITY : this.wallTime();
+		const until = this.speed === 'max' ? Number.POSITIVE_INFINITY : keyOf(this.wallMicros(), LAST_LANE);
 		this.run(until, performance.now() + SLICE_MS);
 		this.dropStale();
 		if (this.heap.size > 0 && !this.paused) {
-			const next = this.heap.peekKey();
-			if (this.speed !== 'max' && next <= this.wallTime()) {
+			const nextKey = this.heap.peekKey();
+			if (this.speed !== 'max' && nextKey <= keyOf(this.wallMicros(), LAST_LANE)) {
 				this.immediate ??= setImmediate(this.runSlice); // Out of slice time, not out of work.
 			} else {
-				this.wake(next);
+				this.wake(dueOf(nextKey));
 			}
 		}
 	};
 
-	/** Runs due actions in order until none is due by `until` or the wall clock passes `deadline`. */
-	private run(until: number, deadline: number): void {
+	/** Runs due actions in order until none has a key up to `untilKey` or the wall clock passes `deadline`. */
+	private run(untilKey: number, deadline: number): void {
 		const {heap} = this;
 		const paced = this.speed !== 'max';
 		this.flushing = true;
 		try {
 			let count = 0;
-			while (heap.size > 0 && heap.peekKey() <= until && !this.paused) {
-				const due = heap.peekKey();
+			while (heap.size > 0 && heap.peekKey() <= untilKey && !this.paused) {
+				const key = heap.peekKey();
 				const action = heap.pop()!;
-				if (action.closed || !action.pending || action.due !== due) {
+				if (action.closed || !action.pending || action.key !== key) {
 					continue;
 				}
 
+				const due = dueOf(key);
 				if (due > this.clock) {
 					this.clock = due;
 				}
@@ -245,8 +287,8 @@ export class SimulationScheduler implements SchedulerLike {
 		}
 	}
 
-	private recordLag(due: number): void {
-		const lagMs = Math.max(0, this.wallTime() - due) / (this.speed as number);
+	private recordLag(due: Micros): void {
+		const lagMs = Math.max(0, this.wallMicros() - due) / 1000 / (this.speed as number);
 		this.lagEvents++;
 		this.lagSumMs += lagMs;
 		if (lagMs > this.lagMaxMs) {
@@ -258,11 +300,25 @@ export class SimulationScheduler implements SchedulerLike {
 		const {heap} = this;
 		while (heap.size > 0) {
 			const action = heap.peek()!;
-			if (!action.closed && action.pending && action.due === heap.peekKey()) {
+			if (!action.closed && action.pending && action.key === heap.peekKey()) {
 				return;
 			}
 
 			heap.pop();
 		}
 	}
+}
+
+/** The due time in a heap key. */
+function dueOf(key: number): Micros {
+	return Math.floor(key / 2);
+}
+
+/**
+ * A scheduler on the same clock whose actions run after every other action due at the same
+ * instant, where the clock offers one (a `SimulationScheduler`); any other scheduler as it is
+ * (there, ties run in the order they were scheduled).
+ */
+export function lastAtInstant(scheduler: SchedulerLike): SchedulerLike {
+	return scheduler instanceof SimulationScheduler ? scheduler.lastLane : scheduler;
 }

@@ -1,4 +1,5 @@
-import {createSendTimeSampler, defaultSpread, DEFAULT_DISTRIBUTION, type Distribution, type SendTimeSampler} from './distributions.js';
+import {DEFAULTS} from './defaults.js';
+import {createSendTimeSampler, defaultSpread, type Distribution, type SendTimeSampler} from './distributions.js';
 import type {Message} from './messages.js';
 import type {Random} from './random.js';
 
@@ -8,13 +9,13 @@ export type SenderGroup = {
 	readonly name?: string;
 	/** How many senders, >= 1. */
 	readonly count: number;
-	/** Mean send time in milliseconds, >= 0. */
-	readonly meanMs: number;
+	/** Mean send time in milliseconds, >= 0. Default 100. */
+	readonly meanMs?: number;
 	/** Coefficient of variation of the send time; the distribution's default when left out. */
 	readonly spread?: number;
 	readonly distribution?: Distribution;
-	/** Probability, 0..1 inclusive, that a send fails. */
-	readonly failureRate: number;
+	/** Probability, 0..1 inclusive, that a send fails. Default 0.1. */
+	readonly failureRate?: number;
 };
 
 /** A group with every default filled in. */
@@ -56,19 +57,46 @@ export function flattenResult(result: SendResult) {
 	};
 }
 
-/** Fills in names, spread and distribution. With one group it is called `default`. */
+/**
+ * Fills in names, spread and distribution. One group is called `default`; an unnamed group among
+ * several is `group-N` (N its place), or the first `group-N-M` no other group is called, so a
+ * generated name never takes a given one. Two groups given the same name are an error: their
+ * senders would be counted as one group.
+ */
 export function resolveGroups(groups: readonly SenderGroup[]): ResolvedSenderGroup[] {
+	const given = new Set<string>();
+	for (const group of groups) {
+		if (group.name !== undefined) {
+			if (given.has(group.name)) {
+				throw new RangeError(`two sender groups are called ${JSON.stringify(group.name)}; names must be unique`);
+			}
+
+			given.add(group.name);
+		}
+	}
+
 	return groups.map((group, index) => {
-		const distribution = group.distribution ?? DEFAULT_DISTRIBUTION;
+		const distribution = group.distribution ?? DEFAULTS.distribution;
 		return {
-			name: group.name ?? (groups.length === 1 ? 'default' : `group-${index + 1}`),
+			name: group.name ?? generatedName(groups.length === 1 ? 'default' : `group-${index + 1}`, given),
 			count: group.count,
-			meanMs: group.meanMs,
+			meanMs: group.meanMs ?? DEFAULTS.meanMs,
 			spread: group.spread ?? defaultSpread(distribution),
 			distribution,
-			failureRate: group.failureRate,
+			failureRate: group.failureRate ?? DEFAULTS.failureRate,
 		};
 	});
+}
+
+/** `wanted`, or `wanted-2`, `wanted-3`... whichever is not taken; the name chosen is taken from then on. */
+function generatedName(wanted: string, taken: Set<string>): string {
+	let name = wanted;
+	for (let suffix = 2; taken.has(name); suffix++) {
+		name = `${wanted}-${suffix}`;
+	}
+
+	taken.add(name);
+	return name;
 }
 
 /**

@@ -86,9 +86,10 @@ export function takeSnapshot(stats: Stats, context: SnapshotContext): Snapshot {
 	// A histogram reports the top of a value's bucket (3 significant digits): never above the exact max.
 	const percentileMs = (p: number): number => (processed > 0 ? Math.min(histogram.getValueAtPercentile(p) / 1000, stats.maxDurationMs) : 0);
 	const throughputPerSec = perSecond(processed, elapsedMs);
-	const intervalThroughputPerSec = previous
-		? perSecond(processed - previous.processed, elapsedMs - previous.elapsedMs)
-		: throughputPerSec;
+	// A final snapshot at the instant of the last tick has no interval of its own: it keeps the tick's.
+	const intervalThroughputPerSec = previous === undefined
+		? throughputPerSec
+		: elapsedMs > previous.elapsedMs ? perSecond(processed - previous.processed, elapsedMs - previous.elapsedMs) : previous.intervalThroughputPerSec;
 	const remaining = total === null ? null : Math.max(0, total - processed);
 	const etaMs = remaining === 0 ? 0 : remaining === null || throughputPerSec === 0 ? null : (remaining / throughputPerSec) * 1000;
 

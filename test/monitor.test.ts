@@ -15,7 +15,7 @@ describe('monitor', () => {
 		testScheduler.run(({expectObservable}) => {
 			const {senders, random, groups} = fixedSenders([{count: 1, meanMs: 4}]);
 			const results$ = senderPool(messages('abcdef'), {senders, scheduler: testScheduler, random});
-			const events$ = monitor(results$, {scheduler: testScheduler, intervalMs: 10, total: 6, groups}).pipe(map(label));
+			const events$ = results$.pipe(monitor({scheduler: testScheduler, intervalMs: 10, total: 6, groups}), map(label));
 			// Results at 4, 8, ..., 24; ticks at 10 and 20. At 20 the tick (queued at 10) comes before
 			// the result (queued at 16): equal times run first come, first served.
 			const expected = '4ms r 3ms r 1ms x 1ms r 3ms r 3ms (yr)(rz|)';
@@ -29,7 +29,7 @@ describe('monitor', () => {
 			const {senders, random, groups} = fixedSenders([{count: 2, meanMs: 10}]);
 			const gauge = createPoolGauge();
 			const results$ = senderPool(messages('abcdef'), {senders, scheduler: testScheduler, random, gauge});
-			const events$ = monitor(results$, {scheduler: testScheduler, intervalMs: 100, total: 6, groups, inFlight: () => gauge.inFlight, stop: cold('15ms s')});
+			const events$ = results$.pipe(monitor({scheduler: testScheduler, intervalMs: 100, total: 6, groups, inFlight: () => gauge.inFlight, stop: cold('15ms s')}));
 			expectObservable(events$.pipe(map(event => event.type === 'final' ? `${event.processed} ${event.inFlight} ${event.interrupted}` : event.type))).toBe(
 				'10ms (rr) 1ms (f|)',
 				{r: 'result', f: '2 0 true'},
@@ -44,7 +44,7 @@ describe('monitor', () => {
 			const gauge = createPoolGauge();
 			const results$ = senderPool(messages('abcdefgh'), {senders, scheduler: testScheduler, random, gauge});
 			const snapshots: Snapshot[] = [];
-			monitor(results$, {scheduler: testScheduler, intervalMs: 5, total: 8, groups, inFlight: () => gauge.inFlight}).subscribe(event => {
+			results$.pipe(monitor({scheduler: testScheduler, intervalMs: 5, total: 8, groups, inFlight: () => gauge.inFlight})).subscribe(event => {
 				if (event.type !== 'result') {
 					snapshots.push(event);
 				}

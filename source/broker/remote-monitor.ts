@@ -53,7 +53,7 @@ export function watchRun(connection: Connection, options: RemoteMonitorOptions, 
 			subscriber.next({type: 'start', config});
 			// Elapsed time counts from the producer's start, wherever the monitor joins.
 			const origin = scheduler.now() - (record ? Math.max(0, Date.now() - record.startedAt) : 0);
-			monitor(results$, {scheduler, intervalMs: options.intervalMs, total: () => doneTotal ?? runStart?.total ?? null, groups: [], origin, stop: stopNow$})
+			results$.pipe(monitor({scheduler, intervalMs: options.intervalMs, total: () => doneTotal ?? runStart?.total ?? null, groups: [], origin, stop: stopNow$}))
 				.subscribe({
 					next: event => subscriber.next(event),
 					error: error => subscriber.error(error),

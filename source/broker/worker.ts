@@ -2,8 +2,7 @@ import {ConsumerStatus, type Connection} from 'rabbitmq-client';
 import {Observable, Subject, type ObservableInput, type SchedulerLike, from, tap} from 'rxjs';
 import {senderCount, type ResolvedConfig} from '../config.js';
 import type {Message} from '../messages.js';
-import {monitor} from '../monitor.js';
-import {createPoolGauge, senderPool} from '../pool.js';
+import {pipeline} from '../pipeline.js';
 import type {Random} from '../random.js';
 import {createSenders, type ResolvedSenderGroup} from '../senders.js';
 import type {SimulationEvent} from '../simulation.js';
@@ -77,28 +76,30 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 			deps.warn?.(`consumer: ${error instanceof Error ? error.message : String(error)}`);
 		});
 
-		const gauge = createPoolGauge();
-		const origin = scheduler.now();
-		// Each result is published as it comes; its delivery is acknowledged once the broker confirms it.
-		const reporting$ = senderPool(incoming$, {senders, scheduler, random, gauge, origin}).pipe(tap(result => {
-			const entry = waiting.get(result.message);
-			waiting.delete(result.message);
-			publisher.send({routingKey: queues.results, durable: true, contentType: 'application/json'}, JSON.stringify(toResultRecord(result))).then(
+		// The same pipeline as a local run, fed by the consumer. Each result is published as it comes;
+		// its delivery is acknowledged once the broker confirms it.
+		const events$ = pipeline(incoming$, {senders, groups: options.groups, scheduler, random, intervalMs: options.intervalMs, total: null}).pipe(tap(event => {
+			if (event.type !== 'result') {
+				return;
+			}
+
+			const entry = waiting.get(event.message);
+			waiting.delete(event.message);
+			publisher.send({routingKey: queues.results, durable: true, contentType: 'application/json'}, JSON.stringify(toResultRecord(event))).then(
 				() => entry?.resolve(),
 				(error: unknown) => entry?.reject(error),
 			);
 		}));
 
 		subscriber.next({type: 'start', config: options.config});
-		const subscription = monitor(reporting$, {scheduler, intervalMs: options.intervalMs, total: null, groups: options.groups, inFlight: () => gauge.inFlight, origin})
-			.subscribe({
-				next: event => subscriber.next(event),
-				error: error => subscriber.error(error),
-				complete: () => {
-					// The pool has drained: every result is published; wait for the last confirms.
-					void Promise.allSettled([consumer.close(), publisher.close()]).then(() => subscriber.complete());
-				},
-			});
+		const subscription = events$.subscribe({
+			next: event => subscriber.next(event),
+			error: error => subscriber.error(error),
+			complete: () => {
+				// The pool has drained: every result is published; wait for the last confirms.
+				void Promise.allSettled([consumer.close(), publisher.close()]).then(() => subscriber.complete());
+			},
+		});
 
 		const stopSubscription = deps.stop
 			? from(deps.stop).subscribe(() => {

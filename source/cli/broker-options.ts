@@ -1,17 +1,20 @@
 import {DEFAULT_BROKER} from '../broker/connection.js';
 import {RUN_PATTERN} from '../broker/topology.js';
-import {validateOptions, type CliFlags, type ConfigFile, type RunOptions} from './options.js';
+import type {ConfigFile} from './config-file.js';
+import {validateOptions, type CliFlags, type RunOptions, type Validated} from './options.js';
 
 export const BROKER_COMMANDS = ['produce', 'send', 'monitor'] as const;
 export type BrokerCommandName = (typeof BROKER_COMMANDS)[number];
 
 export type BrokerFlags = CliFlags & {readonly broker?: string; readonly run?: string};
 
-type Common = {readonly broker: string; readonly run: string};
-export type BrokerCommand =
-	| Common & {readonly name: 'produce'; readonly messages: number; readonly seed: number | undefined; readonly maxBodyLength: number; readonly json: boolean}
-	| Common & {readonly name: 'send'; readonly options: RunOptions}
-	| Common & {readonly name: 'monitor'; readonly options: RunOptions};
+/** A distributed-mode command: which one, where, and the run options it shares with a local run. */
+export type BrokerCommand = {
+	readonly name: BrokerCommandName;
+	readonly broker: string;
+	readonly run: string;
+	readonly options: RunOptions;
+};
 
 /** Which flags each command takes (beyond --broker, --run, --config, --json). */
 const APPLIES: Record<BrokerCommandName, ReadonlyArray<keyof CliFlags>> = {
@@ -35,7 +38,7 @@ export function validateBrokerCommand(
 	flags: BrokerFlags,
 	configFile: ConfigFile | undefined,
 	environment: {readonly SMS_SIM_BROKER?: string},
-): {command: BrokerCommand | undefined; errors: string[]} {
+): Validated<BrokerCommand> {
 	const errors: string[] = [];
 	for (const [key, flag] of Object.entries(FLAG_NAMES)) {
 		const value = flags[key as keyof CliFlags];
@@ -57,18 +60,9 @@ export function validateBrokerCommand(
 
 	const validation = validateOptions(flags, configFile);
 	errors.push(...validation.errors);
-	if (errors.length > 0 || validation.options === undefined) {
-		return {command: undefined, errors};
+	if (errors.length > 0 || validation.value === undefined) {
+		return {value: undefined, errors};
 	}
 
-	const {options} = validation;
-	switch (name) {
-		case 'produce': {
-			return {command: {name, broker, run, messages: options.simulation.messages, seed: options.simulation.seed, maxBodyLength: options.simulation.maxBodyLength ?? 100, json: options.json}, errors};
-		}
-
-		default: {
-			return {command: {name, broker, run, options}, errors};
-		}
-	}
+	return {value: {name, broker, run, options: validation.value}, errors: []};
 }

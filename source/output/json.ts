@@ -9,11 +9,12 @@ export const SCHEMA_VERSION = 1;
 const ms = (value: number): number => Math.round(value * 1000) / 1000;
 const rate = (value: number): number => Math.round(value * 100) / 100;
 
-export function startRecord(config: ResolvedConfig, role?: {role?: 'worker' | 'monitor'; run?: string}) {
+/** The first line; a broker worker's or monitor's says whose view it is (`role`, `run`). */
+export function startRecord(config: ResolvedConfig, header?: {readonly role: 'worker' | 'monitor'; readonly run: string}) {
 	return {
 		type: 'start' as const,
 		schemaVersion: SCHEMA_VERSION,
-		...(role?.role ? {role: role.role, run: role.run} : {}),
+		...(header ? {role: header.role, run: header.run} : {}),
 		config: {
 			messages: config.messages,
 			seed: config.seed,

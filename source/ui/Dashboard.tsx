@@ -1,6 +1,7 @@
 import {useEffect} from 'react';
 import {Box, Text, useApp, useStdout} from 'ink';
 import type {Observable} from 'rxjs';
+import type {ResolvedConfig} from '../config.js';
 import type {SimulationEvent} from '../simulation.js';
 import type {Snapshot} from '../snapshot.js';
 import {configLine} from '../output/lines.js';
@@ -15,13 +16,15 @@ type Props = {
 	readonly events$: Observable<SimulationEvent>;
 	readonly onFinal?: (final: Snapshot) => void;
 	readonly maxFailureRate?: number;
+	/** What runs, in place of the config line (a broker worker or monitor). */
+	readonly title?: (config: ResolvedConfig) => string;
 	/** Group rows shown while running. */
 	readonly groupRows?: number;
 };
 
 /** The live view of a run; when it ends, the summary replaces it and stays on screen. */
-export function Dashboard({events$, onFinal, maxFailureRate, groupRows = 5}: Props) {
-	const {config, title, snapshot, history, final} = useSimulation(events$, onFinal);
+export function Dashboard({events$, onFinal, maxFailureRate, title: titleOf, groupRows = 5}: Props) {
+	const {config, snapshot, history, final} = useSimulation(events$, onFinal);
 	const {stdout} = useStdout();
 	const {exit} = useApp();
 	useEffect(() => {
@@ -34,10 +37,12 @@ export function Dashboard({events$, onFinal, maxFailureRate, groupRows = 5}: Pro
 		return <Text dimColor>starting…</Text>;
 	}
 
+	const title = titleOf?.(config) ?? configLine(config, {short: true});
+
 	if (final) {
 		return (
 			<Box flexDirection="column">
-				<Text dimColor wrap="truncate">{title ?? configLine(config, {short: true})}</Text>
+				<Text dimColor wrap="truncate">{title}</Text>
 				<Summary final={final} seed={config.seed} maxFailureRate={maxFailureRate}/>
 			</Box>
 		);
@@ -48,7 +53,7 @@ export function Dashboard({events$, onFinal, maxFailureRate, groupRows = 5}: Pro
 	const counts = total === null ? formatCount(processed) : `${formatCount(processed)}/${formatCount(total)}`;
 	return (
 		<Box flexDirection="column">
-			<Text wrap="truncate"><Text bold color="cyan">sms-sim </Text><Text dimColor>{title ?? configLine(config, {short: true})}</Text></Text>
+			<Text wrap="truncate"><Text bold color="cyan">sms-sim </Text><Text dimColor>{title}</Text></Text>
 			<Text wrap="truncate">
 				<ProgressBar done={processed} total={total} width={Math.min(50, columns - counts.length - 10)}/>
 				<Text> {counts}</Text>

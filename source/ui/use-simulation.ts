@@ -11,8 +11,6 @@ export const REFRESH_MS = 100;
 
 export type SimulationView = {
 	readonly config: ResolvedConfig | undefined;
-	/** What runs, when it is not the local config line (a worker, a monitor). */
-	readonly title: string | undefined;
 	/** The latest progress snapshot shown, or the final one. */
 	readonly snapshot: Snapshot | undefined;
 	/** Throughput per interval, oldest first, for the chart. */
@@ -25,7 +23,7 @@ export type SimulationView = {
  * throttled to one per `REFRESH_MS` of wall time (the latest always shown), and the final one.
  */
 export function useSimulation(events$: Observable<SimulationEvent>, onFinal?: (final: Snapshot) => void): SimulationView {
-	const [view, setView] = useState<SimulationView>({config: undefined, title: undefined, snapshot: undefined, history: [], final: undefined});
+	const [view, setView] = useState<SimulationView>({config: undefined, snapshot: undefined, history: [], final: undefined});
 	useEffect(() => {
 		const notResults$ = events$.pipe(filter(event => event.type !== 'result'), share());
 		const subscription = merge(
@@ -39,7 +37,7 @@ export function useSimulation(events$: Observable<SimulationEvent>, onFinal?: (f
 
 				switch (event.type) {
 					case 'start': {
-						return {...previous, config: event.config, title: event.title};
+						return {...previous, config: event.config};
 					}
 
 					case 'progress': {

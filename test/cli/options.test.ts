@@ -1,24 +1,28 @@
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
-import {validateOptions, type CliFlags, type ConfigFile} from '../../source/cli/options.js';
+import type {ConfigFile} from '../../source/cli/config-file.js';
+import {validateOptions, type CliFlags} from '../../source/cli/options.js';
+import {resolveConfig} from '../../source/config.js';
 
 const errorsOf = (flags: CliFlags, file?: ConfigFile) => validateOptions(flags, file).errors;
+/** The options, with the simulation as it runs: what was given, defaults filled in by `resolveConfig`. */
 const optionsOf = (flags: CliFlags, file?: ConfigFile) => {
-	const {options, errors} = validateOptions(flags, file);
+	const {value, errors} = validateOptions(flags, file);
 	expect(errors).toEqual([]);
-	return options!;
+	return {...value!, given: value!.simulation, simulation: resolveConfig(value!.simulation)};
 };
 
 const configFile = (data: unknown): ConfigFile => ({path: 'sim.json', text: JSON.stringify(data)});
 
 describe('validateOptions: defaults and values', () => {
 	it('gives the documented defaults', () => {
-		const {simulation, json, events, maxFailureRate} = optionsOf({});
-		expect(simulation).toEqual({
+		const {simulation, given, json, events, maxFailureRate} = optionsOf({});
+		expect(given.seed).toBeUndefined();
+		expect({...simulation, seed: 0}).toEqual({
 			messages: 1000,
-			groups: [{name: undefined, count: 10, meanMs: 100, spread: undefined, distribution: undefined, failureRate: 0.1}],
+			groups: [{name: 'default', count: 10, meanMs: 100, spread: 0.25, distribution: 'gamma', failureRate: 0.1}],
 			intervalMs: 1000,
-			seed: undefined,
+			seed: 0,
 			speed: 1,
 			maxBodyLength: 100,
 		});
@@ -86,8 +90,8 @@ describe('validateOptions: --sender groups', () => {
 			mean: '50ms',
 		}).simulation;
 		expect(groups).toEqual([
-			{name: 'slow', count: 5, meanMs: 200, spread: undefined, distribution: undefined, failureRate: 0.2},
-			{name: undefined, count: 2, meanMs: 50, spread: 0.5, distribution: 'uniform', failureRate: 0.05},
+			{name: 'slow', count: 5, meanMs: 200, spread: 0.25, distribution: 'gamma', failureRate: 0.2},
+			{name: 'group-2', count: 2, meanMs: 50, spread: 0.5, distribution: 'uniform', failureRate: 0.05},
 		]);
 	});
 
@@ -126,8 +130,8 @@ describe('validateOptions: --config', () => {
 	it('reads groups, with top-level settings as their defaults', () => {
 		const file = configFile({failureRate: 0.2, groups: [{count: 2, mean: '1s', name: 'slow'}, {count: 8, mean: 10, distribution: 'fixed'}]});
 		expect(optionsOf({}, file).simulation.groups).toEqual([
-			{name: 'slow', count: 2, meanMs: 1000, spread: undefined, distribution: undefined, failureRate: 0.2},
-			{name: undefined, count: 8, meanMs: 10, spread: undefined, distribution: 'fixed', failureRate: 0.2},
+			{name: 'slow', count: 2, meanMs: 1000, spread: 0.25, distribution: 'gamma', failureRate: 0.2},
+			{name: 'group-2', count: 8, meanMs: 10, spread: 0, distribution: 'fixed', failureRate: 0.2},
 		]);
 	});
 
@@ -181,9 +185,9 @@ describe('validateOptions: no invalid number is ever accepted', () => {
 
 	it('accepts every whole count in range and every rate in 0..1', () => {
 		fc.assert(fc.property(fc.integer({min: 0, max: 1e9}), fc.double({min: 0, max: 1, noNaN: true}), (messages, rate) => {
-			const {options} = validateOptions({messages: String(messages), failureRate: String(rate)});
-			expect(options?.simulation.messages).toBe(messages);
-			expect(options?.simulation.groups[0].failureRate).toBe(rate);
+			const {value} = validateOptions({messages: String(messages), failureRate: String(rate)});
+			expect(value?.simulation.messages).toBe(messages);
+			expect(value?.simulation.groups?.[0].failureRate).toBe(rate);
 		}));
 	});
 });

@@ -1,12 +1,12 @@
-import {messageRecord, progressRecord, startRecord, summaryRecord} from '../../output/json.js';
-import {consume, type FrontEndContext, type FrontEndResult} from '../run.js';
+import {messageRecord, progressRecord, startRecord, summaryRecord} from '../output/json.js';
+import {consume, type FrontEndContext, type FrontEndResult} from './context.js';
 
 /** `--json`: one JSON object per line on stdout: start, progress per interval, messages with `--events`, one summary. */
 export async function runJson({events$, options, writeLine}: FrontEndContext): Promise<FrontEndResult> {
 	return consume(events$, (event, config) => {
 		switch (event.type) {
 			case 'start': {
-				writeLine(JSON.stringify(startRecord(event.config, event)));
+				writeLine(JSON.stringify(startRecord(event.config, options.header)));
 				break;
 			}
 

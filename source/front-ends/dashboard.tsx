@@ -1,14 +1,17 @@
 import {render} from 'ink';
+import {filter} from 'rxjs';
 import type {Snapshot} from '../snapshot.js';
-import type {FrontEndContext, FrontEndResult} from '../cli/run.js';
-import {Dashboard} from './Dashboard.js';
+import {Dashboard} from '../ui/Dashboard.js';
+import type {FrontEndContext, FrontEndResult} from './context.js';
 
 /** stdout is a terminal: the Ink dashboard, until the final summary is on screen. */
 export async function runDashboard({events$, options, io}: FrontEndContext): Promise<FrontEndResult> {
 	let final: Snapshot | undefined;
 	const instance = render(
 		<Dashboard
-			events$={events$}
+			// The dashboard reads snapshots, never every result.
+			events$={events$.pipe(filter(event => event.type !== 'result'))}
+			title={options.header?.title}
 			maxFailureRate={options.maxFailureRate}
 			onFinal={snapshot => {
 				final = snapshot;

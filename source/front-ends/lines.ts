@@ -1,12 +1,12 @@
-import {configLine, progressLine, summaryLines} from '../../output/lines.js';
-import {consume, type FrontEndContext, type FrontEndResult} from '../run.js';
+import {configLine, progressLine, summaryLines} from '../output/lines.js';
+import {consume, type FrontEndContext, type FrontEndResult} from './context.js';
 
 /** stdout is not a terminal: a line per interval, then the summary. Plain text, no escape codes. */
 export async function runLines({events$, options, writeLine}: FrontEndContext): Promise<FrontEndResult> {
 	return consume(events$, (event, config) => {
 		switch (event.type) {
 			case 'start': {
-				writeLine(`sms-sim: ${event.title ?? configLine(event.config)}`);
+				writeLine(`sms-sim: ${options.header?.title(event.config) ?? configLine(event.config)}`);
 				break;
 			}
 

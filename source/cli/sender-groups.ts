@@ -1,0 +1,197 @@
+import {DEFAULTS} from '../defaults.js';
+import {MAX_UNIFORM_SPREAD, spreadLimit, type Distribution} from '../distributions.js';
+import {senderCount} from '../config.js';
+import type {SenderGroup} from '../senders.js';
+import {Checker, type Raw, type Subject} from './checker.js';
+import type {CliFlags} from './options.js';
+
+/** Most senders one process may run: each is a few hundred bytes, and more would not help. */
+export const MAX_SENDERS = 1_000_000;
+
+const GROUP_KEYS = ['name', 'count', 'mean', 'spread', 'distribution', 'failureRate'] as const;
+const SENDER_SPEC_KEYS = ['count', 'mean', 'spread', 'distribution', 'failure-rate', 'name'] as const;
+
+/** Settings at one level (top level or one group), before defaults. Undefined: not given. */
+export type SendTimeSettings = {
+	meanMs?: number;
+	spread?: number;
+	distribution?: Distribution;
+	failureRate?: number;
+	/** Where `spread` was given, for errors. */
+	spreadSubject?: Subject;
+};
+
+/**
+ * The sender groups: `--sender` specs, else `--senders`, else the file's `groups`, else its
+ * `senders`, else one default group. Top-level mean, spread, distribution and failure rate are
+ * the defaults of every group, so nothing given is dropped.
+ */
+export function validateGroups(
+	check: Checker,
+	flags: CliFlags,
+	file: Record<string, unknown> | undefined,
+	top: SendTimeSettings,
+	senders: number | undefined,
+	fileSubject: (key: string) => string,
+): SenderGroup[] | undefined {
+	const specs = flags.sender ?? [];
+	let groups: Array<SendTimeSettings & {count?: number; name?: string; subject: Subject}> | undefined;
+	if (specs.length > 0) {
+		if (flags.senders !== undefined) {
+			check.errors.push('--senders cannot be combined with --sender (each --sender sets its own count)');
+			return undefined;
+		}
+
+		groups = specs.map(spec => parseSenderSpec(check, spec));
+	} else if (flags.senders === undefined && file?.groups !== undefined) {
+		if (file.senders !== undefined) {
+			check.errors.push(`${fileSubject('senders')} cannot be combined with groups (each group sets its own count)`);
+			return undefined;
+		}
+
+		check.inFile = true;
+		groups = parseConfigGroups(check, file.groups, fileSubject('groups'));
+		check.inFile = false;
+	} else {
+		groups = [{count: senders ?? DEFAULTS.senders, subject: '--senders'}];
+	}
+
+	if (groups === undefined) {
+		return undefined;
+	}
+
+	// A top-level spread serves every group whose distribution takes one; if none does, it would be
+	// dropped, which is an error. A group's own spread must fit its own distribution.
+	const distributionOf = (group: SendTimeSettings): Distribution | undefined => group.distribution ?? top.distribution;
+	const takesSpread = (group: SendTimeSettings) => spreadLimit(distributionOf(group) ?? DEFAULTS.distribution).takesSpread;
+	if (top.spread !== undefined && !groups.some(group => group.spread === undefined && takesSpread(group))) {
+		const distribution = distributionOf(groups[0]) ?? DEFAULTS.distribution;
+		check.errors.push(`${top.spreadSubject} does not apply to the ${groups.length > 1 || specs.length > 0 ? 'groups\' distributions' : `${distribution} distribution`} (${spreadRule(distribution)}), got ${top.spread}`);
+	}
+
+	const names = new Set<string>();
+	const resolved: SenderGroup[] = [];
+	for (const group of groups) {
+		if (group.name !== undefined) {
+			if (names.has(group.name)) {
+				check.errors.push(`${group.subject}: name ${JSON.stringify(group.name)} is used by another group; names must be unique`);
+			}
+
+			names.add(group.name);
+		}
+
+		const distribution = distributionOf(group);
+		const limit = spreadLimit(distribution ?? DEFAULTS.distribution);
+		let spread = group.spread;
+		if (spread !== undefined && !limit.takesSpread) {
+			check.errors.push(`${group.spreadSubject} does not apply to the ${distribution} distribution (${spreadRule(distribution!)}), got ${spread}`);
+		}
+
+		spread ??= limit.takesSpread ? top.spread : undefined;
+		if (spread !== undefined && limit.takesSpread && spread > limit.max) {
+			const subject = group.spread === undefined ? top.spreadSubject : group.spreadSubject;
+			check.errors.push(`${subject} must be at most ${MAX_UNIFORM_SPREAD.toFixed(3)} for the uniform distribution (or its shortest send time would be negative), got ${spread}`);
+		}
+
+		if (group.count !== undefined) {
+			resolved.push({
+				name: group.name,
+				count: group.count,
+				meanMs: group.meanMs ?? top.meanMs,
+				spread: limit.takesSpread ? spread : undefined,
+				distribution,
+				failureRate: group.failureRate ?? top.failureRate,
+			});
+		}
+	}
+
+	const totalSenders = senderCount(resolved);
+	if (totalSenders > MAX_SENDERS) {
+		check.errors.push(`the sender groups have ${totalSenders} senders in all; at most ${MAX_SENDERS} are allowed`);
+	}
+
+	return check.errors.length > 0 ? undefined : resolved;
+}
+
+function spreadRule(distribution: Distribution): string {
+	return distribution === 'fixed' ? 'every send takes exactly the mean' : 'its spread is always 1';
+}
+
+/** `count=5,mean=200ms,failure-rate=0.2,name=slow` (also spread= and distribution=). */
+function parseSenderSpec(check: Checker, spec: string): SendTimeSettings & {count?: number; name?: string; subject: Subject} {
+	const subject = `--sender ${JSON.stringify(spec)}:`;
+	const fields = new Map<string, string>();
+	for (const part of spec.split(',')) {
+		const match = /^\s*([\w-]+)\s*=\s*(.*?)\s*$/.exec(part);
+		if (match === null) {
+			check.errors.push(`${subject} each part must be key=value (keys: ${SENDER_SPEC_KEYS.join(', ')}), got ${JSON.stringify(part)}`);
+			continue;
+		}
+
+		const [, key, value] = match;
+		if (!(SENDER_SPEC_KEYS as readonly string[]).includes(key)) {
+			check.errors.push(`${subject} unknown key ${JSON.stringify(key)} (keys: ${SENDER_SPEC_KEYS.join(', ')})`);
+		} else if (fields.has(key)) {
+			check.errors.push(`${subject} ${key} is given twice`);
+		} else {
+			fields.set(key, value);
+		}
+	}
+
+	if (!fields.has('count')) {
+		check.errors.push(`${subject} count is required (how many senders in this group)`);
+	}
+
+	const field = (key: string) => fields.get(key);
+	const optional = <T>(key: string, parse: (subject: Subject, raw: Raw) => T | undefined): T | undefined =>
+		fields.has(key) ? parse(`${subject} ${key}`, field(key)) : undefined;
+	return {
+		subject: `--sender ${JSON.stringify(spec)}`,
+		count: optional('count', (s, raw) => check.whole(s, raw, 1, MAX_SENDERS)),
+		name: optional('name', (s, raw) => check.name(s, raw)),
+		meanMs: optional('mean', (s, raw) => check.duration(s, raw, {positive: false})),
+		spread: optional('spread', (s, raw) => check.number(s, raw, 'must be a number >= 0', value => value >= 0)),
+		spreadSubject: `${subject} spread`,
+		distribution: optional('distribution', (s, raw) => check.distribution(s, raw)),
+		failureRate: optional('failure-rate', (s, raw) => check.fraction(s, raw)),
+	};
+}
+
+function parseConfigGroups(check: Checker, raw: unknown, subject: Subject): Array<SendTimeSettings & {count?: number; name?: string; subject: Subject}> | undefined {
+	if (!Array.isArray(raw) || raw.length === 0) {
+		check.fail(subject, 'must be a non-empty list of groups', raw);
+		return undefined;
+	}
+
+	return raw.map((item: unknown, index) => {
+		const at = `${subject}[${index}]`;
+		if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+			check.fail(at, 'must be an object such as {"count": 5, "mean": "200ms"}', item);
+			return {subject: at};
+		}
+
+		const group = item as Record<string, unknown>;
+		for (const key of Object.keys(group)) {
+			if (!(GROUP_KEYS as readonly string[]).includes(key)) {
+				check.errors.push(`${at}: unknown key ${JSON.stringify(key)} (known: ${GROUP_KEYS.join(', ')})`);
+			}
+		}
+
+		if (group.count === undefined) {
+			check.errors.push(`${at}.count is required (how many senders in this group)`);
+		}
+
+		const optional = <T>(key: string, parse: (subject: Subject, raw: Raw) => T | undefined): T | undefined =>
+			group[key] === undefined ? undefined : parse(`${at}.${key}`, group[key]);
+		return {
+			subject: at,
+			count: optional('count', (s, value) => check.whole(s, value, 1, MAX_SENDERS)),
+			name: optional('name', (s, value) => check.name(s, value)),
+			meanMs: optional('mean', (s, value) => check.duration(s, value, {positive: false})),
+			spread: optional('spread', (s, value) => check.number(s, value, 'must be a number >= 0', v => v >= 0)),
+			spreadSubject: `${at}.spread`,
+			distribution: optional('distribution', (s, value) => check.distribution(s, value)),
+			failureRate: optional('failureRate', (s, value) => check.fraction(s, value)),
+		};
+	});
+}

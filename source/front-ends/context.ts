@@ -1,0 +1,58 @@
+import {lastValueFrom, tap, type Observable} from 'rxjs';
+import type {ResolvedConfig} from '../config.js';
+import type {SimulationEvent} from '../simulation.js';
+import type {Snapshot} from '../snapshot.js';
+
+/** Where a front end writes, and how it hears the user ask to stop. */
+export type RunIo = {
+	readonly stdout: NodeJS.WritableStream & {isTTY?: boolean; columns?: number};
+	readonly stderr: NodeJS.WritableStream;
+	/** Emits when the user asks to stop (SIGINT, SIGTERM). */
+	readonly stop$: Observable<unknown>;
+};
+
+/** Whose view a run is, where it is not a local run's: a broker worker's own, or a monitor's of a run. */
+export type RunHeader = {
+	readonly role: 'worker' | 'monitor';
+	readonly run: string;
+	/** A line for people saying what runs, in place of the local config line. */
+	readonly title: (config: ResolvedConfig) => string;
+};
+
+/** The output choices every command shares. */
+export type OutputOptions = {
+	readonly json: boolean;
+	readonly events: boolean;
+	/** The failure ratio above which a run has failed its threshold. */
+	readonly maxFailureRate: number | undefined;
+	/** Set for the distributed commands. */
+	readonly header?: RunHeader;
+};
+
+/** What a front end is handed: the run's events and a writer that respects stdout's backpressure. */
+export type FrontEndContext = {
+	readonly events$: Observable<SimulationEvent>;
+	readonly options: OutputOptions;
+	readonly io: RunIo;
+	/** Writes a line to stdout; while stdout's buffer is full the simulation clock is held. */
+	readonly writeLine: (line: string) => void;
+};
+
+/** How a front end's run ended: its final snapshot, if it got that far. */
+export type FrontEndResult = {readonly final: Snapshot | undefined};
+
+/** Subscribes to a run and resolves when it ends; `onEvent` sees every event, with the run's config once it has started. */
+export async function consume(events$: Observable<SimulationEvent>, onEvent: (event: SimulationEvent, config: ResolvedConfig | undefined) => void): Promise<FrontEndResult> {
+	let config: ResolvedConfig | undefined;
+	let final: Snapshot | undefined;
+	await lastValueFrom(events$.pipe(tap(event => {
+		if (event.type === 'start') {
+			config = event.config;
+		} else if (event.type === 'final') {
+			final = event;
+		}
+
+		onEvent(event, config);
+	})), {defaultValue: undefined});
+	return {final};
+}

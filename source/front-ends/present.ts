@@ -1,0 +1,26 @@
+import type {Observable} from 'rxjs';
+import type {SimulationEvent} from '../simulation.js';
+import type {FrontEndContext, FrontEndResult, OutputOptions, RunIo} from './context.js';
+import {runJson} from './json.js';
+import {createLineWriter, type Pausable} from './line-writer.js';
+import {runLines} from './lines.js';
+
+/**
+ * Shows a stream of simulation events (a local run, a worker's own view, or a broker monitor)
+ * through the front end the environment calls for: NDJSON with `--json`, the Ink dashboard on a
+ * terminal, plain lines otherwise. `clock`, when given, is held while stdout drains.
+ */
+export async function present(events$: Observable<SimulationEvent>, options: OutputOptions, io: RunIo, clock?: Pausable): Promise<FrontEndResult> {
+	const context: FrontEndContext = {events$, options, io, writeLine: createLineWriter(io.stdout, clock)};
+	if (options.json) {
+		return runJson(context);
+	}
+
+	if (io.stdout.isTTY) {
+		// Ink and React load only when a dashboard is wanted: scripts start faster without them.
+		const {runDashboard} = await import('./dashboard.js');
+		return runDashboard(context);
+	}
+
+	return runLines(context);
+}

@@ -1,0 +1,53 @@
+import {defer, type Observable, type ObservableInput, type SchedulerLike} from 'rxjs';
+import {monitor} from './monitor.js';
+import {createPoolGauge, senderPool, type MessageSource} from './pool.js';
+import type {Random} from './random.js';
+import type {ResolvedSenderGroup, SendResult, Sender} from './senders.js';
+import type {Snapshot} from './snapshot.js';
+
+export type PipelineOptions = {
+	readonly senders: readonly Sender[];
+	/** The groups the senders belong to, for the snapshots' group rows. */
+	readonly groups: readonly ResolvedSenderGroup[];
+	/** The simulation clock. */
+	readonly scheduler: SchedulerLike;
+	/** Draws send times and outcomes. */
+	readonly random: Random;
+	/** Simulation ms between progress snapshots. */
+	readonly intervalMs: number;
+	/** Messages expected; null when not known (a pushed source). */
+	readonly total: number | null | (() => number | null);
+	/** When it emits, the run stops; see `MonitorOptions.stop`. */
+	readonly stop?: ObservableInput<unknown>;
+	/** Whether every result is passed on, not only the snapshots (default true). */
+	readonly emitResults?: boolean;
+};
+
+/**
+ * The product owner's design card, wired once, for a local run and for a broker worker alike:
+ *
+ *   messages  ->  sender pool        ->  results  ->  scan(addResult, emptyStats())  ->  sampled on the clock  ->  snapshots
+ *   (lazy)       (mergeMap(send, C))
+ *
+ * `senderPool` is the card's concurrency-limited `mergeMap(send, C)` over a demand-driven source,
+ * rebuilt for speed and proven to emit the same values at the same times (test/equivalence.test.ts);
+ * `monitor` is the card's `scan` sampled on the simulation clock.
+ */
+export function pipeline(messages: MessageSource, options: PipelineOptions): Observable<SendResult | Snapshot> {
+	return defer(() => {
+		const {scheduler} = options;
+		const gauge = createPoolGauge();
+		const origin = scheduler.now();
+		const results$ = senderPool(messages, {senders: options.senders, scheduler, random: options.random, gauge, origin});
+		return results$.pipe(monitor({
+			scheduler,
+			intervalMs: options.intervalMs,
+			total: options.total,
+			groups: options.groups,
+			inFlight: () => gauge.inFlight,
+			origin,
+			stop: options.stop,
+			emitResults: options.emitResults,
+		}));
+	});
+}
