@@ -2,6 +2,7 @@ import {map} from 'rxjs';
 import {describe, expect, it} from 'vitest';
 import {monitor} from '../source/monitor.js';
 import {senderPool, createPoolGauge} from '../source/pool.js';
+import {SimulationScheduler} from '../source/scheduler.js';
 import type {SendResult} from '../source/senders.js';
 import type {Snapshot} from '../source/snapshot.js';
 import {createTestScheduler, fixedSenders, messages} from './helpers.js';
@@ -61,5 +62,17 @@ describe('monitor', () => {
 				expect(snapshot.sent + snapshot.failed).toBe(snapshot.processed);
 			}
 		});
+	});
+
+	it('on the simulation clock, a tick counts every send that ended at its instant; a run ending on a tick gives its final there', () => {
+		const scheduler = new SimulationScheduler('max');
+		const {senders, random, groups} = fixedSenders([{count: 1, meanMs: 4}]);
+		const seen: string[] = [];
+		senderPool(messages('abcdef'), {senders, scheduler, random})
+			.pipe(monitor({scheduler, intervalMs: 8, total: 6, groups}))
+			.subscribe(event => seen.push(event.type === 'result' ? `r@${scheduler.now()}` : `${label(event)}@${event.elapsedMs}`));
+		scheduler.flush();
+		// Results at 4, 8, ..., 24; ticks at 8 and 16 come after the results of their instant.
+		expect(seen).toEqual(['r@4', 'r@8', 'p2@8', 'r@12', 'r@16', 'p4@16', 'r@20', 'r@24', 'f6@24']);
 	});
 });

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import {interval, take} from 'rxjs';
 import {afterEach, describe, expect, it, vi} from 'vitest';
 import {StableMinHeap} from '../source/heap.js';
-import {SimulationScheduler} from '../source/scheduler.js';
+import {SimulationScheduler, lastAtInstant} from '../source/scheduler.js';
 
 describe('StableMinHeap', () => {
 	it('pops in key order, equal keys in the order they were pushed', () => {
@@ -31,6 +31,33 @@ describe('SimulationScheduler at max speed', () => {
 		scheduler.schedule(log('b2'), 20);
 		scheduler.flush();
 		expect(seen).toEqual(['a@10', 'b1@20', 'b2@20', 'c@30']);
+	});
+
+	it('keeps time in whole microseconds, so sums of float delays tie exactly', () => {
+		const scheduler = new SimulationScheduler('max');
+		const seen: string[] = [];
+		// 0.1 + 0.2 !== 0.3 in floats; on this clock the two paths meet at one instant.
+		scheduler.schedule(() => {
+			seen.push(`first@${scheduler.now()}`);
+			scheduler.schedule(() => seen.push(`chained@${scheduler.now()}`), 0.2);
+		}, 0.1);
+		scheduler.schedule(() => seen.push(`direct@${scheduler.now()}`), 0.3);
+		scheduler.flush();
+		expect(seen).toEqual(['first@0.1', 'direct@0.3', 'chained@0.3']);
+	});
+
+	it('runs the last-at-instant lane after every other action of its instant, whenever scheduled', () => {
+		const scheduler = new SimulationScheduler('max');
+		const seen: string[] = [];
+		lastAtInstant(scheduler).schedule(() => seen.push(`tick@${scheduler.now()}`), 10);
+		scheduler.schedule(() => {
+			seen.push('event@10');
+			scheduler.schedule(() => seen.push('same-instant event@10'), 0); // Scheduled after the tick, runs before it.
+		}, 10);
+		scheduler.schedule(() => seen.push('event@11'), 11);
+		scheduler.flush();
+		expect(seen).toEqual(['event@10', 'same-instant event@10', 'tick@10', 'event@11']);
+		expect(lastAtInstant(scheduler).now()).toBe(11);
 	});
 
 	it('drives rxjs operators such as interval, and does not run cancelled actions', () => {

@@ -196,3 +196,13 @@ describe('sms-sim interrupted', () => {
 		expect(summary.sent + summary.failed).toBeLessThan(100_000);
 	});
 });
+
+describe('sms-sim sender groups', () => {
+	it('keeps every group asked for: a generated name never takes a given one', async () => {
+		const {code, stdout} = await runCli(['-n', '200', '--speed', 'max', '--seed', '1', '--json', '--sender', 'count=2,name=group-2,mean=10ms', '--sender', 'count=3,mean=50ms']);
+		expect(code).toBe(0);
+		const summary = parseLines(stdout).at(-1)!;
+		expect(summary.groups.map((group: {name: string; senders: number}) => [group.name, group.senders])).toEqual([['group-2', 2], ['group-2-2', 3]]);
+		expect(summary.groups.reduce((sum: number, group: {sent: number; failed: number}) => sum + group.sent + group.failed, 0)).toBe(200);
+	});
+});
