@@ -1,4 +1,4 @@
-import {EMPTY, NEVER, Observable, connect, defer, from, interval, map, merge, scan, take, takeUntil, tap, type ObservableInput, type OperatorFunction, type SchedulerLike} from 'rxjs';
+import {NEVER, Observable, connect, defer, from, interval, map, merge, scan, take, takeUntil, tap, type ObservableInput, type OperatorFunction, type SchedulerLike} from 'rxjs';
 import {lastAtInstant} from './scheduler.js';
 import {toMicros, toMillis} from './time.js';
 import type {ResolvedSenderGroup, SendResult} from './senders.js';
@@ -56,29 +56,30 @@ export function monitor(options: MonitorOptions): OperatorFunction<SendResult, S
 		// Ticks fall on origin + k * interval exactly (whole microseconds), after the events of their instant.
 		const ticks$ = interval(intervalMs, lastAtInstant(scheduler));
 
-		return results$.pipe(
-			takeUntil(stop$),
-			connect(results => merge(
-				options.emitResults === false ? EMPTY : results,
-				results.pipe(
-					scan(addResult, seed),
-					sampleOnTicks(ticks$, seed),
-					map(({value: stats, last}) => {
-						const type = last ? 'final' : 'progress';
-						previous = takeSnapshot(stats, {
-							type,
-							elapsedMs: toMillis(toMicros(scheduler.now()) - origin),
-							total: total(),
-							inFlight: last ? 0 : inFlight(),
-							groups,
-							previous,
-							interrupted: last && interrupted,
-						});
-						return previous;
-					}),
-				),
-			)),
+		/** The card's fold and sampling: stats accumulate with `scan` and are read on the ticks. */
+		const snapshots = (results: Observable<SendResult>): Observable<Snapshot> => results.pipe(
+			scan(addResult, seed),
+			sampleOnTicks(ticks$, seed),
+			map(({value: stats, last}) => {
+				previous = takeSnapshot(stats, {
+					type: last ? 'final' : 'progress',
+					elapsedMs: toMillis(toMicros(scheduler.now()) - origin),
+					total: total(),
+					inFlight: last ? 0 : inFlight(),
+					groups,
+					previous,
+					interrupted: last && interrupted,
+				});
+				return previous;
+			}),
 		);
+
+		const stopped$ = options.stop === undefined ? results$ : results$.pipe(takeUntil(stop$));
+		// Results passed on as well as folded: one pool run shared by both readers (`connect`).
+		// Snapshots only: one reader, so no multicasting in the way of every result.
+		return options.emitResults === false
+			? snapshots(stopped$)
+			: stopped$.pipe(connect(results => merge(results, snapshots(results))));
 	});
 }
 

@@ -1,5 +1,6 @@
 import {Observable, isObservable, type SchedulerLike, type Subscription} from 'rxjs';
 import {StableMinHeap} from './heap.js';
+import {SimulationScheduler} from './scheduler.js';
 import type {Message} from './messages.js';
 import type {Random} from './random.js';
 import type {SendResult, Sender} from './senders.js';
@@ -78,6 +79,8 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 		const iterator = isObservable(source) ? undefined : source[Symbol.iterator]();
 
 		gauge.inFlight = 0;
+		// On our own clock at max speed, the pool runs its next wake-up at once when nothing else is due first.
+		const advanceBy = scheduler instanceof SimulationScheduler ? (delay: number) => scheduler.advanceBy(delay) : undefined;
 
 		const start = (slot: Slot, message: Message, startUs: Micros): void => {
 			const {sender} = slot;
@@ -133,41 +136,50 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 		function onWake(this: {schedule(state?: unknown, delay?: number): Subscription}): void {
 			wake = undefined;
 			wakeAt = Number.POSITIVE_INFINITY;
-			const thisRound = ++round;
-			const now = nowUs();
-			let handedOut = 0;
-			while (inFlight.size > 0 && inFlight.peekKey() <= now) {
-				const slot = inFlight.peek()!;
-				if (slot.round === thisRound || handedOut === MAX_RESULTS_PER_WAKE) {
-					break;
+			let now = nowUs();
+			for (;;) {
+				const thisRound = ++round;
+				let handedOut = 0;
+				while (inFlight.size > 0 && inFlight.peekKey() <= now) {
+					const slot = inFlight.peek()!;
+					if (slot.round === thisRound || handedOut === MAX_RESULTS_PER_WAKE) {
+						break;
+					}
+
+					inFlight.pop();
+					handedOut++;
+					const result = slot.current!;
+					slot.current = undefined;
+					gauge.inFlight--;
+					subscriber.next(result);
+					if (subscriber.closed) {
+						return;
+					}
+
+					assign(slot, now);
 				}
 
-				inFlight.pop();
-				handedOut++;
-				const result = slot.current!;
-				slot.current = undefined;
-				gauge.inFlight--;
-				subscriber.next(result);
-				if (subscriber.closed) {
+				completeIfDone();
+				if (subscriber.closed || inFlight.size === 0) {
 					return;
 				}
 
-				assign(slot, now);
-			}
+				const next = Math.max(now, inFlight.peekKey());
+				if (wake === undefined && handedOut < MAX_RESULTS_PER_WAKE && advanceBy?.(toMillis(next - now))) {
+					now = next; // Nothing else was due before it: the same as waking there, without the queue.
+					continue;
+				}
 
-			completeIfDone();
-			if (subscriber.closed || inFlight.size === 0) {
+				if (wake === undefined) {
+					// Reschedule this same action where the scheduler allows it: no allocation per wake-up.
+					wakeAt = next;
+					wake = this.schedule(undefined, toMillis(next - now));
+				} else if (next < wakeAt) {
+					// A message pushed while the results went out already armed a wake-up; move it earlier.
+					armWake();
+				}
+
 				return;
-			}
-
-			const next = Math.max(now, inFlight.peekKey());
-			if (wake === undefined) {
-				// Reschedule this same action where the scheduler allows it: no allocation per wake-up.
-				wakeAt = next;
-				wake = this.schedule(undefined, toMillis(next - now));
-			} else if (next < wakeAt) {
-				// A message pushed while the results went out already armed a wake-up; move it earlier.
-				armWake();
 			}
 		}
 

@@ -3,26 +3,9 @@ import type {OutputOptions} from '../front-ends/context.js';
 import {MAX_SEED} from '../random.js';
 import {Checker, type Raw, type Subject} from './checker.js';
 import {parseConfigFile, type ConfigFile} from './config-file.js';
+import type {CliFlags} from './flags.js';
 import {MAX_SENDERS, validateGroups, type SendTimeSettings} from './sender-groups.js';
 
-/** The flags as meow gives them: every value is text, so this module owns parsing and its errors. */
-export type CliFlags = {
-	readonly messages?: string;
-	readonly senders?: string;
-	readonly mean?: string;
-	readonly spread?: string;
-	readonly distribution?: string;
-	readonly failureRate?: string;
-	readonly sender?: readonly string[];
-	readonly interval?: string;
-	readonly seed?: string;
-	readonly speed?: string;
-	readonly maxBodyLength?: string;
-	readonly json?: boolean;
-	readonly events?: boolean;
-	readonly config?: string;
-	readonly maxFailureRate?: string;
-};
 
 /**
  * Everything a run needs, validated. `simulation` holds what was given (flags over the file);
@@ -39,6 +22,7 @@ export type Validated<T> = {readonly value: T; readonly errors: readonly []} | {
 export const MAX_BODY_LENGTH = 10_000;
 
 export {MAX_SENDERS};
+export type {CliFlags} from './flags.js';
 
 /**
  * Validates flags and an optional config file, once, before anything runs. Flags override the

@@ -3,7 +3,7 @@ import {MAX_UNIFORM_SPREAD, spreadLimit, type Distribution} from '../distributio
 import {senderCount} from '../config.js';
 import type {SenderGroup} from '../senders.js';
 import {Checker, type Raw, type Subject} from './checker.js';
-import type {CliFlags} from './options.js';
+import type {CliFlags} from './flags.js';
 
 /** Most senders one process may run: each is a few hundred bytes, and more would not help. */
 export const MAX_SENDERS = 1_000_000;

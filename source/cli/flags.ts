@@ -1,0 +1,18 @@
+/** The flags as meow gives them: every value is text, so this module owns parsing and its errors. */
+export type CliFlags = {
+	readonly messages?: string;
+	readonly senders?: string;
+	readonly mean?: string;
+	readonly spread?: string;
+	readonly distribution?: string;
+	readonly failureRate?: string;
+	readonly sender?: readonly string[];
+	readonly interval?: string;
+	readonly seed?: string;
+	readonly speed?: string;
+	readonly maxBodyLength?: string;
+	readonly json?: boolean;
+	readonly events?: boolean;
+	readonly config?: string;
+	readonly maxFailureRate?: string;
+};
