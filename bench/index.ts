@@ -9,6 +9,7 @@ import {SimulationScheduler} from '../source/scheduler.js';
 import {runToCompletion, simulate} from '../source/simulation.js';
 import type {Distribution} from '../source/distributions.js';
 import {brokerBench} from './broker.js';
+import {DEFAULT_REFERENCE, referenceProbe} from './reference.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -16,39 +17,81 @@ const format = (value: number, digits = 0) => value.toLocaleString('en-US', {max
 const only = process.argv[2];
 const ROUNDS = 5;
 
+type Probe = {sendsPerSecond: number; sent: number; avgMs: number};
+const probe = (script: string, kind: string, messages: number, senders: number, seed: number) =>
+	JSON.parse(execFileSync(process.execPath, [script, kind, String(messages), String(senders), String(seed)], {encoding: 'utf8'})) as Probe;
+const ownProbe = `${here}throughput-probe.js`;
+const nsPerMessage = (sendsPerSecond: number) => 1e9 / sendsPerSecond;
+
 async function throughput(): Promise<void> {
 	const messages = 1_000_000;
 	const senders = 1000;
+	const referenceRev = process.env.SMS_SIM_BENCH_REFERENCE ?? DEFAULT_REFERENCE;
+	const reference = referenceProbe(referenceRev);
 	console.log(`\n1. Simulated sends per second, speed max: ${format(messages)} messages, ${format(senders)} senders, mean 100 ms`);
-	type Probe = {sendsPerSecond: number; sent: number; avgMs: number};
-	const probe = (kind: string, seed: number) => JSON.parse(execFileSync(process.execPath, [`${here}throughput-probe.js`, kind, String(messages), String(senders), String(seed)], {encoding: 'utf8'})) as Probe;
-	const engineRates: number[] = [];
-	const baselineRates: number[] = [];
-	// Alternate the two, each run in a fresh process, and keep each one's best: noise only slows a run.
+	const rates: Record<'engine' | 'reference' | 'baseline', number[]> = {engine: [], reference: [], baseline: []};
+	// Alternate them, each run in a fresh process, and keep each one's best: noise only slows a run.
 	for (let round = 0; round < ROUNDS; round++) {
-		const engine = probe('engine', round + 1);
-		const baseline = probe('baseline', round + 1);
+		const engine = probe(ownProbe, 'engine', messages, senders, round + 1);
+		const baseline = probe(ownProbe, 'baseline', messages, senders, round + 1);
 		if (baseline.sent !== engine.sent || Math.abs(baseline.avgMs - engine.avgMs) > 1e-6) {
 			throw new Error('engine and baseline disagree: they should simulate the very same sends');
 		}
 
-		engineRates.push(engine.sendsPerSecond);
-		baselineRates.push(baseline.sendsPerSecond);
+		rates.engine.push(engine.sendsPerSecond);
+		rates.baseline.push(baseline.sendsPerSecond);
+		if ('probe' in reference) {
+			rates.reference.push(probe(reference.probe, 'engine', messages, senders, round + 1).sendsPerSecond);
+		}
 	}
 
-	const engine = Math.max(...engineRates);
-	const baseline = Math.max(...baselineRates);
-	console.log(`   engine (rxjs pipeline, stats, monitor)   ${format(engine).padStart(11)} sends/s   (runs: ${engineRates.map(rate => format(rate)).join(', ')})`);
-	console.log(`   baseline (plain heap loop, no rxjs)      ${format(baseline).padStart(11)} sends/s   (runs: ${baselineRates.map(rate => format(rate)).join(', ')})`);
-	console.log(`   engine / baseline (best of each)         ${format(engine / baseline, 2).padStart(11)}x        target >= 0.5x and >= 500,000/s; aim 1.0x and 1,000,000/s`);
-	const medianRatio = median(engineRates.map((rate, index) => rate / baselineRates[index]));
-	console.log(`   engine / baseline (median of rounds)     ${format(medianRatio, 2).padStart(11)}x`);
+	const best = (values: number[]) => Math.max(...values);
+	const runs = (values: number[]) => `(runs: ${values.map(rate => format(rate)).join(', ')})`;
+	const engine = best(rates.engine);
+	const baseline = best(rates.baseline);
+	console.log(`   engine (pipeline.ts: pool, scan, monitor)  ${format(engine).padStart(11)} sends/s   ${runs(rates.engine)}`);
+	if ('probe' in reference) {
+		const before = best(rates.reference);
+		console.log(`   ${`engine at ${referenceRev} (main before)`.padEnd(43)}${format(before).padStart(11)} sends/s   ${runs(rates.reference)}`);
+		console.log(`   engine / main before (best of each)        ${format(engine / before, 2).padStart(11)}x        target >= 1.0x (no slower)`);
+		console.log(`   engine / main before (median of rounds)    ${format(median(rates.engine.map((rate, index) => rate / rates.reference[index])), 2).padStart(11)}x`);
+	} else {
+		console.log(`   engine at ${referenceRev}: ${reference.reason}`);
+	}
+
+	console.log(`   baseline (plain heap loop, no rxjs)        ${format(baseline).padStart(11)} sends/s   ${runs(rates.baseline)}`);
+	console.log(`   engine / baseline (best of each)           ${format(engine / baseline, 2).padStart(11)}x        target >= 0.5x and >= 500,000/s; aim 1.0x`);
+	console.log(`   engine / baseline (median of rounds)       ${format(median(rates.engine.map((rate, index) => rate / rates.baseline[index])), 2).padStart(11)}x`);
+
+	// Where the time goes: each layer's best rate as nanoseconds a message, the layers below it included.
+	const layer = (kind: string) => best(Array.from({length: 3}, (_, round) => probe(ownProbe, kind, messages, senders, round + 1).sendsPerSecond));
+	const generator = nsPerMessage(layer('messages'));
+	const pool = nsPerMessage(layer('pool'));
+	const loop = nsPerMessage(baseline);
+	const whole = nsPerMessage(engine);
+	console.log('   where the time goes, ns a message (best of 3 each):');
+	console.log(`     messages (phone number, body)            ${format(generator).padStart(6)}   shared by every kind`);
+	console.log(`     plain heap loop, sends and counts        ${format(loop - generator).padStart(6)}   + messages = the baseline, ${format(loop)}`);
+	console.log(`     sender pool (rxjs Observable, results)   ${format(pool - generator).padStart(6)}   + messages = ${format(pool)}`);
+	console.log(`     stats (scan: HDR histogram, per sender)  ${format(whole - pool).padStart(6)}   and the monitor's ticks; + the above = the engine, ${format(whole)}`);
+}
+
+/** The card's literal `mergeMap(send, C)` against the pool, over the same demand-driven messages. */
+function cardAgainstPool(): void {
+	const messages = 100_000;
+	console.log(`\n2. The card's mergeMap(send, C) against senderPool: ${format(messages)} messages, mean 100 ms, the pool alone (no stats), best of 3`);
+	for (const senders of [10, 100, 1000, 10_000]) {
+		const rate = (kind: string) => Math.max(...Array.from({length: 3}, (_, round) => probe(ownProbe, kind, messages, senders, round + 1).sendsPerSecond));
+		const card = rate('card');
+		const pool = rate('pool');
+		console.log(`   C = ${format(senders).padEnd(6)}  mergeMap ${format(card).padStart(10)} sends/s   senderPool ${format(pool).padStart(10)} sends/s   pool / mergeMap ${format(pool / card, 1).padStart(5)}x`);
+	}
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 function rss(): void {
-	console.log('\n2. Peak RSS, speed max, 1,000 senders (each in a fresh process)');
+	console.log('\n3. Peak RSS, speed max, 1,000 senders (each in a fresh process)');
 	const probe = (messages: number) => JSON.parse(execFileSync(process.execPath, [`${here}rss-probe.js`, String(messages)], {encoding: 'utf8'})) as {maxRssMb: number};
 	const small = probe(100_000).maxRssMb;
 	const large = probe(10_000_000).maxRssMb;
@@ -91,7 +134,7 @@ async function realTime(): Promise<void> {
 	const messages = 200_000;
 	const senders = 10_000;
 	const seed = 1;
-	console.log(`\n3. Real time (speed 1): ${format(messages)} messages, ${format(senders)} senders, mean 100 ms`);
+	console.log(`\n4. Real time (speed 1): ${format(messages)} messages, ${format(senders)} senders, mean 100 ms`);
 	const maxRun = await runToCompletion({messages, groups: [{count: senders, meanMs: 100, failureRate: 0.1}], speed: 'max', seed});
 	const ideals: Record<string, number> = {fixed: 2000, gamma: maxRun.elapsedMs};
 	for (const distribution of ['fixed', 'gamma'] as const) {
@@ -117,6 +160,10 @@ async function realTime(): Promise<void> {
 
 if (!only || only === 'throughput') {
 	await throughput();
+}
+
+if (!only || only === 'card') {
+	cardAgainstPool();
 }
 
 if (!only || only === 'rss') {

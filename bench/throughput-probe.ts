@@ -1,21 +1,88 @@
+import {generateMessages} from '../source/messages.js';
+import {senderPool} from '../source/pool.js';
+import {createRandom} from '../source/random.js';
+import {SimulationScheduler} from '../source/scheduler.js';
+import {createSenders, resolveGroups} from '../source/senders.js';
 import {runToCompletion} from '../source/simulation.js';
 import {runBaseline} from './baseline.js';
+import {cardPool} from './card.js';
 
 /**
  * One throughput measurement in a fresh process (as the CLI runs: one simulation per process), so
  * one run's garbage and compiled code do not weigh on the next. Prints JSON.
- * Usage: throughput-probe engine|baseline <messages> <senders> <seed>
+ *
+ * Usage: throughput-probe <kind> <messages> <senders> <seed>, kind one of
+ *   engine    the whole pipeline (`runToCompletion`: pool, stats, monitor), as the CLI runs it
+ *   baseline  the plain heap loop, no RxJS (bench/baseline.ts)
+ *   pool      the sender pool alone, results dropped
+ *   card      the card's literal `mergeMap(send, C)` over a demand-driven source, results dropped
+ *   messages  only the message generator (the part every kind shares)
  */
 const [kind, messagesText, sendersText, seedText] = process.argv.slice(2);
 const messages = Number(messagesText);
 const senders = Number(sendersText);
 const seed = Number(seedText);
+const groups = [{count: senders, meanMs: 100, failureRate: 0.1}];
+
+/** The pool or the card's pool on a fresh clock, run to the end; counts what came out. */
+function runPool(build: typeof senderPool | 'card'): {sent: number; failed: number; avgMs: number} {
+	const random = createRandom(seed);
+	const scheduler = new SimulationScheduler('max');
+	const poolSenders = createSenders(resolveGroups(groups), random);
+	const source = generateMessages(random, {count: messages});
+	const results$ = build === 'card' ? cardPool(source, poolSenders, random, scheduler) : build(source, {senders: poolSenders, scheduler, random});
+	let sent = 0;
+	let failed = 0;
+	let sumMs = 0;
+	results$.subscribe(result => {
+		if (result.status === 'sent') {
+			sent++;
+		} else {
+			failed++;
+		}
+
+		sumMs += result.durationMs;
+	});
+	scheduler.flush();
+	return {sent, failed, avgMs: sumMs / (sent + failed)};
+}
+
 const started = performance.now();
 let outcome: {sent: number; failed: number; avgMs: number};
-if (kind === 'engine') {
-	outcome = await runToCompletion({messages, groups: [{count: senders, meanMs: 100, failureRate: 0.1}], speed: 'max', seed, intervalMs: 1000});
-} else {
-	outcome = runBaseline(messages, senders, 100, 0.1, seed);
+switch (kind) {
+	case 'engine': {
+		outcome = await runToCompletion({messages, groups, speed: 'max', seed, intervalMs: 1000});
+		break;
+	}
+
+	case 'baseline': {
+		outcome = runBaseline(messages, senders, 100, 0.1, seed);
+		break;
+	}
+
+	case 'pool': {
+		outcome = runPool(senderPool);
+		break;
+	}
+
+	case 'card': {
+		outcome = runPool('card');
+		break;
+	}
+
+	case 'messages': {
+		let count = 0;
+		for (const _ of generateMessages(createRandom(seed), {count: messages})) {
+			count++;
+		}
+
+		outcome = {sent: count, failed: 0, avgMs: 0};
+		break;
+	}
+
+	default: {
+		throw new Error(`unknown kind ${kind}`);
+	}
 }
 
 const seconds = (performance.now() - started) / 1000;

@@ -4,20 +4,20 @@
  * properties prove they are the card's operators: same values, at the same virtual times.
  */
 import fc from 'fast-check';
-import {Observable, Subject, defer, from, last, map, mergeMap, scan, tap, timer, type SchedulerLike} from 'rxjs';
+import {from, last, map, mergeMap, scan, timer, type Observable, type SchedulerLike} from 'rxjs';
 import {describe, expect, it} from 'vitest';
 import {runBaseline} from '../bench/baseline.js';
+import {cardPool, cardSend} from '../bench/card.js';
 import {DISTRIBUTIONS} from '../source/distributions.js';
 import {generateMessages, type Message} from '../source/messages.js';
 import {monitor} from '../source/monitor.js';
 import {senderPool} from '../source/pool.js';
-import {createRandom, type Random} from '../source/random.js';
+import {createRandom} from '../source/random.js';
 import {SimulationScheduler} from '../source/scheduler.js';
-import {createSenders, resolveGroups, type SendResult, type SenderGroup, type Sender} from '../source/senders.js';
+import {createSenders, resolveGroups, type SendResult, type SenderGroup} from '../source/senders.js';
 import {runToCompletion} from '../source/simulation.js';
 import {takeSnapshot, type Snapshot} from '../source/snapshot.js';
 import {addResult, emptyStats} from '../source/stats.js';
-import {toMicros, toMillis} from '../source/time.js';
 
 const groupArbitrary = fc.record({
 	count: fc.integer({min: 1, max: 12}),
@@ -33,51 +33,6 @@ function world(groups: SenderGroup[], seed: number) {
 	const random = createRandom(seed);
 	const resolved = resolveGroups(groups);
 	return {random, groups: resolved, senders: createSenders(resolved, random), scheduler: new SimulationScheduler('max')};
-}
-
-/**
- * The card's sender, for `mergeMap`: a free sender (first freed, first used) draws its send time
- * and outcome when subscribed, as ours does, and is freed as the send completes.
- */
-function cardSend(senders: readonly Sender[], random: Random, scheduler: SchedulerLike) {
-	const free = [...senders];
-	return (message: Message): Observable<SendResult> => defer(() => {
-		const sender = free.shift()!;
-		const startUs = toMicros(scheduler.now());
-		const durationUs = toMicros(sender.sampleSendTime());
-		const status = random.float() < sender.failureRate ? 'failed' as const : 'sent' as const;
-		const result: SendResult = {
-			type: 'result', id: message.id, message, senderId: sender.id, group: sender.group, status,
-			startMs: toMillis(startUs), endMs: toMillis(startUs + durationUs), durationMs: toMillis(durationUs),
-		};
-		return timer(toMillis(durationUs), scheduler).pipe(map(() => result), tap({complete() {
-			free.push(sender);
-		}}));
-	});
-}
-
-/**
- * A demand-driven message observable: it emits a message only when asked (C at first, then one
- * each time a send completes), so messages are drawn lazily, interleaved with the sends' draws.
- */
-function demandDriven(messages: Iterator<Message>, initialDemand: number, demand$: Observable<void>): Observable<Message> {
-	return new Observable<Message>(subscriber => {
-		const pull = (): void => {
-			const next = messages.next();
-			if (next.done) {
-				subscriber.complete();
-			} else {
-				subscriber.next(next.value);
-			}
-		};
-
-		const subscription = demand$.subscribe(pull);
-		for (let i = 0; i < initialDemand && !subscriber.closed; i++) {
-			pull();
-		}
-
-		return subscription;
-	});
 }
 
 /** Every emission with the clock's time, and the completion's. */
@@ -101,11 +56,7 @@ describe('senderPool is mergeMap(send, C)', () => {
 			const pool = record(senderPool(generateMessages(ours.random, {count, maxBodyLength: 20}), ours), ours.scheduler);
 
 			const card = world(groups, seed);
-			const concurrency = card.senders.length;
-			const demand$ = new Subject<void>();
-			const send = cardSend(card.senders, card.random, card.scheduler);
-			const messages$ = demandDriven(generateMessages(card.random, {count, maxBodyLength: 20}), concurrency, demand$);
-			const mergeMapped = record(messages$.pipe(mergeMap(message => send(message).pipe(tap({complete: () => demand$.next()})), concurrency)), card.scheduler);
+			const mergeMapped = record(cardPool(generateMessages(card.random, {count, maxBodyLength: 20}), card.senders, card.random, card.scheduler), card.scheduler);
 
 			expect(pool.emitted).toEqual(mergeMapped.emitted);
 			expect(pool.completedAt).toBe(mergeMapped.completedAt);
