@@ -126,7 +126,7 @@ const SENDERS_PER_WORKER = 1000;
 export async function brokerBench(): Promise<void> {
 	// Enough that starting four processes (~0.4 s) weighs little next to the run itself.
 	const messages = 50_000;
-	console.log(`\n4. Through RabbitMQ, end to end (producer, workers, monitor at once), ${format(messages)} messages, mean 0`);
+	console.log(`\n5. Through RabbitMQ, end to end (producer, workers, monitor at once), ${format(messages)} messages, mean 0`);
 	const broker = findBroker();
 	if (!broker) {
 		console.log('   skipped: no broker (set SMS_SIM_BENCH_BROKER, or install rabbitmq-server)');
