@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import {lastValueFrom, toArray} from 'rxjs';
 import {describe, expect, it} from 'vitest';
 import {SimulationScheduler} from '../source/scheduler.js';
-import {simulate, type SimulationEvent} from '../source/simulation.js';
+import {simulate, type SimulationEvent, type StartEvent} from '../source/simulation.js';
 import type {SimulationConfig} from '../source/config.js';
 import type {Snapshot} from '../source/snapshot.js';
 import {DISTRIBUTIONS} from '../source/distributions.js';
@@ -72,7 +72,7 @@ describe('simulate', () => {
 		// 50,000 sends of mean 100: standard error cv * 100 / sqrt(50000) <= 0.45 ms; we allow 5.
 		for (const distribution of DISTRIBUTIONS) {
 			const events = run({messages: 50_000, groups: [{count: 100, meanMs: 100, failureRate: 0.1, distribution}], seed: 9});
-			const spread = (events[0] as {config: {groups: Array<{spread: number}>}}).config.groups[0].spread;
+			const spread = (events[0] as StartEvent).config.groups[0].spread;
 			const final = finalOf(events);
 			expect(Math.abs(final.avgMs - 100)).toBeLessThanOrEqual(5 * (spread * 100) / Math.sqrt(50_000) + 1e-9);
 			const durations = events.flatMap(event => event.type === 'result' ? [event.durationMs] : []);
