@@ -1,4 +1,5 @@
-import {createSendTimeSampler, DEFAULT_SPREAD} from '../source/distributions.js';
+import {DEFAULTS} from '../source/defaults.js';
+import {createSendTimeSampler} from '../source/distributions.js';
 import {StableMinHeap} from '../source/heap.js';
 import {generateMessages, type Message} from '../source/messages.js';
 import {createRandom} from '../source/random.js';
@@ -12,7 +13,7 @@ import {toMicros, toMillis} from '../source/time.js';
  */
 export function runBaseline(messages: number, senders: number, meanMs: number, failureRate: number, seed: number) {
 	const random = createRandom(seed);
-	const sample = createSendTimeSampler({distribution: 'gamma', meanMs, spread: DEFAULT_SPREAD}, random);
+	const sample = createSendTimeSampler({distribution: 'gamma', meanMs, spread: DEFAULTS.spread}, random);
 	const source = generateMessages(random, {count: messages});
 	type Send = {message: Message; durationUs: number; failed: boolean};
 	const inFlight = new StableMinHeap<Send>();
@@ -45,5 +46,7 @@ export function runBaseline(messages: number, senders: number, meanMs: number, f
 		start(nowUs);
 	}
 
-	return {sent, failed, avgMs: toMillis(durationSumUs) / (sent + failed), makespanMs: toMillis(nowUs)};
+	return {
+		sent, failed, avgMs: toMillis(durationSumUs) / (sent + failed), makespanMs: toMillis(nowUs),
+	};
 }

@@ -13,7 +13,7 @@ const format = (value: number, digits = 0) => value.toLocaleString('en-US', {max
 /** A broker for the bench: $SMS_SIM_BENCH_BROKER, else a throwaway local node if RabbitMQ is installed. */
 function findBroker(): {url: string; stop: () => void} | undefined {
 	if (process.env.SMS_SIM_BENCH_BROKER) {
-		return {url: process.env.SMS_SIM_BENCH_BROKER, stop() {}};
+		return {url: process.env.SMS_SIM_BENCH_BROKER, stop: () => undefined};
 	}
 
 	if (!existsSync('/usr/lib/rabbitmq/bin/rabbitmq-server')) {
@@ -139,7 +139,7 @@ export async function brokerBench(): Promise<void> {
 		for (const workers of [1, 2]) {
 			// eslint-disable-next-line no-await-in-loop
 			const rate = await endToEnd(broker.url, messages, workers, SENDERS_PER_WORKER);
-			console.log(`   end to end, ${workers} worker${workers === 1 ? " " : "s"} (${format(SENDERS_PER_WORKER)} senders each)     ${format(rate).padStart(8)} msg/s   ${format((rate / limit) * 100)}% of the limit (target >= 70%)`);
+			console.log(`   end to end, ${workers} worker${workers === 1 ? ' ' : 's'} (${format(SENDERS_PER_WORKER)} senders each)     ${format(rate).padStart(8)} msg/s   ${format((rate / limit) * 100)}% of the limit (target >= 70%)`);
 		}
 	} finally {
 		broker.stop();

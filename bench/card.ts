@@ -3,7 +3,9 @@
  * demand-driven message observable. The equivalence tests prove `senderPool` emits what these do;
  * the bench measures what they cost.
  */
-import {Observable, Subject, defer, map, mergeMap, tap, timer, type SchedulerLike} from 'rxjs';
+import {
+	Observable, Subject, defer, map, mergeMap, tap, timer, type SchedulerLike,
+} from 'rxjs';
 import type {Message} from '../source/messages.js';
 import type {Random} from '../source/random.js';
 import type {SendResult, Sender} from '../source/senders.js';
@@ -24,9 +26,11 @@ export function cardSend(senders: readonly Sender[], random: Random, scheduler: 
 			type: 'result', id: message.id, message, senderId: sender.id, group: sender.group, status,
 			startMs: toMillis(startUs), endMs: toMillis(startUs + durationUs), durationMs: toMillis(durationUs),
 		};
-		return timer(toMillis(durationUs), scheduler).pipe(map(() => result), tap({complete() {
-			free.push(sender);
-		}}));
+		return timer(toMillis(durationUs), scheduler).pipe(map(() => result), tap({
+			complete() {
+				free.push(sender);
+			},
+		}));
 	});
 }
 
@@ -59,7 +63,9 @@ export function demandDriven(messages: Iterator<Message>, initialDemand: number,
 export function cardPool(messages: Iterator<Message>, senders: readonly Sender[], random: Random, scheduler: SchedulerLike): Observable<SendResult> {
 	const demand$ = new Subject<void>();
 	const send = cardSend(senders, random, scheduler);
-	return demandDriven(messages, senders.length, demand$).pipe(
-		mergeMap(message => send(message).pipe(tap({complete: () => demand$.next()})), senders.length),
-	);
+	return demandDriven(messages, senders.length, demand$).pipe(mergeMap(message => send(message).pipe(tap({
+		complete() {
+			demand$.next();
+		},
+	})), senders.length));
 }

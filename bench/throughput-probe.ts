@@ -51,7 +51,9 @@ const started = performance.now();
 let outcome: {sent: number; failed: number; avgMs: number};
 switch (kind) {
 	case 'engine': {
-		outcome = await runToCompletion({messages, groups, speed: 'max', seed, intervalMs: 1000});
+		outcome = await runToCompletion({
+			messages, groups, speed: 'max', seed, intervalMs: 1000,
+		});
 		break;
 	}
 
@@ -86,4 +88,6 @@ switch (kind) {
 }
 
 const seconds = (performance.now() - started) / 1000;
-console.log(JSON.stringify({kind, sendsPerSecond: (outcome.sent + outcome.failed) / seconds, sent: outcome.sent, avgMs: outcome.avgMs}));
+console.log(JSON.stringify({
+	kind, sendsPerSecond: (outcome.sent + outcome.failed) / seconds, sent: outcome.sent, avgMs: outcome.avgMs,
+}));

@@ -46,7 +46,7 @@ export function senderCount(groups: readonly SenderGroup[]): number {
 	return groups.reduce((sum, group) => sum + group.count, 0);
 }
 
-/** @deprecated Use `DEFAULTS.intervalMs`. */
+/** The same as `DEFAULTS.intervalMs`, for importers of earlier versions. */
 export const DEFAULT_INTERVAL_MS = DEFAULTS.intervalMs;
-/** @deprecated Use `DEFAULTS.speed`. */
+/** The same as `DEFAULTS.speed`, for importers of earlier versions. */
 export const DEFAULT_SPEED: Speed = DEFAULTS.speed;

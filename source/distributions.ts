@@ -1,4 +1,5 @@
 import {DEFAULTS} from './defaults.js';
+import {LIMITS} from './limits.js';
 import type {Random} from './random.js';
 
 /**
@@ -16,11 +17,11 @@ import type {Random} from './random.js';
 export const DISTRIBUTIONS = ['gamma', 'exponential', 'uniform', 'fixed'] as const;
 export type Distribution = (typeof DISTRIBUTIONS)[number];
 
-/** @deprecated Use `DEFAULTS.distribution`. */
+/** The same as `DEFAULTS.distribution`, for importers of earlier versions. */
 export const DEFAULT_DISTRIBUTION: Distribution = DEFAULTS.distribution;
-/** @deprecated Use `DEFAULTS.spread`. */
+/** The same as `DEFAULTS.spread`, for importers of earlier versions. */
 export const DEFAULT_SPREAD = DEFAULTS.spread;
-export const MAX_UNIFORM_SPREAD = 1 / Math.sqrt(3);
+export const MAX_UNIFORM_SPREAD = LIMITS.uniformSpread.max;
 
 export type SendTimeShape = {
 	readonly distribution: Distribution;
@@ -30,19 +31,31 @@ export type SendTimeShape = {
 	readonly spread: number;
 };
 
-/** Whether a distribution takes a spread, and the largest it takes. */
-export function spreadLimit(distribution: Distribution): {takesSpread: boolean; max: number} {
+/**
+ * Whether a distribution takes a spread, and the range it takes (0, every send the mean, is
+ * always allowed), with the rule in words for error messages.
+ */
+export function spreadLimit(distribution: Distribution): {takesSpread: boolean; min: number; max: number; rule: string} {
 	switch (distribution) {
 		case 'gamma': {
-			return {takesSpread: true, max: Number.POSITIVE_INFINITY};
+			const {min, max} = LIMITS.gammaSpread;
+			return {
+				takesSpread: true, min, max, rule: `must be 0 or from ${min} to ${max} for the gamma distribution (below, its shape overflows; above, nearly every send time rounds to 0)`,
+			};
 		}
 
 		case 'uniform': {
-			return {takesSpread: true, max: MAX_UNIFORM_SPREAD};
+			const {min, max} = LIMITS.uniformSpread;
+			return {
+				takesSpread: true, min, max, rule: `must be at most ${max.toFixed(3)} for the uniform distribution (or its shortest send time would be negative)`,
+			};
 		}
 
-		default: {
-			return {takesSpread: false, max: 0};
+		case 'exponential':
+		case 'fixed': {
+			return {
+				takesSpread: false, min: 0, max: 0, rule: 'takes no spread',
+			};
 		}
 	}
 }
@@ -58,7 +71,8 @@ export function defaultSpread(distribution: Distribution): number {
 			return 0;
 		}
 
-		default: {
+		case 'gamma':
+		case 'uniform': {
 			return DEFAULTS.spread;
 		}
 	}
@@ -97,8 +111,9 @@ export function createSendTimeSampler(shape: SendTimeShape, random: Random): Sen
 		}
 
 		case 'gamma': {
-			if (!(spread >= 0) || !Number.isFinite(spread)) {
-				throw new RangeError(`gamma spread must be a finite number >= 0, got ${spread}`);
+			const limit = spreadLimit('gamma');
+			if (!(spread === 0 || (spread >= limit.min && spread <= limit.max))) {
+				throw new RangeError(`gamma spread ${limit.rule}, got ${spread}`);
 			}
 
 			if (spread === 0) {
@@ -131,7 +146,7 @@ function createGammaSampler(shape: number, scale: number, random: Random): SendT
 				v = 1 + c * x;
 			} while (v <= 0);
 
-			v = v * v * v;
+			v *= v * v;
 			const u = random.open();
 			const xx = x * x;
 			if (u < 1 - 0.0331 * xx * xx || Math.log(u) < 0.5 * xx + d * (1 - v + Math.log(v))) {

@@ -20,7 +20,7 @@ export type MessageOptions = {
 	readonly idPrefix?: string;
 };
 
-/** @deprecated Use `DEFAULTS.maxBodyLength`. */
+/** The same as `DEFAULTS.maxBodyLength`, for importers of earlier versions. */
 export const DEFAULT_MAX_BODY_LENGTH: number = DEFAULTS.maxBodyLength;
 
 /** Printable ASCII: space (32) to tilde (126). */
@@ -78,8 +78,8 @@ export function randomBody(random: Random, maxLength: number): string {
  * A lazy, seeded source of messages. Nothing is made before it is asked for: the sender pool
  * pulls one message each time a sender frees, so memory does not depend on `count`.
  */
-export function* generateMessages(random: Random, options: MessageOptions): Generator<Message, void, undefined> {
-	const {count, maxBodyLength = DEFAULT_MAX_BODY_LENGTH, idPrefix = ''} = options;
+export function * generateMessages(random: Random, options: MessageOptions): Generator<Message, void, undefined> {
+	const {count, maxBodyLength = DEFAULTS.maxBodyLength, idPrefix = ''} = options;
 	for (let n = 1; n <= count; n++) {
 		const to = randomPhoneNumber(random);
 		const body = randomBody(random, maxBodyLength);

@@ -1,4 +1,6 @@
-import {NEVER, Observable, connect, defer, from, interval, map, merge, scan, take, takeUntil, tap, type ObservableInput, type OperatorFunction, type SchedulerLike} from 'rxjs';
+import {
+	NEVER, Observable, connect, defer, from, interval, map, merge, scan, take, takeUntil, tap, type ObservableInput, type OperatorFunction, type SchedulerLike,
+} from 'rxjs';
 import {lastAtInstant} from './scheduler.js';
 import {toMicros, toMillis} from './time.js';
 import type {ResolvedSenderGroup, SendResult} from './senders.js';
@@ -47,9 +49,11 @@ export function monitor(options: MonitorOptions): OperatorFunction<SendResult, S
 		const origin = toMicros(options.origin ?? scheduler.now());
 		let interrupted = false;
 		let previous: Snapshot | undefined;
-		const stop$ = options.stop === undefined ? NEVER : from(options.stop).pipe(take(1), tap(() => {
-			interrupted = true;
-		}));
+		const stop$ = options.stop === undefined
+			? NEVER
+			: from(options.stop).pipe(take(1), tap(() => {
+				interrupted = true;
+			}));
 		// The scan's seed, made per subscription: `addResult` updates it in place (copying a
 		// histogram per result would cost O(histogram) a message), so it must not be shared.
 		const seed = emptyStats();

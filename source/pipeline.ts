@@ -1,4 +1,6 @@
-import {defer, type Observable, type ObservableInput, type SchedulerLike} from 'rxjs';
+import {
+	defer, type Observable, type ObservableInput, type SchedulerLike,
+} from 'rxjs';
 import {monitor} from './monitor.js';
 import {createPoolGauge, senderPool, type MessageSource} from './pool.js';
 import type {Random} from './random.js';
@@ -38,7 +40,9 @@ export function pipeline(messages: MessageSource, options: PipelineOptions): Obs
 		const {scheduler} = options;
 		const gauge = createPoolGauge();
 		const origin = scheduler.now();
-		const results$ = senderPool(messages, {senders: options.senders, scheduler, random: options.random, gauge, origin});
+		const results$ = senderPool(messages, {
+			senders: options.senders, scheduler, random: options.random, gauge, origin,
+		});
 		return results$.pipe(monitor({
 			scheduler,
 			intervalMs: options.intervalMs,

@@ -1,4 +1,6 @@
-import {Observable, isObservable, type SchedulerLike, type Subscription} from 'rxjs';
+import {
+	Observable, isObservable, type SchedulerLike, type Subscription,
+} from 'rxjs';
 import {StableMinHeap} from './heap.js';
 import {SimulationScheduler} from './scheduler.js';
 import type {Message} from './messages.js';

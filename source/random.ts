@@ -1,5 +1,5 @@
-import {xoroshiro128plusFromState} from 'pure-rand/generator/xoroshiro128plus';
 import {randomInt} from 'node:crypto';
+import {xoroshiro128plusFromState} from 'pure-rand/generator/xoroshiro128plus';
 
 /** 2^-32: turns an unsigned 32-bit draw into a fraction of one. */
 const TWO_TO_MINUS_32 = 1 / 4_294_967_296;
@@ -65,7 +65,7 @@ export function mixSeed(seed: number): [number, number, number, number] {
 	const s1 = next();
 	const high = (word: bigint) => Number(BigInt.asIntN(32, word >> 32n));
 	const low = (word: bigint) => Number(BigInt.asIntN(32, word));
-	// pure-rand's state order: s0 high, s0 low, s1 high, s1 low, as signed 32-bit numbers.
+	// Pure-rand's state order: s0 high, s0 low, s1 high, s1 low, as signed 32-bit numbers.
 	return [high(s0), low(s0), high(s1), low(s1)];
 }
 

@@ -1,6 +1,8 @@
 import {Subscription, type SchedulerAction, type SchedulerLike} from 'rxjs';
 import {StableMinHeap} from './heap.js';
-import {MAX_MICROS, toMicros, toMillis, type Micros} from './time.js';
+import {
+	MAX_MICROS, toMicros, toMillis, type Micros,
+} from './time.js';
 
 /** `max`: discrete-event, as fast as the CPU allows; a number k: k times real time (1 is real time). */
 export type Speed = number | 'max';
@@ -49,7 +51,7 @@ class HeapAction<T> extends Subscription implements SchedulerAction<T> {
 
 	execute(): void {
 		this.pending = false;
-		this.work.call(this, this.state);
+		this.work(this.state);
 	}
 
 	override unsubscribe(): void {

@@ -1,5 +1,7 @@
 import {DEFAULTS} from './defaults.js';
-import {createSendTimeSampler, defaultSpread, type Distribution, type SendTimeSampler} from './distributions.js';
+import {
+	createSendTimeSampler, defaultSpread, type Distribution, type SendTimeSampler,
+} from './distributions.js';
 import type {Message} from './messages.js';
 import type {Random} from './random.js';
 
@@ -108,7 +110,9 @@ export function createSenders(groups: readonly ResolvedSenderGroup[], random: Ra
 	for (const group of groups) {
 		const sampleSendTime = createSendTimeSampler(group, random);
 		for (let n = 1; n <= group.count; n++) {
-			senders.push({id: `${group.name}-${n}`, group: group.name, failureRate: group.failureRate, sampleSendTime});
+			senders.push({
+				id: `${group.name}-${n}`, group: group.name, failureRate: group.failureRate, sampleSendTime,
+			});
 		}
 	}
 

@@ -1,4 +1,6 @@
-import {Observable, lastValueFrom, filter, type ObservableInput, type SchedulerLike} from 'rxjs';
+import {
+	Observable, lastValueFrom, filter, type ObservableInput, type SchedulerLike,
+} from 'rxjs';
 import {resolveConfig, type ResolvedConfig, type SimulationConfig} from './config.js';
 import {generateMessages} from './messages.js';
 import {pipeline} from './pipeline.js';

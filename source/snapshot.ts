@@ -32,7 +32,7 @@ export type Snapshot = {
 	readonly total: number | null;
 	readonly sent: number;
 	readonly failed: number;
-	/** sent + failed. */
+	/** Sent + failed. */
 	readonly processed: number;
 	readonly inFlight: number;
 	/** Not yet started: total - processed - inFlight; null when total is not known. */
@@ -48,7 +48,7 @@ export type Snapshot = {
 	readonly p95Ms: number;
 	readonly p99Ms: number;
 	readonly maxMs: number;
-	/** processed / elapsed. */
+	/** Processed / elapsed. */
 	readonly throughputPerSec: number;
 	/** Processed since the previous snapshot, per second of the time between them. */
 	readonly intervalThroughputPerSec: number;
@@ -89,9 +89,9 @@ export function takeSnapshot(stats: Stats, context: SnapshotContext): Snapshot {
 	// A final snapshot at the instant of the last tick has no interval of its own: it keeps the tick's.
 	const intervalThroughputPerSec = previous === undefined
 		? throughputPerSec
-		: elapsedMs > previous.elapsedMs ? perSecond(processed - previous.processed, elapsedMs - previous.elapsedMs) : previous.intervalThroughputPerSec;
+		: (elapsedMs > previous.elapsedMs ? perSecond(processed - previous.processed, elapsedMs - previous.elapsedMs) : previous.intervalThroughputPerSec);
 	const remaining = total === null ? null : Math.max(0, total - processed);
-	const etaMs = remaining === 0 ? 0 : remaining === null || throughputPerSec === 0 ? null : (remaining / throughputPerSec) * 1000;
+	const etaMs = remaining === 0 ? 0 : (remaining === null || throughputPerSec === 0 ? null : (remaining / throughputPerSec) * 1000);
 
 	const groupTotals = new Map<string, {sent: number; failed: number; durationSumMs: number}>();
 	for (const group of context.groups) {
@@ -101,7 +101,9 @@ export function takeSnapshot(stats: Stats, context: SnapshotContext): Snapshot {
 	const senders: SenderSnapshot[] = [];
 	for (const [id, tally] of stats.senders) {
 		const senderProcessed = tally.sent + tally.failed;
-		senders.push(Object.freeze({id, group: tally.group, sent: tally.sent, failed: tally.failed, processed: senderProcessed, avgMs: average(tally.durationSumMs, senderProcessed)}));
+		senders.push(Object.freeze({
+			id, group: tally.group, sent: tally.sent, failed: tally.failed, processed: senderProcessed, avgMs: average(tally.durationSumMs, senderProcessed),
+		}));
 		let group = groupTotals.get(tally.group);
 		if (group === undefined) {
 			// A group this process was not told of (a remote worker's): still counted.

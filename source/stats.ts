@@ -46,7 +46,9 @@ const histogramReaper = new FinalizationRegistry<Histogram>(histogram => {
 
 function newHistogram(owner: object): Histogram {
 	// 64-bit (float) counts stay exact to 2^53 per bucket; 32-bit ones would wrap at 4 billion.
-	const histogram = build({numberOfSignificantValueDigits: 3, bitBucketSize: 64, autoResize: true, lowestDiscernibleValue: 1, useWebAssembly: true});
+	const histogram = build({
+		numberOfSignificantValueDigits: 3, bitBucketSize: 64, autoResize: true, lowestDiscernibleValue: 1, useWebAssembly: true,
+	});
 	histogramReaper.register(owner, histogram);
 	return histogram;
 }
@@ -74,7 +76,9 @@ export function addResult(stats: Stats, result: SendResult): Stats {
 	const {durationMs} = result;
 	let tally = stats.senders.get(result.senderId);
 	if (tally === undefined) {
-		tally = {group: result.group, sent: 0, failed: 0, durationSumMs: 0};
+		tally = {
+			group: result.group, sent: 0, failed: 0, durationSumMs: 0,
+		};
 		stats.senders.set(result.senderId, tally);
 	}
 

@@ -3,7 +3,9 @@
  * or the floors below, and no import cycle exists. Checked on the source's import statements.
  */
 import {readdirSync, readFileSync} from 'node:fs';
-import {dirname, join, relative, resolve} from 'node:path';
+import {
+	dirname, join, relative, resolve,
+} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {describe, expect, it} from 'vitest';
 
@@ -13,7 +15,7 @@ const sourceDir = join(root, 'source');
 function sourceFiles(dir: string): string[] {
 	return readdirSync(dir, {withFileTypes: true}).flatMap(entry => {
 		const path = join(dir, entry.name);
-		return entry.isDirectory() ? sourceFiles(path) : /\.tsx?$/.test(entry.name) ? [path] : [];
+		return entry.isDirectory() ? sourceFiles(path) : (/\.tsx?$/.test(entry.name) ? [path] : []);
 	});
 }
 
@@ -78,7 +80,7 @@ describe('the layout of source/', () => {
 			}
 
 			if (state.get(file) === 'visiting') {
-				cycles.push([...path.slice(path.indexOf(file)), file].map(name).join(' -> '));
+				cycles.push([...path.slice(path.indexOf(file)), file].map(file => name(file)).join(' -> '));
 				return;
 			}
 

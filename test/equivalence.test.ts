@@ -4,7 +4,9 @@
  * properties prove they are the card's operators: same values, at the same virtual times.
  */
 import fc from 'fast-check';
-import {from, last, map, mergeMap, scan, timer, type Observable, type SchedulerLike} from 'rxjs';
+import {
+	from, last, map, mergeMap, scan, timer, type Observable, type SchedulerLike,
+} from 'rxjs';
 import {describe, expect, it} from 'vitest';
 import {runBaseline} from '../bench/baseline.js';
 import {cardPool, cardSend} from '../bench/card.js';
@@ -14,7 +16,9 @@ import {monitor} from '../source/monitor.js';
 import {senderPool} from '../source/pool.js';
 import {createRandom} from '../source/random.js';
 import {SimulationScheduler} from '../source/scheduler.js';
-import {createSenders, resolveGroups, type SendResult, type SenderGroup} from '../source/senders.js';
+import {
+	createSenders, resolveGroups, type SendResult, type SenderGroup,
+} from '../source/senders.js';
 import {runToCompletion} from '../source/simulation.js';
 import {takeSnapshot, type Snapshot} from '../source/snapshot.js';
 import {addResult, emptyStats} from '../source/stats.js';
@@ -32,7 +36,9 @@ const groupsArbitrary = fc.array(groupArbitrary, {minLength: 1, maxLength: 4}).f
 function world(groups: SenderGroup[], seed: number) {
 	const random = createRandom(seed);
 	const resolved = resolveGroups(groups);
-	return {random, groups: resolved, senders: createSenders(resolved, random), scheduler: new SimulationScheduler('max')};
+	return {
+		random, groups: resolved, senders: createSenders(resolved, random), scheduler: new SimulationScheduler('max'),
+	};
 }
 
 /** Every emission with the clock's time, and the completion's. */
@@ -69,9 +75,7 @@ describe('senderPool is mergeMap(send, C)', () => {
 		fc.assert(fc.property(groupsArbitrary, arrivals, fc.nat(), (groups, pushes, seed) => {
 			const list: Message[] = pushes.map((push, index) => ({id: `m${index}`, to: '+12025550123', body: String(push.id)}));
 			// Messages pushed at their arrival times, several at one instant allowed.
-			const pushed = (scheduler: SchedulerLike) => from(list.map((message, index) => ({message, at: pushes[index].afterMs}))).pipe(
-				mergeMap(({message, at}) => timer(at, scheduler).pipe(map(() => message))),
-			);
+			const pushed = (scheduler: SchedulerLike) => from(list.map((message, index) => ({message, at: pushes[index].afterMs}))).pipe(mergeMap(({message, at}) => timer(at, scheduler).pipe(map(() => message))));
 
 			const ours = world(groups, seed);
 			const pool = record(senderPool(pushed(ours.scheduler), ours), ours.scheduler);
@@ -93,7 +97,9 @@ describe('the monitor folds with scan(addResult, emptyStats())', () => {
 			let final: Snapshot | undefined;
 			const results: SendResult[] = [];
 			senderPool(generateMessages(ours.random, {count}), ours)
-				.pipe(monitor({scheduler: ours.scheduler, intervalMs, total: count, groups: ours.groups}))
+				.pipe(monitor({
+					scheduler: ours.scheduler, intervalMs, total: count, groups: ours.groups,
+				}))
 				.subscribe(event => {
 					if (event.type === 'result') {
 						results.push(event);
@@ -107,7 +113,9 @@ describe('the monitor folds with scan(addResult, emptyStats())', () => {
 			from(results).pipe(scan(addResult, emptyStats()), last(undefined, emptyStats())).subscribe(stats => {
 				folded = stats;
 			});
-			const expected = takeSnapshot(folded, {type: 'final', elapsedMs: final!.elapsedMs, total: count, inFlight: 0, groups: ours.groups});
+			const expected = takeSnapshot(folded, {
+				type: 'final', elapsedMs: final!.elapsedMs, total: count, inFlight: 0, groups: ours.groups,
+			});
 			const comparable = ({intervalThroughputPerSec, ...rest}: Snapshot) => rest;
 			expect(comparable(final!)).toEqual(comparable(expected));
 		}), {numRuns: 60});
@@ -117,8 +125,9 @@ describe('the monitor folds with scan(addResult, emptyStats())', () => {
 describe('the engine and the plain heap loop (the bench baseline)', () => {
 	it('simulate the very same sends', async () => {
 		for (const seed of [1, 2, 3]) {
-			// eslint-disable-next-line no-await-in-loop
-			const engine = await runToCompletion({messages: 20_000, groups: [{count: 100, meanMs: 100, failureRate: 0.1}], speed: 'max', seed});
+			const engine = await runToCompletion({
+				messages: 20_000, groups: [{count: 100, meanMs: 100, failureRate: 0.1}], speed: 'max', seed,
+			});
 			const baseline = runBaseline(20_000, 100, 100, 0.1, seed);
 			expect([engine.sent, engine.failed]).toEqual([baseline.sent, baseline.failed]);
 			expect(engine.avgMs).toBeCloseTo(baseline.avgMs, 9);

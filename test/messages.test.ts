@@ -23,10 +23,10 @@ describe('generateMessages', () => {
 			}
 		}
 
-		const nDigits = [...'23456789'].sort();
-		const xDigits = [...'0123456789'].sort();
+		const nDigits = [...'23456789'].toSorted();
+		const xDigits = [...'0123456789'].toSorted();
 		for (let i = 2; i < 12; i++) {
-			expect([...seen[i]].sort()).toEqual(i === 2 || i === 5 ? nDigits : xDigits);
+			expect([...seen[i]].toSorted()).toEqual(i === 2 || i === 5 ? nDigits : xDigits);
 		}
 	});
 
@@ -67,7 +67,7 @@ describe('generateMessages', () => {
 
 	it('honours a configured maximum body length', () => {
 		const lengths = new Set(take(3, 5000, 7).map(message => message.body.length));
-		expect([...lengths].sort()).toEqual([1, 2, 3, 4, 5, 6, 7]);
+		expect([...lengths].toSorted((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7]);
 	});
 
 	it('gives unique ids', () => {

@@ -16,11 +16,15 @@ describe('monitor', () => {
 		testScheduler.run(({expectObservable}) => {
 			const {senders, random, groups} = fixedSenders([{count: 1, meanMs: 4}]);
 			const results$ = senderPool(messages('abcdef'), {senders, scheduler: testScheduler, random});
-			const events$ = results$.pipe(monitor({scheduler: testScheduler, intervalMs: 10, total: 6, groups}), map(label));
+			const events$ = results$.pipe(monitor({
+				scheduler: testScheduler, intervalMs: 10, total: 6, groups,
+			}), map(label));
 			// Results at 4, 8, ..., 24; ticks at 10 and 20. At 20 the tick (queued at 10) comes before
 			// the result (queued at 16): equal times run first come, first served.
 			const expected = '4ms r 3ms r 1ms x 1ms r 3ms r 3ms (yr)(rz|)';
-			expectObservable(events$).toBe(expected, {r: 'r', x: 'p2', y: 'p4', z: 'f6'});
+			expectObservable(events$).toBe(expected, {
+				r: 'r', x: 'p2', y: 'p4', z: 'f6',
+			});
 		});
 	});
 
@@ -29,8 +33,12 @@ describe('monitor', () => {
 		testScheduler.run(({cold, expectObservable}) => {
 			const {senders, random, groups} = fixedSenders([{count: 2, meanMs: 10}]);
 			const gauge = createPoolGauge();
-			const results$ = senderPool(messages('abcdef'), {senders, scheduler: testScheduler, random, gauge});
-			const events$ = results$.pipe(monitor({scheduler: testScheduler, intervalMs: 100, total: 6, groups, inFlight: () => gauge.inFlight, stop: cold('15ms s')}));
+			const results$ = senderPool(messages('abcdef'), {
+				senders, scheduler: testScheduler, random, gauge,
+			});
+			const events$ = results$.pipe(monitor({
+				scheduler: testScheduler, intervalMs: 100, total: 6, groups, inFlight: () => gauge.inFlight, stop: cold('15ms s'),
+			}));
 			expectObservable(events$.pipe(map(event => event.type === 'final' ? `${event.processed} ${event.inFlight} ${event.interrupted}` : event.type))).toBe(
 				'10ms (rr) 1ms (f|)',
 				{r: 'result', f: '2 0 true'},
@@ -43,9 +51,13 @@ describe('monitor', () => {
 		testScheduler.run(() => {
 			const {senders, random, groups} = fixedSenders([{count: 3, meanMs: 7}]);
 			const gauge = createPoolGauge();
-			const results$ = senderPool(messages('abcdefgh'), {senders, scheduler: testScheduler, random, gauge});
+			const results$ = senderPool(messages('abcdefgh'), {
+				senders, scheduler: testScheduler, random, gauge,
+			});
 			const snapshots: Snapshot[] = [];
-			results$.pipe(monitor({scheduler: testScheduler, intervalMs: 5, total: 8, groups, inFlight: () => gauge.inFlight})).subscribe(event => {
+			results$.pipe(monitor({
+				scheduler: testScheduler, intervalMs: 5, total: 8, groups, inFlight: () => gauge.inFlight,
+			})).subscribe(event => {
 				if (event.type !== 'result') {
 					snapshots.push(event);
 				}
@@ -69,7 +81,9 @@ describe('monitor', () => {
 		const {senders, random, groups} = fixedSenders([{count: 1, meanMs: 4}]);
 		const seen: string[] = [];
 		senderPool(messages('abcdef'), {senders, scheduler, random})
-			.pipe(monitor({scheduler, intervalMs: 8, total: 6, groups}))
+			.pipe(monitor({
+				scheduler, intervalMs: 8, total: 6, groups,
+			}))
 			.subscribe(event => seen.push(event.type === 'result' ? `r@${scheduler.now()}` : `${label(event)}@${event.elapsedMs}`));
 		scheduler.flush();
 		// Results at 4, 8, ..., 24; ticks at 8 and 16 come after the results of their instant.

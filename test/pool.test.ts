@@ -1,10 +1,14 @@
-import {Subject, map, tap, type Observable} from 'rxjs';
-import type {Message} from '../source/messages.js';
+import {
+	Subject, map, tap, type Observable,
+} from 'rxjs';
 import {describe, expect, it} from 'vitest';
+import type {Message} from '../source/messages.js';
 import {createPoolGauge, senderPool} from '../source/pool.js';
 import {SimulationScheduler} from '../source/scheduler.js';
 import type {SendResult} from '../source/senders.js';
-import {createTestScheduler, fixedSenders, messages, recordingSource} from './helpers.js';
+import {
+	createTestScheduler, fixedSenders, messages, recordingSource,
+} from './helpers.js';
 
 const ids = (results$: Observable<SendResult>) => results$.pipe(map(result => result.id));
 
@@ -19,8 +23,10 @@ describe('senderPool', () => {
 			expectObservable(ids(results$)).toBe('10ms (ab) 6ms (cd) 6ms (e|)');
 			testScheduler.flush();
 			expect(pulls).toEqual([
-				{id: 'a', at: 0}, {id: 'b', at: 0},
-				{id: 'c', at: 10}, {id: 'd', at: 10},
+				{id: 'a', at: 0},
+				{id: 'b', at: 0},
+				{id: 'c', at: 10},
+				{id: 'd', at: 10},
 				{id: 'e', at: 20},
 			]);
 		});
@@ -34,7 +40,9 @@ describe('senderPool', () => {
 			const {source} = recordingSource(messages('abcdefghijklmnopqrstuvwxyz'), () => testScheduler.now());
 			const results: SendResult[] = [];
 			let peak = 0;
-			senderPool(source, {senders, scheduler: testScheduler, random, gauge})
+			senderPool(source, {
+				senders, scheduler: testScheduler, random, gauge,
+			})
 				.pipe(tap(() => {
 					peak = Math.max(peak, gauge.inFlight + 1);
 				}))
@@ -64,7 +72,9 @@ describe('senderPool', () => {
 			// At 20 the slow sender frees first (it started first), so it takes d and the fast one e.
 			// fast: a 0-10, c 10-20, e 20-30, f 30-40;  slow: b 0-20, d 20-40
 			const expected = '10ms x 9ms (yz) 6ms w 9ms (uv|)';
-			const values = {x: 'a fast', y: 'b slow', z: 'c fast', w: 'e fast', u: 'd slow', v: 'f fast'};
+			const values = {
+				x: 'a fast', y: 'b slow', z: 'c fast', w: 'e fast', u: 'd slow', v: 'f fast',
+			};
 			expectObservable(results$.pipe(map(result => `${result.id} ${result.group}`))).toBe(expected, values);
 		});
 	});
@@ -85,9 +95,15 @@ describe('senderPool', () => {
 			const results: SendResult[] = [];
 			senderPool(messages('ab'), {senders, scheduler: testScheduler, random}).subscribe(result => results.push(result));
 			testScheduler.flush();
-			expect(results.map(({id, senderId, group, status, startMs, endMs, durationMs}) => ({id, senderId, group, status, startMs, endMs, durationMs}))).toEqual([
-				{id: 'a', senderId: 'only-1', group: 'only', status: 'sent', startMs: 0, endMs: 4, durationMs: 4},
-				{id: 'b', senderId: 'only-1', group: 'only', status: 'sent', startMs: 4, endMs: 8, durationMs: 4},
+			expect(results.map(({id, senderId, group, status, startMs, endMs, durationMs}) => ({
+				id, senderId, group, status, startMs, endMs, durationMs,
+			}))).toEqual([
+				{
+					id: 'a', senderId: 'only-1', group: 'only', status: 'sent', startMs: 0, endMs: 4, durationMs: 4,
+				},
+				{
+					id: 'b', senderId: 'only-1', group: 'only', status: 'sent', startMs: 4, endMs: 8, durationMs: 4,
+				},
 			]);
 		});
 	});
@@ -112,7 +128,7 @@ describe('senderPool', () => {
 			const {senders, random} = fixedSenders([{count: 1, meanMs: 10}]);
 			const byId = Object.fromEntries(messages('abcd').map(message => [message.id, message]));
 			const pushed$ = cold('     (abc) 30ms d 20ms |', byId);
-			// a 0-10, then b and c wait in line: b 10-20, c 20-30; d comes at 35 to a free sender: 35-45.
+			// A 0-10, then b and c wait in line: b 10-20, c 20-30; d comes at 35 to a free sender: 35-45.
 			const expected = '         10ms a 9ms b 9ms c 14ms d 10ms |';
 			expectObservable(ids(senderPool(pushed$, {senders, scheduler: testScheduler, random}))).toBe(expected);
 		});

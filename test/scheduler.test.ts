@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import {interval, take} from 'rxjs';
-import {afterEach, describe, expect, it, vi} from 'vitest';
+import {
+	afterEach, describe, expect, it, vi,
+} from 'vitest';
 import {StableMinHeap} from '../source/heap.js';
 import {SimulationScheduler, lastAtInstant} from '../source/scheduler.js';
 
@@ -8,13 +10,16 @@ describe('StableMinHeap', () => {
 	it('pops in key order, equal keys in the order they were pushed', () => {
 		fc.assert(fc.property(fc.array(fc.integer({min: 0, max: 20})), keys => {
 			const heap = new StableMinHeap<number>();
-			keys.forEach((key, index) => heap.push(key, index));
+			for (const [index, key] of keys.entries()) {
+				heap.push(key, index);
+			}
+
 			const popped: number[] = [];
 			while (heap.size > 0) {
 				popped.push(heap.pop()!);
 			}
 
-			const expected = keys.map((key, index) => ({key, index})).sort((a, b) => a.key - b.key || a.index - b.index).map(entry => entry.index);
+			const expected = keys.map((key, index) => ({key, index})).toSorted((a, b) => a.key - b.key || a.index - b.index).map(entry => entry.index);
 			expect(popped).toEqual(expected);
 		}));
 	});
@@ -88,7 +93,6 @@ describe('SimulationScheduler at max speed', () => {
 		expect(count).toBeGreaterThan(0);
 		expect(count).toBeLessThan(target);
 		while (!scheduler.idle) {
-			// eslint-disable-next-line no-await-in-loop
 			await new Promise(resolve => {
 				setImmediate(resolve);
 			});

@@ -12,7 +12,11 @@ function run(config: SimulationConfig): SimulationEvent[] {
 	const scheduler = new SimulationScheduler('max');
 	const events: SimulationEvent[] = [];
 	let done = false;
-	simulate({speed: 'max', ...config}, {scheduler}).subscribe({next: event => events.push(event), complete: () => { done = true; }});
+	simulate({speed: 'max', ...config}, {scheduler}).subscribe({
+		next: event => events.push(event), complete() {
+			done = true;
+		},
+	});
 	scheduler.flush();
 	expect(done).toBe(true);
 	return events;
@@ -23,15 +27,29 @@ const snapshotsOf = (events: SimulationEvent[]): Snapshot[] => events.filter((ev
 
 describe('simulate', () => {
 	it('starts with the resolved config, then results and progress, then exactly one final snapshot', () => {
-		const events = run({messages: 500, groups: [{count: 5, meanMs: 20, failureRate: 0.1}], intervalMs: 250, seed: 3});
-		expect(events[0]).toMatchObject({type: 'start', config: {seed: 3, messages: 500, groups: [{name: 'default', count: 5, distribution: 'gamma', spread: 0.25}]}});
+		const events = run({
+			messages: 500, groups: [{count: 5, meanMs: 20, failureRate: 0.1}], intervalMs: 250, seed: 3,
+		});
+		expect(events[0]).toMatchObject({
+			type: 'start', config: {
+				seed: 3, messages: 500, groups: [{
+					name: 'default', count: 5, distribution: 'gamma', spread: 0.25,
+				}],
+			},
+		});
 		expect(events.filter(event => event.type === 'result')).toHaveLength(500);
 		expect(events.filter(event => event.type === 'final')).toHaveLength(1);
-		expect(finalOf(events)).toMatchObject({type: 'final', total: 500, processed: 500, inFlight: 0, pending: 0, etaMs: 0, interrupted: false});
+		expect(finalOf(events)).toMatchObject({
+			type: 'final', total: 500, processed: 500, inFlight: 0, pending: 0, etaMs: 0, interrupted: false,
+		});
 	});
 
 	it('gives identical events for the same seed, and different ones for another seed', async () => {
-		const config: SimulationConfig = {messages: 2000, groups: [{count: 20, meanMs: 50, failureRate: 0.2}, {count: 3, meanMs: 5, failureRate: 0.5, distribution: 'exponential'}], seed: 11, speed: 'max'};
+		const config: SimulationConfig = {
+			messages: 2000, groups: [{count: 20, meanMs: 50, failureRate: 0.2}, {
+				count: 3, meanMs: 5, failureRate: 0.5, distribution: 'exponential',
+			}], seed: 11, speed: 'max',
+		};
 		// Through the default scheduler, running by itself in slices, twice.
 		const first = await lastValueFrom(simulate(config).pipe(toArray()));
 		const second = await lastValueFrom(simulate(config).pipe(toArray()));
@@ -48,7 +66,9 @@ describe('simulate', () => {
 			distribution: fc.constantFrom(...DISTRIBUTIONS),
 		});
 		fc.assert(fc.property(fc.array(groupArbitrary, {minLength: 1, maxLength: 3}), fc.integer({min: 0, max: 300}), fc.integer({min: 1, max: 500}), fc.nat(), (groups, messages, intervalMs, seed) => {
-			const snapshots = snapshotsOf(run({messages, groups, intervalMs, seed}));
+			const snapshots = snapshotsOf(run({
+				messages, groups, intervalMs, seed,
+			}));
 			for (const snapshot of snapshots) {
 				expect(snapshot.sent + snapshot.failed).toBe(snapshot.processed);
 				expect(snapshot.processed + snapshot.inFlight + snapshot.pending!).toBe(messages);
@@ -71,8 +91,12 @@ describe('simulate', () => {
 	it('has the configured mean send time for every distribution, and no negative one', () => {
 		// 50,000 sends of mean 100: standard error cv * 100 / sqrt(50000) <= 0.45 ms; we allow 5.
 		for (const distribution of DISTRIBUTIONS) {
-			const events = run({messages: 50_000, groups: [{count: 100, meanMs: 100, failureRate: 0.1, distribution}], seed: 9});
-			const spread = (events[0] as StartEvent).config.groups[0].spread;
+			const events = run({
+				messages: 50_000, groups: [{
+					count: 100, meanMs: 100, failureRate: 0.1, distribution,
+				}], seed: 9,
+			});
+			const {spread} = (events[0] as StartEvent).config.groups[0];
 			const final = finalOf(events);
 			expect(Math.abs(final.avgMs - 100)).toBeLessThanOrEqual(5 * (spread * 100) / Math.sqrt(50_000) + 1e-9);
 			const durations = events.flatMap(event => event.type === 'result' ? [event.durationMs] : []);
@@ -87,7 +111,11 @@ describe('simulate', () => {
 		// share moves by well under 0.005; we allow 0.01.
 		const final = finalOf(run({
 			messages: 40_000,
-			groups: [{name: 'fast', count: 10, meanMs: 50, failureRate: 0}, {name: 'slow', count: 10, meanMs: 200, failureRate: 0}],
+			groups: [{
+				name: 'fast', count: 10, meanMs: 50, failureRate: 0,
+			}, {
+				name: 'slow', count: 10, meanMs: 200, failureRate: 0,
+			}],
 			seed: 21,
 		}));
 		const fast = final.groups.find(group => group.name === 'fast')!;
@@ -105,14 +133,20 @@ describe('simulate', () => {
 	});
 
 	it('handles zero messages and a mean of zero (instant sends)', () => {
-		expect(finalOf(run({messages: 0, groups: [{count: 3, meanMs: 10, failureRate: 0.5}], seed: 1}))).toMatchObject({type: 'final', total: 0, processed: 0, avgMs: 0, elapsedMs: 0});
-		expect(finalOf(run({messages: 1000, groups: [{count: 3, meanMs: 0, failureRate: 0}], seed: 1}))).toMatchObject({processed: 1000, avgMs: 0, maxMs: 0, elapsedMs: 0});
+		expect(finalOf(run({messages: 0, groups: [{count: 3, meanMs: 10, failureRate: 0.5}], seed: 1}))).toMatchObject({
+			type: 'final', total: 0, processed: 0, avgMs: 0, elapsedMs: 0,
+		});
+		expect(finalOf(run({messages: 1000, groups: [{count: 3, meanMs: 0, failureRate: 0}], seed: 1}))).toMatchObject({
+			processed: 1000, avgMs: 0, maxMs: 0, elapsedMs: 0,
+		});
 	});
 
 	it('stops cleanly when unsubscribed mid-run: no more events, nothing left scheduled', () => {
 		const scheduler = new SimulationScheduler('max');
 		const events: SimulationEvent[] = [];
-		const subscription = simulate({messages: 10_000, groups: [{count: 10, meanMs: 10, failureRate: 0}], seed: 1, intervalMs: 50}, {scheduler})
+		const subscription = simulate({
+			messages: 10_000, groups: [{count: 10, meanMs: 10, failureRate: 0}], seed: 1, intervalMs: 50,
+		}, {scheduler})
 			.subscribe(event => {
 				events.push(event);
 				if (events.length === 100) {

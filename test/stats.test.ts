@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import type {SendResult} from '../source/senders.js';
-import {addResult, emptyStats, mergeStats, type Stats} from '../source/stats.js';
+import {
+	addResult, emptyStats, mergeStats, type Stats,
+} from '../source/stats.js';
 import {takeSnapshot} from '../source/snapshot.js';
 
 const resultArbitrary = fc.record({
@@ -22,7 +24,14 @@ const resultArbitrary = fc.record({
 	durationMs: durationUs / 1000,
 }));
 
-const fold = (results: SendResult[]): Stats => results.reduce(addResult, emptyStats());
+const fold = (results: SendResult[]): Stats => {
+	const stats = emptyStats();
+	for (const result of results) {
+		addResult(stats, result);
+	}
+
+	return stats;
+};
 
 /** Everything observable of a Stats, for comparing two of them. */
 function view(stats: Stats) {
@@ -37,11 +46,11 @@ function view(stats: Stats) {
 		lastEndMs: stats.lastEndMs,
 		count: histogram.totalCount,
 		percentiles: [0, 50, 90, 99, 100].map(p => histogram.getValueAtPercentile(p)),
-		senders: [...stats.senders].sort(([a], [b]) => a.localeCompare(b)).map(([id, tally]) => [id, tally.group, tally.sent, tally.failed, Math.round(tally.durationSumMs * 1e6)]),
+		senders: [...stats.senders].toSorted(([a], [b]) => a.localeCompare(b)).map(([id, tally]) => [id, tally.group, tally.sent, tally.failed, Math.round(tally.durationSumMs * 1e6)]),
 	};
 }
 
-const statsArbitrary = fc.array(resultArbitrary, {maxLength: 40}).map(fold);
+const statsArbitrary = fc.array(resultArbitrary, {maxLength: 40}).map(results => fold(results));
 
 describe('stats monoid', () => {
 	it('merge is associative', () => {
@@ -80,11 +89,15 @@ describe('stats monoid', () => {
 });
 
 describe('takeSnapshot', () => {
-	const groups = [{name: 'a', count: 2, meanMs: 1, spread: 0, distribution: 'fixed' as const, failureRate: 0}];
+	const groups = [{
+		name: 'a', count: 2, meanMs: 1, spread: 0, distribution: 'fixed' as const, failureRate: 0,
+	}];
 
 	it('derives counts, the average over every processed message, and sent + failed == processed', () => {
 		fc.assert(fc.property(fc.array(resultArbitrary, {maxLength: 60}), results => {
-			const snapshot = takeSnapshot(fold(results), {type: 'progress', elapsedMs: 1000, total: 100, inFlight: 0, groups});
+			const snapshot = takeSnapshot(fold(results), {
+				type: 'progress', elapsedMs: 1000, total: 100, inFlight: 0, groups,
+			});
 			expect(snapshot.sent + snapshot.failed).toBe(snapshot.processed);
 			expect(snapshot.processed).toBe(results.length);
 			const expectedAverage = results.length === 0 ? 0 : results.reduce((sum, result) => sum + result.durationMs, 0) / results.length;
@@ -100,8 +113,12 @@ describe('takeSnapshot', () => {
 			type: 'result' as const, id: String(index), message: {id: String(index), to: '+12025550123', body: 'x'},
 			senderId: 'a-1', group: 'a', status: 'sent' as const, startMs: 0, endMs: 10, durationMs: 10,
 		})));
-		const first = takeSnapshot(fold([]), {type: 'progress', elapsedMs: 1000, total: 90, inFlight: 0, groups});
-		const second = takeSnapshot(stats, {type: 'progress', elapsedMs: 2000, total: 90, inFlight: 2, groups, previous: first});
+		const first = takeSnapshot(fold([]), {
+			type: 'progress', elapsedMs: 1000, total: 90, inFlight: 0, groups,
+		});
+		const second = takeSnapshot(stats, {
+			type: 'progress', elapsedMs: 2000, total: 90, inFlight: 2, groups, previous: first,
+		});
 		expect(second.throughputPerSec).toBe(15);
 		expect(second.intervalThroughputPerSec).toBe(30);
 		expect(second.etaMs).toBe(4000); // 60 left at 15/s.

@@ -11,9 +11,7 @@ export class BrokerError extends Error {
 export function redactUrl(url: string): string {
 	try {
 		const parsed = new URL(url);
-		if (parsed.password) {
-			parsed.password = '***';
-		}
+		parsed.password &&= '***';
 
 		return parsed.toString().replace(/\/$/, '');
 	} catch {
@@ -29,7 +27,9 @@ export function redactUrl(url: string): string {
 export async function connect(url: string, {timeoutMs = 10_000, name = 'sms-sim'} = {}): Promise<Connection> {
 	let connection: Connection;
 	try {
-		connection = new Connection({url, connectionName: name, retryLow: 200, retryHigh: 2000, connectionTimeout: Math.min(timeoutMs, 10_000)});
+		connection = new Connection({
+			url, connectionName: name, retryLow: 200, retryHigh: 2000, connectionTimeout: Math.min(timeoutMs, 10_000),
+		});
 	} catch (error) {
 		throw new BrokerError(`cannot use broker URL ${redactUrl(url)}: ${describe(error)}`);
 	}
@@ -55,7 +55,7 @@ export async function connect(url: string, {timeoutMs = 10_000, name = 'sms-sim'
 
 function describe(error: unknown): string {
 	if (error instanceof Error) {
-		const code = (error as NodeJS.ErrnoException).code;
+		const {code} = (error as NodeJS.ErrnoException);
 		if (code === 'ECONNREFUSED') {
 			return 'connection refused (is RabbitMQ running there?)';
 		}
@@ -64,7 +64,7 @@ function describe(error: unknown): string {
 			return 'host not found';
 		}
 
-		if (code === 'ACCESS_REFUSED' || /ACCESS_REFUSED|authentication/i.test(error.message)) {
+		if (code === 'ACCESS_REFUSED' || /access_refused|authentication/i.test(error.message)) {
 			return 'access refused (check the user and password)';
 		}
 

@@ -1,7 +1,9 @@
 import type {Connection} from 'rabbitmq-client';
 import {generateMessages} from '../messages.js';
 import {createRandom} from '../random.js';
-import {QUEUE_OPTIONS, queueNames, type RunDoneRecord, type RunStartRecord} from './topology.js';
+import {
+	QUEUE_OPTIONS, queueNames, type RunDoneRecord, type RunStartRecord,
+} from './topology.js';
 
 export type ProduceOptions = {
 	readonly run: string;
@@ -34,7 +36,9 @@ export async function produce(
 	});
 	const send = async (queue: string, record: unknown) => publisher.send({routingKey: queue, durable: true, contentType: 'application/json'}, JSON.stringify(record));
 	try {
-		const start: RunStartRecord = {type: 'run-start', run: options.run, total: options.messages, seed: options.seed, maxBodyLength: options.maxBodyLength, startedAt: Date.now()};
+		const start: RunStartRecord = {
+			type: 'run-start', run: options.run, total: options.messages, seed: options.seed, maxBodyLength: options.maxBodyLength, startedAt: Date.now(),
+		};
 		await send(queues.results, start);
 		const window = options.window ?? 500;
 		const pending: Array<Promise<void>> = [];

@@ -1,11 +1,15 @@
 import type {Connection} from 'rabbitmq-client';
-import {Observable, Subject, type ObservableInput, type SchedulerLike, from} from 'rxjs';
+import {
+	Observable, Subject, type ObservableInput, type SchedulerLike, from,
+} from 'rxjs';
 import type {ResolvedConfig} from '../config.js';
 import {monitor} from '../monitor.js';
 import type {SendResult} from '../senders.js';
 import type {SimulationEvent} from '../simulation.js';
 import {IdSet} from './id-set.js';
-import {QUEUE_OPTIONS, fromResultRecord, parseResultsRecord, queueNames, type RunStartRecord} from './topology.js';
+import {
+	QUEUE_OPTIONS, fromResultRecord, parseResultsRecord, queueNames, type RunStartRecord,
+} from './topology.js';
 
 export type RemoteMonitorOptions = {
 	readonly run: string;
@@ -53,12 +57,20 @@ export function watchRun(connection: Connection, options: RemoteMonitorOptions, 
 			subscriber.next({type: 'start', config});
 			// Elapsed time counts from the producer's start, wherever the monitor joins.
 			const origin = scheduler.now() - (record ? Math.max(0, Date.now() - record.startedAt) : 0);
-			results$.pipe(monitor({scheduler, intervalMs: options.intervalMs, total: () => doneTotal ?? runStart?.total ?? null, groups: [], origin, stop: stopNow$}))
+			results$.pipe(monitor({
+				scheduler, intervalMs: options.intervalMs, total: () => doneTotal ?? runStart?.total ?? null, groups: [], origin, stop: stopNow$,
+			}))
 				.subscribe({
-					next: event => subscriber.next(event),
-					error: error => subscriber.error(error),
+					next(event) {
+						subscriber.next(event);
+					},
+					error(error) {
+						subscriber.error(error);
+					},
 					complete() {
-						void consumer.close().then(() => subscriber.complete());
+						void consumer.close().then(() => {
+							subscriber.complete();
+						});
 					},
 				});
 		};

@@ -1,12 +1,16 @@
 import {ConsumerStatus, type Connection} from 'rabbitmq-client';
-import {Observable, Subject, type ObservableInput, type SchedulerLike, from, tap} from 'rxjs';
+import {
+	Observable, Subject, type ObservableInput, type SchedulerLike, from, tap,
+} from 'rxjs';
 import {senderCount, type ResolvedConfig} from '../config.js';
 import type {Message} from '../messages.js';
 import {pipeline} from '../pipeline.js';
 import type {Random} from '../random.js';
 import {createSenders, type ResolvedSenderGroup} from '../senders.js';
 import type {SimulationEvent} from '../simulation.js';
-import {QUEUE_OPTIONS, parseMessage, queueNames, toResultRecord} from './topology.js';
+import {
+	QUEUE_OPTIONS, parseMessage, queueNames, toResultRecord,
+} from './topology.js';
 
 export type WorkerOptions = {
 	readonly run: string;
@@ -78,7 +82,9 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 
 		// The same pipeline as a local run, fed by the consumer. Each result is published as it comes;
 		// its delivery is acknowledged once the broker confirms it.
-		const events$ = pipeline(incoming$, {senders, groups: options.groups, scheduler, random, intervalMs: options.intervalMs, total: null}).pipe(tap(event => {
+		const events$ = pipeline(incoming$, {
+			senders, groups: options.groups, scheduler, random, intervalMs: options.intervalMs, total: null,
+		}).pipe(tap(event => {
 			if (event.type !== 'result') {
 				return;
 			}
@@ -93,11 +99,17 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 
 		subscriber.next({type: 'start', config: options.config});
 		const subscription = events$.subscribe({
-			next: event => subscriber.next(event),
-			error: error => subscriber.error(error),
-			complete: () => {
+			next(event) {
+				subscriber.next(event);
+			},
+			error(error) {
+				subscriber.error(error);
+			},
+			complete() {
 				// The pool has drained: every result is published; wait for the last confirms.
-				void Promise.allSettled([consumer.close(), publisher.close()]).then(() => subscriber.complete());
+				void Promise.allSettled([consumer.close(), publisher.close()]).then(() => {
+					subscriber.complete();
+				});
 			},
 		});
 

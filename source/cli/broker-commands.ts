@@ -67,7 +67,9 @@ async function runProduce(connection: Connection, command: BrokerCommand, io: Br
 	say(`sms-sim produce: ${formatCount(messages)} messages to run ${command.run} at ${redactUrl(command.broker)}, seed ${seed}`);
 	let lastReport = performance.now();
 	try {
-		const {published} = await produce(connection, {run: command.run, messages, seed, maxBodyLength}, {
+		const {published} = await produce(connection, {
+			run: command.run, messages, seed, maxBodyLength,
+		}, {
 			shouldStop: () => stopped,
 			onProgress({published, total}) {
 				if (performance.now() - lastReport >= 1000) {
@@ -77,7 +79,9 @@ async function runProduce(connection: Connection, command: BrokerCommand, io: Br
 			},
 		});
 		if (json) {
-			io.stdout.write(`${JSON.stringify({type: 'produced', schemaVersion: SCHEMA_VERSION, run: command.run, published, total: messages, seed, interrupted: stopped})}\n`);
+			io.stdout.write(`${JSON.stringify({
+				type: 'produced', schemaVersion: SCHEMA_VERSION, run: command.run, published, total: messages, seed, interrupted: stopped,
+			})}\n`);
 		}
 
 		say(`${stopped ? 'Interrupted: ' : ''}published ${formatCount(published)} of ${formatCount(messages)} messages (confirmed by the broker) to run ${command.run}`);
@@ -93,7 +97,11 @@ async function runSend(connection: Connection, command: BrokerCommand, io: Broke
 	const config = resolveConfig({...options.simulation, messages: 0});
 	const scheduler = new SimulationScheduler(config.speed);
 	const workerId = `${hostname()}-${process.pid}`;
-	const events$ = runWorker(connection, {run: command.run, groups: config.groups, intervalMs: config.intervalMs, config, workerId}, {scheduler, random: createRandom(config.seed), stop: io.stop$, warn: io.warn});
+	const events$ = runWorker(connection, {
+		run: command.run, groups: config.groups, intervalMs: config.intervalMs, config, workerId,
+	}, {
+		scheduler, random: createRandom(config.seed), stop: io.stop$, warn: io.warn,
+	});
 	const title = () => `worker ${workerId} on run ${command.run} at ${redactUrl(command.broker)}: ${sendersLine(config)}`;
 	// Told to stop, a worker drains: its pool completes normally, so its summary is not marked
 	// interrupted and a clean drain exits 0.

@@ -1,7 +1,9 @@
 import {DEFAULT_BROKER} from '../broker/connection.js';
 import {RUN_PATTERN} from '../broker/topology.js';
 import type {ConfigFile} from './config-file.js';
-import {validateOptions, type CliFlags, type RunOptions, type Validated} from './options.js';
+import {
+	validateOptions, type CliFlags, type RunOptions, type Validated,
+} from './options.js';
 
 export const BROKER_COMMANDS = ['produce', 'send', 'monitor'] as const;
 export type BrokerCommandName = (typeof BROKER_COMMANDS)[number];
@@ -64,5 +66,9 @@ export function validateBrokerCommand(
 		return {value: undefined, errors};
 	}
 
-	return {value: {name, broker, run, options: validation.value}, errors: []};
+	return {
+		value: {
+			name, broker, run, options: validation.value,
+		}, errors: [],
+	};
 }

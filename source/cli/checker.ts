@@ -1,16 +1,47 @@
-import type {Distribution} from '../distributions.js';
-import {DISTRIBUTIONS} from '../distributions.js';
+import {DISTRIBUTIONS, type Distribution} from '../distributions.js';
 import type {Speed} from '../scheduler.js';
-import {parseDuration} from './duration.js';
+import {NUMBER_PATTERN, parseDuration} from './duration.js';
 
 /** Where a value came from, as the user wrote it: `--failure-rate`, `sim.json: groups[1].mean`. */
 export type Subject = string;
 /** A raw value: text from a flag, or anything from JSON. */
 export type Raw = unknown;
 
-const NUMBER_PATTERN = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
+/** Longest piece of a value an error message quotes: a 100 MB value must not become 100 MB of stderr. */
+const SHOWN_LENGTH = 40;
 
-export const show = (raw: Raw): string => (typeof raw === 'string' ? JSON.stringify(raw) : Array.isArray(raw) ? 'a list' : raw === null ? 'null' : typeof raw === 'object' ? 'an object' : String(raw));
+/** A value as an error message quotes it: JSON-quoted text, cut short when long. */
+export function show(raw: Raw): string {
+	if (typeof raw === 'string') {
+		return raw.length > SHOWN_LENGTH ? `${JSON.stringify(raw.slice(0, SHOWN_LENGTH))}... (${raw.length.toLocaleString('en-US')} characters)` : JSON.stringify(raw);
+	}
+
+	if (Array.isArray(raw)) {
+		return 'a list';
+	}
+
+	if (raw === null) {
+		return 'null';
+	}
+
+	if (typeof raw === 'number' || typeof raw === 'boolean' || typeof raw === 'bigint') {
+		return show(String(raw)).replaceAll('"', '');
+	}
+
+	return typeof raw === 'object' ? 'an object' : typeof raw;
+}
+
+/** A range for people: `from 1 to 1000000`. */
+const range = (min: number, max: number, format: (value: number) => string = String) => `from ${format(min)} to ${format(max)}`;
+
+/** `10us`, `1ms`, `1d`: a limit as a duration people can type back. */
+function durationText(milliseconds: number): string {
+	if (milliseconds >= 86_400_000 && milliseconds % 86_400_000 === 0) {
+		return `${milliseconds / 86_400_000}d`;
+	}
+
+	return milliseconds < 1 ? `${Math.round(milliseconds * 1000)}us` : `${milliseconds}ms`;
+}
 
 /** Collects every error, so the user sees them all at once. */
 export class Checker {
@@ -18,12 +49,11 @@ export class Checker {
 	/** While true, values come from JSON: a number must be a JSON number, not text. */
 	inFile = false;
 
-	fail(subject: Subject, rule: string, raw: Raw): undefined {
+	fail(subject: Subject, rule: string, raw: Raw): void {
 		this.errors.push(`${subject} ${rule}, got ${show(raw)}`);
-		return undefined;
 	}
 
-	/** A finite number from text (strictly: no `NaN`, `Infinity`, hex or trailing junk) or from JSON. */
+	/** A finite number in the shared grammar (`NUMBER_PATTERN`) from text, or a number from JSON. */
 	number(subject: Subject, raw: Raw, rule: string, accept: (value: number) => boolean): number | undefined {
 		let value: number | undefined;
 		if (typeof raw === 'number') {
@@ -32,11 +62,17 @@ export class Checker {
 			value = Number(raw.trim());
 		}
 
-		return value !== undefined && Number.isFinite(value) && accept(value) ? value : this.fail(subject, rule, raw);
+		if (value !== undefined && Number.isFinite(value) && accept(value)) {
+			return value;
+		}
+
+		this.fail(subject, rule, raw);
+		return undefined;
 	}
 
-	whole(subject: Subject, raw: Raw, min: number, max: number): number | undefined {
-		const rule = max === Number.MAX_SAFE_INTEGER ? `must be a whole number >= ${min}` : `must be a whole number from ${min} to ${max}`;
+	/** A count: a whole number in the shared grammar (`1000`, `1e6`). */
+	whole(subject: Subject, raw: Raw, {min, max}: {min: number; max: number}): number | undefined {
+		const rule = max === Number.MAX_SAFE_INTEGER ? `must be a whole number >= ${min}` : `must be a whole number ${range(min, max)}`;
 		return this.number(subject, raw, rule, value => Number.isInteger(value) && value >= min && value <= max);
 	}
 
@@ -44,28 +80,41 @@ export class Checker {
 		return this.number(subject, raw, 'must be between 0 and 1', value => value >= 0 && value <= 1);
 	}
 
-	duration(subject: Subject, raw: Raw, {positive}: {positive: boolean}): number | undefined {
-		const rule = `must be a duration ${positive ? '> 0' : '>= 0'} such as 250ms, 1.5s or 2m (a bare number is milliseconds)`;
-		const value = typeof raw === 'number' ? raw : typeof raw === 'string' ? parseDuration(raw) : undefined;
-		return value !== undefined && Number.isFinite(value) && (positive ? value > 0 : value >= 0) ? value : this.fail(subject, rule, raw);
+	/** A duration (`250ms`, `1.5s`, `1e3`; see `parseDuration`) within `min..max` ms, or 0 where `zero` allows it. */
+	duration(subject: Subject, raw: Raw, {min, max, zero}: {min: number; max: number; zero: boolean}): number | undefined {
+		const value = typeof raw === 'number' ? raw : (typeof raw === 'string' ? parseDuration(raw) : undefined);
+		if (value !== undefined && ((zero && value === 0) || (value >= min && value <= max))) {
+			return value;
+		}
+
+		const span = `${zero ? '0 or ' : ''}${range(min, max, durationText)}`;
+		this.fail(subject, `must be a duration, ${span}, such as 250ms, 1.5s or 2m (a bare number is milliseconds)`, raw);
+		return undefined;
 	}
 
 	distribution(subject: Subject, raw: Raw): Distribution | undefined {
-		return typeof raw === 'string' && (DISTRIBUTIONS as readonly string[]).includes(raw)
-			? (raw as Distribution)
-			: this.fail(subject, `must be one of ${DISTRIBUTIONS.join(', ')}`, raw);
+		if (typeof raw === 'string' && (DISTRIBUTIONS as readonly string[]).includes(raw)) {
+			return raw as Distribution;
+		}
+
+		this.fail(subject, `must be one of ${DISTRIBUTIONS.join(', ')}`, raw);
+		return undefined;
 	}
 
-	speed(subject: Subject, raw: Raw): Speed | undefined {
+	speed(subject: Subject, raw: Raw, {min, max}: {min: number; max: number}): Speed | undefined {
 		if (raw === 'max') {
 			return 'max';
 		}
 
-		return this.number(subject, raw, 'must be a number > 0 (1 is real time) or max', value => value > 0);
+		return this.number(subject, raw, `must be max or a number ${range(min, max)} (1 is real time)`, value => value >= min && value <= max);
 	}
 
 	name(subject: Subject, raw: Raw): string | undefined {
-		return typeof raw === 'string' && /^[\w.-]{1,40}$/.test(raw) ? raw : this.fail(subject, 'must be 1 to 40 letters, digits, dots, dashes or underscores', raw);
+		if (typeof raw === 'string' && /^[\w.-]{1,40}$/.test(raw)) {
+			return raw;
+		}
+
+		this.fail(subject, 'must be 1 to 40 letters, digits, dots, dashes or underscores', raw);
+		return undefined;
 	}
 }
-

@@ -1,11 +1,14 @@
-import type {SimulationConfig} from '../config.js';
+import {LIMITS} from '../limits.js';
+import {
+	resolveConfig, senderCount, type ResolvedConfig, type SimulationConfig,
+} from '../config.js';
+import {formatDuration} from '../output/format.js';
 import type {OutputOptions} from '../front-ends/context.js';
 import {MAX_SEED} from '../random.js';
 import {Checker, type Raw, type Subject} from './checker.js';
 import {parseConfigFile, type ConfigFile} from './config-file.js';
 import type {CliFlags} from './flags.js';
 import {MAX_SENDERS, validateGroups, type SendTimeSettings} from './sender-groups.js';
-
 
 /**
  * Everything a run needs, validated. `simulation` holds what was given (flags over the file);
@@ -19,9 +22,8 @@ export type RunOptions = OutputOptions & {
 export type Validated<T> = {readonly value: T; readonly errors: readonly []} | {readonly value: undefined; readonly errors: readonly string[]};
 
 /** Longest body a message may be given. */
-export const MAX_BODY_LENGTH = 10_000;
+export const MAX_BODY_LENGTH = LIMITS.maxBodyLength.max;
 
-export {MAX_SENDERS};
 export type {CliFlags} from './flags.js';
 
 /**
@@ -40,7 +42,7 @@ export function validateOptions(flags: CliFlags, configFile?: ConfigFile): Valid
 			return parse(`--${flagName}`, flagValue);
 		}
 
-		if (file && file[key] !== undefined) {
+		if (file?.[key] !== undefined) {
 			check.inFile = true;
 			const value = parse(fileSubject(key), file[key]);
 			check.inFile = false;
@@ -50,20 +52,20 @@ export function validateOptions(flags: CliFlags, configFile?: ConfigFile): Valid
 		return undefined;
 	};
 
-	const messages = pick('messages', flags.messages, 'messages', (s, raw) => check.whole(s, raw, 0, Number.MAX_SAFE_INTEGER));
-	const senders = pick('senders', flags.senders, 'senders', (s, raw) => check.whole(s, raw, 1, MAX_SENDERS));
+	const messages = pick('messages', flags.messages, 'messages', (s, raw) => check.whole(s, raw, LIMITS.messages));
+	const senders = pick('senders', flags.senders, 'senders', (s, raw) => check.whole(s, raw, LIMITS.senders));
 	const top: SendTimeSettings = {
-		meanMs: pick('mean', flags.mean, 'mean', (s, raw) => check.duration(s, raw, {positive: false})),
+		meanMs: pick('mean', flags.mean, 'mean', (s, raw) => check.duration(s, raw, {...LIMITS.meanMs, zero: true})),
 		spread: pick('spread', flags.spread, 'spread', (s, raw) => check.number(s, raw, 'must be a number >= 0', value => value >= 0)),
 		distribution: pick('distribution', flags.distribution, 'distribution', (s, raw) => check.distribution(s, raw)),
 		failureRate: pick('failure-rate', flags.failureRate, 'failureRate', (s, raw) => check.fraction(s, raw)),
 		spreadSubject: flags.spread === undefined ? fileSubject('spread') : '--spread',
 	};
-	const intervalMs = pick('interval', flags.interval, 'interval', (s, raw) => check.duration(s, raw, {positive: true}));
-	const seed = pick('seed', flags.seed, 'seed', (s, raw) => check.whole(s, raw, 0, MAX_SEED));
-	const speed = pick('speed', flags.speed, 'speed', (s, raw) => check.speed(s, raw));
+	const intervalMs = pick('interval', flags.interval, 'interval', (s, raw) => check.duration(s, raw, {...LIMITS.intervalMs, zero: false}));
+	const seed = pick('seed', flags.seed, 'seed', (s, raw) => check.whole(s, raw, {min: 0, max: MAX_SEED}));
+	const speed = pick('speed', flags.speed, 'speed', (s, raw) => check.speed(s, raw, LIMITS.speed));
 	const maxFailureRate = pick('max-failure-rate', flags.maxFailureRate, 'maxFailureRate', (s, raw) => check.fraction(s, raw));
-	const maxBodyLength = pick('max-body-length', flags.maxBodyLength, 'maxBodyLength', (s, raw) => check.whole(s, raw, 1, MAX_BODY_LENGTH));
+	const maxBodyLength = pick('max-body-length', flags.maxBodyLength, 'maxBodyLength', (s, raw) => check.whole(s, raw, LIMITS.maxBodyLength));
 
 	const groups = validateGroups(check, flags, file, top, senders, fileSubject);
 
@@ -75,9 +77,17 @@ export function validateOptions(flags: CliFlags, configFile?: ConfigFile): Valid
 		return {value: undefined, errors: check.errors};
 	}
 
+	const simulation = {
+		messages, groups, intervalMs, seed, speed, maxBodyLength,
+	};
+	checkRunSize(check, resolveConfig({...simulation, seed: 0}));
+	if (check.errors.length > 0) {
+		return {value: undefined, errors: check.errors};
+	}
+
 	return {
 		value: {
-			simulation: {messages, groups, intervalMs, seed, speed, maxBodyLength},
+			simulation,
 			json: flags.json ?? false,
 			events: flags.events ?? false,
 			maxFailureRate,
@@ -85,3 +95,28 @@ export function validateOptions(flags: CliFlags, configFile?: ConfigFile): Valid
 		errors: [],
 	};
 }
+
+/**
+ * Settings that are each in range can still ask for more than a run can give: bodies in flight
+ * beyond memory, more simulated time than the clock holds, a flood of progress lines. Refused
+ * before the run, saying which settings to change. The run's length is estimated from the
+ * groups' mean throughput (sum of senders / mean), which is what it is on average.
+ */
+function checkRunSize(check: Checker, config: ResolvedConfig): void {
+	const senders = senderCount(config.groups);
+	if (senders * config.maxBodyLength > LIMITS.bodiesInFlight) {
+		check.errors.push(`--senders and --max-body-length: ${count(senders)} senders each holding a body of up to ${count(config.maxBodyLength)} characters is ${count(senders * config.maxBodyLength)} characters in flight; keep senders x max body length at most ${count(LIMITS.bodiesInFlight)}`);
+	}
+
+	const perMs = config.groups.reduce((sum, group) => sum + (group.meanMs === 0 ? Number.POSITIVE_INFINITY : group.count / group.meanMs), 0);
+	const expectedMs = config.messages / perMs;
+	if (expectedMs > LIMITS.simulatedMs) {
+		check.errors.push(`--messages: ${count(config.messages)} messages at these senders' pace would take about ${years(expectedMs)} of simulated time; at most ${years(LIMITS.simulatedMs)} are supported (fewer messages, more senders or a shorter --mean)`);
+	} else if (expectedMs / config.intervalMs > LIMITS.progressLines) {
+		const shortest = Math.ceil(expectedMs / LIMITS.progressLines);
+		check.errors.push(`--interval: a snapshot every ${config.intervalMs}ms over about ${formatDuration(expectedMs)} of simulated time is ${count(expectedMs / config.intervalMs)} progress lines; choose an interval of at least ${formatDuration(shortest)}`);
+	}
+}
+
+const count = (value: number): string => Math.round(value).toLocaleString('en-US');
+const years = (milliseconds: number): string => `${(milliseconds / (365.25 * 86_400_000)).toLocaleString('en-US', {maximumFractionDigits: 1})} years`;

@@ -1,12 +1,13 @@
+import {LIMITS} from '../limits.js';
 import {DEFAULTS} from '../defaults.js';
-import {MAX_UNIFORM_SPREAD, spreadLimit, type Distribution} from '../distributions.js';
+import {spreadLimit, type Distribution} from '../distributions.js';
 import {senderCount} from '../config.js';
 import type {SenderGroup} from '../senders.js';
-import {Checker, type Raw, type Subject} from './checker.js';
+import {type Checker, type Raw, type Subject} from './checker.js';
 import type {CliFlags} from './flags.js';
 
-/** Most senders one process may run: each is a few hundred bytes, and more would not help. */
-export const MAX_SENDERS = 1_000_000;
+/** Most senders one process may run. */
+export const MAX_SENDERS = LIMITS.senders.max;
 
 const GROUP_KEYS = ['name', 'count', 'mean', 'spread', 'distribution', 'failureRate'] as const;
 const SENDER_SPEC_KEYS = ['count', 'mean', 'spread', 'distribution', 'failure-rate', 'name'] as const;
@@ -82,15 +83,15 @@ export function validateGroups(
 
 		const distribution = distributionOf(group);
 		const limit = spreadLimit(distribution ?? DEFAULTS.distribution);
-		let spread = group.spread;
+		let {spread} = group;
 		if (spread !== undefined && !limit.takesSpread) {
 			check.errors.push(`${group.spreadSubject} does not apply to the ${distribution} distribution (${spreadRule(distribution!)}), got ${spread}`);
 		}
 
 		spread ??= limit.takesSpread ? top.spread : undefined;
-		if (spread !== undefined && limit.takesSpread && spread > limit.max) {
+		if (spread !== undefined && limit.takesSpread && spread !== 0 && !(spread >= limit.min && spread <= limit.max)) {
 			const subject = group.spread === undefined ? top.spreadSubject : group.spreadSubject;
-			check.errors.push(`${subject} must be at most ${MAX_UNIFORM_SPREAD.toFixed(3)} for the uniform distribution (or its shortest send time would be negative), got ${spread}`);
+			check.errors.push(`${subject} ${limit.rule}, got ${spread}`);
 		}
 
 		if (group.count !== undefined) {
@@ -106,8 +107,8 @@ export function validateGroups(
 	}
 
 	const totalSenders = senderCount(resolved);
-	if (totalSenders > MAX_SENDERS) {
-		check.errors.push(`the sender groups have ${totalSenders} senders in all; at most ${MAX_SENDERS} are allowed`);
+	if (totalSenders > LIMITS.senders.max) {
+		check.errors.push(`the sender groups have ${totalSenders.toLocaleString('en-US')} senders in all; at most ${LIMITS.senders.max.toLocaleString('en-US')} are allowed`);
 	}
 
 	return check.errors.length > 0 ? undefined : resolved;
@@ -147,9 +148,9 @@ function parseSenderSpec(check: Checker, spec: string): SendTimeSettings & {coun
 		fields.has(key) ? parse(`${subject} ${key}`, field(key)) : undefined;
 	return {
 		subject: `--sender ${JSON.stringify(spec)}`,
-		count: optional('count', (s, raw) => check.whole(s, raw, 1, MAX_SENDERS)),
+		count: optional('count', (s, raw) => check.whole(s, raw, LIMITS.senders)),
 		name: optional('name', (s, raw) => check.name(s, raw)),
-		meanMs: optional('mean', (s, raw) => check.duration(s, raw, {positive: false})),
+		meanMs: optional('mean', (s, raw) => check.duration(s, raw, {...LIMITS.meanMs, zero: true})),
 		spread: optional('spread', (s, raw) => check.number(s, raw, 'must be a number >= 0', value => value >= 0)),
 		spreadSubject: `${subject} spread`,
 		distribution: optional('distribution', (s, raw) => check.distribution(s, raw)),
@@ -185,9 +186,9 @@ function parseConfigGroups(check: Checker, raw: unknown, subject: Subject): Arra
 			group[key] === undefined ? undefined : parse(`${at}.${key}`, group[key]);
 		return {
 			subject: at,
-			count: optional('count', (s, value) => check.whole(s, value, 1, MAX_SENDERS)),
+			count: optional('count', (s, value) => check.whole(s, value, LIMITS.senders)),
 			name: optional('name', (s, value) => check.name(s, value)),
-			meanMs: optional('mean', (s, value) => check.duration(s, value, {positive: false})),
+			meanMs: optional('mean', (s, value) => check.duration(s, value, {...LIMITS.meanMs, zero: true})),
 			spread: optional('spread', (s, value) => check.number(s, value, 'must be a number >= 0', v => v >= 0)),
 			spreadSubject: `${at}.spread`,
 			distribution: optional('distribution', (s, value) => check.distribution(s, value)),

@@ -4,7 +4,7 @@ import type {Snapshot} from '../snapshot.js';
 import {Dashboard} from '../ui/Dashboard.js';
 import type {FrontEndContext, FrontEndResult} from './context.js';
 
-/** stdout is a terminal: the Ink dashboard, until the final summary is on screen. */
+/** Stdout is a terminal: the Ink dashboard, until the final summary is on screen. */
 export async function runDashboard({events$, options, io}: FrontEndContext): Promise<FrontEndResult> {
 	let final: Snapshot | undefined;
 	const instance = render(

@@ -1,4 +1,6 @@
-import {messageRecord, progressRecord, startRecord, summaryRecord} from '../output/json.js';
+import {
+	messageRecord, progressRecord, startRecord, summaryRecord,
+} from '../output/json.js';
 import {consume, type FrontEndContext, type FrontEndResult} from './context.js';
 
 /** `--json`: one JSON object per line on stdout: start, progress per interval, messages with `--events`, one summary. */

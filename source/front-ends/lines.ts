@@ -1,7 +1,7 @@
 import {configLine, progressLine, summaryLines} from '../output/lines.js';
 import {consume, type FrontEndContext, type FrontEndResult} from './context.js';
 
-/** stdout is not a terminal: a line per interval, then the summary. Plain text, no escape codes. */
+/** Stdout is not a terminal: a line per interval, then the summary. Plain text, no escape codes. */
 export async function runLines({events$, options, writeLine}: FrontEndContext): Promise<FrontEndResult> {
 	return consume(events$, (event, config) => {
 		switch (event.type) {
@@ -23,7 +23,9 @@ export async function runLines({events$, options, writeLine}: FrontEndContext): 
 				break;
 			}
 
-			default:
+			case 'result': {
+				break; // Plain lines report intervals, not messages.
+			}
 		}
 	});
 }

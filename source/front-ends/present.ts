@@ -1,6 +1,8 @@
 import type {Observable} from 'rxjs';
 import type {SimulationEvent} from '../simulation.js';
-import type {FrontEndContext, FrontEndResult, OutputOptions, RunIo} from './context.js';
+import type {
+	FrontEndContext, FrontEndResult, OutputOptions, RunIo,
+} from './context.js';
 import {runJson} from './json.js';
 import {createLineWriter, type Pausable} from './line-writer.js';
 import {runLines} from './lines.js';
@@ -11,12 +13,15 @@ import {runLines} from './lines.js';
  * terminal, plain lines otherwise. `clock`, when given, is held while stdout drains.
  */
 export async function present(events$: Observable<SimulationEvent>, options: OutputOptions, io: RunIo, clock?: Pausable): Promise<FrontEndResult> {
-	const context: FrontEndContext = {events$, options, io, writeLine: createLineWriter(io.stdout, clock)};
+	const context: FrontEndContext = {
+		events$, options, io, writeLine: createLineWriter(io.stdout, clock),
+	};
 	if (options.json) {
 		return runJson(context);
 	}
 
-	if (io.stdout.isTTY) {
+	// A terminal that reports no width (0 columns) cannot hold a dashboard: plain lines there.
+	if (io.stdout.isTTY && (io.stdout.columns ?? 0) > 0) {
 		// Ink and React load only when a dashboard is wanted: scripts start faster without them.
 		const {runDashboard} = await import('./dashboard.js');
 		return runDashboard(context);

@@ -10,7 +10,6 @@ export const formatPercent = (part: number, whole: number): string => (whole > 0
 /** `1,003/s`, or one decimal below 10. */
 export const formatRate = (perSecond: number): string => (perSecond < 10 ? `${perSecond.toFixed(1)}/s` : `${formatCount(perSecond)}/s`);
 
-
 /** `1.5s`, `250ms`, `2m 30s`-like short text for people. */
 export function formatDuration(milliseconds: number): string {
 	if (!Number.isFinite(milliseconds)) {

@@ -1,7 +1,8 @@
-import type {ResolvedConfig} from '../config.js';
-import {senderCount} from '../config.js';
+import {type ResolvedConfig, senderCount} from '../config.js';
 import {exceedsFailureRate, type Snapshot} from '../snapshot.js';
-import {formatCount, formatDuration, formatMs, formatPercent, formatRate} from './format.js';
+import {
+	formatCount, formatDuration, formatMs, formatPercent, formatRate,
+} from './format.js';
 
 /** `[monitor] 3.0s sent=2712 failed=288 in-flight=10 avg=101.3ms p99=183.0ms 1003/s` */
 export function progressLine(snapshot: Snapshot): string {
@@ -18,11 +19,13 @@ export function configLine(config: ResolvedConfig, {short = false} = {}): string
 
 /** The senders, speed and seed: `10 senders (mean 100ms, gamma spread 0.25, 10.0% fail), speed 1x, seed 42`. */
 export function sendersLine(config: Pick<ResolvedConfig, 'groups' | 'speed' | 'seed'>, {short = false} = {}): string {
-	const groups = short && config.groups.length > 1 ? [`${formatCount(senderCount(config.groups))} senders in ${config.groups.length} groups`] : config.groups.map(group => {
-		const shape = group.distribution === 'fixed' || group.distribution === 'exponential' ? group.distribution : `${group.distribution} spread ${group.spread}`;
-		const label = config.groups.length > 1 ? `${group.name}: ` : '';
-		return `${label}${formatCount(group.count)} sender${group.count === 1 ? '' : 's'} (mean ${formatDuration(group.meanMs)}, ${shape}, ${formatPercent(group.failureRate, 1)} fail)`;
-	});
+	const groups = short && config.groups.length > 1
+		? [`${formatCount(senderCount(config.groups))} senders in ${config.groups.length} groups`]
+		: config.groups.map(group => {
+			const shape = group.distribution === 'fixed' || group.distribution === 'exponential' ? group.distribution : `${group.distribution} spread ${group.spread}`;
+			const label = config.groups.length > 1 ? `${group.name}: ` : '';
+			return `${label}${formatCount(group.count)} sender${group.count === 1 ? '' : 's'} (mean ${formatDuration(group.meanMs)}, ${shape}, ${formatPercent(group.failureRate, 1)} fail)`;
+		});
 	const speed = config.speed === 'max' ? 'max speed' : `speed ${config.speed}x`;
 	return `${groups.join('; ')}, ${speed}, seed ${config.seed}`;
 }
@@ -57,7 +60,7 @@ export function summaryLines(snapshot: Snapshot, seed: number, maxFailureRate?: 
 /** Group rows, aligned; the busiest first when there are more than `limit`. */
 export function groupTable(snapshot: Snapshot, limit = 10): string[] {
 	const rows = [...snapshot.groups];
-	const shown = rows.length > limit ? [...rows].sort((a, b) => b.processed - a.processed).slice(0, limit) : rows;
+	const shown = rows.length > limit ? rows.toSorted((a, b) => b.processed - a.processed).slice(0, limit) : rows;
 	const table = [['group', 'senders', 'sent', 'failed', 'avg'], ...shown.map(group => [group.name, formatCount(group.senders), formatCount(group.sent), formatCount(group.failed), formatMs(group.avgMs)])];
 	const widths = table[0].map((_, column) => Math.max(...table.map(row => row[column].length)));
 	const lines = table.map(row => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  '));

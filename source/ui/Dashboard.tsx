@@ -1,11 +1,15 @@
 import {useEffect} from 'react';
-import {Box, Text, useApp, useStdout} from 'ink';
+import {
+	Box, Text, useApp, useStdout,
+} from 'ink';
 import type {Observable} from 'rxjs';
 import type {ResolvedConfig} from '../config.js';
 import type {SimulationEvent} from '../simulation.js';
 import type {Snapshot} from '../snapshot.js';
 import {configLine} from '../output/lines.js';
-import {formatCount, formatDuration, formatMs, formatPercent, formatRate} from '../output/format.js';
+import {
+	formatCount, formatDuration, formatMs, formatPercent, formatRate,
+} from '../output/format.js';
 import {GroupTable} from './GroupTable.js';
 import {ProgressBar} from './ProgressBar.js';
 import {Sparkline} from './Sparkline.js';
@@ -41,8 +45,8 @@ export function Dashboard({events$, onFinal, maxFailureRate, title: titleOf, gro
 
 	if (final) {
 		return (
-			<Box flexDirection="column">
-				<Text dimColor wrap="truncate">{title}</Text>
+			<Box flexDirection='column'>
+				<Text dimColor wrap='truncate'>{title}</Text>
 				<Summary final={final} seed={config.seed} maxFailureRate={maxFailureRate}/>
 			</Box>
 		);
@@ -52,9 +56,9 @@ export function Dashboard({events$, onFinal, maxFailureRate, title: titleOf, gro
 	const total = snapshot ? snapshot.total : config.messages;
 	const counts = total === null ? formatCount(processed) : `${formatCount(processed)}/${formatCount(total)}`;
 	return (
-		<Box flexDirection="column">
-			<Text wrap="truncate"><Text bold color="cyan">sms-sim </Text><Text dimColor>{title}</Text></Text>
-			<Text wrap="truncate">
+		<Box flexDirection='column'>
+			<Text wrap='truncate'><Text bold color='cyan'>sms-sim </Text><Text dimColor>{title}</Text></Text>
+			<Text wrap='truncate'>
 				<ProgressBar done={processed} total={total} width={Math.min(50, columns - counts.length - 10)}/>
 				<Text> {counts}</Text>
 			</Text>
@@ -66,16 +70,16 @@ export function Dashboard({events$, onFinal, maxFailureRate, title: titleOf, gro
 function Live({snapshot, history, columns, groupRows}: {readonly snapshot: Snapshot; readonly history: readonly number[]; readonly columns: number; readonly groupRows: number}) {
 	const rates = `throughput ${formatRate(snapshot.intervalThroughputPerSec)} now, ${formatRate(snapshot.throughputPerSec)} overall  `;
 	return (
-		<Box flexDirection="column">
-			<Text wrap="truncate">
-				<Text color="green">sent {formatCount(snapshot.sent)}</Text>
+		<Box flexDirection='column'>
+			<Text wrap='truncate'>
+				<Text color='green'>sent {formatCount(snapshot.sent)}</Text>
 				<Text>  </Text>
-				<Text color="red">failed {formatCount(snapshot.failed)} ({formatPercent(snapshot.failed, snapshot.processed)})</Text>
+				<Text color='red'>failed {formatCount(snapshot.failed)} ({formatPercent(snapshot.failed, snapshot.processed)})</Text>
 				<Text>  in flight {formatCount(snapshot.inFlight)}  pending {snapshot.pending === null ? '?' : formatCount(snapshot.pending)}</Text>
 			</Text>
-			<Text wrap="truncate">send time avg {formatMs(snapshot.avgMs)}  p50 {formatMs(snapshot.p50Ms)}  p95 {formatMs(snapshot.p95Ms)}  p99 {formatMs(snapshot.p99Ms)}  max {formatMs(snapshot.maxMs)}</Text>
-			<Text wrap="truncate">{rates}<Sparkline values={history} width={Math.max(0, Math.min(40, columns - rates.length - 1))}/></Text>
-			<Text wrap="truncate">elapsed {formatDuration(snapshot.elapsedMs)}  eta {snapshot.etaMs === null ? '?' : formatDuration(snapshot.etaMs)}</Text>
+			<Text wrap='truncate'>send time avg {formatMs(snapshot.avgMs)}  p50 {formatMs(snapshot.p50Ms)}  p95 {formatMs(snapshot.p95Ms)}  p99 {formatMs(snapshot.p99Ms)}  max {formatMs(snapshot.maxMs)}</Text>
+			<Text wrap='truncate'>{rates}<Sparkline values={history} width={Math.max(0, Math.min(40, columns - rates.length - 1))}/></Text>
+			<Text wrap='truncate'>elapsed {formatDuration(snapshot.elapsedMs)}  eta {snapshot.etaMs === null ? '?' : formatDuration(snapshot.etaMs)}</Text>
 			<GroupTable snapshot={snapshot} limit={groupRows}/>
 		</Box>
 	);

@@ -12,9 +12,9 @@ type Props = {
 export function GroupTable({snapshot, limit}: Props) {
 	const [header, ...rows] = groupTable(snapshot, limit);
 	return (
-		<Box flexDirection="column">
-			<Text bold wrap="truncate">{header}</Text>
-			{rows.map(row => <Text key={row} wrap="truncate">{row}</Text>)}
+		<Box flexDirection='column'>
+			<Text bold wrap='truncate'>{header}</Text>
+			{rows.map(row => <Text key={row} wrap='truncate'>{row}</Text>)}
 		</Box>
 	);
 }

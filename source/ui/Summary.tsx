@@ -12,9 +12,9 @@ type Props = {
 export function Summary({final, seed, maxFailureRate}: Props) {
 	const [headline, ...rest] = summaryLines(final, seed, maxFailureRate);
 	return (
-		<Box flexDirection="column">
-			<Text bold color={final.interrupted ? 'yellow' : exceedsFailureRate(final, maxFailureRate) ? 'red' : 'green'}>{headline}</Text>
-			{rest.map(line => <Text key={line} wrap="truncate">{line}</Text>)}
+		<Box flexDirection='column'>
+			<Text bold color={final.interrupted ? 'yellow' : (exceedsFailureRate(final, maxFailureRate) ? 'red' : 'green')}>{headline}</Text>
+			{rest.map(line => <Text key={line} wrap='truncate'>{line}</Text>)}
 		</Box>
 	);
 }

@@ -1,5 +1,7 @@
 import {useEffect, useState} from 'react';
-import {asyncScheduler, filter, merge, share, throttleTime, type Observable} from 'rxjs';
+import {
+	asyncScheduler, filter, merge, share, throttleTime, type Observable,
+} from 'rxjs';
 import type {ResolvedConfig} from '../config.js';
 import type {SimulationEvent} from '../simulation.js';
 import type {Snapshot} from '../snapshot.js';
@@ -23,7 +25,9 @@ export type SimulationView = {
  * throttled to one per `REFRESH_MS` of wall time (the latest always shown), and the final one.
  */
 export function useSimulation(events$: Observable<SimulationEvent>, onFinal?: (final: Snapshot) => void): SimulationView {
-	const [view, setView] = useState<SimulationView>({config: undefined, snapshot: undefined, history: [], final: undefined});
+	const [view, setView] = useState<SimulationView>({
+		config: undefined, snapshot: undefined, history: [], final: undefined,
+	});
 	useEffect(() => {
 		const notResults$ = events$.pipe(filter(event => event.type !== 'result'), share());
 		const subscription = merge(
@@ -46,10 +50,6 @@ export function useSimulation(events$: Observable<SimulationEvent>, onFinal?: (f
 
 					case 'final': {
 						return {...previous, snapshot: event, final: event};
-					}
-
-					default: {
-						return previous;
 					}
 				}
 			});

@@ -2,9 +2,13 @@ import {execFileSync, type ChildProcessWithoutNullStreams} from 'node:child_proc
 import {randomUUID} from 'node:crypto';
 import {fileURLToPath} from 'node:url';
 import {Connection} from 'rabbitmq-client';
-import {afterAll, beforeAll, describe, expect, inject, it} from 'vitest';
+import {
+	afterAll, beforeAll, describe, expect, inject, it,
+} from 'vitest';
 import {parseMessage, queueNames} from '../../source/broker/topology.js';
-import {finished, outputMatches, runCli, start} from '../cli/spawn.js';
+import {
+	finished, outputMatches, runCli, start,
+} from '../cli/spawn.js';
 
 const broker = inject('broker');
 const inCi = process.env.SMS_SIM_TEST_IN_CI === '1';
@@ -32,7 +36,7 @@ function jsonLines(child: ChildProcessWithoutNullStreams) {
 			const line = JSON.parse(buffer.slice(0, newline)) as Json;
 			buffer = buffer.slice(newline + 1);
 			lines.push(line);
-			for (const waiter of [...waiters]) {
+			for (const waiter of waiters) { // A copy: a matched waiter is removed while iterating.
 				if (waiter.test(line)) {
 					waiters.splice(waiters.indexOf(waiter), 1);
 					waiter.resolve();
@@ -84,9 +88,9 @@ describe.skipIf(Boolean(broker.skipReason))('distributed mode on a real RabbitMQ
 		await Promise.all(afterDone.map(async close => close()));
 		for (const run of runs) {
 			const queues = queueNames(run);
-			// eslint-disable-next-line no-await-in-loop
+
 			await admin.queueDelete(queues.messages).catch(() => undefined);
-			// eslint-disable-next-line no-await-in-loop
+
 			await admin.queueDelete(queues.results).catch(() => undefined);
 		}
 
@@ -124,7 +128,8 @@ describe.skipIf(Boolean(broker.skipReason))('distributed mode on a real RabbitMQ
 
 	it.skipIf(!broker.dir)('loses nothing confirmed when the broker restarts mid-run, and the programs reconnect', async () => {
 		const run = newRun();
-		expect((await runCli(args('produce', run, '-n', '20000', '--seed', '4'))).code).toBe(0);
+		const {code: producedCode} = await runCli(args('produce', run, '-n', '20000', '--seed', '4'));
+		expect(producedCode).toBe(0);
 		const monitor = start(args('monitor', run, '--json', '--interval', '100ms'));
 		const monitorOutput = jsonLines(monitor);
 		const worker = start(args('send', run, '--json', '-s', '40', '--mean', '20ms', '--seed', '5', '--interval', '100ms'));
@@ -137,7 +142,9 @@ describe.skipIf(Boolean(broker.skipReason))('distributed mode on a real RabbitMQ
 		worker.kill('SIGINT');
 		expect(await exited(worker)).toBe(0);
 		const summary = monitorOutput.lines.at(-1)!;
-		expect(summary).toMatchObject({type: 'summary', total: 20_000, processed: 20_000, interrupted: false});
+		expect(summary).toMatchObject({
+			type: 'summary', total: 20_000, processed: 20_000, interrupted: false,
+		});
 	}, 180_000);
 
 	it.skipIf(!broker.dir)('loses no message the producer confirmed when the broker restarts while it publishes', async () => {
@@ -145,7 +152,7 @@ describe.skipIf(Boolean(broker.skipReason))('distributed mode on a real RabbitMQ
 		const total = 60_000;
 		const producer = start(args('produce', run, '-n', String(total), '--seed', '9'));
 		const produced = finished(producer);
-		await outputMatches(producer, /\[produce\] [\d,]+\/60,000 published/); // A second into publishing.
+		await outputMatches(producer, /\[produce] [\d,]+\/60,000 published/); // A second into publishing.
 		execFileSync('bash', [script, 'restart', broker.dir], {stdio: 'ignore'});
 		const {code, stdout} = await produced;
 		expect(code).toBe(0);
@@ -171,7 +178,8 @@ describe.skipIf(Boolean(broker.skipReason))('distributed mode on a real RabbitMQ
 
 	it('gives a monitor started after the work is done the right totals', async () => {
 		const run = newRun();
-		expect((await runCli(args('produce', run, '-n', '5000', '--seed', '6'))).code).toBe(0);
+		const {code: producedCode} = await runCli(args('produce', run, '-n', '5000', '--seed', '6'));
+		expect(producedCode).toBe(0);
 		const worker = start(args('send', run, '--json', '-s', '50', '--mean', '2ms', '--seed', '7', '--interval', '100ms'));
 		const workerOutput = jsonLines(worker);
 		await workerOutput.until(line => line.type === 'progress' && line.processed === 5000);
@@ -181,7 +189,9 @@ describe.skipIf(Boolean(broker.skipReason))('distributed mode on a real RabbitMQ
 		const {code, stdout} = await runCli(args('monitor', run, '--json'));
 		expect(code).toBe(0);
 		const summary = JSON.parse(stdout.trim().split('\n').at(-1)!) as Json;
-		expect(summary).toMatchObject({type: 'summary', total: 5000, processed: 5000, pending: 0});
+		expect(summary).toMatchObject({
+			type: 'summary', total: 5000, processed: 5000, pending: 0,
+		});
 		expect(summary.sent + summary.failed).toBe(5000);
 	}, 120_000);
 
@@ -190,7 +200,8 @@ describe.skipIf(Boolean(broker.skipReason))('distributed mode on a real RabbitMQ
 		const monitor = start(args('monitor', run, '--json', '--interval', '100ms'));
 		const monitorResult = finished(monitor);
 		const worker = start(args('send', run, '-s', '20', '--mean', '1ms', '--interval', '100ms'));
-		expect((await runCli(args('produce', run, '-n', '1000', '--seed', '8'))).code).toBe(0);
+		const {code: producedCode} = await runCli(args('produce', run, '-n', '1000', '--seed', '8'));
+		expect(producedCode).toBe(0);
 		const {code, stdout} = await monitorResult;
 		worker.kill('SIGINT');
 		expect(await exited(worker)).toBe(0);
@@ -202,7 +213,6 @@ describe.skipIf(Boolean(broker.skipReason))('distributed mode on a real RabbitMQ
 describe('distributed mode without a broker', () => {
 	it('says which URL could not be reached, and exits 4', async () => {
 		for (const command of ['produce', 'send', 'monitor']) {
-			// eslint-disable-next-line no-await-in-loop
 			const {code, stdout, stderr} = await runCli([command, '--broker', 'amqp://guest:secret@127.0.0.1:1']);
 			expect(code).toBe(4);
 			expect(stdout).toBe('');

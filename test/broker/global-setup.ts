@@ -43,6 +43,8 @@ export default function setup(project: TestProject) {
 }
 
 declare module 'vitest' {
+	// An interface, not a type: vitest's ProvidedContext is extended by declaration merging.
+	// eslint-disable-next-line @typescript-eslint/consistent-type-definitions
 	export interface ProvidedContext {
 		broker: {url: string; dir: string; skipReason: string};
 	}

@@ -38,7 +38,9 @@ describe('broker records', () => {
 		expect(parseMessage('not json')).toBeUndefined();
 		expect(parseMessage({id: 1, to: 'x', body: 'y'})).toBeUndefined();
 		expect(parseResultsRecord({type: 'run-done', run: 'r', total: 5})).toEqual({type: 'run-done', run: 'r', total: 5});
-		expect(parseResultsRecord({type: 'result', id: '1', status: 'lost', durationMs: 1})).toBeUndefined();
+		expect(parseResultsRecord({
+			type: 'result', id: '1', status: 'lost', durationMs: 1,
+		})).toBeUndefined();
 		expect(parseResultsRecord({type: 'other'})).toBeUndefined();
 	});
 });

@@ -3,10 +3,14 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {spawnSync} from 'node:child_process';
 import {describe, expect, it} from 'vitest';
-import {CLI, finished, outputMatches, runCli, start} from './spawn.js';
+import {
+	CLI, finished, outputMatches, runCli, start,
+} from './spawn.js';
 
 const parseLines = (stdout: string) => stdout.trim().split('\n').map(line => JSON.parse(line) as Record<string, any>);
-const noStackTrace = (stderr: string) => expect(stderr).not.toMatch(/^\s+at /m);
+const noStackTrace = (stderr: string) => {
+	expect(stderr).not.toMatch(/^\s+at /m);
+};
 
 const PROGRESS_FIELDS = ['elapsedMs', 'total', 'sent', 'failed', 'inFlight', 'pending', 'avgMs', 'p50Ms', 'p95Ms', 'p99Ms', 'maxMs', 'throughputPerSec'];
 
@@ -22,7 +26,7 @@ describe('sms-sim, stdout not a terminal', () => {
 		// 400 sends over 4 senders at 50 ms: ~5 s of simulated time, so 4 or 5 whole intervals.
 		expect(progress.length).toBeGreaterThanOrEqual(4);
 		for (const line of progress) {
-			expect(line).toMatch(/^\[monitor\] [\d.]+s sent=\d+ failed=\d+ in-flight=\d+ avg=[\d.]+ms p99=[\d.]+ms [\d,.]+\/s$/);
+			expect(line).toMatch(/^\[monitor] [\d.]+s sent=\d+ failed=\d+ in-flight=\d+ avg=[\d.]+ms p99=[\d.]+ms [\d,.]+\/s$/);
 		}
 
 		expect(stdout).toMatch(/^Done in [\d.]+s \(simulated\): 400 messages processed$/m);
@@ -45,7 +49,11 @@ describe('sms-sim --json', () => {
 		expect(code).toBe(0);
 		expect(stderr).toBe('');
 		const records = parseLines(stdout);
-		expect(records[0]).toMatchObject({type: 'start', schemaVersion: 1, config: {messages: 1000, seed: 9, speed: 'max', groups: [{name: 'fast', senders: 6}, {name: 'slow', senders: 4, failureRate: 0.3}]}});
+		expect(records[0]).toMatchObject({
+			type: 'start', schemaVersion: 1, config: {
+				messages: 1000, seed: 9, speed: 'max', groups: [{name: 'fast', senders: 6}, {name: 'slow', senders: 4, failureRate: 0.3}],
+			},
+		});
 		const progress = records.filter(record => record.type === 'progress');
 		expect(progress.length).toBeGreaterThan(3);
 		for (const record of progress) {
@@ -56,13 +64,15 @@ describe('sms-sim --json', () => {
 
 		expect(records.filter(record => record.type === 'summary')).toHaveLength(1);
 		const summary = records.at(-1)!;
-		expect(summary).toMatchObject({type: 'summary', total: 1000, seed: 9, interrupted: false, inFlight: 0, pending: 0});
+		expect(summary).toMatchObject({
+			type: 'summary', total: 1000, seed: 9, interrupted: false, inFlight: 0, pending: 0,
+		});
 		for (const field of PROGRESS_FIELDS) {
 			expect(summary).toHaveProperty(field);
 		}
 
 		expect(summary.sent + summary.failed).toBe(summary.total);
-		expect(summary.groups.map((group: any) => Object.keys(group).sort())).toEqual([['avgMs', 'failed', 'name', 'senders', 'sent'], ['avgMs', 'failed', 'name', 'senders', 'sent']]);
+		expect(summary.groups.map((group: any) => Object.keys(group).toSorted())).toEqual([['avgMs', 'failed', 'name', 'senders', 'sent'], ['avgMs', 'failed', 'name', 'senders', 'sent']]);
 		expect(summary.groups.reduce((sum: number, group: any) => sum + group.sent + group.failed, 0)).toBe(1000);
 	});
 
@@ -72,7 +82,7 @@ describe('sms-sim --json', () => {
 		expect(messages).toHaveLength(300);
 		expect(new Set(messages.map(message => message.id)).size).toBe(300);
 		for (const message of messages) {
-			expect(Object.keys(message).sort()).toEqual(['body', 'durationMs', 'endMs', 'group', 'id', 'senderId', 'startMs', 'status', 'to', 'type']);
+			expect(Object.keys(message).toSorted()).toEqual(['body', 'durationMs', 'endMs', 'group', 'id', 'senderId', 'startMs', 'status', 'to', 'type']);
 			expect(message.to).toMatch(/^\+1[2-9]\d\d[2-9]\d{6}$/);
 			expect(['sent', 'failed']).toContain(message.status);
 			expect(message.endMs - message.startMs).toBeCloseTo(message.durationMs, 2);
@@ -114,11 +124,21 @@ describe('sms-sim --config', () => {
 	it('reads settings from the file, and flags override them', async () => {
 		const folder = mkdtempSync(join(tmpdir(), 'sms-sim-'));
 		const path = join(folder, 'load.json');
-		writeFileSync(path, JSON.stringify({messages: 5000, failureRate: 0.25, seed: 12, speed: 'max', groups: [{name: 'a', count: 3, mean: '20ms'}, {name: 'b', count: 2, mean: 5, distribution: 'fixed'}]}));
+		writeFileSync(path, JSON.stringify({
+			messages: 5000, failureRate: 0.25, seed: 12, speed: 'max', groups: [{name: 'a', count: 3, mean: '20ms'}, {
+				name: 'b', count: 2, mean: 5, distribution: 'fixed',
+			}],
+		}));
 		const {code, stdout} = await runCli(['--json', '--config', path, '-n', '700']);
 		expect(code).toBe(0);
 		const [startRecord] = parseLines(stdout);
-		expect(startRecord.config).toMatchObject({messages: 700, seed: 12, speed: 'max', groups: [{name: 'a', senders: 3, meanMs: 20, failureRate: 0.25}, {name: 'b', senders: 2, meanMs: 5, distribution: 'fixed'}]});
+		expect(startRecord.config).toMatchObject({
+			messages: 700, seed: 12, speed: 'max', groups: [{
+				name: 'a', senders: 3, meanMs: 20, failureRate: 0.25,
+			}, {
+				name: 'b', senders: 2, meanMs: 5, distribution: 'fixed',
+			}],
+		});
 		expect(parseLines(stdout).at(-1)).toMatchObject({total: 700});
 	});
 });
@@ -177,7 +197,7 @@ describe('sms-sim interrupted', () => {
 	it('on SIGINT stops, prints a summary marked interrupted, and exits 130', async () => {
 		const child = start(['-n', '100000', '-s', '5', '--mean', '1s', '--interval', '100ms']);
 		const result = finished(child);
-		await outputMatches(child, /\[monitor\]/);
+		await outputMatches(child, /\[monitor]/);
 		child.kill('SIGINT');
 		const {code, stdout} = await result;
 		expect(code).toBe(130);

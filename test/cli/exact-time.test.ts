@@ -33,7 +33,6 @@ describe('exact simulated time', () => {
 		const lines = expected.trim().split('\n');
 		expect(lines).toHaveLength(1 + 20_000 + 19 + 1); // Start, events, a progress line per tick before the end, summary.
 		for (const speed of ['50', '50', '50', '1', '1']) {
-			// eslint-disable-next-line no-await-in-loop
 			const {code, stdout, stderr} = await runCli(args(speed));
 			expect(code).toBe(0);
 			expect(stderr).toBe(''); // Into a pipe, stdout fills: one drain listener, no MaxListenersExceededWarning.

@@ -20,7 +20,9 @@ describe('validateOptions: defaults and values', () => {
 		expect(given.seed).toBeUndefined();
 		expect({...simulation, seed: 0}).toEqual({
 			messages: 1000,
-			groups: [{name: 'default', count: 10, meanMs: 100, spread: 0.25, distribution: 'gamma', failureRate: 0.1}],
+			groups: [{
+				name: 'default', count: 10, meanMs: 100, spread: 0.25, distribution: 'gamma', failureRate: 0.1,
+			}],
 			intervalMs: 1000,
 			seed: 0,
 			speed: 1,
@@ -59,14 +61,14 @@ describe('validateOptions: every error, one line each, naming the flag and the r
 		[{messages: 'Infinity'}, '--messages must be a whole number >= 0, got "Infinity"'],
 		[{senders: '0'}, '--senders must be a whole number from 1 to 1000000, got "0"'],
 		[{senders: '0x10'}, '--senders must be a whole number from 1 to 1000000, got "0x10"'],
-		[{mean: '-1s'}, '--mean must be a duration >= 0 such as 250ms, 1.5s or 2m (a bare number is milliseconds), got "-1s"'],
-		[{mean: 'fast'}, '--mean must be a duration >= 0 such as 250ms, 1.5s or 2m (a bare number is milliseconds), got "fast"'],
-		[{interval: '0'}, '--interval must be a duration > 0 such as 250ms, 1.5s or 2m (a bare number is milliseconds), got "0"'],
+		[{mean: '-1s'}, '--mean must be a duration, 0 or from 10us to 1d, such as 250ms, 1.5s or 2m (a bare number is milliseconds), got "-1s"'],
+		[{mean: 'fast'}, '--mean must be a duration, 0 or from 10us to 1d, such as 250ms, 1.5s or 2m (a bare number is milliseconds), got "fast"'],
+		[{interval: '0'}, '--interval must be a duration, from 1ms to 1d, such as 250ms, 1.5s or 2m (a bare number is milliseconds), got "0"'],
 		[{spread: '-1'}, '--spread must be a number >= 0, got "-1"'],
 		[{distribution: 'normal'}, '--distribution must be one of gamma, exponential, uniform, fixed, got "normal"'],
 		[{seed: '4294967296'}, '--seed must be a whole number from 0 to 4294967295, got "4294967296"'],
-		[{speed: '0'}, '--speed must be a number > 0 (1 is real time) or max, got "0"'],
-		[{speed: 'fast'}, '--speed must be a number > 0 (1 is real time) or max, got "fast"'],
+		[{speed: '0'}, '--speed must be max or a number from 0.001 to 1000000 (1 is real time), got "0"'],
+		[{speed: 'fast'}, '--speed must be max or a number from 0.001 to 1000000 (1 is real time), got "fast"'],
 		[{maxFailureRate: '2'}, '--max-failure-rate must be between 0 and 1, got "2"'],
 		[{maxBodyLength: '0'}, '--max-body-length must be a whole number from 1 to 10000, got "0"'],
 		[{events: true}, '--events needs --json (it adds one line per message to the NDJSON output)'],
@@ -90,8 +92,12 @@ describe('validateOptions: --sender groups', () => {
 			mean: '50ms',
 		}).simulation;
 		expect(groups).toEqual([
-			{name: 'slow', count: 5, meanMs: 200, spread: 0.25, distribution: 'gamma', failureRate: 0.2},
-			{name: 'group-2', count: 2, meanMs: 50, spread: 0.5, distribution: 'uniform', failureRate: 0.05},
+			{
+				name: 'slow', count: 5, meanMs: 200, spread: 0.25, distribution: 'gamma', failureRate: 0.2,
+			},
+			{
+				name: 'group-2', count: 2, meanMs: 50, spread: 0.5, distribution: 'uniform', failureRate: 0.05,
+			},
 		]);
 	});
 
@@ -121,17 +127,25 @@ describe('validateOptions: --sender groups', () => {
 
 describe('validateOptions: --config', () => {
 	it('reads the file, and flags override it', () => {
-		const file = configFile({messages: 500, senders: 4, mean: '20ms', failureRate: 0.3, interval: 250, seed: 7, speed: 'max', maxFailureRate: 0.5});
+		const file = configFile({
+			messages: 500, senders: 4, mean: '20ms', failureRate: 0.3, interval: 250, seed: 7, speed: 'max', maxFailureRate: 0.5,
+		});
 		const {simulation, maxFailureRate} = optionsOf({messages: '50', failureRate: '0'}, file);
-		expect(simulation).toMatchObject({messages: 50, intervalMs: 250, seed: 7, speed: 'max', groups: [{count: 4, meanMs: 20, failureRate: 0}]});
+		expect(simulation).toMatchObject({
+			messages: 50, intervalMs: 250, seed: 7, speed: 'max', groups: [{count: 4, meanMs: 20, failureRate: 0}],
+		});
 		expect(maxFailureRate).toBe(0.5);
 	});
 
 	it('reads groups, with top-level settings as their defaults', () => {
 		const file = configFile({failureRate: 0.2, groups: [{count: 2, mean: '1s', name: 'slow'}, {count: 8, mean: 10, distribution: 'fixed'}]});
 		expect(optionsOf({}, file).simulation.groups).toEqual([
-			{name: 'slow', count: 2, meanMs: 1000, spread: 0.25, distribution: 'gamma', failureRate: 0.2},
-			{name: 'group-2', count: 8, meanMs: 10, spread: 0, distribution: 'fixed', failureRate: 0.2},
+			{
+				name: 'slow', count: 2, meanMs: 1000, spread: 0.25, distribution: 'gamma', failureRate: 0.2,
+			},
+			{
+				name: 'group-2', count: 8, meanMs: 10, spread: 0, distribution: 'fixed', failureRate: 0.2,
+			},
 		]);
 	});
 
@@ -156,20 +170,24 @@ describe('validateOptions: --config', () => {
 });
 
 describe('validateOptions: no invalid number is ever accepted', () => {
-	const notANumber = fc.oneof(
+	const notNumeric = fc.oneof(
 		fc.string().filter(text => !/^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?\s*$/i.test(text) && text.trim() !== 'max'),
 		fc.constantFrom('NaN', 'Infinity', '-Infinity', '1e999', '0x1A', '1,000', '1_000', '', ' ', '5 5', '--1'),
 	);
 	const toText = (value: number) => fc.constantFrom(String(value), value.toExponential(), ` ${value} `);
 
 	it('rejects text that is not a plain finite number, for every numeric flag', () => {
-		fc.assert(fc.property(notANumber, fc.constantFrom('messages', 'senders', 'spread', 'failureRate', 'seed', 'maxFailureRate', 'maxBodyLength', 'speed'), (text, flag) => {
+		fc.assert(fc.property(notNumeric, fc.constantFrom('messages', 'senders', 'spread', 'failureRate', 'seed', 'maxFailureRate', 'maxBodyLength', 'speed'), (text, flag) => {
 			expect(validateOptions({[flag]: text}).errors).toHaveLength(1);
 		}));
 	});
 
 	it('rejects any failure rate outside 0..1', () => {
-		const outside = fc.oneof(fc.double({min: 1, max: 1e300, minExcluded: true, noNaN: true}), fc.double({min: -1e300, max: 0, maxExcluded: true, noNaN: true}).filter(value => !Object.is(value, -0)));
+		const outside = fc.oneof(fc.double({
+			min: 1, max: 1e300, minExcluded: true, noNaN: true,
+		}), fc.double({
+			min: -1e300, max: 0, maxExcluded: true, noNaN: true,
+		}).filter(value => !Object.is(value, -0)));
 		fc.assert(fc.property(outside.chain(toText), text => {
 			expect(validateOptions({failureRate: text}).errors).toHaveLength(1);
 		}));

@@ -22,7 +22,9 @@ export async function finished(child: ChildProcessWithoutNullStreams): Promise<F
 	});
 	return new Promise(resolve => {
 		child.on('close', (code, signal) => {
-			resolve({code, signal, stdout, stderr});
+			resolve({
+				code, signal, stdout, stderr,
+			});
 		});
 	});
 }

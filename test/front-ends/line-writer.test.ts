@@ -1,5 +1,7 @@
 import {Writable} from 'node:stream';
-import {describe, expect, it, vi} from 'vitest';
+import {
+	describe, expect, it, vi,
+} from 'vitest';
 import {createLineWriter} from '../../source/front-ends/line-writer.js';
 
 /** A stream whose buffer is always full until the test lets it drain. */
@@ -12,11 +14,13 @@ function slowStream() {
 		},
 	});
 	const drainOne = () => pending.shift()?.();
-	return {stream, drainAll() {
-		while (pending.length > 0) {
-			drainOne();
-		}
-	}};
+	return {
+		stream, drainAll() {
+			while (pending.length > 0) {
+				drainOne();
+			}
+		},
+	};
 }
 
 describe('createLineWriter', () => {

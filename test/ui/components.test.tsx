@@ -13,14 +13,19 @@ import {Sparkline} from '../../source/ui/Sparkline.js';
 /** Lets React commit and Ink draw: a few turns of the event loop, not a timed wait. */
 const settle = async () => {
 	for (let turn = 0; turn < 5; turn++) {
-		// eslint-disable-next-line no-await-in-loop
 		await new Promise(resolve => {
 			setImmediate(resolve);
 		});
 	}
 };
 
-const config = resolveConfig({messages: 100, groups: [{name: 'fast', count: 3, meanMs: 50, failureRate: 0.1}, {name: 'slow', count: 2, meanMs: 200, failureRate: 0.2}], seed: 42, speed: 1});
+const config = resolveConfig({
+	messages: 100, groups: [{
+		name: 'fast', count: 3, meanMs: 50, failureRate: 0.1,
+	}, {
+		name: 'slow', count: 2, meanMs: 200, failureRate: 0.2,
+	}], seed: 42, speed: 1,
+});
 
 function snapshotAfter(count: number, type: Snapshot['type'], previous?: Snapshot): Snapshot {
 	const stats = emptyStats();
@@ -32,7 +37,9 @@ function snapshotAfter(count: number, type: Snapshot['type'], previous?: Snapsho
 		});
 	}
 
-	return takeSnapshot(stats, {type, elapsedMs: count * 20, total: 100, inFlight: type === 'final' ? 0 : 5, groups: config.groups, previous});
+	return takeSnapshot(stats, {
+		type, elapsedMs: count * 20, total: 100, inFlight: type === 'final' ? 0 : 5, groups: config.groups, previous,
+	});
 }
 
 describe('ProgressBar', () => {

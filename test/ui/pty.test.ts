@@ -8,7 +8,9 @@ type Session = {pty: IPty; output: () => string; exited: Promise<number>};
 function inTerminal(args: string[], columns = 80, rows = 24): Session {
 	// Ink draws only the last frame when it thinks it runs in CI (CI=true is set there): unset it.
 	const {CI, CONTINUOUS_INTEGRATION, ...env} = process.env;
-	const pty = spawn(process.execPath, [CLI, ...args], {name: 'xterm-256color', cols: columns, rows, env: {...env, FORCE_COLOR: '1'}});
+	const pty = spawn(process.execPath, [CLI, ...args], {
+		name: 'xterm-256color', cols: columns, rows, env: {...env, FORCE_COLOR: '1'},
+	});
 	let output = '';
 	pty.onData(data => {
 		output += data;

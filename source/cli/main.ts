@@ -1,0 +1,170 @@
+import meow from 'meow';
+import {Observable} from 'rxjs';
+import {BrokerError} from '../broker/connection.js';
+import {DEFAULTS} from '../defaults.js';
+import {DISTRIBUTIONS} from '../distributions.js';
+import type {RunIo} from '../front-ends/context.js';
+import {runBrokerCommand} from './broker-commands.js';
+import {BROKER_COMMANDS, validateBrokerCommand, type BrokerCommandName} from './broker-options.js';
+import {readConfigFile} from './config-file.js';
+import {show} from './checker.js';
+import {EXIT} from './exit-codes.js';
+import {validateOptions} from './options.js';
+import {run} from './run.js';
+
+/** What the program is given by its entry: its streams, its environment, and the user's requests to stop. */
+export type MainIo = Omit<RunIo, 'stop$'> & {
+	readonly argv: readonly string[];
+	readonly env: NodeJS.ProcessEnv;
+	/** Calls `listener` when the user asks to stop (at once if they already did); returns a function that stops listening. */
+	readonly onStop: (listener: () => void) => () => void;
+};
+
+const HELP = `
+	Usage
+	  $ sms-sim [options]                        a simulation in this process
+	  $ sms-sim produce|send|monitor [options]   the same across machines, through RabbitMQ
+
+	Simulates an SMS alert service: a producer makes messages to random phone numbers, a pool of
+	senders sends them (random send time around a mean, random failures), and a monitor shows
+	progress. On a terminal: a live dashboard; piped: a plain line per interval; --json: NDJSON.
+
+	Messages
+	  -n, --messages <n>          Number of messages, 0 or more              (default: ${DEFAULTS.messages})
+	      --max-body-length <n>   Longest message body, in characters        (default: ${DEFAULTS.maxBodyLength})
+
+	Senders (one group)
+	  -s, --senders <n>           Number of identical senders                (default: ${DEFAULTS.senders})
+	      --mean <duration>       Mean send time: 250ms, 1.5s, 2m; bare = ms (default: ${DEFAULTS.meanMs}ms)
+	      --spread <cv>           Coefficient of variation of the send time  (default: ${DEFAULTS.spread}; exponential 1, fixed 0)
+	      --distribution <name>   ${DISTRIBUTIONS.join(' | ')}      (default: ${DEFAULTS.distribution})
+	      --failure-rate <p>      Probability a send fails, 0 to 1           (default: ${DEFAULTS.failureRate})
+
+	Senders (several groups)
+	      --sender <spec>         A group, repeatable: count=5,mean=200ms,failure-rate=0.2,name=slow
+	                              (also spread= and distribution=). Replaces --senders; --mean,
+	                              --spread, --distribution and --failure-rate become every group's defaults.
+
+	Run
+	  -i, --interval <duration>   Monitor interval, simulated time           (default: ${DEFAULTS.intervalMs / 1000}s)
+	      --seed <n>              Seed for every random choice, 0 to 4294967295 (default: random, printed)
+	      --speed <k|max>         1 real time, k times faster, max as fast as possible (default: ${DEFAULTS.speed})
+	      --config <file>         JSON file with the same settings; flags override it
+	      --max-failure-rate <p>  Exit 3 if the final failure ratio is above p
+
+	Distributed mode (RabbitMQ)
+	  produce                     Publish --messages messages for a run (also --seed, --max-body-length)
+	  send                        A sender worker: its own senders (--senders, --sender, --mean, ...)
+	  monitor                     Fold every worker's results: dashboard, lines or --json, as above
+	      --broker <url>          AMQP URL                     (default: $SMS_SIM_BROKER or amqp://localhost)
+	      --run <id>              Name of the run: its queues are sms-sim.<id>.*   (default: default)
+
+	Output
+	      --json                  NDJSON on stdout: start, progress, summary (human messages on stderr)
+	      --events                With --json, one line per finished message too
+	  -h, --help                  Show this help
+	  -v, --version               Show the version
+
+	Exit codes
+	  0 done (a worker: drained after Ctrl-C), 1 unexpected error, 2 usage error,
+	  3 --max-failure-rate exceeded, 4 broker unreachable, 130 interrupted
+
+	Examples
+	  $ sms-sim
+	  $ sms-sim -n 100000 -s 50 --mean 250ms --failure-rate 0.05 --speed max
+	  $ sms-sim --sender count=8,mean=100ms --sender count=2,mean=1s,failure-rate=0.3,name=slow
+	  $ sms-sim --json --speed max --seed 42 | jq -c 'select(.type == "summary")'
+	  $ sms-sim --config load.json --speed max --max-failure-rate 0.12
+	  $ sms-sim produce --run nightly -n 20000 --broker amqp://guest:guest@mq:5672
+	  $ sms-sim send --run nightly --senders 50 --mean 200ms      (on each worker machine)
+	  $ sms-sim monitor --run nightly
+`;
+
+/**
+ * The program: flags to options to a run, through the front end the environment calls for.
+ * Resolves with the exit code; it never exits itself (cli.tsx does), and writes errors as one
+ * line each, prefixed `sms-sim:`.
+ */
+export async function main(io: MainIo): Promise<number> {
+	const fail = (lines: readonly string[], code: number): number => {
+		for (const line of lines) {
+			io.stderr.write(`sms-sim: ${line}\n`);
+		}
+
+		return code;
+	};
+
+	const cli = meow(HELP, {
+		importMeta: import.meta,
+		argv: io.argv,
+		description: false,
+		allowUnknownFlags: false,
+		autoHelp: true,
+		autoVersion: true,
+		flags: {
+			messages: {type: 'string', shortFlag: 'n'},
+			senders: {type: 'string', shortFlag: 's'},
+			mean: {type: 'string'},
+			spread: {type: 'string'},
+			distribution: {type: 'string'},
+			failureRate: {type: 'string'},
+			sender: {type: 'string', isMultiple: true},
+			interval: {type: 'string', shortFlag: 'i'},
+			seed: {type: 'string'},
+			speed: {type: 'string'},
+			maxBodyLength: {type: 'string'},
+			json: {type: 'boolean'},
+			events: {type: 'boolean'},
+			config: {type: 'string'},
+			maxFailureRate: {type: 'string'},
+			broker: {type: 'string'},
+			run: {type: 'string'},
+			help: {type: 'boolean', shortFlag: 'h'},
+			version: {type: 'boolean', shortFlag: 'v'},
+		},
+	});
+
+	const [commandName, ...stray] = cli.input;
+	const isBrokerCommand = (BROKER_COMMANDS as readonly string[]).includes(commandName);
+	if (commandName !== undefined && !isBrokerCommand) {
+		return fail([`unknown command ${show(commandName)}: the commands are ${BROKER_COMMANDS.join(', ')} (or none, for a local run; see sms-sim --help)`], EXIT.usage);
+	}
+
+	if (stray.length > 0) {
+		return fail([`unexpected argument ${show(stray[0])} (see sms-sim --help)`], EXIT.usage);
+	}
+
+	const {flags} = cli;
+	// Meow gives booleans as false when absent; only `true` means the flag was given.
+	const given = {
+		...flags, json: flags.json === true, events: flags.events === true, sender: flags.sender && flags.sender.length > 0 ? flags.sender : undefined,
+	};
+	if (!isBrokerCommand && (flags.broker !== undefined || flags.run !== undefined)) {
+		return fail([`${flags.broker === undefined ? '--run' : '--broker'} goes with a command: produce, send or monitor`, 'see sms-sim --help'], EXIT.usage);
+	}
+
+	const configFile = flags.config === undefined ? undefined : readConfigFile(flags.config);
+	const validation = isBrokerCommand
+		? validateBrokerCommand(commandName as BrokerCommandName, given, configFile, io.env)
+		: validateOptions(given, configFile);
+	if (validation.value === undefined) {
+		return fail([...validation.errors, 'see sms-sim --help'], EXIT.usage);
+	}
+
+	const stop$ = new Observable<void>(subscriber => io.onStop(() => {
+		subscriber.next();
+	}));
+	const runIo: RunIo = {stdout: io.stdout, stderr: io.stderr, stop$};
+	const command = validation.value;
+	try {
+		return 'name' in command
+			? await runBrokerCommand(command, {...runIo, warn: text => io.stderr.write(`sms-sim: ${text}\n`)})
+			: await run(command, runIo);
+	} catch (error) {
+		if (error instanceof BrokerError) {
+			return fail([error.message], EXIT.broker);
+		}
+
+		throw error;
+	}
+}
