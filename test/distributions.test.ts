@@ -27,6 +27,8 @@ const cases: Array<[Distribution, number]> = [
 	['gamma', 0.25],
 	['gamma', 1],
 	['gamma', 2.5], // Shape < 1: the boosted branch of Marsaglia-Tsang.
+	['gamma', 0.001], // The ends of the accepted range: shape 1,000,000...
+	['gamma', 4], // ...and 1/16.
 	['exponential', 1],
 	['uniform', 0.25],
 	['uniform', 0.5],
@@ -41,7 +43,7 @@ describe('send time distributions', () => {
 			const standardError = (spread * meanMs) / Math.sqrt(N);
 			expect(Math.abs(mean - meanMs)).toBeLessThanOrEqual(5 * standardError + 1e-9);
 			// The sample standard deviation's relative error is about sqrt((kurtosis - 1) / 4n); gamma's
-			// kurtosis is 3 + 6 cv^2 (at most 40.5 here): five of those errors is under 4%.
+			// kurtosis is 3 + 6 cv^2 (at most 99 here): five of those errors is under 6%.
 			const kurtosis = distribution === 'uniform' ? 1.8 : 3 + 6 * spread * spread;
 			const relativeTolerance = 5 * Math.sqrt((kurtosis - 1) / (4 * N));
 			expect(Math.abs(sd - spread * meanMs)).toBeLessThanOrEqual(relativeTolerance * spread * meanMs + 1e-9);
@@ -58,6 +60,12 @@ describe('send time distributions', () => {
 
 	it('has the defaults the docs give: exponential 1, fixed 0, others 0.25', () => {
 		expect([defaultSpread('gamma'), defaultSpread('uniform'), defaultSpread('exponential'), defaultSpread('fixed')]).toEqual([0.25, 0.25, 1, 0]);
+	});
+
+	it('rejects a gamma spread outside 0.001..4 (its shape would overflow, or nearly every draw round to 0)', () => {
+		for (const spread of [1e-160, 0.0005, 4.5, 1e3, 1e153]) {
+			expect(() => createSendTimeSampler({distribution: 'gamma', meanMs: 100, spread}, createRandom(1))).toThrow(/gamma spread must be 0 or from 0.001 to 4/);
+		}
 	});
 
 	it('rejects a uniform spread that would reach below zero', () => {

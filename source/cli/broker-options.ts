@@ -1,5 +1,6 @@
 import {DEFAULT_BROKER} from '../broker/connection.js';
 import {RUN_PATTERN} from '../broker/topology.js';
+import {show} from './checker.js';
 import type {ConfigFile} from './config-file.js';
 import {
 	validateOptions, type CliFlags, type RunOptions, type Validated,
@@ -52,12 +53,12 @@ export function validateBrokerCommand(
 	const broker = flags.broker ?? environment.SMS_SIM_BROKER ?? DEFAULT_BROKER;
 	const brokerSubject = flags.broker === undefined && environment.SMS_SIM_BROKER !== undefined ? 'SMS_SIM_BROKER' : '--broker';
 	if (!/^amqps?:\/\/[^\s/]/.test(broker) || !URL.canParse(broker)) {
-		errors.push(`${brokerSubject} must be an AMQP URL such as amqp://user:password@host:5672, got ${JSON.stringify(broker)}`);
+		errors.push(`${brokerSubject} must be an AMQP URL such as amqp://user:password@host:5672, got ${show(broker.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@'))}`);
 	}
 
 	const run = flags.run ?? 'default';
 	if (!RUN_PATTERN.test(run)) {
-		errors.push(`--run must be 1 to 100 letters, digits, dots, dashes or underscores, got ${JSON.stringify(run)}`);
+		errors.push(`--run must be 1 to 100 letters, digits, dots, dashes or underscores, got ${show(run)}`);
 	}
 
 	const validation = validateOptions(flags, configFile);

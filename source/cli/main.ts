@@ -80,6 +80,60 @@ const HELP = `
 	  $ sms-sim monitor --run nightly
 `;
 
+/** The flags meow reads: every value is text (see options.ts for why). */
+const FLAGS = {
+	messages: {type: 'string', shortFlag: 'n'},
+	senders: {type: 'string', shortFlag: 's'},
+	mean: {type: 'string'},
+	spread: {type: 'string'},
+	distribution: {type: 'string'},
+	failureRate: {type: 'string'},
+	sender: {type: 'string', isMultiple: true},
+	interval: {type: 'string', shortFlag: 'i'},
+	seed: {type: 'string'},
+	speed: {type: 'string'},
+	maxBodyLength: {type: 'string'},
+	json: {type: 'boolean'},
+	events: {type: 'boolean'},
+	config: {type: 'string'},
+	maxFailureRate: {type: 'string'},
+	broker: {type: 'string'},
+	run: {type: 'string'},
+	help: {type: 'boolean', shortFlag: 'h'},
+	version: {type: 'boolean', shortFlag: 'v'},
+} as const;
+
+/**
+ * `--mean -1s` as `--mean=-1s`: a value that starts with a dash, after a flag that takes one, is
+ * that flag's value (so it meets the flag's own rule), unless it is itself a known flag.
+ */
+export function joinDashValues(argv: readonly string[]): string[] {
+	/** Every flag as typed (`--max-body-length`, `-n`) to its long form and whether it takes a value. */
+	const flags = new Map<string, {long: string; takesValue: boolean}>();
+	for (const [name, spec] of Object.entries(FLAGS) as Array<[string, {type: string; shortFlag?: string}]>) {
+		const long = `--${name.replaceAll(/[A-Z]/g, letter => `-${letter.toLowerCase()}`)}`;
+		const entry = {long, takesValue: spec.type === 'string'};
+		flags.set(long, entry);
+		if (spec.shortFlag) {
+			flags.set(`-${spec.shortFlag}`, entry);
+		}
+	}
+
+	const joined: string[] = [];
+	for (let index = 0; index < argv.length; index++) {
+		const flag = flags.get(argv[index]);
+		const next = argv[index + 1];
+		if (flag?.takesValue && next !== undefined && next.startsWith('-') && next !== '--' && !flags.has(next.split('=')[0])) {
+			joined.push(`${flag.long}=${next}`);
+			index++;
+		} else {
+			joined.push(argv[index]);
+		}
+	}
+
+	return joined;
+}
+
 /**
  * The program: flags to options to a run, through the front end the environment calls for.
  * Resolves with the exit code; it never exits itself (cli.tsx does), and writes errors as one
@@ -96,42 +150,22 @@ export async function main(io: MainIo): Promise<number> {
 
 	const cli = meow(HELP, {
 		importMeta: import.meta,
-		argv: io.argv,
+		argv: joinDashValues(io.argv),
 		description: false,
 		allowUnknownFlags: false,
 		autoHelp: true,
 		autoVersion: true,
-		flags: {
-			messages: {type: 'string', shortFlag: 'n'},
-			senders: {type: 'string', shortFlag: 's'},
-			mean: {type: 'string'},
-			spread: {type: 'string'},
-			distribution: {type: 'string'},
-			failureRate: {type: 'string'},
-			sender: {type: 'string', isMultiple: true},
-			interval: {type: 'string', shortFlag: 'i'},
-			seed: {type: 'string'},
-			speed: {type: 'string'},
-			maxBodyLength: {type: 'string'},
-			json: {type: 'boolean'},
-			events: {type: 'boolean'},
-			config: {type: 'string'},
-			maxFailureRate: {type: 'string'},
-			broker: {type: 'string'},
-			run: {type: 'string'},
-			help: {type: 'boolean', shortFlag: 'h'},
-			version: {type: 'boolean', shortFlag: 'v'},
-		},
+		flags: FLAGS,
 	});
 
 	const [commandName, ...stray] = cli.input;
 	const isBrokerCommand = (BROKER_COMMANDS as readonly string[]).includes(commandName);
 	if (commandName !== undefined && !isBrokerCommand) {
-		return fail([`unknown command ${show(commandName)}: the commands are ${BROKER_COMMANDS.join(', ')} (or none, for a local run; see sms-sim --help)`], EXIT.usage);
+		return fail([`unknown command ${show(commandName)}: the commands are ${BROKER_COMMANDS.join(', ')} (or none, for a local run)`, 'see sms-sim --help'], EXIT.usage);
 	}
 
 	if (stray.length > 0) {
-		return fail([`unexpected argument ${show(stray[0])} (see sms-sim --help)`], EXIT.usage);
+		return fail([`unexpected argument ${show(stray[0])}`, 'see sms-sim --help'], EXIT.usage);
 	}
 
 	const {flags} = cli;

@@ -3,7 +3,9 @@ import {DEFAULTS} from '../defaults.js';
 import {spreadLimit, type Distribution} from '../distributions.js';
 import {senderCount} from '../config.js';
 import type {SenderGroup} from '../senders.js';
-import {type Checker, type Raw, type Subject} from './checker.js';
+import {
+	type Checker, show, type Raw, type Subject,
+} from './checker.js';
 import type {CliFlags} from './flags.js';
 
 /** Most senders one process may run. */
@@ -75,7 +77,7 @@ export function validateGroups(
 	for (const group of groups) {
 		if (group.name !== undefined) {
 			if (names.has(group.name)) {
-				check.errors.push(`${group.subject}: name ${JSON.stringify(group.name)} is used by another group; names must be unique`);
+				check.errors.push(`${group.subject}: name ${show(group.name)} is used by another group; names must be unique`);
 			}
 
 			names.add(group.name);
@@ -120,18 +122,18 @@ function spreadRule(distribution: Distribution): string {
 
 /** `count=5,mean=200ms,failure-rate=0.2,name=slow` (also spread= and distribution=). */
 function parseSenderSpec(check: Checker, spec: string): SendTimeSettings & {count?: number; name?: string; subject: Subject} {
-	const subject = `--sender ${JSON.stringify(spec)}:`;
+	const subject = `--sender ${show(spec)}:`;
 	const fields = new Map<string, string>();
 	for (const part of spec.split(',')) {
 		const match = /^\s*([\w-]+)\s*=\s*(.*?)\s*$/.exec(part);
 		if (match === null) {
-			check.errors.push(`${subject} each part must be key=value (keys: ${SENDER_SPEC_KEYS.join(', ')}), got ${JSON.stringify(part)}`);
+			check.errors.push(`${subject} each part must be key=value (keys: ${SENDER_SPEC_KEYS.join(', ')}), got ${show(part)}`);
 			continue;
 		}
 
 		const [, key, value] = match;
 		if (!(SENDER_SPEC_KEYS as readonly string[]).includes(key)) {
-			check.errors.push(`${subject} unknown key ${JSON.stringify(key)} (keys: ${SENDER_SPEC_KEYS.join(', ')})`);
+			check.errors.push(`${subject} unknown key ${show(key)} (keys: ${SENDER_SPEC_KEYS.join(', ')})`);
 		} else if (fields.has(key)) {
 			check.errors.push(`${subject} ${key} is given twice`);
 		} else {
@@ -147,7 +149,7 @@ function parseSenderSpec(check: Checker, spec: string): SendTimeSettings & {coun
 	const optional = <T>(key: string, parse: (subject: Subject, raw: Raw) => T | undefined): T | undefined =>
 		fields.has(key) ? parse(`${subject} ${key}`, field(key)) : undefined;
 	return {
-		subject: `--sender ${JSON.stringify(spec)}`,
+		subject: `--sender ${show(spec)}`,
 		count: optional('count', (s, raw) => check.whole(s, raw, LIMITS.senders)),
 		name: optional('name', (s, raw) => check.name(s, raw)),
 		meanMs: optional('mean', (s, raw) => check.duration(s, raw, {...LIMITS.meanMs, zero: true})),
@@ -174,7 +176,7 @@ function parseConfigGroups(check: Checker, raw: unknown, subject: Subject): Arra
 		const group = item as Record<string, unknown>;
 		for (const key of Object.keys(group)) {
 			if (!(GROUP_KEYS as readonly string[]).includes(key)) {
-				check.errors.push(`${at}: unknown key ${JSON.stringify(key)} (known: ${GROUP_KEYS.join(', ')})`);
+				check.errors.push(`${at}: unknown key ${show(key)} (known: ${GROUP_KEYS.join(', ')})`);
 			}
 		}
 

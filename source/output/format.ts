@@ -10,7 +10,7 @@ export const formatPercent = (part: number, whole: number): string => (whole > 0
 /** `1,003/s`, or one decimal below 10. */
 export const formatRate = (perSecond: number): string => (perSecond < 10 ? `${perSecond.toFixed(1)}/s` : `${formatCount(perSecond)}/s`);
 
-/** `1.5s`, `250ms`, `2m 30s`-like short text for people. */
+/** Short text for people: `250ms`, `1.5s`, `2m30s`, `5h07m`, `115d17h`. */
 export function formatDuration(milliseconds: number): string {
 	if (!Number.isFinite(milliseconds)) {
 		return '?';
@@ -30,7 +30,12 @@ export function formatDuration(milliseconds: number): string {
 		return `${minutes}m${String(Math.floor(seconds % 60)).padStart(2, '0')}s`;
 	}
 
-	return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`;
+	const hours = Math.floor(minutes / 60);
+	if (hours < 48) {
+		return `${hours}h${String(minutes % 60).padStart(2, '0')}m`;
+	}
+
+	return `${Math.floor(hours / 24)}d${String(hours % 24).padStart(2, '0')}h`;
 }
 
 function trimZero(text: string): string {

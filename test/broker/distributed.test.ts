@@ -36,9 +36,11 @@ function jsonLines(child: ChildProcessWithoutNullStreams) {
 			const line = JSON.parse(buffer.slice(0, newline)) as Json;
 			buffer = buffer.slice(newline + 1);
 			lines.push(line);
-			for (const waiter of waiters) { // A copy: a matched waiter is removed while iterating.
+			// Backwards: a matched waiter is removed while the list is walked.
+			for (let index = waiters.length - 1; index >= 0; index--) {
+				const waiter = waiters[index];
 				if (waiter.test(line)) {
-					waiters.splice(waiters.indexOf(waiter), 1);
+					waiters.splice(index, 1);
 					waiter.resolve();
 				}
 			}

@@ -45,6 +45,12 @@ describe('validateOptions: defaults and values', () => {
 		expect(optionsOf({speed: '2.5'}).simulation.speed).toBe(2.5);
 	});
 
+	it('reads one number grammar for counts and durations: 1e3 is both', () => {
+		expect(optionsOf({messages: '1e3', mean: '1e3', interval: '2.5e3'}).simulation).toMatchObject({messages: 1000, intervalMs: 2500, groups: [{meanMs: 1000}]});
+		expect(optionsOf({mean: '1.5 seconds'}).simulation.groups[0].meanMs).toBe(1500);
+		expect(optionsOf({mean: '250us'}).simulation.groups[0].meanMs).toBe(0.25);
+	});
+
 	it('takes 0 messages', () => {
 		expect(optionsOf({messages: '0'}).simulation.messages).toBe(0);
 	});
@@ -75,6 +81,19 @@ describe('validateOptions: every error, one line each, naming the flag and the r
 		[{spread: '0.3', distribution: 'fixed'}, '--spread does not apply to the fixed distribution (every send takes exactly the mean), got 0.3'],
 		[{spread: '0.3', distribution: 'exponential'}, '--spread does not apply to the exponential distribution (its spread is always 1), got 0.3'],
 		[{spread: '0.7', distribution: 'uniform'}, '--spread must be at most 0.577 for the uniform distribution (or its shortest send time would be negative), got 0.7'],
+		// Extreme values that are numbers but not what the engine handles: refused, each with its range.
+		[{speed: '1e308'}, '--speed must be max or a number from 0.001 to 1000000 (1 is real time), got "1e308"'],
+		[{speed: '1e-10'}, '--speed must be max or a number from 0.001 to 1000000 (1 is real time), got "1e-10"'],
+		[{spread: '1e-160'}, '--spread must be 0 or from 0.001 to 4 for the gamma distribution (below, its shape overflows; above, nearly every send time rounds to 0), got 1e-160'],
+		[{spread: '1e153'}, '--spread must be 0 or from 0.001 to 4 for the gamma distribution (below, its shape overflows; above, nearly every send time rounds to 0), got 1e+153'],
+		[{spread: '1000'}, '--spread must be 0 or from 0.001 to 4 for the gamma distribution (below, its shape overflows; above, nearly every send time rounds to 0), got 1000'],
+		[{mean: '999999999999999999999y'}, '--mean must be a duration, 0 or from 10us to 1d, such as 250ms, 1.5s or 2m (a bare number is milliseconds), got "999999999999999999999y"'],
+		[{mean: '2d'}, '--mean must be a duration, 0 or from 10us to 1d, such as 250ms, 1.5s or 2m (a bare number is milliseconds), got "2d"'],
+		[{mean: '1us'}, '--mean must be a duration, 0 or from 10us to 1d, such as 250ms, 1.5s or 2m (a bare number is milliseconds), got "1us"'],
+		[{interval: '0.5ms'}, '--interval must be a duration, from 1ms to 1d, such as 250ms, 1.5s or 2m (a bare number is milliseconds), got "0.5ms"'],
+		// In range one by one, too much together.
+		[{messages: '1e9', interval: '1ms'}, '--interval: a snapshot every 1ms over about 115d17h of simulated time is 10,000,000,000 progress lines; choose an interval of at least 1.0s'],
+		[{messages: '1e15', senders: '1', mean: '1s'}, '--messages: 1,000,000,000,000,000 messages at these senders\' pace would take about 31,688,087.8 years of simulated time; at most 50 years are supported (fewer messages, more senders or a shorter --mean)'],
 	] as Array<[CliFlags, string]>)('%o', (flags, expected) => {
 		expect(errorsOf(flags)).toEqual([expected]);
 	});
