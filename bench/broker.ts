@@ -4,7 +4,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {Connection} from 'rabbitmq-client';
-import {queueNames} from '../source/broker/topology.js';
+import {runNames} from '../source/broker/topology.js';
 
 const cli = fileURLToPath(new URL('../cli.js', import.meta.url));
 const nodeScript = fileURLToPath(new URL('../../scripts/rabbitmq-node.sh', import.meta.url));
@@ -113,9 +113,10 @@ async function publishThenConsume(url: string, messages: number): Promise<number
 async function deleteQueues(url: string, run: string): Promise<void> {
 	const connection = new Connection(url);
 	connection.on('error', () => undefined);
-	const queues = queueNames(run);
-	await connection.queueDelete(queues.messages).catch(() => undefined);
-	await connection.queueDelete(queues.results).catch(() => undefined);
+	for (const queue of Object.values(runNames(run))) {
+		// eslint-disable-next-line no-await-in-loop
+		await connection.queueDelete(queue).catch(() => undefined);
+	}
 	await connection.close();
 }
 

@@ -25,6 +25,16 @@ export type MonitorOptions = {
 	readonly stop?: ObservableInput<unknown>;
 	/** Whether every result is passed on too (default true); false gives snapshots only. */
 	readonly emitResults?: boolean;
+	/** The clock the ticks follow, when not `scheduler` (a broker worker at max speed ticks on the wall clock). */
+	readonly ticks?: SchedulerLike;
+	/**
+	 * Elapsed time from the results themselves rather than the clock (a broker monitor: the latest
+	 * end among the results it has read). Its final snapshot then depends on the results alone, so
+	 * two monitors of one run agree: its interval throughput is the run's.
+	 */
+	readonly elapsedMs?: () => number;
+	/** Live workers and their senders (a broker monitor, from heartbeats). */
+	readonly workers?: () => {readonly live: number; readonly senders: number; readonly inFlight: number};
 };
 
 /**
@@ -58,21 +68,24 @@ export function monitor(options: MonitorOptions): OperatorFunction<SendResult, S
 		// histogram per result would cost O(histogram) a message), so it must not be shared.
 		const seed = emptyStats();
 		// Ticks fall on origin + k * interval exactly (whole microseconds), after the events of their instant.
-		const ticks$ = interval(intervalMs, lastAtInstant(scheduler));
+		const ticks$ = interval(intervalMs, options.ticks ?? lastAtInstant(scheduler));
+		const elapsedMs = options.elapsedMs ?? (() => toMillis(toMicros(scheduler.now()) - origin));
 
 		/** The card's fold and sampling: stats accumulate with `scan` and are read on the ticks. */
 		const snapshots = (results: Observable<SendResult>): Observable<Snapshot> => results.pipe(
 			scan(addResult, seed),
 			sampleOnTicks(ticks$, seed),
 			map(({value: stats, last}) => {
+				const workers = options.workers?.();
 				previous = takeSnapshot(stats, {
 					type: last ? 'final' : 'progress',
-					elapsedMs: toMillis(toMicros(scheduler.now()) - origin),
+					elapsedMs: elapsedMs(),
 					total: total(),
-					inFlight: last ? 0 : inFlight(),
+					inFlight: last ? 0 : workers?.inFlight ?? inFlight(),
 					groups,
-					previous,
+					previous: last && options.elapsedMs ? undefined : previous,
 					interrupted: last && interrupted,
+					workers: workers && {live: workers.live, senders: workers.senders},
 				});
 				return previous;
 			}),

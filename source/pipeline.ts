@@ -2,7 +2,7 @@ import {
 	defer, type Observable, type ObservableInput, type SchedulerLike,
 } from 'rxjs';
 import {monitor} from './monitor.js';
-import {createPoolGauge, senderPool, type MessageSource} from './pool.js';
+import {createPoolGauge, senderPool, type MessageSource, type PoolGauge} from './pool.js';
 import type {Random} from './random.js';
 import type {ResolvedSenderGroup, SendResult, Sender} from './senders.js';
 import type {Snapshot} from './snapshot.js';
@@ -23,6 +23,10 @@ export type PipelineOptions = {
 	readonly stop?: ObservableInput<unknown>;
 	/** Whether every result is passed on, not only the snapshots (default true). */
 	readonly emitResults?: boolean;
+	/** The pool's gauge, for a caller that reports sends in flight itself (a broker worker's heartbeats). */
+	readonly gauge?: PoolGauge;
+	/** The clock the monitor's ticks follow, when not `scheduler`; see `MonitorOptions.ticks`. */
+	readonly ticks?: SchedulerLike;
 };
 
 /**
@@ -38,7 +42,7 @@ export type PipelineOptions = {
 export function pipeline(messages: MessageSource, options: PipelineOptions): Observable<SendResult | Snapshot> {
 	return defer(() => {
 		const {scheduler} = options;
-		const gauge = createPoolGauge();
+		const gauge = options.gauge ?? createPoolGauge();
 		const origin = scheduler.now();
 		const results$ = senderPool(messages, {
 			senders: options.senders, scheduler, random: options.random, gauge, origin,
@@ -52,6 +56,7 @@ export function pipeline(messages: MessageSource, options: PipelineOptions): Obs
 			origin,
 			stop: options.stop,
 			emitResults: options.emitResults,
+			ticks: options.ticks,
 		}));
 	});
 }

@@ -59,6 +59,8 @@ export type Snapshot = {
 	readonly senders: readonly SenderSnapshot[];
 	/** True only on a final snapshot of a run that was stopped before its end. */
 	readonly interrupted: boolean;
+	/** A broker monitor's view of the workers it hears from: how many are live, with how many senders. */
+	readonly workers?: {readonly live: number; readonly senders: number};
 };
 
 /** Whether the failure ratio of `snapshot` is above `maxFailureRate` (never, when none is set). */
@@ -74,6 +76,7 @@ export type SnapshotContext = {
 	readonly groups: readonly ResolvedSenderGroup[];
 	readonly previous?: Snapshot;
 	readonly interrupted?: boolean;
+	readonly workers?: {readonly live: number; readonly senders: number};
 };
 
 const perSecond = (count: number, ms: number): number => (ms > 0 ? (count * 1000) / ms : 0);
@@ -150,5 +153,6 @@ export function takeSnapshot(stats: Stats, context: SnapshotContext): Snapshot {
 		groups: Object.freeze(groups),
 		senders: Object.freeze(senders),
 		interrupted: context.interrupted ?? false,
+		...(context.workers ? {workers: Object.freeze({...context.workers})} : {}),
 	});
 }

@@ -1,6 +1,35 @@
+import {connect as connectTcp} from 'node:net';
 import {Connection} from 'rabbitmq-client';
 
 export const DEFAULT_BROKER = 'amqp://localhost';
+
+/**
+ * The URL as it connects: a URL without user info logs in as guest/guest, as RabbitMQ's URI
+ * convention and amqplib do (a stock local RabbitMQ accepts guest from localhost only).
+ */
+export function withDefaultUser(url: string): string {
+	try {
+		const parsed = new URL(url);
+		if (parsed.username === '' && parsed.password === '') {
+			parsed.username = 'guest';
+			parsed.password = 'guest';
+		}
+
+		return parsed.toString().replace(/\/$/, '');
+	} catch {
+		return url;
+	}
+}
+
+/** `host:port`, the port filled in (5672, or 5671 for amqps), for messages. */
+export function hostAndPort(url: string): string {
+	try {
+		const parsed = new URL(url);
+		return `${parsed.hostname}:${parsed.port || (parsed.protocol === 'amqps:' ? '5671' : '5672')}`;
+	} catch {
+		return url;
+	}
+}
 
 /** The broker could not be reached or refused us: the CLI exits with its own code and this message. */
 export class BrokerError extends Error {
@@ -25,10 +54,20 @@ export function redactUrl(url: string): string {
  * within `timeoutMs`, or this rejects with a `BrokerError` that says which URL and what failed.
  */
 export async function connect(url: string, {timeoutMs = 10_000, name = 'sms-sim'} = {}): Promise<Connection> {
+	const target = withDefaultUser(url);
+	const where = `${redactUrl(target)} (${hostAndPort(target)})`;
+	if (target.startsWith('amqp:')) {
+		// Ask first whether AMQP answers there at all: the client cannot tell an HTTP server's reply
+		// from a broken frame and fails deep inside its parser.
+		await probeAmqp(target, timeoutMs).catch((error: unknown) => {
+			throw new BrokerError(`cannot connect to ${where}: ${describe(error)}`);
+		});
+	}
+
 	let connection: Connection;
 	try {
 		connection = new Connection({
-			url, connectionName: name, retryLow: 200, retryHigh: 2000, connectionTimeout: Math.min(timeoutMs, 10_000),
+			url: target, connectionName: name, retryLow: 200, retryHigh: 2000, connectionTimeout: Math.min(timeoutMs, 10_000),
 		});
 	} catch (error) {
 		throw new BrokerError(`cannot use broker URL ${redactUrl(url)}: ${describe(error)}`);
@@ -47,10 +86,40 @@ export async function connect(url: string, {timeoutMs = 10_000, name = 'sms-sim'
 	} catch (error) {
 		connection.unsafeDestroy();
 		const reason = error instanceof Error && /timeout|timed out/i.test(error.message) ? `no answer in ${timeoutMs / 1000}s` : describe(error);
-		throw new BrokerError(`cannot connect to ${redactUrl(url)}: ${reason}`);
+		throw new BrokerError(`cannot connect to ${where}: ${reason}`);
 	}
 
 	return connection;
+}
+
+/** AMQP 0-9-1's protocol header: a broker answers it with a Connection.Start frame (type 1) or its own header. */
+const PROTOCOL_HEADER = Buffer.from([0x41, 0x4D, 0x51, 0x50, 0, 0, 9, 1]);
+
+/** Resolves when the server at `url` answers the AMQP protocol header as an AMQP server would. */
+async function probeAmqp(url: string, timeoutMs: number): Promise<void> {
+	const {hostname, port} = new URL(url);
+	return new Promise((resolve, reject) => {
+		const socket = connectTcp({host: hostname.replace(/^\[|\]$/g, ''), port: Number(port || 5672)});
+		socket.setTimeout(timeoutMs, () => {
+			socket.destroy(new Error(`timed out after ${timeoutMs / 1000}s`));
+		});
+		socket.once('error', reject);
+		socket.once('connect', () => {
+			socket.write(PROTOCOL_HEADER);
+		});
+		socket.once('data', (chunk: Buffer) => {
+			socket.destroy();
+			const text = chunk.toString('latin1', 0, 8);
+			if (chunk[0] === 1 || text.startsWith('AMQP')) {
+				resolve();
+			} else {
+				reject(new Error(text.startsWith('HTTP/') ? 'it answered as an HTTP server, not an AMQP broker (is that the management port? AMQP is usually 5672)' : 'it answered, but not as an AMQP broker'));
+			}
+		});
+		socket.once('end', () => {
+			reject(new Error('it closed the connection without answering as an AMQP broker'));
+		});
+	});
 }
 
 function describe(error: unknown): string {
@@ -72,4 +141,30 @@ function describe(error: unknown): string {
 	}
 
 	return String(error);
+}
+
+/** AMQP replies that no retry mends: the user may not, or a queue was declared otherwise before. */
+const FATAL_CODES = new Set(['ACCESS_REFUSED', 'PRECONDITION_FAILED', 'NOT_ALLOWED', 'RESOURCE_LOCKED']);
+
+/** Whether a broker error is one that no retry mends. */
+export function isFatalBrokerError(error: unknown): boolean {
+	return FATAL_CODES.has(String((error as {code?: unknown} | undefined)?.code));
+}
+
+/**
+ * A `BrokerError` (exit 4, one line) for an error no retry mends, saying what was being done;
+ * any other error as it is.
+ */
+export function brokerFailure(error: unknown, doing: string): unknown {
+	if (!isFatalBrokerError(error)) {
+		return error;
+	}
+
+	const code = String((error as {code: string}).code);
+	const reason = code === 'ACCESS_REFUSED'
+		? 'access refused (the user lacks permission on this virtual host)'
+		: code === 'PRECONDITION_FAILED'
+			? 'the queue exists with other settings (made by another version? sms-sim purge --run ID deletes it)'
+			: (error instanceof Error ? error.message.split('\n')[0] : code);
+	return new BrokerError(`${doing}: ${reason}`);
 }

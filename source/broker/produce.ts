@@ -1,8 +1,9 @@
+import {randomBytes, randomUUID} from 'node:crypto';
 import type {Connection} from 'rabbitmq-client';
-import {generateMessages} from '../messages.js';
+import {generateMessages, type Message} from '../messages.js';
 import {createRandom} from '../random.js';
 import {
-	QUEUE_OPTIONS, queueNames, type RunDoneRecord, type RunStartRecord,
+	messageId, parseEpoch, queueOptions, runNames, type EpochRecord, type MessagesRecord, type ProducerDoneRecord, type ProducerStartRecord,
 } from './topology.js';
 
 export type ProduceOptions = {
@@ -10,60 +11,147 @@ export type ProduceOptions = {
 	readonly messages: number;
 	readonly seed: number;
 	readonly maxBodyLength: number;
-	/** Publishes awaiting their confirm at once. */
+	/** Messages in one AMQP message. */
+	readonly batch: number;
+	/** Batches awaiting their confirm at once. */
 	readonly window?: number;
 };
 
-export type ProduceProgress = {readonly published: number; readonly total: number};
+export type ProduceProgress = {readonly published: number; readonly total: number; readonly producer: string; readonly epoch: string};
+
+const publishOptions = {durable: true, contentType: 'application/json'} as const;
 
 /**
- * Publishes a run: `run-start` on the results queue, every message (persistent, each confirmed by
- * the broker) on the messages queue, then `run-done` with the number published. Publishes are
+ * The run's identity: the epoch its first producer wrote, or a new one when there is none. The
+ * epoch queue holds one message at most: of two producers that race to write it, the second is
+ * refused and reads the first's, so both join one run.
+ */
+export async function joinRun(connection: Connection, run: string): Promise<EpochRecord> {
+	const options = queueOptions(run);
+	const channel = await connection.acquire();
+	const publisher = connection.createPublisher({confirm: true});
+	try {
+		await channel.queueDeclare(options.epoch);
+		for (let attempt = 0; attempt < 50; attempt++) {
+			// eslint-disable-next-line no-await-in-loop
+			const held = await channel.basicGet({queue: options.epoch.queue});
+			if (held) {
+				// Put back at once: it stays for the next producer, monitor or worker.
+				// eslint-disable-next-line no-await-in-loop
+				await channel.basicNack({deliveryTag: held.deliveryTag, requeue: true});
+				const parsed = parseEpoch(held.body);
+				if ('record' in parsed && parsed.record.run === run) {
+					return parsed.record;
+				}
+
+				throw new Error(`${options.epoch.queue} holds something that is not this run's identity (${'problem' in parsed ? parsed.problem : 'another run'}); purge the run first`);
+			}
+
+			const record: EpochRecord = {type: 'epoch', run, epoch: randomUUID(), startedAt: Date.now()};
+			try {
+				// eslint-disable-next-line no-await-in-loop
+				await publisher.send({routingKey: options.epoch.queue, ...publishOptions}, JSON.stringify(record));
+			} catch {
+				// Refused: another producer wrote it first. Read theirs.
+			}
+		}
+
+		throw new Error(`could not read or write the identity of run ${run} on ${options.epoch.queue}`);
+	} finally {
+		await publisher.close();
+		await channel.close();
+	}
+}
+
+/** The epoch of a run if it has one yet (a monitor or worker that starts before any producer waits for it). */
+export async function readRun(connection: Connection, run: string): Promise<EpochRecord | undefined> {
+	const options = queueOptions(run);
+	const channel = await connection.acquire();
+	try {
+		await channel.queueDeclare(options.epoch);
+		const held = await channel.basicGet({queue: options.epoch.queue});
+		if (!held) {
+			return undefined;
+		}
+
+		await channel.basicNack({deliveryTag: held.deliveryTag, requeue: true});
+		const parsed = parseEpoch(held.body);
+		return 'record' in parsed && parsed.record.run === run ? parsed.record : undefined;
+	} finally {
+		await channel.close();
+	}
+}
+
+/**
+ * Publishes this producer's part of a run: it joins the run (`joinRun`), announces itself on the
+ * control stream (`producer-start`: how many it means to publish, its seed), publishes its messages
+ * in batches (one AMQP message each, persistent, confirmed by the broker), then `producer-done`
+ * with the number confirmed. Ids are `<producer>-<n>`, so producers never collide. Publishes are
  * retried across a lost connection (a broker restart), so a confirmed message is never lost.
- * `shouldStop` is asked between windows: a stopped run is closed with the count it reached.
+ * `shouldStop` is asked between windows: a stopped producer reports what it reached.
  */
 export async function produce(
 	connection: Connection,
 	options: ProduceOptions,
 	{onProgress, shouldStop = () => false}: {onProgress?: (progress: ProduceProgress) => void; shouldStop?: () => boolean} = {},
 ): Promise<ProduceProgress> {
-	const queues = queueNames(options.run);
+	const queues = queueOptions(options.run);
+	const names = runNames(options.run);
+	const {epoch, startedAt} = await joinRun(connection, options.run);
+	const producer = randomBytes(4).toString('hex');
 	const publisher = connection.createPublisher({
 		confirm: true,
 		// A broker restart takes a few seconds; retries back off up to the connection's retryHigh.
 		maxAttempts: 50,
-		queues: [{queue: queues.messages, ...QUEUE_OPTIONS}, {queue: queues.results, ...QUEUE_OPTIONS}],
+		queues: [queues.messages, queues.control, queues.dead],
 	});
-	const send = async (queue: string, record: unknown) => publisher.send({routingKey: queue, durable: true, contentType: 'application/json'}, JSON.stringify(record));
+	const send = async (queue: string, record: unknown) => publisher.send({routingKey: queue, ...publishOptions}, JSON.stringify(record));
+	const progress = (published: number): ProduceProgress => ({published, total: options.messages, producer, epoch});
 	try {
-		const start: RunStartRecord = {
-			type: 'run-start', run: options.run, total: options.messages, seed: options.seed, maxBodyLength: options.maxBodyLength, startedAt: Date.now(),
+		const start: ProducerStartRecord = {
+			type: 'producer-start', run: options.run, epoch, producer, total: options.messages, seed: options.seed, maxBodyLength: options.maxBodyLength,
 		};
-		await send(queues.results, start);
-		const window = options.window ?? 500;
-		const pending: Array<Promise<void>> = [];
+		await send(names.control, start);
+		const window = options.window ?? 8;
+		const pending: Array<Promise<number>> = [];
 		let published = 0;
+		let batch: Message[] = [];
+		const flush = (): void => {
+			const record: MessagesRecord = {type: 'messages', run: options.run, epoch, startedAt, producer, messages: batch};
+			const size = batch.length;
+			pending.push(send(names.messages, record).then(() => size));
+			batch = [];
+		};
+
+		let n = 0;
 		for (const message of generateMessages(createRandom(options.seed), {count: options.messages, maxBodyLength: options.maxBodyLength})) {
-			pending.push(send(queues.messages, message));
-			if (pending.length >= window) {
-				// eslint-disable-next-line no-await-in-loop
-				await Promise.all(pending);
-				published += pending.length;
-				pending.length = 0;
-				onProgress?.({published, total: options.messages});
-				if (shouldStop()) {
-					break;
+			batch.push({...message, id: messageId(producer, ++n)});
+			if (batch.length >= options.batch) {
+				flush();
+				if (pending.length >= window) {
+					// eslint-disable-next-line no-await-in-loop
+					published += sum(await Promise.all(pending));
+					pending.length = 0;
+					onProgress?.(progress(published));
+					if (shouldStop()) {
+						break;
+					}
 				}
 			}
 		}
 
-		await Promise.all(pending);
-		published += pending.length;
-		onProgress?.({published, total: options.messages});
-		const done: RunDoneRecord = {type: 'run-done', run: options.run, total: published};
-		await send(queues.results, done);
-		return {published, total: options.messages};
+		if (batch.length > 0 && !shouldStop()) {
+			flush();
+		}
+
+		published += sum(await Promise.all(pending));
+		onProgress?.(progress(published));
+		const done: ProducerDoneRecord = {type: 'producer-done', run: options.run, epoch, producer, published};
+		await send(names.control, done);
+		return progress(published);
 	} finally {
 		await publisher.close();
 	}
 }
+
+const sum = (values: number[]): number => values.reduce((total, value) => total + value, 0);

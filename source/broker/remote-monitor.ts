@@ -1,155 +1,260 @@
 import type {Connection} from 'rabbitmq-client';
 import {
-	Observable, Subject, type ObservableInput, type SchedulerLike, from,
+	Observable, Subject, from, type ObservableInput, type SchedulerLike,
 } from 'rxjs';
 import type {ResolvedConfig} from '../config.js';
 import {monitor} from '../monitor.js';
 import type {SendResult} from '../senders.js';
 import type {SimulationEvent} from '../simulation.js';
+import {brokerFailure, isFatalBrokerError} from './connection.js';
 import {IdSet} from './id-set.js';
+import {readRun} from './produce.js';
 import {
-	QUEUE_OPTIONS, fromResultRecord, parseResultsRecord, queueNames, type RunStartRecord,
+	fromResultRecord, parseControl, parseOutcomes, queueOptions, runNames, splitMessageId, type EpochRecord, type ResultRecord,
 } from './topology.js';
 
 export type RemoteMonitorOptions = {
 	readonly run: string;
 	readonly intervalMs: number;
-	/** How many results may be in hand, unacknowledged, at once. */
+	/** Records in hand, unacknowledged, at once, per stream. */
 	readonly prefetch?: number;
 };
 
 export type RemoteMonitorDeps = {
-	/** A real-time clock (speed 1): elapsed time is wall time since the producer started. */
+	/** A real-time clock: progress is shown every interval of wall time. */
 	readonly scheduler: SchedulerLike;
 	readonly stop?: ObservableInput<unknown>;
+	/** Told once of each kind of record set aside, and of duplicates at the end. */
 	readonly warn?: (text: string) => void;
 };
 
+/** A producer of the run, as its control records tell. */
+type Producer = {readonly total: number; published: number | undefined; readonly counted: IdSet};
+
+/** A worker seen in a heartbeat within the last three intervals is live. */
+const LIVE_INTERVALS = 3;
+
 /**
- * Follows a run on the broker: folds every worker's results with the same stats code as a local
- * run, counting each message id once (a redelivered message is reported twice), and ends with a
- * final snapshot when every message the producer confirmed is accounted for. It may start before
- * or after the producer: the results wait in their durable queue. It is the results queue's one
- * reader: what it acknowledges is gone from the queue.
+ * Follows a run on the broker: reads the run's control and outcomes streams from their start
+ * (taking nothing away from another monitor), folds every result of this run's epoch with the same
+ * monitor as a local run, counts each message id once (a batch redelivered after a worker died is
+ * reported twice), and ends with a final snapshot when every producer is done and every message it
+ * confirmed is accounted for. Elapsed time, throughput and ETA come from the results' own times,
+ * so a monitor started late, or after the run, prints the same summary as one that watched it.
+ * Records of another epoch (an earlier run under this name), ids no producer of the run made, and
+ * records that are not sms-sim's are set aside and reported once.
  */
 export function watchRun(connection: Connection, options: RemoteMonitorOptions, deps: RemoteMonitorDeps): Observable<SimulationEvent> {
 	return new Observable<SimulationEvent>(subscriber => {
-		const {scheduler} = deps;
-		const queues = queueNames(options.run);
-		const counted = new IdSet();
+		const {scheduler, warn = () => undefined} = deps;
+		const names = runNames(options.run);
+		const queues = queueOptions(options.run);
 		const results$ = new Subject<SendResult>();
-		let runStart: RunStartRecord | undefined;
-		let doneTotal: number | undefined;
-		let started = false;
+		const producers = new Map<string, Producer>();
+		/** Results of producers not announced yet (the control stream is read apart from the outcomes). */
+		const early = new Map<string, ResultRecord[]>();
+		const workers = new Map<string, {senders: number; inFlight: number; seenAt: number; done: boolean}>();
+		let latestEndMs = 0;
 		let duplicates = 0;
-		const stopNow$ = new Subject<void>();
+		const setAside = new Map<string, number>();
+		const aside = (reason: string): void => {
+			if (!setAside.has(reason)) {
+				warn(`set aside: ${reason}`);
+			}
 
-		const start = (record: RunStartRecord | undefined): void => {
-			started = true;
-			const config: ResolvedConfig = {
-				messages: record?.total ?? doneTotal ?? 0,
-				groups: [],
-				intervalMs: options.intervalMs,
-				seed: record?.seed ?? 0,
-				speed: 1,
-				maxBodyLength: record?.maxBodyLength ?? 0,
-			};
-			subscriber.next({type: 'start', config});
-			// Elapsed time counts from the producer's start, wherever the monitor joins.
-			const origin = scheduler.now() - (record ? Math.max(0, Date.now() - record.startedAt) : 0);
-			results$.pipe(monitor({
-				scheduler, intervalMs: options.intervalMs, total: () => doneTotal ?? runStart?.total ?? null, groups: [], origin, stop: stopNow$,
-			}))
-				.subscribe({
-					next(event) {
-						subscriber.next(event);
-					},
-					error(error) {
-						subscriber.error(error);
-					},
-					complete() {
-						void consumer.close().then(() => {
-							subscriber.complete();
-						});
-					},
-				});
+			setAside.set(reason, (setAside.get(reason) ?? 0) + 1);
 		};
 
-		const completeIfDone = (): void => {
-			if (doneTotal !== undefined && counted.size >= doneTotal) {
+		const total = (): number | null => producers.size === 0 ? null : [...producers.values()].reduce((sum, producer) => sum + (producer.published ?? producer.total), 0);
+		const done = (): boolean => producers.size > 0 && [...producers.values()].every(producer => producer.published !== undefined && producer.counted.size >= producer.published);
+
+		const count = (record: ResultRecord): void => {
+			const id = splitMessageId(record.id);
+			const producer = id && producers.get(id.producer);
+			if (id === undefined) {
+				aside(`a result whose id ${JSON.stringify(record.id.slice(0, 40))} no producer makes`);
+				return;
+			}
+
+			if (producer === undefined) {
+				early.set(id.producer, [...early.get(id.producer) ?? [], record]);
+				return;
+			}
+
+			if (id.n > (producer.published ?? producer.total)) {
+				aside(`a result for message ${record.id}, beyond what its producer published`);
+				return;
+			}
+
+			if (!producer.counted.add(String(id.n))) {
+				duplicates++;
+				return;
+			}
+
+			latestEndMs = Math.max(latestEndMs, record.endMs);
+			results$.next(fromResultRecord(record));
+		};
+
+		const finishIfDone = (): void => {
+			if (done()) {
 				results$.complete();
 			}
 		};
 
-		const consumer = connection.createConsumer({
-			queue: queues.results,
-			queueOptions: QUEUE_OPTIONS,
-			qos: {prefetchCount: options.prefetch ?? 1000},
-		}, delivery => {
-			const record = parseResultsRecord(delivery.body);
-			if (record === undefined) {
-				deps.warn?.(`ignored a record that is not sms-sim's on ${queues.results}`);
-				return;
-			}
-
-			switch (record.type) {
-				case 'run-start': {
-					runStart ??= record;
-					if (!started) {
-						start(record);
-					}
-
-					break;
-				}
-
-				case 'run-done': {
-					doneTotal = record.total;
-					if (!started) {
-						start(undefined);
-					}
-
-					break;
-				}
-
-				case 'result': {
-					if (!started) {
-						start(undefined); // Its run-start was read by an earlier monitor: go on without it.
-					}
-
-					if (counted.add(record.id)) {
-						results$.next(fromResultRecord(record));
-					} else {
-						duplicates++;
-					}
-
-					break;
-				}
-			}
-
-			completeIfDone();
-		});
-		consumer.on('error', (error: unknown) => {
-			deps.warn?.(`consumer: ${error instanceof Error ? error.message : String(error)}`);
+		subscriber.next({type: 'start', config: startConfig(options)});
+		const subscription = results$.pipe(monitor({
+			scheduler,
+			intervalMs: options.intervalMs,
+			total,
+			groups: [],
+			elapsedMs: () => latestEndMs,
+			workers() {
+				const now = Date.now();
+				const live = [...workers.values()].filter(worker => !worker.done && now - worker.seenAt <= LIVE_INTERVALS * options.intervalMs);
+				return {live: live.length, senders: live.reduce((sum, worker) => sum + worker.senders, 0), inFlight: live.reduce((sum, worker) => sum + worker.inFlight, 0)};
+			},
+			stop: deps.stop,
+		})).subscribe({
+			next: event => subscriber.next(event),
+			error: error => subscriber.error(error),
+			complete() {
+				void close().then(() => subscriber.complete());
+			},
 		});
 
-		// Stopped before anything arrived: still end with an (empty) interrupted summary.
-		const stopSubscription = deps.stop
-			? from(deps.stop).subscribe(() => {
-				if (!started) {
-					start(runStart);
+		const prefetch = options.prefetch ?? 200;
+		const streamConsumer = (queue: string, queueDeclare: typeof queues.outcomes, handle: (body: unknown) => void) => {
+			const consumer = connection.createConsumer({queue, queueOptions: queueDeclare, qos: {prefetchCount: prefetch}, arguments: {'x-stream-offset': 'first'}}, delivery => {
+				handle(delivery.body);
+			});
+			consumer.on('error', (error: unknown) => {
+				if (closing) {
+					return; // Deliveries cut short by our own close: nothing to report.
 				}
 
-				stopNow$.next();
-			})
-			: undefined;
+				if (isFatalBrokerError(error)) {
+					subscriber.error(brokerFailure(error, `reading ${queue}`));
+					return;
+				}
+
+				warn(`reading ${queue}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+			});
+			return consumer;
+		};
+
+		let closing = false;
+		let control: ReturnType<typeof streamConsumer> | undefined;
+		let outcomes: ReturnType<typeof streamConsumer> | undefined;
+		const startReading = (run: EpochRecord): void => {
+			control = streamConsumer(names.control, queues.control, body => {
+				const parsed = parseControl(body);
+				if ('problem' in parsed) {
+					aside(`a record on ${names.control} that is not sms-sim's (${parsed.problem})`);
+					return;
+				}
+
+				const {record} = parsed;
+				if (record.run !== options.run || record.epoch !== run.epoch) {
+					aside(`control records of an earlier run named ${options.run} (purge it to start afresh)`);
+					return;
+				}
+
+				switch (record.type) {
+					case 'producer-start': {
+						if (!producers.has(record.producer)) {
+							producers.set(record.producer, {total: record.total, published: undefined, counted: new IdSet()});
+							for (const waiting of early.get(record.producer) ?? []) {
+								count(waiting);
+							}
+
+							early.delete(record.producer);
+						}
+
+						break;
+					}
+
+					case 'producer-done': {
+						const producer = producers.get(record.producer);
+						if (producer === undefined || record.published > producer.total) {
+							aside(`a producer-done for a producer the run does not have, or beyond what it meant to publish (${record.producer})`);
+						} else {
+							producer.published = record.published;
+						}
+
+						break;
+					}
+
+					case 'heartbeat': {
+						workers.set(record.worker, {senders: record.senders, inFlight: record.inFlight, seenAt: Date.now(), done: record.done});
+						break;
+					}
+				}
+
+				finishIfDone();
+			});
+			outcomes = streamConsumer(names.outcomes, queues.outcomes, body => {
+				const parsed = parseOutcomes(body);
+				if ('problem' in parsed) {
+					aside(`a record on ${names.outcomes} that is not sms-sim's (${parsed.problem})`);
+					return;
+				}
+
+				if (parsed.record.run !== options.run || parsed.record.epoch !== run.epoch) {
+					aside(`results of an earlier run named ${options.run} (purge it to start afresh)`);
+					return;
+				}
+
+				for (const record of parsed.record.results) {
+					count(record);
+				}
+
+				finishIfDone();
+			});
+		};
+
+		// A monitor may start before any producer: it waits for the run to have an identity.
+		let polling: NodeJS.Timeout | undefined;
+		const findRun = (): void => {
+			readRun(connection, options.run).then(run => {
+				if (subscriber.closed) {
+					return;
+				}
+
+				if (run) {
+					startReading(run);
+				} else {
+					polling = setTimeout(findRun, 250);
+				}
+			}, (error: unknown) => {
+				subscriber.error(brokerFailure(error, `reading the identity of run ${options.run}`));
+			});
+		};
+
+		findRun();
+
+		const close = async (): Promise<void> => {
+			closing = true;
+			clearTimeout(polling);
+			await Promise.allSettled([control?.close(), outcomes?.close()]);
+		};
+
+		const stopSubscription = deps.stop ? from(deps.stop).subscribe(() => {
+			clearTimeout(polling);
+		}) : undefined;
 
 		return () => {
 			stopSubscription?.unsubscribe();
+			subscription.unsubscribe();
 			results$.complete();
-			void consumer.close();
+			void close();
 			if (duplicates > 0) {
-				deps.warn?.(`${duplicates} redelivered result${duplicates === 1 ? ' was' : 's were'} counted once`);
+				warn(`${duplicates} redelivered result${duplicates === 1 ? ' was' : 's were'} counted once`);
 			}
 		};
 	});
+}
+
+/** What the monitor's start event says: the run's totals are not known until its producers say. */
+function startConfig(options: RemoteMonitorOptions): ResolvedConfig {
+	return {messages: 0, groups: [], intervalMs: options.intervalMs, seed: 0, speed: 1, maxBodyLength: 0};
 }

@@ -2,45 +2,111 @@ import type {Message} from '../messages.js';
 import {flattenResult, type SendResult} from '../senders.js';
 
 /**
- * The queues of one run, all durable, every message persistent:
+ * What a run `ID` keeps on the broker, all durable, every message persistent:
  *
- *   producer --(messages)--> sms-sim.<run>.messages --> sender workers (prefetch = their senders)
- *   workers  --(results)---> sms-sim.<run>.results  --> monitor
- *   producer --(run-start, run-done)-----------^
+ *   produce --(batches of messages)--> sms-sim.ID.messages --> send (each worker: a few batches in hand)
+ *                                            | rejected (not ours, malformed, too large)
+ *                                            v
+ *                                      sms-sim.ID.dead
+ *   send    --(batches of results)---> sms-sim.ID.outcomes  (a stream) --> any number of monitors, each from its start
+ *   produce --(producer-start, producer-done)--> sms-sim.ID.control (a stream) --> monitors, workers
+ *   send    --(heartbeats)-----------------------^
+ *   the first produce --(the run's identity)--> sms-sim.ID.epoch (one message, read and put back)
  *
- * The producer announces the run on the results queue before its first message and confirms its
- * end after its last, so the monitor learns the total whenever it starts.
+ * Streams keep what is written to them: a monitor reads without taking anything away from
+ * another, and one started late, or again, reads the run from its start.
  */
-export function queueNames(run: string): {messages: string; results: string} {
-	return {messages: `sms-sim.${run}.messages`, results: `sms-sim.${run}.results`};
+export type RunNames = {
+	readonly messages: string;
+	readonly outcomes: string;
+	readonly control: string;
+	readonly dead: string;
+	readonly epoch: string;
+};
+
+export function runNames(run: string): RunNames {
+	return {
+		messages: `sms-sim.${run}.messages`,
+		outcomes: `sms-sim.${run}.outcomes`,
+		control: `sms-sim.${run}.control`,
+		dead: `sms-sim.${run}.dead`,
+		epoch: `sms-sim.${run}.epoch`,
+	};
 }
 
-export const QUEUE_OPTIONS = {durable: true} as const;
+/** How each queue is declared: every program declares them the same way (RabbitMQ refuses a mismatch). */
+export function queueOptions(run: string) {
+	const names = runNames(run);
+	return {
+		messages: {queue: names.messages, durable: true, arguments: {'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': names.dead}},
+		outcomes: {queue: names.outcomes, durable: true, arguments: {'x-queue-type': 'stream'}},
+		control: {queue: names.control, durable: true, arguments: {'x-queue-type': 'stream'}},
+		dead: {queue: names.dead, durable: true},
+		// One message at most: a second producer that races the first to write it is refused, and reads the first's.
+		epoch: {queue: names.epoch, durable: true, arguments: {'x-max-length': 1, 'x-overflow': 'reject-publish'}},
+	} as const;
+}
 
 /** A run's name: it becomes part of queue names. */
 export const RUN_PATTERN = /^[\w.-]{1,100}$/;
 
-/** What the producer says of a run; the monitor's start. */
-export type RunStartRecord = {
-	readonly type: 'run-start';
+/** Messages (or results) in one AMQP message unless `--batch` says otherwise. */
+export const DEFAULT_BATCH = 500;
+/** The most a batch may hold. */
+export const MAX_BATCH = 10_000;
+/** The largest record read off the broker: a batch of 10,000 messages with 10,000-character bodies is ~100 MB; anything larger is not ours. */
+export const MAX_RECORD_BYTES = 128 * 1024 * 1024;
+
+/** The run's identity, written once by its first producer. Every record of the run carries its `epoch`. */
+export type EpochRecord = {readonly type: 'epoch'; readonly run: string; readonly epoch: string; readonly startedAt: number};
+
+/** A producer joins the run: what it means to publish. */
+export type ProducerStartRecord = {
+	readonly type: 'producer-start';
 	readonly run: string;
+	readonly epoch: string;
+	readonly producer: string;
 	readonly total: number;
 	readonly seed: number;
 	readonly maxBodyLength: number;
-	/** Wall clock, ms since the epoch. */
-	readonly startedAt: number;
 };
 
-/** Sent once every message of the run is confirmed by the broker. */
-export type RunDoneRecord = {readonly type: 'run-done'; readonly run: string; readonly total: number};
+/** A producer is done: every one of its `published` messages is confirmed by the broker. */
+export type ProducerDoneRecord = {readonly type: 'producer-done'; readonly run: string; readonly epoch: string; readonly producer: string; readonly published: number};
 
-/** One finished message, as a worker reports it. Times are on the worker's simulation clock. */
-export type ResultRecord = {readonly type: 'result'} & Readonly<ReturnType<typeof flattenResult>>;
+/** A worker is alive: what it holds, every interval. `done` on its last. */
+export type HeartbeatRecord = {
+	readonly type: 'heartbeat';
+	readonly run: string;
+	readonly epoch: string;
+	readonly worker: string;
+	readonly senders: number;
+	readonly inFlight: number;
+	readonly processed: number;
+	readonly done: boolean;
+};
 
-export type ResultsQueueRecord = RunStartRecord | RunDoneRecord | ResultRecord;
+export type ControlRecord = ProducerStartRecord | ProducerDoneRecord | HeartbeatRecord;
 
-export function toResultRecord(result: SendResult): ResultRecord {
-	return {type: 'result', ...flattenResult(result)};
+/** A batch of messages, ids `<producer>-<n>`; `startedAt` is the run's (its epoch's). */
+export type MessagesRecord = {
+	readonly type: 'messages';
+	readonly run: string;
+	readonly epoch: string;
+	readonly startedAt: number;
+	readonly producer: string;
+	readonly messages: readonly Message[];
+};
+
+/** One finished message. Times are ms since the run's epoch began (its `startedAt`). */
+export type ResultRecord = Readonly<ReturnType<typeof flattenResult>>;
+
+/** A batch of results from one worker. */
+export type OutcomesRecord = {readonly type: 'outcomes'; readonly run: string; readonly epoch: string; readonly worker: string; readonly results: readonly ResultRecord[]};
+
+export function toResultRecord(result: SendResult, offsetMs: number): ResultRecord {
+	const flat = flattenResult(result);
+	return {...flat, startMs: flat.startMs + offsetMs, endMs: flat.endMs + offsetMs};
 }
 
 export function fromResultRecord(record: ResultRecord): SendResult {
@@ -57,52 +123,150 @@ export function fromResultRecord(record: ResultRecord): SendResult {
 	};
 }
 
-/** Reads a message body off the messages queue; undefined when it is not one of ours. */
-export function parseMessage(body: unknown): Message | undefined {
-	const value = typeof body === 'string' || Buffer.isBuffer(body) ? safeJson(String(body)) : body;
-	if (typeof value === 'object' && value !== null) {
-		const {id, to, body: text} = value as Record<string, unknown>;
-		if (typeof id === 'string' && typeof to === 'string' && typeof text === 'string') {
-			return {id, to, body: text};
+/** Why a record was not taken, or the record. */
+export type Parsed<T> = {readonly record: T} | {readonly problem: string};
+
+type Json = Record<string, unknown>;
+
+const isText = (value: unknown, max: number): value is string => typeof value === 'string' && value.length > 0 && value.length <= max;
+const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+/** A time or duration a result may carry: finite, not negative, within the clock's range. */
+const isTime = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= 2 ** 51 / 1000;
+
+/** Reads one AMQP body as a JSON object, refusing what is too large or not JSON. */
+function readJson(body: unknown): Parsed<Json> {
+	if (Buffer.isBuffer(body) && body.length > MAX_RECORD_BYTES) {
+		return {problem: `larger than ${MAX_RECORD_BYTES / 1024 / 1024} MB`};
+	}
+
+	let value: unknown = body;
+	if (typeof body === 'string' || Buffer.isBuffer(body)) {
+		if (String(body).length > MAX_RECORD_BYTES) {
+			return {problem: `larger than ${MAX_RECORD_BYTES / 1024 / 1024} MB`};
 		}
+
+		try {
+			value = JSON.parse(String(body));
+		} catch {
+			return {problem: 'not JSON'};
+		}
+	}
+
+	return typeof value === 'object' && value !== null && !Array.isArray(value) ? {record: value as Json} : {problem: 'not a JSON object'};
+}
+
+/** The fields every record of a run has. */
+function ofRun(value: Json, type: string): string | undefined {
+	if (value.type !== type) {
+		return `not a ${type} record`;
+	}
+
+	return isText(value.run, 100) && isText(value.epoch, 100) ? undefined : 'no run or epoch';
+}
+
+const isMessage = (value: unknown): value is Message => {
+	const message = value as Json;
+	return typeof value === 'object' && value !== null && isText(message.id, 200) && isText(message.to, 32) && typeof message.body === 'string' && message.body.length <= 10_000;
+};
+
+export function parseEpoch(body: unknown): Parsed<EpochRecord> {
+	const json = readJson(body);
+	if ('problem' in json) {
+		return json;
+	}
+
+	const value = json.record;
+	const problem = ofRun(value, 'epoch') ?? (isTime(value.startedAt) && value.startedAt > 0 ? undefined : 'no start time');
+	return problem === undefined ? {record: value as EpochRecord} : {problem};
+}
+
+export function parseMessages(body: unknown): Parsed<MessagesRecord> {
+	const json = readJson(body);
+	if ('problem' in json) {
+		return json;
+	}
+
+	const value = json.record;
+	const problem = ofRun(value, 'messages')
+		?? (isText(value.producer, 64) ? undefined : 'no producer')
+		?? (isTime(value.startedAt) ? undefined : 'no start time')
+		?? (Array.isArray(value.messages) && value.messages.length <= MAX_BATCH && value.messages.every(message => isMessage(message)) ? undefined : 'malformed messages');
+	return problem === undefined ? {record: value as MessagesRecord} : {problem};
+}
+
+function resultProblem(value: unknown): string | undefined {
+	if (typeof value !== 'object' || value === null) {
+		return 'a result is not an object';
+	}
+
+	const result = value as Json;
+	if (!isMessage(value) || !isText(result.senderId, 300) || !isText(result.group, 40)) {
+		return 'a result has no id, number, body, sender or group';
+	}
+
+	if (result.status !== 'sent' && result.status !== 'failed') {
+		return 'a result\'s status is neither sent nor failed';
+	}
+
+	if (!isTime(result.startMs) || !isTime(result.endMs) || !isTime(result.durationMs) || (result.endMs) < (result.startMs)) {
+		return 'a result\'s times are negative, out of range or out of order';
 	}
 
 	return undefined;
 }
 
-/** Reads a record off the results queue; undefined when it is not one of ours. */
-export function parseResultsRecord(body: unknown): ResultsQueueRecord | undefined {
-	const value = typeof body === 'string' || Buffer.isBuffer(body) ? safeJson(String(body)) : body;
-	if (typeof value !== 'object' || value === null) {
-		return undefined;
+export function parseOutcomes(body: unknown): Parsed<OutcomesRecord> {
+	const json = readJson(body);
+	if ('problem' in json) {
+		return json;
 	}
 
-	const record = value as Record<string, unknown>;
-	switch (record.type) {
-		case 'run-start': {
-			return typeof record.total === 'number' ? (record as RunStartRecord) : undefined;
+	const value = json.record;
+	const problem = ofRun(value, 'outcomes')
+		?? (isText(value.worker, 300) ? undefined : 'no worker')
+		?? (Array.isArray(value.results) && value.results.length <= MAX_BATCH ? value.results.map(result => resultProblem(result)).find(Boolean) : 'no results');
+	return problem === undefined ? {record: value as OutcomesRecord} : {problem};
+}
+
+export function parseControl(body: unknown): Parsed<ControlRecord> {
+	const json = readJson(body);
+	if ('problem' in json) {
+		return json;
+	}
+
+	const value = json.record;
+	let problem: string | undefined;
+	switch (value.type) {
+		case 'producer-start': {
+			problem = ofRun(value, 'producer-start') ?? (isText(value.producer, 64) && isCount(value.total) && isCount(value.seed) && isCount(value.maxBodyLength) ? undefined : 'malformed producer-start');
+			break;
 		}
 
-		case 'run-done': {
-			return typeof record.total === 'number' ? (record as RunDoneRecord) : undefined;
+		case 'producer-done': {
+			problem = ofRun(value, 'producer-done') ?? (isText(value.producer, 64) && isCount(value.published) ? undefined : 'malformed producer-done');
+			break;
 		}
 
-		case 'result': {
-			return typeof record.id === 'string' && (record.status === 'sent' || record.status === 'failed') && typeof record.durationMs === 'number'
-				? (record as ResultRecord)
-				: undefined;
+		case 'heartbeat': {
+			problem = ofRun(value, 'heartbeat') ?? (isText(value.worker, 300) && isCount(value.senders) && isCount(value.inFlight) && isCount(value.processed) && typeof value.done === 'boolean' ? undefined : 'malformed heartbeat');
+			break;
 		}
 
 		default: {
-			return undefined;
+			problem = 'not a control record';
 		}
 	}
+
+	return problem === undefined ? {record: value as ControlRecord} : {problem};
 }
 
-function safeJson(text: string): unknown {
-	try {
-		return JSON.parse(text) as unknown;
-	} catch {
-		return undefined;
-	}
+/** A producer's message id: `<producer>-<n>`, n from 1. */
+export function messageId(producer: string, n: number): string {
+	return `${producer}-${n}`;
+}
+
+/** The producer and number of a message id; undefined when it is not one of ours. */
+export function splitMessageId(id: string): {producer: string; n: number} | undefined {
+	const match = /^([\da-z]{1,64})-([1-9]\d{0,15})$/.exec(id);
+	return match === null ? undefined : {producer: match[1], n: Number(match[2])};
 }

@@ -1,15 +1,17 @@
 import {ConsumerStatus, type Connection} from 'rabbitmq-client';
 import {
-	Observable, Subject, type ObservableInput, type SchedulerLike, from, tap,
+	Observable, Subject, asyncScheduler, from, tap, type ObservableInput, type SchedulerLike,
 } from 'rxjs';
 import {senderCount, type ResolvedConfig} from '../config.js';
 import type {Message} from '../messages.js';
 import {pipeline} from '../pipeline.js';
+import {createPoolGauge} from '../pool.js';
+import {brokerFailure, isFatalBrokerError} from './connection.js';
 import type {Random} from '../random.js';
-import {createSenders, type ResolvedSenderGroup} from '../senders.js';
+import {createSenders, type ResolvedSenderGroup, type SendResult} from '../senders.js';
 import type {SimulationEvent} from '../simulation.js';
 import {
-	QUEUE_OPTIONS, parseMessage, queueNames, toResultRecord,
+	parseControl, parseMessages, queueOptions, runNames, toResultRecord, type HeartbeatRecord, type OutcomesRecord, type ResultRecord,
 } from './topology.js';
 
 export type WorkerOptions = {
@@ -20,118 +22,309 @@ export type WorkerOptions = {
 	readonly config: ResolvedConfig;
 	/** Put before sender ids, so senders of different workers stay apart in the monitor. */
 	readonly workerId: string;
+	/** Results in one AMQP message at most. */
+	readonly batch: number;
+	/** Keep waiting for messages when the run is complete, rather than exit. */
+	readonly follow: boolean;
 };
 
 export type WorkerDeps = {
 	readonly scheduler: SchedulerLike;
 	readonly random: Random;
-	/** When it emits, the worker drains: it stops consuming, finishes the sends in flight, and ends. */
+	/** When it emits, the worker drains: it stops consuming, finishes the sends in hand, and ends. */
 	readonly stop?: ObservableInput<unknown>;
-	/** Told of a malformed message (dropped). */
+	/** Told of what was set aside (a malformed batch, dead-lettered) or went wrong, once each. */
 	readonly warn?: (text: string) => void;
+	/** Heartbeats and the end-of-run check go by this clock (wall time). */
+	readonly wallScheduler?: SchedulerLike;
 };
 
+/** Longest a finished result waits for its batch to fill before it is published anyway (wall ms). */
+const RESULT_FLUSH_MS = 50;
+
+/** A batch of messages in hand: acknowledged once every result of it is confirmed. */
+type Held = {
+	remaining: number;
+	readonly epoch: string;
+	/** Wall ms between the run's start and this worker's: added to result times. */
+	readonly offsetMs: number;
+	readonly done: Settle;
+};
+
+/** A promise with its settling functions. */
+type Settle = {readonly promise: Promise<void>; readonly resolve: () => void; readonly reject: (error: unknown) => void};
+
+function settle(): Settle {
+	let resolve!: () => void;
+	let reject!: (error: unknown) => void;
+	const promise = new Promise<void>((yes, no) => {
+		resolve = yes;
+		reject = no;
+	});
+	return {promise, resolve, reject};
+}
+
 /**
- * A sender worker: consumes the run's messages with prefetch equal to its number of senders, runs
- * them through the same sender pool as a local run (a pushed source), publishes each result with a
- * publisher confirm, and acknowledges a message only once its result is confirmed. Emits the
- * worker's own events (start, its results, progress, final), like `simulate`.
+ * A sender worker: takes batches of messages from the run's queue (a few at a time, enough that
+ * its senders never starve), feeds them to the same pipeline as a local run, publishes results in
+ * batches to the run's outcomes stream (flushed by size or after 50 ms), and acknowledges a batch
+ * only once every result of it is confirmed by the broker. A worker that dies leaves its batches
+ * unacknowledged; the broker gives them, whole, to another worker, and the monitor counts each id
+ * once. A malformed batch is dead-lettered to the run's dead-letter queue, reported once, and the
+ * worker carries on.
  *
- * A worker that dies leaves its unacknowledged messages to the broker, which gives them to
- * another worker; a message whose result was published but not yet acknowledged is then sent
- * twice, and the monitor counts it once.
+ * It publishes a heartbeat every interval (senders, sends in flight, processed) and, unless
+ * `follow`, ends by itself when the run is complete: every producer done, the queue drained and
+ * its own sends done. Emits the worker's own events (start, its results, progress, final).
  */
 export function runWorker(connection: Connection, options: WorkerOptions, deps: WorkerDeps): Observable<SimulationEvent> {
 	return new Observable<SimulationEvent>(subscriber => {
-		const {scheduler, random} = deps;
-		const queues = queueNames(options.run);
+		const {scheduler, random, warn = () => undefined} = deps;
+		const wall = deps.wallScheduler ?? asyncScheduler;
+		const names = runNames(options.run);
+		const queues = queueOptions(options.run);
 		const slots = senderCount(options.groups);
 		const senders = createSenders(options.groups, random).map(sender => ({...sender, id: `${options.workerId}/${sender.id}`}));
 		const incoming$ = new Subject<Message>();
+		const gauge = createPoolGauge();
+		const workerStartedAt = Date.now();
+		/** Each message in hand, to the batch it came in (a redelivered batch brings new message objects). */
+		const heldBy = new Map<Message, Held>();
+		let batchesInHand = 0;
 		let draining = false;
-		/** Deliveries waiting for their result's confirm, by message object (a redelivery is another object). */
-		const waiting = new Map<Message, {resolve: () => void; reject: (error: unknown) => void}>();
-		const publisher = connection.createPublisher({confirm: true, maxAttempts: 50, queues: [{queue: queues.results, ...QUEUE_OPTIONS}]});
-		const consumer = connection.createConsumer({
-			queue: queues.messages,
-			queueOptions: QUEUE_OPTIONS,
-			qos: {prefetchCount: slots},
-			concurrency: slots,
-			requeue: true,
-		}, async delivery => {
+		let closing = false;
+		let epoch: string | undefined;
+		let processed = 0;
+		const warned = new Set<string>();
+		const warnOnce = (key: string, text: string): void => {
+			if (!warned.has(key)) {
+				warned.add(key);
+				warn(text);
+			}
+		};
+
+		const publisher = connection.createPublisher({confirm: true, maxAttempts: 50, queues: [queues.outcomes, queues.control, queues.dead]});
+		const prefetch = Math.max(2, Math.ceil((2 * slots) / Math.max(1, options.batch)) + 1);
+		const consumer = connection.createConsumer({queue: names.messages, queueOptions: queues.messages, qos: {prefetchCount: prefetch}, concurrency: prefetch, requeue: true}, async delivery => {
 			if (draining) {
 				return ConsumerStatus.REQUEUE; // Came in while stopping: back to the queue for another worker.
 			}
 
-			const message = parseMessage(delivery.body);
-			if (message === undefined) {
-				deps.warn?.(`dropped a malformed message from ${queues.messages}`);
-				return ConsumerStatus.DROP;
+			const parsed = parseMessages(delivery.body);
+			if ('problem' in parsed || parsed.record.run !== options.run) {
+				warnOnce('bad-batch', `set aside a batch on ${names.messages} that is not this run's (${'problem' in parsed ? parsed.problem : 'another run'}): it is in ${names.dead}`);
+				return ConsumerStatus.DROP; // Dead-lettered to the run's dead-letter queue.
 			}
 
-			const confirmed = new Promise<void>((resolve, reject) => {
-				waiting.set(message, {resolve, reject});
-			});
-			incoming$.next(message);
-			await confirmed; // Resolving acknowledges the delivery; a rejection requeues it.
-			return ConsumerStatus.ACK;
+			const {record} = parsed;
+			epoch = record.epoch;
+			if (record.messages.length === 0) {
+				return ConsumerStatus.ACK;
+			}
+
+			const held: Held = {remaining: record.messages.length, epoch: record.epoch, offsetMs: workerStartedAt - record.startedAt, done: settle()};
+			batchesInHand++;
+			try {
+				for (const message of record.messages) {
+					const copy = {id: message.id, to: message.to, body: message.body};
+					heldBy.set(copy, held);
+					incoming$.next(copy);
+				}
+
+				await held.done.promise; // Resolving acknowledges the batch; a rejection requeues it.
+				return ConsumerStatus.ACK;
+			} finally {
+				batchesInHand--;
+			}
 		});
 		consumer.on('error', (error: unknown) => {
-			deps.warn?.(`consumer: ${error instanceof Error ? error.message : String(error)}`);
-		});
+			if (closing) {
+				return; // Deliveries cut short by our own close: nothing to report.
+			}
 
-		// The same pipeline as a local run, fed by the consumer. Each result is published as it comes;
-		// its delivery is acknowledged once the broker confirms it.
-		const events$ = pipeline(incoming$, {
-			senders, groups: options.groups, scheduler, random, intervalMs: options.intervalMs, total: null,
-		}).pipe(tap(event => {
-			if (event.type !== 'result') {
+			if (isFatalBrokerError(error)) {
+				subscriber.error(brokerFailure(error, `taking messages from ${names.messages}`));
 				return;
 			}
 
-			const entry = waiting.get(event.message);
-			waiting.delete(event.message);
-			publisher.send({routingKey: queues.results, durable: true, contentType: 'application/json'}, JSON.stringify(toResultRecord(event))).then(
-				() => entry?.resolve(),
-				(error: unknown) => entry?.reject(error),
-			);
+			warnOnce(`consumer ${describe(error)}`, `taking messages from ${names.messages}: ${describe(error)}`);
+		});
+
+		// Results wait here until a batch is full or RESULT_FLUSH_MS passes, then go out as one record.
+		let pendingResults: Array<{readonly result: SendResult; readonly held: Held}> = [];
+		let flushTimer: NodeJS.Timeout | undefined;
+		const unconfirmed = new Set<Promise<void>>();
+		const flush = (): void => {
+			clearTimeout(flushTimer);
+			flushTimer = undefined;
+			if (pendingResults.length === 0) {
+				return;
+			}
+
+			const out = pendingResults;
+			pendingResults = [];
+			const byEpoch = new Map<string, Array<{readonly result: SendResult; readonly held: Held}>>();
+			for (const entry of out) {
+				byEpoch.set(entry.held.epoch, [...byEpoch.get(entry.held.epoch) ?? [], entry]);
+			}
+
+			for (const [recordEpoch, entries] of byEpoch) {
+				const results: ResultRecord[] = entries.map(({result, held}) => toResultRecord(result, held.offsetMs));
+				const record: OutcomesRecord = {type: 'outcomes', run: options.run, epoch: recordEpoch, worker: options.workerId, results};
+				const confirmed = publisher.send({routingKey: names.outcomes, durable: true, contentType: 'application/json'}, JSON.stringify(record)).then(
+					() => {
+						for (const {held} of entries) {
+							if (--held.remaining === 0) {
+								held.done.resolve();
+							}
+						}
+					},
+					(error: unknown) => {
+						warnOnce('publish', `publishing results to ${names.outcomes}: ${describe(error)}; their batches go back to the queue`);
+						for (const {held} of entries) {
+							held.done.reject(error);
+						}
+					},
+				);
+				unconfirmed.add(confirmed);
+				void confirmed.finally(() => unconfirmed.delete(confirmed));
+			}
+		};
+
+		const onResult = (result: SendResult): void => {
+			const held = heldBy.get(result.message);
+			heldBy.delete(result.message);
+			processed++;
+			if (held === undefined) {
+				return;
+			}
+
+			pendingResults.push({result, held});
+			if (pendingResults.length >= options.batch) {
+				flush();
+			} else {
+				flushTimer ??= setTimeout(flush, RESULT_FLUSH_MS);
+			}
+		};
+
+		// The control stream tells the worker when every producer is done; it reads it from the start.
+		/** Per epoch, each producer and whether it is done. */
+		const producersByEpoch = new Map<string, Map<string, boolean>>();
+		const control = connection.createConsumer({
+			queue: names.control, queueOptions: queues.control, qos: {prefetchCount: 500}, arguments: {'x-stream-offset': 'first'},
+		}, delivery => {
+			const parsed = parseControl(delivery.body);
+			if (!('record' in parsed) || parsed.record.run !== options.run || parsed.record.type === 'heartbeat') {
+				return;
+			}
+
+			const {record} = parsed;
+			const producers = producersByEpoch.get(record.epoch) ?? new Map<string, boolean>();
+			producersByEpoch.set(record.epoch, producers);
+			producers.set(record.producer, record.type === 'producer-done' || (producers.get(record.producer) ?? false));
+		});
+		control.on('error', (error: unknown) => {
+			if (closing) {
+				return;
+			}
+
+			if (isFatalBrokerError(error)) {
+				subscriber.error(brokerFailure(error, `reading ${names.control}`));
+				return;
+			}
+
+			warnOnce(`control ${describe(error)}`, `reading ${names.control}: ${describe(error)}`);
+		});
+
+		const heartbeat = (done: boolean): void => {
+			if (epoch === undefined) {
+				return;
+			}
+
+			const record: HeartbeatRecord = {type: 'heartbeat', run: options.run, epoch, worker: options.workerId, senders: slots, inFlight: gauge.inFlight, processed, done};
+			publisher.send({routingKey: names.control, durable: true, contentType: 'application/json'}, JSON.stringify(record)).catch(() => undefined);
+		};
+
+		/** The run is complete when every producer of its epoch is done, nothing is in hand and the queue is empty. */
+		const runComplete = async (): Promise<boolean> => {
+			const producers = epoch === undefined ? undefined : producersByEpoch.get(epoch);
+			if (producers === undefined || producers.size === 0 || [...producers.values()].includes(false) || batchesInHand > 0 || gauge.inFlight > 0) {
+				return false;
+			}
+
+			const {messageCount} = await connection.queueDeclare(queues.messages);
+			return messageCount === 0 && batchesInHand === 0;
+		};
+
+		const drain = (): void => {
+			if (!draining) {
+				draining = true;
+				incoming$.complete(); // The pool finishes what it holds, then completes.
+			}
+		};
+
+		const ticking = wall.schedule(function () {
+			heartbeat(false);
+			if (!options.follow && !draining) {
+				runComplete().then(complete => {
+					if (complete) {
+						drain();
+					}
+				}, () => undefined);
+			}
+
+			this.schedule(undefined, options.intervalMs);
+		}, options.intervalMs);
+
+		// The same pipeline as a local run, fed by the consumer; at max speed its ticks follow the wall clock.
+		const speedIsMax = options.config.speed === 'max';
+		const events$ = pipeline(incoming$, {
+			senders, groups: options.groups, scheduler, random, intervalMs: options.intervalMs, total: null, gauge, ticks: speedIsMax ? wall : undefined,
+		}).pipe(tap(event => {
+			if (event.type === 'result') {
+				onResult(event);
+			}
 		}));
 
 		subscriber.next({type: 'start', config: options.config});
 		const subscription = events$.subscribe({
-			next(event) {
-				subscriber.next(event);
-			},
-			error(error) {
-				subscriber.error(error);
-			},
+			next: event => subscriber.next(event),
+			error: error => subscriber.error(error),
 			complete() {
-				// The pool has drained: every result is published; wait for the last confirms.
-				void Promise.allSettled([consumer.close(), publisher.close()]).then(() => {
+				// The pool has drained: publish what is left, wait for every confirm (so every batch is
+				// acknowledged), say goodbye, and only then close.
+				flush();
+				void Promise.allSettled([...unconfirmed]).then(async () => {
+					ticking.unsubscribe();
+					heartbeat(true);
+					closing = true;
+					await Promise.allSettled([consumer.close(), control.close()]);
+					await publisher.close();
 					subscriber.complete();
 				});
 			},
 		});
 
-		const stopSubscription = deps.stop
-			? from(deps.stop).subscribe(() => {
-				// Drain: take no new deliveries; the sends in hand finish, are published and acknowledged,
-				// then the pool completes and the consumer closes.
-				draining = true;
-				incoming$.complete();
-			})
-			: undefined;
+		const stopSubscription = deps.stop ? from(deps.stop).subscribe(drain) : undefined;
 
 		return () => {
 			stopSubscription?.unsubscribe();
 			subscription.unsubscribe();
+			ticking.unsubscribe();
+			clearTimeout(flushTimer);
 			// Unsubscribed before the end: what is in hand goes back to the queue (requeued on reject).
-			for (const entry of waiting.values()) {
-				entry.reject(new Error('worker stopped'));
+			for (const held of new Set(heldBy.values())) {
+				held.done.reject(new Error('worker stopped'));
 			}
 
+			closing = true;
 			void consumer.close();
+			void control.close();
 			void publisher.close();
 		};
 	});
+}
+
+function describe(error: unknown): string {
+	return error instanceof Error ? error.message.split('\n')[0] : String(error);
 }

@@ -1,6 +1,7 @@
 import {hostname} from 'node:os';
 import type {Connection} from 'rabbitmq-client';
-import {connect, redactUrl} from '../broker/connection.js';
+import {brokerFailure, connect, redactUrl} from '../broker/connection.js';
+import {runNames} from '../broker/topology.js';
 import {produce} from '../broker/produce.js';
 import {watchRun} from '../broker/remote-monitor.js';
 import {runWorker} from '../broker/worker.js';
@@ -50,6 +51,10 @@ export async function runBrokerCommand(command: BrokerCommand, io: BrokerIo): Pr
 			case 'monitor': {
 				return await runMonitor(connection, command, io);
 			}
+
+			case 'purge': {
+				return await runPurge(connection, command, io);
+			}
 		}
 	} finally {
 		await connection.close();
@@ -67,8 +72,8 @@ async function runProduce(connection: Connection, command: BrokerCommand, io: Br
 	say(`sms-sim produce: ${formatCount(messages)} messages to run ${command.run} at ${redactUrl(command.broker)}, seed ${seed}`);
 	let lastReport = performance.now();
 	try {
-		const {published} = await produce(connection, {
-			run: command.run, messages, seed, maxBodyLength,
+		const {published, producer} = await produce(connection, {
+			run: command.run, messages, seed, maxBodyLength, batch: command.batch,
 		}, {
 			shouldStop: () => stopped,
 			onProgress({published, total}) {
@@ -80,12 +85,14 @@ async function runProduce(connection: Connection, command: BrokerCommand, io: Br
 		});
 		if (json) {
 			io.stdout.write(`${JSON.stringify({
-				type: 'produced', schemaVersion: SCHEMA_VERSION, run: command.run, published, total: messages, seed, interrupted: stopped,
+				type: 'produced', schemaVersion: SCHEMA_VERSION, run: command.run, producer, published, total: messages, seed, interrupted: stopped,
 			})}\n`);
 		}
 
 		say(`${stopped ? 'Interrupted: ' : ''}published ${formatCount(published)} of ${formatCount(messages)} messages (confirmed by the broker) to run ${command.run}`);
 		return stopped ? EXIT.interrupted : EXIT.ok;
+	} catch (error) {
+		throw brokerFailure(error, `publishing to run ${command.run}`);
 	} finally {
 		subscription.unsubscribe();
 	}
@@ -98,7 +105,7 @@ async function runSend(connection: Connection, command: BrokerCommand, io: Broke
 	const scheduler = new SimulationScheduler(config.speed);
 	const workerId = `${hostname()}-${process.pid}`;
 	const events$ = runWorker(connection, {
-		run: command.run, groups: config.groups, intervalMs: config.intervalMs, config, workerId,
+		run: command.run, groups: config.groups, intervalMs: config.intervalMs, config, workerId, batch: command.batch, follow: command.follow,
 	}, {
 		scheduler, random: createRandom(config.seed), stop: io.stop$, warn: io.warn,
 	});
@@ -116,4 +123,29 @@ async function runMonitor(connection: Connection, command: BrokerCommand, io: Br
 	const title = ({messages}: {messages: number}) => `monitor of run ${command.run} at ${redactUrl(command.broker)}${messages > 0 ? `: ${formatCount(messages)} messages` : ''}`;
 	const {final} = await present(events$, {...options, header: {role: 'monitor', run: command.run, title}}, io, scheduler);
 	return exitCodeFor(final, options.maxFailureRate);
+}
+
+/** Deletes a run's queues and streams: what `produce`, `send` and `monitor` made for it. */
+async function runPurge(connection: Connection, command: BrokerCommand, io: BrokerIo): Promise<number> {
+	const names = runNames(command.run);
+	// The results queue of versions before the streams, too.
+	const queues = [names.messages, names.outcomes, names.control, names.dead, names.epoch, `sms-sim.${command.run}.results`];
+	const deleted: Record<string, number> = {};
+	for (const queue of queues) {
+		try {
+			// eslint-disable-next-line no-await-in-loop
+			const {messageCount} = await connection.queueDelete({queue});
+			deleted[queue] = messageCount;
+		} catch (error) {
+			throw brokerFailure(error, `deleting ${queue}`);
+		}
+	}
+
+	if (command.options.json) {
+		io.stdout.write(`${JSON.stringify({type: 'purged', schemaVersion: SCHEMA_VERSION, run: command.run, queues: deleted})}\n`);
+	} else {
+		io.stdout.write(`purged run ${command.run} at ${redactUrl(command.broker)}: ${queues.map(queue => `${queue} (${formatCount(deleted[queue])} messages)`).join(', ')}\n`);
+	}
+
+	return EXIT.ok;
 }

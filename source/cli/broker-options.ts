@@ -1,15 +1,15 @@
 import {DEFAULT_BROKER} from '../broker/connection.js';
-import {RUN_PATTERN} from '../broker/topology.js';
-import {show} from './checker.js';
+import {DEFAULT_BATCH, MAX_BATCH, RUN_PATTERN} from '../broker/topology.js';
+import {Checker, show} from './checker.js';
 import type {ConfigFile} from './config-file.js';
 import {
 	validateOptions, type CliFlags, type RunOptions, type Validated,
 } from './options.js';
 
-export const BROKER_COMMANDS = ['produce', 'send', 'monitor'] as const;
+export const BROKER_COMMANDS = ['produce', 'send', 'monitor', 'purge'] as const;
 export type BrokerCommandName = (typeof BROKER_COMMANDS)[number];
 
-export type BrokerFlags = CliFlags & {readonly broker?: string; readonly run?: string};
+export type BrokerFlags = CliFlags & {readonly broker?: string; readonly run?: string; readonly batch?: string; readonly follow?: boolean};
 
 /** A distributed-mode command: which one, where, and the run options it shares with a local run. */
 export type BrokerCommand = {
@@ -17,18 +17,24 @@ export type BrokerCommand = {
 	readonly broker: string;
 	readonly run: string;
 	readonly options: RunOptions;
+	/** Messages (produce) or results (send) in one AMQP message. */
+	readonly batch: number;
+	/** send: keep waiting for messages when the run is complete. */
+	readonly follow: boolean;
 };
 
 /** Which flags each command takes (beyond --broker, --run, --config, --json). */
-const APPLIES: Record<BrokerCommandName, ReadonlyArray<keyof CliFlags>> = {
-	produce: ['messages', 'seed', 'maxBodyLength'],
-	send: ['senders', 'mean', 'spread', 'distribution', 'failureRate', 'sender', 'interval', 'speed', 'seed', 'events', 'maxFailureRate'],
+const APPLIES: Record<BrokerCommandName, ReadonlyArray<keyof BrokerFlags>> = {
+	produce: ['messages', 'seed', 'maxBodyLength', 'batch'],
+	send: ['senders', 'mean', 'spread', 'distribution', 'failureRate', 'sender', 'interval', 'speed', 'seed', 'events', 'maxFailureRate', 'batch', 'follow'],
 	monitor: ['interval', 'events', 'maxFailureRate'],
+	purge: [],
 };
 
 const FLAG_NAMES: Record<string, string> = {
 	messages: '--messages', senders: '--senders', mean: '--mean', spread: '--spread', distribution: '--distribution', failureRate: '--failure-rate',
 	sender: '--sender', interval: '--interval', seed: '--seed', speed: '--speed', maxBodyLength: '--max-body-length', events: '--events', maxFailureRate: '--max-failure-rate',
+	batch: '--batch', follow: '--follow',
 };
 
 /**
@@ -44,7 +50,7 @@ export function validateBrokerCommand(
 ): Validated<BrokerCommand> {
 	const errors: string[] = [];
 	for (const [key, flag] of Object.entries(FLAG_NAMES)) {
-		const value = flags[key as keyof CliFlags];
+		const value = flags[key as keyof BrokerFlags];
 		if (value !== undefined && value !== false && !(APPLIES[name] as readonly string[]).includes(key)) {
 			errors.push(`${flag} does not apply to sms-sim ${name}`);
 		}
@@ -61,15 +67,14 @@ export function validateBrokerCommand(
 		errors.push(`--run must be 1 to 100 letters, digits, dots, dashes or underscores, got ${show(run)}`);
 	}
 
+	const check = new Checker();
+	const batch = flags.batch === undefined ? DEFAULT_BATCH : check.whole('--batch', flags.batch, {min: 1, max: MAX_BATCH});
+	errors.push(...check.errors);
 	const validation = validateOptions(flags, configFile);
 	errors.push(...validation.errors);
-	if (errors.length > 0 || validation.value === undefined) {
+	if (errors.length > 0 || validation.value === undefined || batch === undefined) {
 		return {value: undefined, errors};
 	}
 
-	return {
-		value: {
-			name, broker, run, options: validation.value,
-		}, errors: [],
-	};
+	return {value: {name, broker, run, options: validation.value, batch, follow: flags.follow === true}, errors: []};
 }

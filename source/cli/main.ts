@@ -24,6 +24,7 @@ const HELP = `
 	Usage
 	  $ sms-sim [options]                        a simulation in this process
 	  $ sms-sim produce|send|monitor [options]   the same across machines, through RabbitMQ
+	  $ sms-sim purge --run <id>                 delete a run's queues and streams
 
 	Simulates an SMS alert service: a producer makes messages to random phone numbers, a pool of
 	senders sends them (random send time around a mean, random failures), and a monitor shows
@@ -53,11 +54,17 @@ const HELP = `
 	      --max-failure-rate <p>  Exit 3 if the final failure ratio is above p
 
 	Distributed mode (RabbitMQ)
-	  produce                     Publish --messages messages for a run (also --seed, --max-body-length)
-	  send                        A sender worker: its own senders (--senders, --sender, --mean, ...)
-	  monitor                     Fold every worker's results: dashboard, lines or --json, as above
-	      --broker <url>          AMQP URL                     (default: $SMS_SIM_BROKER or amqp://localhost)
+	  produce                     Add --messages messages to a run (also --seed, --max-body-length);
+	                              several producers may add to one run
+	  send                        A sender worker: its own senders (--senders, --sender, --mean, ...);
+	                              ends when the run is complete
+	  monitor                     Follow a run from its start: dashboard, lines or --json, as above;
+	                              any number at once, started at any time
+	  purge                       Delete a run's queues and streams (to reuse its name)
+	      --broker <url>          AMQP URL; no user means guest (default: $SMS_SIM_BROKER or amqp://localhost)
 	      --run <id>              Name of the run: its queues are sms-sim.<id>.*   (default: default)
+	      --batch <n>             Messages (produce) or results (send) per AMQP message (default: 500)
+	      --follow                send: keep waiting for messages when the run is complete
 
 	Output
 	      --json                  NDJSON on stdout: start, progress, summary (human messages on stderr)
@@ -99,6 +106,8 @@ const FLAGS = {
 	maxFailureRate: {type: 'string'},
 	broker: {type: 'string'},
 	run: {type: 'string'},
+	batch: {type: 'string'},
+	follow: {type: 'boolean'},
 	help: {type: 'boolean', shortFlag: 'h'},
 	version: {type: 'boolean', shortFlag: 'v'},
 } as const;
@@ -171,10 +180,17 @@ export async function main(io: MainIo): Promise<number> {
 	const {flags} = cli;
 	// Meow gives booleans as false when absent; only `true` means the flag was given.
 	const given = {
-		...flags, json: flags.json === true, events: flags.events === true, sender: flags.sender && flags.sender.length > 0 ? flags.sender : undefined,
+		...flags,
+		json: flags.json === true,
+		events: flags.events === true,
+		follow: flags.follow === true ? true : undefined,
+		sender: flags.sender && flags.sender.length > 0 ? flags.sender : undefined,
 	};
-	if (!isBrokerCommand && (flags.broker !== undefined || flags.run !== undefined)) {
-		return fail([`${flags.broker === undefined ? '--run' : '--broker'} goes with a command: produce, send or monitor`, 'see sms-sim --help'], EXIT.usage);
+	if (!isBrokerCommand) {
+		const brokerOnly = [['--broker', flags.broker], ['--run', flags.run], ['--batch', flags.batch], ['--follow', given.follow]].filter(([, value]) => value !== undefined).map(([name]) => name);
+		if (brokerOnly.length > 0) {
+			return fail([...brokerOnly.map(name => `${name} goes with a command: produce, send, monitor or purge`), 'see sms-sim --help'], EXIT.usage);
+		}
 	}
 
 	const configFile = flags.config === undefined ? undefined : readConfigFile(flags.config);
