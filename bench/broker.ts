@@ -117,6 +117,7 @@ async function deleteQueues(url: string, run: string): Promise<void> {
 		// eslint-disable-next-line no-await-in-loop
 		await connection.queueDelete(queue).catch(() => undefined);
 	}
+
 	await connection.close();
 }
 

@@ -3,6 +3,7 @@
 #   scripts/rabbitmq-node.sh start DIR [PORT]   start, wait until it takes connections, print its env
 #   scripts/rabbitmq-node.sh stop DIR           stop it by its pid
 #   scripts/rabbitmq-node.sh restart DIR        stop it, then start it again on its port, state kept
+#   scripts/rabbitmq-node.sh crash DIR          SIGKILL it, then start it again on its port, state kept
 #   scripts/rabbitmq-node.sh ctl DIR ARGS...    rabbitmqctl against it (e.g. list_queues)
 # Needs Debian's rabbitmq-server package (the binaries; its service is not used).
 set -euo pipefail
@@ -66,6 +67,12 @@ case "$command" in
 		"$0" stop "$dir"
 		"$0" start "$dir" "$(cat "$dir/port")" > /dev/null
 		;;
+	crash)
+		# SIGKILL, as a power cut would: no clean shutdown. Then start it again on its data.
+		kill -9 "$(cat "$dir/rabbitmq.pid" 2>/dev/null || cat "$dir/launcher.pid")" 2>/dev/null || true
+		sleep 1
+		"$0" start "$dir" "$(cat "$dir/port")" > /dev/null
+		;;
 	ctl)
 		port=$(cat "$dir/port")
 		node_env "$port"
@@ -73,7 +80,7 @@ case "$command" in
 		exec "$rabbit_bin/rabbitmqctl" -n "$RABBITMQ_NODENAME" "$@"
 		;;
 	*)
-		echo "usage: rabbitmq-node.sh start|stop|restart|ctl DIR [PORT]" >&2
+		echo "usage: rabbitmq-node.sh start|stop|restart|crash|ctl DIR [PORT]" >&2
 		exit 2
 		;;
 esac

@@ -2,7 +2,9 @@ import {
 	defer, type Observable, type ObservableInput, type SchedulerLike,
 } from 'rxjs';
 import {monitor} from './monitor.js';
-import {createPoolGauge, senderPool, type MessageSource, type PoolGauge} from './pool.js';
+import {
+	createPoolGauge, senderPool, type MessageSource, type PoolGauge,
+} from './pool.js';
 import type {Random} from './random.js';
 import type {ResolvedSenderGroup, SendResult, Sender} from './senders.js';
 import type {Snapshot} from './snapshot.js';

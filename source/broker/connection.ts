@@ -99,7 +99,7 @@ const PROTOCOL_HEADER = Buffer.from([0x41, 0x4D, 0x51, 0x50, 0, 0, 9, 1]);
 async function probeAmqp(url: string, timeoutMs: number): Promise<void> {
 	const {hostname, port} = new URL(url);
 	return new Promise((resolve, reject) => {
-		const socket = connectTcp({host: hostname.replace(/^\[|\]$/g, ''), port: Number(port || 5672)});
+		const socket = connectTcp({host: hostname.replaceAll(/^\[|]$/g, ''), port: Number(port || 5672)});
 		socket.setTimeout(timeoutMs, () => {
 			socket.destroy(new Error(`timed out after ${timeoutMs / 1000}s`));
 		});
@@ -137,6 +137,10 @@ function describe(error: unknown): string {
 			return 'access refused (check the user and password)';
 		}
 
+		if (/access to vhost .* refused/i.test(error.message)) {
+			return 'access refused: the user may not use this virtual host';
+		}
+
 		return error.message.split('\n')[0];
 	}
 
@@ -161,10 +165,9 @@ export function brokerFailure(error: unknown, doing: string): unknown {
 	}
 
 	const code = String((error as {code: string}).code);
-	const reason = code === 'ACCESS_REFUSED'
-		? 'access refused (the user lacks permission on this virtual host)'
-		: code === 'PRECONDITION_FAILED'
-			? 'the queue exists with other settings (made by another version? sms-sim purge --run ID deletes it)'
-			: (error instanceof Error ? error.message.split('\n')[0] : code);
-	return new BrokerError(`${doing}: ${reason}`);
+	const reasons: Record<string, string> = {
+		ACCESS_REFUSED: 'access refused (the user lacks permission on this virtual host)',
+		PRECONDITION_FAILED: 'the queue exists with other settings (made by another version? sms-sim purge --run ID deletes it)',
+	};
+	return new BrokerError(`${doing}: ${reasons[code] ?? (error instanceof Error ? error.message.split('\n')[0] : code)}`);
 }

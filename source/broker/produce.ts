@@ -37,8 +37,7 @@ export async function joinRun(connection: Connection, run: string): Promise<Epoc
 			const held = await channel.basicGet({queue: options.epoch.queue});
 			if (held) {
 				// Put back at once: it stays for the next producer, monitor or worker.
-				// eslint-disable-next-line no-await-in-loop
-				await channel.basicNack({deliveryTag: held.deliveryTag, requeue: true});
+				channel.basicNack({deliveryTag: held.deliveryTag, requeue: true});
 				const parsed = parseEpoch(held.body);
 				if ('record' in parsed && parsed.record.run === run) {
 					return parsed.record;
@@ -47,7 +46,9 @@ export async function joinRun(connection: Connection, run: string): Promise<Epoc
 				throw new Error(`${options.epoch.queue} holds something that is not this run's identity (${'problem' in parsed ? parsed.problem : 'another run'}); purge the run first`);
 			}
 
-			const record: EpochRecord = {type: 'epoch', run, epoch: randomUUID(), startedAt: Date.now()};
+			const record: EpochRecord = {
+				type: 'epoch', run, epoch: randomUUID(), startedAt: Date.now(),
+			};
 			try {
 				// eslint-disable-next-line no-await-in-loop
 				await publisher.send({routingKey: options.epoch.queue, ...publishOptions}, JSON.stringify(record));
@@ -74,7 +75,7 @@ export async function readRun(connection: Connection, run: string): Promise<Epoc
 			return undefined;
 		}
 
-		await channel.basicNack({deliveryTag: held.deliveryTag, requeue: true});
+		channel.basicNack({deliveryTag: held.deliveryTag, requeue: true});
 		const parsed = parseEpoch(held.body);
 		return 'record' in parsed && parsed.record.run === run ? parsed.record : undefined;
 	} finally {
@@ -103,10 +104,13 @@ export async function produce(
 		confirm: true,
 		// A broker restart takes a few seconds; retries back off up to the connection's retryHigh.
 		maxAttempts: 50,
-		queues: [queues.messages, queues.control, queues.dead],
+		// Every queue of the run, so nothing published to it is unroutable, whoever starts first.
+		queues: [queues.messages, queues.outcomes, queues.control, queues.dead],
 	});
 	const send = async (queue: string, record: unknown) => publisher.send({routingKey: queue, ...publishOptions}, JSON.stringify(record));
-	const progress = (published: number): ProduceProgress => ({published, total: options.messages, producer, epoch});
+	const progress = (published: number): ProduceProgress => ({
+		published, total: options.messages, producer, epoch,
+	});
 	try {
 		const start: ProducerStartRecord = {
 			type: 'producer-start', run: options.run, epoch, producer, total: options.messages, seed: options.seed, maxBodyLength: options.maxBodyLength,
@@ -117,7 +121,9 @@ export async function produce(
 		let published = 0;
 		let batch: Message[] = [];
 		const flush = (): void => {
-			const record: MessagesRecord = {type: 'messages', run: options.run, epoch, startedAt, producer, messages: batch};
+			const record: MessagesRecord = {
+				type: 'messages', run: options.run, epoch, startedAt, producer, messages: batch,
+			};
 			const size = batch.length;
 			pending.push(send(names.messages, record).then(() => size));
 			batch = [];
@@ -146,7 +152,9 @@ export async function produce(
 
 		published += sum(await Promise.all(pending));
 		onProgress?.(progress(published));
-		const done: ProducerDoneRecord = {type: 'producer-done', run: options.run, epoch, producer, published};
+		const done: ProducerDoneRecord = {
+			type: 'producer-done', run: options.run, epoch, producer, published,
+		};
 		await send(names.control, done);
 		return progress(published);
 	} finally {

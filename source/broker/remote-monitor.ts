@@ -115,16 +115,24 @@ export function watchRun(connection: Connection, options: RemoteMonitorOptions, 
 			},
 			stop: deps.stop,
 		})).subscribe({
-			next: event => subscriber.next(event),
-			error: error => subscriber.error(error),
+			next(event) {
+				subscriber.next(event);
+			},
+			error(error) {
+				subscriber.error(error);
+			},
 			complete() {
-				void close().then(() => subscriber.complete());
+				void close().then(() => {
+					subscriber.complete();
+				});
 			},
 		});
 
 		const prefetch = options.prefetch ?? 200;
 		const streamConsumer = (queue: string, queueDeclare: typeof queues.outcomes, handle: (body: unknown) => void) => {
-			const consumer = connection.createConsumer({queue, queueOptions: queueDeclare, qos: {prefetchCount: prefetch}, arguments: {'x-stream-offset': 'first'}}, delivery => {
+			const consumer = connection.createConsumer({
+				queue, queueOptions: queueDeclare, qos: {prefetchCount: prefetch}, arguments: {'x-stream-offset': 'first'},
+			}, delivery => {
 				handle(delivery.body);
 			});
 			consumer.on('error', (error: unknown) => {
@@ -185,7 +193,9 @@ export function watchRun(connection: Connection, options: RemoteMonitorOptions, 
 					}
 
 					case 'heartbeat': {
-						workers.set(record.worker, {senders: record.senders, inFlight: record.inFlight, seenAt: Date.now(), done: record.done});
+						workers.set(record.worker, {
+							senders: record.senders, inFlight: record.inFlight, seenAt: Date.now(), done: record.done,
+						});
 						break;
 					}
 				}
@@ -238,9 +248,11 @@ export function watchRun(connection: Connection, options: RemoteMonitorOptions, 
 			await Promise.allSettled([control?.close(), outcomes?.close()]);
 		};
 
-		const stopSubscription = deps.stop ? from(deps.stop).subscribe(() => {
-			clearTimeout(polling);
-		}) : undefined;
+		const stopSubscription = deps.stop
+			? from(deps.stop).subscribe(() => {
+				clearTimeout(polling);
+			})
+			: undefined;
 
 		return () => {
 			stopSubscription?.unsubscribe();
@@ -256,5 +268,7 @@ export function watchRun(connection: Connection, options: RemoteMonitorOptions, 
 
 /** What the monitor's start event says: the run's totals are not known until its producers say. */
 function startConfig(options: RemoteMonitorOptions): ResolvedConfig {
-	return {messages: 0, groups: [], intervalMs: options.intervalMs, seed: 0, speed: 1, maxBodyLength: 0};
+	return {
+		messages: 0, groups: [], intervalMs: options.intervalMs, seed: 0, speed: 1, maxBodyLength: 0,
+	};
 }

@@ -6,10 +6,10 @@ import {senderCount, type ResolvedConfig} from '../config.js';
 import type {Message} from '../messages.js';
 import {pipeline} from '../pipeline.js';
 import {createPoolGauge} from '../pool.js';
-import {brokerFailure, isFatalBrokerError} from './connection.js';
 import type {Random} from '../random.js';
 import {createSenders, type ResolvedSenderGroup, type SendResult} from '../senders.js';
 import type {SimulationEvent} from '../simulation.js';
+import {brokerFailure, isFatalBrokerError} from './connection.js';
 import {
 	parseControl, parseMessages, queueOptions, runNames, toResultRecord, type HeartbeatRecord, type OutcomesRecord, type ResultRecord,
 } from './topology.js';
@@ -105,7 +105,9 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 
 		const publisher = connection.createPublisher({confirm: true, maxAttempts: 50, queues: [queues.outcomes, queues.control, queues.dead]});
 		const prefetch = Math.max(2, Math.ceil((2 * slots) / Math.max(1, options.batch)) + 1);
-		const consumer = connection.createConsumer({queue: names.messages, queueOptions: queues.messages, qos: {prefetchCount: prefetch}, concurrency: prefetch, requeue: true}, async delivery => {
+		const consumer = connection.createConsumer({
+			queue: names.messages, queueOptions: queues.messages, qos: {prefetchCount: prefetch}, concurrency: prefetch, requeue: true,
+		}, async delivery => {
 			if (draining) {
 				return ConsumerStatus.REQUEUE; // Came in while stopping: back to the queue for another worker.
 			}
@@ -122,7 +124,9 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 				return ConsumerStatus.ACK;
 			}
 
-			const held: Held = {remaining: record.messages.length, epoch: record.epoch, offsetMs: workerStartedAt - record.startedAt, done: settle()};
+			const held: Held = {
+				remaining: record.messages.length, epoch: record.epoch, offsetMs: workerStartedAt - record.startedAt, done: settle(),
+			};
 			batchesInHand++;
 			try {
 				for (const message of record.messages) {
@@ -170,7 +174,9 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 
 			for (const [recordEpoch, entries] of byEpoch) {
 				const results: ResultRecord[] = entries.map(({result, held}) => toResultRecord(result, held.offsetMs));
-				const record: OutcomesRecord = {type: 'outcomes', run: options.run, epoch: recordEpoch, worker: options.workerId, results};
+				const record: OutcomesRecord = {
+					type: 'outcomes', run: options.run, epoch: recordEpoch, worker: options.workerId, results,
+				};
 				const confirmed = publisher.send({routingKey: names.outcomes, durable: true, contentType: 'application/json'}, JSON.stringify(record)).then(
 					() => {
 						for (const {held} of entries) {
@@ -241,7 +247,9 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 				return;
 			}
 
-			const record: HeartbeatRecord = {type: 'heartbeat', run: options.run, epoch, worker: options.workerId, senders: slots, inFlight: gauge.inFlight, processed, done};
+			const record: HeartbeatRecord = {
+				type: 'heartbeat', run: options.run, epoch, worker: options.workerId, senders: slots, inFlight: gauge.inFlight, processed, done,
+			};
 			publisher.send({routingKey: names.control, durable: true, contentType: 'application/json'}, JSON.stringify(record)).catch(() => undefined);
 		};
 
@@ -288,8 +296,12 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 
 		subscriber.next({type: 'start', config: options.config});
 		const subscription = events$.subscribe({
-			next: event => subscriber.next(event),
-			error: error => subscriber.error(error),
+			next(event) {
+				subscriber.next(event);
+			},
+			error(error) {
+				subscriber.error(error);
+			},
 			complete() {
 				// The pool has drained: publish what is left, wait for every confirm (so every batch is
 				// acknowledged), say goodbye, and only then close.

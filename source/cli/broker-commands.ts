@@ -142,7 +142,9 @@ async function runPurge(connection: Connection, command: BrokerCommand, io: Brok
 	}
 
 	if (command.options.json) {
-		io.stdout.write(`${JSON.stringify({type: 'purged', schemaVersion: SCHEMA_VERSION, run: command.run, queues: deleted})}\n`);
+		io.stdout.write(`${JSON.stringify({
+			type: 'purged', schemaVersion: SCHEMA_VERSION, run: command.run, queues: deleted,
+		})}\n`);
 	} else {
 		io.stdout.write(`purged run ${command.run} at ${redactUrl(command.broker)}: ${queues.map(queue => `${queue} (${formatCount(deleted[queue])} messages)`).join(', ')}\n`);
 	}

@@ -19,7 +19,7 @@ export type BrokerCommand = {
 	readonly options: RunOptions;
 	/** Messages (produce) or results (send) in one AMQP message. */
 	readonly batch: number;
-	/** send: keep waiting for messages when the run is complete. */
+	/** Send: keep waiting for messages when the run is complete. */
 	readonly follow: boolean;
 };
 
@@ -76,5 +76,9 @@ export function validateBrokerCommand(
 		return {value: undefined, errors};
 	}
 
-	return {value: {name, broker, run, options: validation.value, batch, follow: flags.follow === true}, errors: []};
+	return {
+		value: {
+			name, broker, run, options: validation.value, batch, follow: flags.follow === true,
+		}, errors: [],
+	};
 }

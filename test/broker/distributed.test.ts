@@ -1,11 +1,13 @@
 import {execFileSync, type ChildProcessWithoutNullStreams} from 'node:child_process';
+import {createServer} from 'node:http';
+import type {AddressInfo} from 'node:net';
 import {randomUUID} from 'node:crypto';
 import {fileURLToPath} from 'node:url';
 import {Connection} from 'rabbitmq-client';
 import {
 	afterAll, beforeAll, describe, expect, inject, it,
 } from 'vitest';
-import {parseMessage, queueNames} from '../../source/broker/topology.js';
+import {runNames} from '../../source/broker/topology.js';
 import {
 	finished, outputMatches, runCli, start,
 } from '../cli/spawn.js';
@@ -79,6 +81,9 @@ describe.skipIf(Boolean(broker.skipReason))('distributed mode on a real RabbitMQ
 	};
 
 	const args = (command: string, run: string, ...rest: string[]) => [command, '--broker', broker.url, '--run', run, ...rest];
+	const summaryOf = (stdout: string) => JSON.parse(stdout.trim().split('\n').at(-1)!) as Json;
+	/** A worker's arguments: its own senders, quick sends, a short interval. */
+	const worker = (run: string, seed: number, ...rest: string[]) => start(args('send', run, '--json', '-s', '40', '--mean', '10ms', '--seed', String(seed), '--interval', '100ms', ...rest));
 
 	beforeAll(async () => {
 		admin = new Connection(broker.url);
@@ -89,34 +94,31 @@ describe.skipIf(Boolean(broker.skipReason))('distributed mode on a real RabbitMQ
 	afterAll(async () => {
 		await Promise.all(afterDone.map(async close => close()));
 		for (const run of runs) {
-			const queues = queueNames(run);
-
-			await admin.queueDelete(queues.messages).catch(() => undefined);
-
-			await admin.queueDelete(queues.results).catch(() => undefined);
+			for (const queue of Object.values(runNames(run))) {
+				await admin.queueDelete(queue).catch(() => undefined);
+			}
 		}
 
 		await admin.close();
 	});
 
-	it('loses nothing when a worker is killed with SIGKILL mid-run: every id counted once', async () => {
+	it('loses nothing when a worker is SIGKILLed mid-batch: every id counted once, and the survivor ends by itself', async () => {
 		const run = newRun();
-		const produced = await runCli(args('produce', run, '-n', '20000', '--seed', '1', '--json'));
+		const produced = await runCli(args('produce', run, '-n', '20000', '--seed', '1', '--batch', '100', '--json'));
 		expect(produced.code).toBe(0);
 		expect(JSON.parse(produced.stdout)).toMatchObject({type: 'produced', published: 20_000, total: 20_000});
 
 		const monitor = start(args('monitor', run, '--json', '--events', '--interval', '100ms'));
 		const monitorOutput = jsonLines(monitor);
 		// Two workers, 40 senders each, 10 ms a send: ~2.5 s for the lot, long enough to kill one in the middle.
-		const doomed = start(args('send', run, '--json', '-s', '40', '--mean', '10ms', '--seed', '2', '--interval', '100ms'));
+		const doomed = worker(run, 2, '--batch', '50');
 		const doomedOutput = jsonLines(doomed);
-		const survivor = start(args('send', run, '--json', '-s', '40', '--mean', '10ms', '--seed', '3', '--interval', '100ms'));
+		const survivor = worker(run, 3, '--batch', '50');
 		await doomedOutput.until(line => line.type === 'progress' && line.processed >= 2000);
 		doomed.kill('SIGKILL');
 		await monitorOutput.until(line => line.type === 'summary');
 		expect(await exited(monitor)).toBe(0);
-		survivor.kill('SIGINT');
-		expect(await exited(survivor)).toBe(0);
+		expect(await exited(survivor)).toBe(0); // No signal: the run is complete, so it ends.
 
 		const summary = monitorOutput.lines.at(-1)!;
 		expect(summary).toMatchObject({type: 'summary', total: 20_000, interrupted: false});
@@ -128,98 +130,201 @@ describe.skipIf(Boolean(broker.skipReason))('distributed mode on a real RabbitMQ
 		expect(new Set(messages.map(message => String(message.senderId).split('/')[0])).size).toBe(2);
 	}, 120_000);
 
-	it.skipIf(!broker.dir)('loses nothing confirmed when the broker restarts mid-run, and the programs reconnect', async () => {
+	it('gives two monitors at once, and one started after the run, the very same summary', async () => {
+		const run = newRun();
+		const first = start(args('monitor', run, '--json', '--interval', '100ms'));
+		const second = start(args('monitor', run, '--json', '--interval', '250ms'));
+		const done = [finished(first), finished(second)];
+		const {code: producedCode} = await runCli(args('produce', run, '-n', '3000', '--seed', '11'));
+		expect(producedCode).toBe(0);
+		const sender = worker(run, 12);
+		const [a, b] = await Promise.all(done);
+		expect(await exited(sender)).toBe(0);
+		const late = await runCli(args('monitor', run, '--json'));
+		expect([a.code, b.code, late.code]).toEqual([0, 0, 0]);
+		expect(summaryOf(a.stdout)).toMatchObject({total: 3000, processed: 3000});
+		expect(summaryOf(b.stdout)).toEqual(summaryOf(a.stdout));
+		expect(summaryOf(late.stdout)).toEqual(summaryOf(a.stdout));
+		// A late monitor does not repeat itself: the run is read at once, no stale progress lines.
+		expect(late.stdout.trim().split('\n').filter(line => line.includes('"progress"')).length).toBeLessThanOrEqual(2);
+	}, 120_000);
+
+	it('adds up the messages of two producers on one run, their ids apart', async () => {
+		const run = newRun();
+		const [one, two] = await Promise.all([runCli(args('produce', run, '-n', '3000', '--seed', '21', '--json')), runCli(args('produce', run, '-n', '2000', '--seed', '22', '--json'))]);
+		expect([one.code, two.code]).toEqual([0, 0]);
+		expect(JSON.parse(one.stdout).producer).not.toBe(JSON.parse(two.stdout).producer);
+		const sender = worker(run, 23);
+		const monitored = await runCli(args('monitor', run, '--json', '--events'));
+		expect(await exited(sender)).toBe(0);
+		const lines = monitored.stdout.trim().split('\n').map(line => JSON.parse(line) as Json);
+		expect(lines.at(-1)).toMatchObject({type: 'summary', total: 5000, processed: 5000});
+		expect(new Set(lines.filter(line => line.type === 'message').map(line => line.id)).size).toBe(5000);
+	}, 120_000);
+
+	it('dead-letters garbage on the messages queue and sets aside garbage on the streams; the run completes', async () => {
+		const run = newRun();
+		const names = runNames(run);
+		const {code: producedCode} = await runCli(args('produce', run, '-n', '1000', '--seed', '31'));
+		expect(producedCode).toBe(0);
+		const publisher = admin.createPublisher({confirm: true});
+		afterDone.push(async () => publisher.close());
+		const send = async (queue: string, body: string) => publisher.send({routingKey: queue, durable: true}, body);
+		await send(names.messages, 'not json');
+		await send(names.messages, JSON.stringify({
+			type: 'messages', run, epoch: 'x', startedAt: 1, producer: 'p', messages: [{id: 1}],
+		}));
+		await send(names.outcomes, 'not json');
+		await send(names.outcomes, JSON.stringify({
+			type: 'outcomes', run, epoch: 'x', worker: 'w', results: [{
+				id: 'zz-1', to: '+1', body: '', senderId: 's', group: 'g', status: 'sent', startMs: 0, endMs: 1, durationMs: -5,
+			}],
+		}));
+		await send(names.control, JSON.stringify({
+			type: 'producer-done', run, epoch: 'forged', producer: 'p', published: -1,
+		}));
+		await send(names.control, JSON.stringify({
+			type: 'producer-done', run, epoch: 'forged', producer: 'p', published: 0,
+		}));
+
+		const sender = worker(run, 32);
+		const monitored = await runCli(args('monitor', run, '--json'));
+		expect(await exited(sender)).toBe(0);
+		expect(monitored.code).toBe(0);
+		expect(summaryOf(monitored.stdout)).toMatchObject({type: 'summary', total: 1000, processed: 1000});
+		expect(monitored.stderr).toMatch(/set aside: a record on .*outcomes that is not sms-sim's/);
+		expect(monitored.stderr).toMatch(/set aside: .*control/);
+		const {messageCount} = await admin.queueDeclare({queue: names.dead, durable: true, passive: true});
+		expect(messageCount).toBe(2);
+	}, 120_000);
+
+	it('drains on Ctrl-C: a stopped worker publishes and acknowledges what it holds, so nothing is sent twice', async () => {
+		const run = newRun();
+		const {code: producedCode} = await runCli(args('produce', run, '-n', '8000', '--seed', '41'));
+		expect(producedCode).toBe(0);
+		const monitor = start(args('monitor', run, '--json', '--interval', '100ms'));
+		const monitorResult = finished(monitor);
+		const first = worker(run, 42);
+		const firstOutput = jsonLines(first);
+		await firstOutput.until(line => line.type === 'progress' && line.processed >= 1000);
+		first.kill('SIGINT');
+		expect(await exited(first)).toBe(0);
+		const second = worker(run, 43);
+		const {code, stdout, stderr} = await monitorResult;
+		expect(await exited(second)).toBe(0);
+		expect(code).toBe(0);
+		expect(summaryOf(stdout)).toMatchObject({total: 8000, processed: 8000});
+		expect(stderr).not.toMatch(/redelivered/);
+	}, 120_000);
+
+	it.skipIf(!broker.dir)('loses nothing confirmed when the broker is SIGKILLed mid-send, and the programs reconnect', async () => {
 		const run = newRun();
 		const {code: producedCode} = await runCli(args('produce', run, '-n', '20000', '--seed', '4'));
 		expect(producedCode).toBe(0);
 		const monitor = start(args('monitor', run, '--json', '--interval', '100ms'));
 		const monitorOutput = jsonLines(monitor);
-		const worker = start(args('send', run, '--json', '-s', '40', '--mean', '20ms', '--seed', '5', '--interval', '100ms'));
-		const workerOutput = jsonLines(worker);
-		await workerOutput.until(line => line.type === 'progress' && line.processed >= 3000);
-		// A real restart: the node's process is stopped by its pid and started again on its data.
-		execFileSync('bash', [script, 'restart', broker.dir], {stdio: 'ignore'});
+		const sender = start(args('send', run, '--json', '-s', '40', '--mean', '20ms', '--seed', '5', '--interval', '100ms'));
+		const senderOutput = jsonLines(sender);
+		await senderOutput.until(line => line.type === 'progress' && line.processed >= 3000);
+		execFileSync('bash', [script, 'crash', broker.dir], {stdio: 'ignore'});
 		await monitorOutput.until(line => line.type === 'summary');
 		expect(await exited(monitor)).toBe(0);
-		worker.kill('SIGINT');
-		expect(await exited(worker)).toBe(0);
-		const summary = monitorOutput.lines.at(-1)!;
-		expect(summary).toMatchObject({
+		expect(await exited(sender)).toBe(0);
+		expect(monitorOutput.lines.at(-1)).toMatchObject({
 			type: 'summary', total: 20_000, processed: 20_000, interrupted: false,
 		});
 	}, 180_000);
 
-	it.skipIf(!broker.dir)('loses no message the producer confirmed when the broker restarts while it publishes', async () => {
+	it.skipIf(!broker.dir)('loses no message the producer confirmed when the broker is SIGKILLed while it publishes', async () => {
 		const run = newRun();
-		const total = 60_000;
-		const producer = start(args('produce', run, '-n', String(total), '--seed', '9'));
+		const total = 100_000;
+		// Small batches, so publishing lasts a few seconds.
+		const producer = start(args('produce', run, '-n', String(total), '--seed', '9', '--batch', '10'));
 		const produced = finished(producer);
-		await outputMatches(producer, /\[produce] [\d,]+\/60,000 published/); // A second into publishing.
-		execFileSync('bash', [script, 'restart', broker.dir], {stdio: 'ignore'});
+		await outputMatches(producer, /\[produce] [\d,]+\/100,000 published/); // A second into publishing.
+		execFileSync('bash', [script, 'crash', broker.dir], {stdio: 'ignore'});
 		const {code, stdout} = await produced;
 		expect(code).toBe(0);
-		expect(stdout).toMatch(/published 60,000 of 60,000 messages/);
-
-		// Every id is on the queue; a publish whose confirm was lost in the restart may be there twice.
-		const ids = new Set<string>();
-		let deliveries = 0;
-		await new Promise<void>(resolve => {
-			const consumer = admin.createConsumer({queue: queueNames(run).messages, queueOptions: {durable: true}, qos: {prefetchCount: 1000}}, delivery => {
-				deliveries++;
-				ids.add(parseMessage(delivery.body)!.id);
-				if (ids.size === total) {
-					resolve();
-				}
-			});
-			consumer.on('error', () => undefined);
-			afterDone.push(async () => consumer.close());
-		});
-		expect(ids.size).toBe(total);
-		expect(deliveries).toBeGreaterThanOrEqual(total);
+		expect(stdout).toMatch(/published 100,000 of 100,000 messages/);
+		// The producer's batch size, so the worker plans how many batches to hold on it.
+		const sender = start(args('send', run, '--json', '-s', '500', '--mean', '0', '--interval', '100ms', '--batch', '10'));
+		const monitored = await runCli(args('monitor', run, '--json'));
+		expect(await exited(sender)).toBe(0);
+		expect(summaryOf(monitored.stdout)).toMatchObject({total, processed: total});
 	}, 180_000);
 
-	it('gives a monitor started after the work is done the right totals', async () => {
+	it('lets a monitor start before the producer, and connects as guest when the URL has no user', async () => {
 		const run = newRun();
-		const {code: producedCode} = await runCli(args('produce', run, '-n', '5000', '--seed', '6'));
-		expect(producedCode).toBe(0);
-		const worker = start(args('send', run, '--json', '-s', '50', '--mean', '2ms', '--seed', '7', '--interval', '100ms'));
-		const workerOutput = jsonLines(worker);
-		await workerOutput.until(line => line.type === 'progress' && line.processed === 5000);
-		worker.kill('SIGINT'); // Drains: every result is confirmed before it exits.
-		expect(await exited(worker)).toBe(0);
-
-		const {code, stdout} = await runCli(args('monitor', run, '--json'));
-		expect(code).toBe(0);
-		const summary = JSON.parse(stdout.trim().split('\n').at(-1)!) as Json;
-		expect(summary).toMatchObject({
-			type: 'summary', total: 5000, processed: 5000, pending: 0,
-		});
-		expect(summary.sent + summary.failed).toBe(5000);
-	}, 120_000);
-
-	it('lets a monitor start before the producer', async () => {
-		const run = newRun();
-		const monitor = start(args('monitor', run, '--json', '--interval', '100ms'));
+		// SMS_SIM_BROKER without user info, no --broker: guest/guest, as RabbitMQ's URI convention says.
+		const url = new URL(broker.url);
+		const env = {SMS_SIM_BROKER: `amqp://${url.host}`};
+		const monitor = start(['monitor', '--run', run, '--json', '--interval', '100ms'], env);
 		const monitorResult = finished(monitor);
-		const worker = start(args('send', run, '-s', '20', '--mean', '1ms', '--interval', '100ms'));
-		const {code: producedCode} = await runCli(args('produce', run, '-n', '1000', '--seed', '8'));
+		const sender = start(['send', '--run', run, '-s', '20', '--mean', '1ms', '--interval', '100ms'], env);
+		const {code: producedCode} = await runCli(['produce', '--run', run, '-n', '1000', '--seed', '8'], env);
 		expect(producedCode).toBe(0);
 		const {code, stdout} = await monitorResult;
-		worker.kill('SIGINT');
-		expect(await exited(worker)).toBe(0);
+		expect(await exited(sender)).toBe(0);
 		expect(code).toBe(0);
-		expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toMatchObject({type: 'summary', total: 1000, processed: 1000});
+		expect(summaryOf(stdout)).toMatchObject({type: 'summary', total: 1000, processed: 1000});
 	}, 120_000);
+
+	it.skipIf(!broker.dir)('exits 4 with one line when the user may not use the run\'s queues', async () => {
+		// A user who may log in, but not touch any queue.
+		execFileSync('bash', [script, 'ctl', broker.dir, 'add_user', 'nobody', 'secret'], {stdio: 'ignore'});
+		execFileSync('bash', [script, 'ctl', broker.dir, 'set_permissions', '-p', '/', 'nobody', '^$', '^$', '^$'], {stdio: 'ignore'});
+		afterDone.push(async () => {
+			execFileSync('bash', [script, 'ctl', broker.dir, 'delete_user', 'nobody'], {stdio: 'ignore'});
+		});
+		const url = new URL(broker.url);
+		for (const command of ['produce', 'monitor']) {
+			const {code, stderr} = await runCli([command, '--broker', `amqp://nobody:secret@${url.host}`, '--run', newRun(), '-n', '5'].filter(part => command === 'produce' || (part !== '-n' && part !== '5')));
+			expect(code).toBe(4);
+			expect(stderr).toMatch(/^sms-sim: .*access refused/m);
+			expect(stderr).not.toMatch(/secret/);
+			expect(stderr.trim().split('\n')).toHaveLength(1);
+		}
+	}, 60_000);
+
+	it('purges a run: its queues and streams are gone', async () => {
+		const run = newRun();
+		const {code: producedCode} = await runCli(args('produce', run, '-n', '10'));
+		expect(producedCode).toBe(0);
+		const {code, stdout} = await runCli(['purge', '--broker', broker.url, '--run', run, '--json']);
+		expect(code).toBe(0);
+		expect(JSON.parse(stdout)).toMatchObject({type: 'purged', run, queues: {[runNames(run).messages]: 1}});
+		await expect(admin.queueDeclare({queue: runNames(run).messages, passive: true})).rejects.toThrow();
+	}, 60_000);
 });
 
 describe('distributed mode without a broker', () => {
-	it('says which URL could not be reached, and exits 4', async () => {
+	it('says which host and port could not be reached, and exits 4, the password masked', async () => {
 		for (const command of ['produce', 'send', 'monitor']) {
 			const {code, stdout, stderr} = await runCli([command, '--broker', 'amqp://guest:secret@127.0.0.1:1']);
 			expect(code).toBe(4);
 			expect(stdout).toBe('');
-			expect(stderr.trim()).toBe('sms-sim: cannot connect to amqp://guest:***@127.0.0.1:1: connection refused (is RabbitMQ running there?)');
+			expect(stderr.trim()).toBe('sms-sim: cannot connect to amqp://guest:***@127.0.0.1:1 (127.0.0.1:1): connection refused (is RabbitMQ running there?)');
 		}
+	});
+
+	it('says in one line, exit 4, that an HTTP server is not a broker', async () => {
+		const server = createServer((_request, response) => {
+			response.end('hello');
+		});
+		await new Promise<void>(resolve => {
+			server.listen(0, '127.0.0.1', resolve);
+		});
+		const {port} = server.address() as AddressInfo;
+		const {code, stderr} = await runCli(['produce', '--broker', `amqp://127.0.0.1:${port}`]);
+		server.close();
+		expect(code).toBe(4);
+		expect(stderr.trim()).toMatch(/^sms-sim: cannot connect to amqp:\/\/guest:\*\*\*@127\.0\.0\.1:\d+ \(127\.0\.0\.1:\d+\): it answered as an HTTP server, not an AMQP broker/);
+	});
+
+	it('masks the password in a usage error', async () => {
+		const {code, stderr} = await runCli(['produce', '--broker', 'amqp://guest:hunter#2@localhost:notaport']);
+		expect(code).toBe(2);
+		expect(stderr).not.toMatch(/hunter/);
 	});
 
 	it('refuses flags that do not apply to the command', async () => {
@@ -232,6 +337,6 @@ describe('distributed mode without a broker', () => {
 	it('refuses --broker or --run without a command', async () => {
 		const {code, stderr} = await runCli(['--run', 'x']);
 		expect(code).toBe(2);
-		expect(stderr).toMatch(/--run goes with a command: produce, send or monitor/);
+		expect(stderr).toMatch(/--run goes with a command: produce, send, monitor or purge/);
 	});
 });

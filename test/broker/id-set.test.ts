@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {IdSet} from '../../source/broker/id-set.js';
-import {parseMessage, parseResultsRecord} from '../../source/broker/topology.js';
+import {
+	messageId, parseControl, parseMessages, parseOutcomes, splitMessageId,
+} from '../../source/broker/topology.js';
 
 describe('IdSet', () => {
 	it('agrees with a Set on any mix of numeric and other ids', () => {
@@ -30,17 +32,63 @@ describe('IdSet', () => {
 });
 
 describe('broker records', () => {
-	it('reads messages and results from JSON text, Buffers or parsed objects, and refuses others', () => {
-		const message = {id: '1', to: '+12025550123', body: 'hi'};
-		expect(parseMessage(JSON.stringify(message))).toEqual(message);
-		expect(parseMessage(Buffer.from(JSON.stringify(message)))).toEqual(message);
-		expect(parseMessage(message)).toEqual(message);
-		expect(parseMessage('not json')).toBeUndefined();
-		expect(parseMessage({id: 1, to: 'x', body: 'y'})).toBeUndefined();
-		expect(parseResultsRecord({type: 'run-done', run: 'r', total: 5})).toEqual({type: 'run-done', run: 'r', total: 5});
-		expect(parseResultsRecord({
-			type: 'result', id: '1', status: 'lost', durationMs: 1,
-		})).toBeUndefined();
-		expect(parseResultsRecord({type: 'other'})).toBeUndefined();
+	const message = {id: 'ab12-1', to: '+12025550123', body: 'hi'};
+	const result = {
+		...message, senderId: 'w/default-1', group: 'default', status: 'sent', startMs: 1, endMs: 3, durationMs: 2,
+	};
+	const batch = {
+		type: 'messages', run: 'r', epoch: 'e', startedAt: 1, producer: 'ab12', messages: [message],
+	};
+
+	it('reads batches from JSON text, Buffers or parsed objects', () => {
+		expect(parseMessages(JSON.stringify(batch))).toEqual({record: batch});
+		expect(parseMessages(Buffer.from(JSON.stringify(batch)))).toEqual({record: batch});
+		expect(parseOutcomes({
+			type: 'outcomes', run: 'r', epoch: 'e', worker: 'w', results: [result],
+		})).toEqual({
+			record: {
+				type: 'outcomes', run: 'r', epoch: 'e', worker: 'w', results: [result],
+			},
+		});
+		expect(parseControl({
+			type: 'producer-done', run: 'r', epoch: 'e', producer: 'ab12', published: 5,
+		})).toHaveProperty('record');
+	});
+
+	it.each([
+		['not json', 'not JSON'],
+		[JSON.stringify([1, 2]), 'not a JSON object'],
+		[JSON.stringify({...batch, messages: [{id: 1, to: 'x', body: 'y'}]}), 'malformed messages'],
+		[JSON.stringify({...batch, epoch: undefined}), 'no run or epoch'],
+	])('refuses a batch: %s', (body, problem) => {
+		expect(parseMessages(body)).toEqual({problem});
+	});
+
+	it.each([
+		[{...result, durationMs: -5}, 'out of range'],
+		[{...result, durationMs: 1e300}, 'out of range'],
+		[{...result, endMs: 0.5}, 'out of order'],
+		[{...result, status: 'lost'}, 'neither sent nor failed'],
+		[{...result, id: 'x'.repeat(300)}, 'no id'],
+	])('refuses a result that would poison the stats: %o', (bad, problem) => {
+		const parsed = parseOutcomes({
+			type: 'outcomes', run: 'r', epoch: 'e', worker: 'w', results: [result, bad],
+		});
+		expect('problem' in parsed && parsed.problem).toMatch(problem);
+	});
+
+	it('refuses a producer-done with a negative or fractional count', () => {
+		for (const published of [-1, 0.5, 'many']) {
+			expect(parseControl({
+				type: 'producer-done', run: 'r', epoch: 'e', producer: 'ab12', published,
+			})).toEqual({problem: 'malformed producer-done'});
+		}
+	});
+
+	it('splits our message ids into producer and number, and only ours', () => {
+		expect(splitMessageId(messageId('ab12', 7))).toEqual({producer: 'ab12', n: 7});
+		for (const id of ['7', 'ab12-0', 'ab12-07', 'AB-1', 'ab12-1234567890123456789', 'a b-1']) {
+			expect(splitMessageId(id)).toBeUndefined();
+		}
 	});
 });
