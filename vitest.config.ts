@@ -4,7 +4,6 @@ const isInCi = (value: string | undefined) => value !== undefined && value !== '
 
 export default defineConfig({
 	test: {
-		include: ['test/**/*.test.{ts,tsx}'],
 		testTimeout: 30_000,
 		globalSetup: ['test/broker/global-setup.ts'],
 		env: {
@@ -13,5 +12,11 @@ export default defineConfig({
 			CI: 'false',
 			SMS_SIM_TEST_IN_CI: isInCi(process.env.CI) || isInCi(process.env.CONTINUOUS_INTEGRATION) ? '1' : '',
 		},
+		projects: [
+			{extends: true, test: {name: 'local', include: ['test/**/*.test.{ts,tsx}'], exclude: ['test/broker/distributed.test.ts']}},
+			// The broker tests kill and restart RabbitMQ and time its recovery: they run after the
+			// others, so two cores busy with the local tests do not starve the broker's restart.
+			{extends: true, test: {name: 'broker', include: ['test/broker/distributed.test.ts'], sequence: {groupOrder: 1}}},
+		],
 	},
 });

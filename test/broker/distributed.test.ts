@@ -60,6 +60,30 @@ function jsonLines(child: ChildProcessWithoutNullStreams) {
 	};
 }
 
+/** Everything a child writes on stderr, for a failing test to show. */
+function stderrOf(child: ChildProcessWithoutNullStreams): {text: string} {
+	const collected = {text: ''};
+	child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+		collected.text += chunk;
+	});
+	return collected;
+}
+
+/** `promise`, or a failure that shows `context()` when it takes longer than `ms`. */
+async function within<T>(promise: Promise<T>, ms: number, context: () => string): Promise<T> {
+	let timer: NodeJS.Timeout | undefined;
+	const timeout = new Promise<never>((_, reject) => {
+		timer = setTimeout(() => {
+			reject(new Error(`still waiting after ${ms / 1000}s; ${context()}`));
+		}, ms);
+	});
+	try {
+		return await Promise.race([promise, timeout]);
+	} finally {
+		clearTimeout(timer);
+	}
+}
+
 const exited = async (child: ChildProcessWithoutNullStreams) => new Promise<number | null>(resolve => {
 	if (child.exitCode !== null || child.signalCode !== null) {
 		resolve(child.exitCode);
@@ -223,13 +247,16 @@ describe.skipIf(Boolean(broker.skipReason))('distributed mode on a real RabbitMQ
 		expect(producedCode).toBe(0);
 		const monitor = start(args('monitor', run, '--json', '--interval', '100ms'));
 		const monitorOutput = jsonLines(monitor);
+		const monitorErrors = stderrOf(monitor);
 		const sender = start(args('send', run, '--json', '-s', '40', '--mean', '20ms', '--seed', '5', '--interval', '100ms'));
 		const senderOutput = jsonLines(sender);
+		const senderErrors = stderrOf(sender);
 		await senderOutput.until(line => line.type === 'progress' && line.processed >= 3000);
 		execFileSync('bash', [script, 'crash', broker.dir], {stdio: 'ignore'});
-		await monitorOutput.until(line => line.type === 'summary');
+		const context = () => `monitor: ${JSON.stringify(monitorOutput.lines.at(-1))} ${monitorErrors.text}; worker: ${JSON.stringify(senderOutput.lines.at(-1))} ${senderErrors.text}`;
+		await within(monitorOutput.until(line => line.type === 'summary'), 120_000, context);
 		expect(await exited(monitor)).toBe(0);
-		expect(await exited(sender)).toBe(0);
+		expect(await within(exited(sender), 30_000, context)).toBe(0);
 		expect(monitorOutput.lines.at(-1)).toMatchObject({
 			type: 'summary', total: 20_000, processed: 20_000, interrupted: false,
 		});
