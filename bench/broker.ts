@@ -5,6 +5,7 @@ import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {Connection} from 'rabbitmq-client';
 import {runNames} from '../source/broker/topology.js';
+import {runToCompletion} from '../source/simulation.js';
 
 const cli = fileURLToPath(new URL('../cli.js', import.meta.url));
 const nodeScript = fileURLToPath(new URL('../../scripts/rabbitmq-node.sh', import.meta.url));
@@ -37,7 +38,7 @@ const exited = async (child: ChildProcess) => new Promise<number | null>(resolve
 	});
 });
 
-/** Producer, `workers` workers (mean 0) and a monitor at once; the time until the monitor's summary. */
+/** Producer, `workers` workers (mean 0) and a monitor at once; messages per second until the monitor's summary. */
 async function endToEnd(url: string, messages: number, workers: number, sendersPerWorker: number): Promise<number> {
 	const run = `bench-${Date.now()}-${workers}`;
 	const common = ['--broker', url, '--run', run];
@@ -48,17 +49,38 @@ async function endToEnd(url: string, messages: number, workers: number, sendersP
 	await exited(producer);
 	const code = await exited(monitor);
 	const seconds = (performance.now() - started) / 1000;
-	for (const worker of senders) {
-		worker.kill('SIGINT');
-	}
-
-	await Promise.all(senders.map(async worker => exited(worker)));
+	await Promise.all(senders.map(async worker => exited(worker))); // They end by themselves when the run is complete.
 	await deleteQueues(url, run);
 	if (code !== 0) {
 		throw new Error(`the monitor exited ${code}`);
 	}
 
 	return messages / seconds;
+}
+
+/**
+ * Real time across workers: the messages queued first, then `workers` workers at speed 1 with a
+ * fixed send time; the monitor's elapsed time (first send's start to last one's end).
+ */
+async function realTimeAcrossWorkers(url: string, messages: number, workers: number, sendersPerWorker: number, meanMs: number): Promise<number> {
+	const run = `bench-rt-${Date.now()}`;
+	const common = ['--broker', url, '--run', run];
+	await exited(spawn(process.execPath, [cli, 'produce', ...common, '-n', String(messages), '--seed', '1'], {stdio: ['ignore', 'ignore', 'inherit']}));
+	const senders = Array.from({length: workers}, () => spawn(process.execPath, [cli, 'send', ...common, '-s', String(sendersPerWorker), '--mean', `${meanMs}ms`, '--distribution', 'fixed', '--interval', '10s', '--json'], {stdio: ['ignore', 'ignore', 'inherit']}));
+	await Promise.all(senders.map(async worker => exited(worker)));
+	const monitor = spawn(process.execPath, [cli, 'monitor', ...common, '--json'], {stdio: ['ignore', 'pipe', 'inherit']});
+	let output = '';
+	monitor.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+		output += chunk;
+	});
+	await exited(monitor);
+	await deleteQueues(url, run);
+	const summary = JSON.parse(output.trim().split('\n').at(-1)!) as {elapsedMs: number; processed: number};
+	if (summary.processed !== messages) {
+		throw new Error(`the monitor counted ${summary.processed} of ${messages}`);
+	}
+
+	return summary.elapsedMs;
 }
 
 /**
@@ -121,14 +143,12 @@ async function deleteQueues(url: string, run: string): Promise<void> {
 	await connection.close();
 }
 
-/** Prefetch is the number of senders: with mean 0 a send takes no time, so what a worker holds is
- * limited only by how many deliveries await their result's publish confirm. */
+/** Senders a worker has in the end-to-end runs: with mean 0 a send takes no time, so this only sizes what a worker holds. */
 const SENDERS_PER_WORKER = 1000;
 
 export async function brokerBench(): Promise<void> {
-	// Enough that starting four processes (~0.4 s) weighs little next to the run itself.
-	const messages = 50_000;
-	console.log(`\n5. Through RabbitMQ, end to end (producer, workers, monitor at once), ${format(messages)} messages, mean 0`);
+	const messages = 200_000;
+	console.log(`\n5. Through RabbitMQ, end to end (producer, 2 workers, a monitor at once), ${format(messages)} messages, mean 0, batches of 500`);
 	const broker = findBroker();
 	if (!broker) {
 		console.log('   skipped: no broker (set SMS_SIM_BENCH_BROKER, or install rabbitmq-server)');
@@ -136,13 +156,19 @@ export async function brokerBench(): Promise<void> {
 	}
 
 	try {
-		const limit = await publishThenConsume(broker.url, messages);
-		console.log(`   limit: publish then consume, same client       ${format(limit).padStart(8)} msg/s`);
-		for (const workers of [1, 2]) {
-			// eslint-disable-next-line no-await-in-loop
-			const rate = await endToEnd(broker.url, messages, workers, SENDERS_PER_WORKER);
-			console.log(`   end to end, ${workers} worker${workers === 1 ? ' ' : 's'} (${format(SENDERS_PER_WORKER)} senders each)     ${format(rate).padStart(8)} msg/s   ${format((rate / limit) * 100)}% of the limit (target >= 70%)`);
-		}
+		// The local engine on the same work, in this process: what scaling out is measured against.
+		const localStarted = performance.now();
+		await runToCompletion({
+			messages, groups: [{count: 2 * SENDERS_PER_WORKER, meanMs: 0}], speed: 'max', seed: 1,
+		});
+		const local = messages / ((performance.now() - localStarted) / 1000);
+		const limit = await publishThenConsume(broker.url, 50_000);
+		const rate = await endToEnd(broker.url, messages, 2, SENDERS_PER_WORKER);
+		console.log(`   local run, --speed max, 2,000 senders          ${format(local).padStart(10)} msg/s`);
+		console.log(`   raw limit: one AMQP message each, publish then consume  ${format(limit).padStart(8)} msg/s   (the old transport's ceiling)`);
+		console.log(`   end to end, 2 workers (1,000 senders each)     ${format(rate).padStart(10)} msg/s   ${format((rate / local) * 100, 1)}% of the local run (target >= 10%, aim 25%); ${format(rate / limit, 1)}x the raw limit`);
+		const elapsedMs = await realTimeAcrossWorkers(broker.url, messages, 2, 5000, 100);
+		console.log(`   real time, 2 workers x 5,000 senders, fixed 100 ms: the monitor's elapsed ${format(elapsedMs / 1000, 3)} s for an ideal 2.000 s: ${format(elapsedMs / 2000, 3)}x (target <= 1.1x)`);
 	} finally {
 		broker.stop();
 	}

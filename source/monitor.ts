@@ -76,12 +76,13 @@ export function monitor(options: MonitorOptions): OperatorFunction<SendResult, S
 			scan(addResult, seed),
 			sampleOnTicks(ticks$, seed),
 			map(({value: stats, last}) => {
-				const workers = options.workers?.();
+				// Live workers are a view of the moment, not part of a run's result: not in the final snapshot.
+				const workers = last ? undefined : options.workers?.();
 				previous = takeSnapshot(stats, {
 					type: last ? 'final' : 'progress',
 					elapsedMs: elapsedMs(),
 					total: total(),
-					inFlight: last ? 0 : workers?.inFlight ?? inFlight(),
+					inFlight: last ? 0 : (workers?.inFlight ?? inFlight()),
 					groups,
 					previous: last && options.elapsedMs ? undefined : previous,
 					interrupted: last && interrupted,

@@ -34,7 +34,7 @@ export type Stats = {
 
 // The WebAssembly build records a value in ~25 ns; the pure-JS one takes ~170 ns (it calls
 // Math.log2 and Math.pow per value), which was a third of the whole pipeline's time per message.
-initWebAssemblySync();
+let webAssemblyReady = false;
 
 /**
  * WebAssembly histograms live outside the JS heap and must be destroyed: when a `Stats` is
@@ -45,6 +45,11 @@ const histogramReaper = new FinalizationRegistry<Histogram>(histogram => {
 });
 
 function newHistogram(owner: object): Histogram {
+	if (!webAssemblyReady) {
+		initWebAssemblySync(); // On first use: a producer or a purge never pays for it.
+		webAssemblyReady = true;
+	}
+
 	// 64-bit (float) counts stay exact to 2^53 per bucket; 32-bit ones would wrap at 4 billion.
 	const histogram = build({
 		numberOfSignificantValueDigits: 3, bitBucketSize: 64, autoResize: true, lowestDiscernibleValue: 1, useWebAssembly: true,

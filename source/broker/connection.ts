@@ -1,7 +1,7 @@
 import {connect as connectTcp} from 'node:net';
 import {Connection} from 'rabbitmq-client';
 
-export const DEFAULT_BROKER = 'amqp://localhost';
+export {DEFAULT_BROKER} from './topology.js';
 
 /**
  * The URL as it connects: a URL without user info logs in as guest/guest, as RabbitMQ's URI

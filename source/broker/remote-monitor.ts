@@ -10,12 +10,14 @@ import {brokerFailure, isFatalBrokerError} from './connection.js';
 import {IdSet} from './id-set.js';
 import {readRun} from './produce.js';
 import {
-	fromResultRecord, parseControl, parseOutcomes, queueOptions, runNames, splitMessageId, type EpochRecord, type ResultRecord,
+	decodeOutcomes, fromResultRecord, parseControl, parseOutcomes, queueOptions, runNames, splitMessageId, type EpochRecord, type ResultRecord,
 } from './topology.js';
 
 export type RemoteMonitorOptions = {
 	readonly run: string;
 	readonly intervalMs: number;
+	/** Whether every result is passed on (for `--events`), not only the snapshots. */
+	readonly emitResults?: boolean;
 	/** Records in hand, unacknowledged, at once, per stream. */
 	readonly prefetch?: number;
 };
@@ -39,8 +41,9 @@ const LIVE_INTERVALS = 3;
  * (taking nothing away from another monitor), folds every result of this run's epoch with the same
  * monitor as a local run, counts each message id once (a batch redelivered after a worker died is
  * reported twice), and ends with a final snapshot when every producer is done and every message it
- * confirmed is accounted for. Elapsed time, throughput and ETA come from the results' own times,
- * so a monitor started late, or after the run, prints the same summary as one that watched it.
+ * confirmed is accounted for. Elapsed time (first start to last end), throughput and ETA come from
+ * the results' own times, so a monitor started late, or after the run, prints the same summary as
+ * one that watched it, and time before any worker took a message does not count.
  * Records of another epoch (an earlier run under this name), ids no producer of the run made, and
  * records that are not sms-sim's are set aside and reported once.
  */
@@ -54,6 +57,7 @@ export function watchRun(connection: Connection, options: RemoteMonitorOptions, 
 		/** Results of producers not announced yet (the control stream is read apart from the outcomes). */
 		const early = new Map<string, ResultRecord[]>();
 		const workers = new Map<string, {senders: number; inFlight: number; seenAt: number; done: boolean}>();
+		let earliestStartMs = Number.POSITIVE_INFINITY;
 		let latestEndMs = 0;
 		let duplicates = 0;
 		const setAside = new Map<string, number>();
@@ -91,6 +95,7 @@ export function watchRun(connection: Connection, options: RemoteMonitorOptions, 
 				return;
 			}
 
+			earliestStartMs = Math.min(earliestStartMs, record.startMs);
 			latestEndMs = Math.max(latestEndMs, record.endMs);
 			results$.next(fromResultRecord(record));
 		};
@@ -107,13 +112,16 @@ export function watchRun(connection: Connection, options: RemoteMonitorOptions, 
 			intervalMs: options.intervalMs,
 			total,
 			groups: [],
-			elapsedMs: () => latestEndMs,
+			// From the first send's start to the last one's end: the time the run was sending, whoever
+			// watched it and whenever the workers came.
+			elapsedMs: () => (latestEndMs > earliestStartMs ? latestEndMs - earliestStartMs : 0),
 			workers() {
 				const now = Date.now();
 				const live = [...workers.values()].filter(worker => !worker.done && now - worker.seenAt <= LIVE_INTERVALS * options.intervalMs);
 				return {live: live.length, senders: live.reduce((sum, worker) => sum + worker.senders, 0), inFlight: live.reduce((sum, worker) => sum + worker.inFlight, 0)};
 			},
 			stop: deps.stop,
+			emitResults: options.emitResults,
 		})).subscribe({
 			next(event) {
 				subscriber.next(event);
@@ -214,7 +222,7 @@ export function watchRun(connection: Connection, options: RemoteMonitorOptions, 
 					return;
 				}
 
-				for (const record of parsed.record.results) {
+				for (const record of decodeOutcomes(parsed.record)) {
 					count(record);
 				}
 

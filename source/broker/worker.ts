@@ -11,7 +11,7 @@ import {createSenders, type ResolvedSenderGroup, type SendResult} from '../sende
 import type {SimulationEvent} from '../simulation.js';
 import {brokerFailure, isFatalBrokerError} from './connection.js';
 import {
-	parseControl, parseMessages, queueOptions, runNames, toResultRecord, type HeartbeatRecord, type OutcomesRecord, type ResultRecord,
+	parseControl, parseMessages, queueOptions, runNames, toResultRecord, encodeOutcomes, type HeartbeatRecord, type ResultRecord,
 } from './topology.js';
 
 export type WorkerOptions = {
@@ -89,7 +89,9 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 		const gauge = createPoolGauge();
 		const workerStartedAt = Date.now();
 		/** Each message in hand, to the batch it came in (a redelivered batch brings new message objects). */
-		const heldBy = new Map<Message, Held>();
+		const heldBy = new WeakMap<Message, Held>();
+		/** The batches in hand, to give back if the worker is stopped before their end. */
+		const inHand = new Set<Held>();
 		let batchesInHand = 0;
 		let draining = false;
 		let closing = false;
@@ -128,6 +130,7 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 				remaining: record.messages.length, epoch: record.epoch, offsetMs: workerStartedAt - record.startedAt, done: settle(),
 			};
 			batchesInHand++;
+			inHand.add(held);
 			try {
 				for (const message of record.messages) {
 					const copy = {id: message.id, to: message.to, body: message.body};
@@ -139,6 +142,7 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 				return ConsumerStatus.ACK;
 			} finally {
 				batchesInHand--;
+				inHand.delete(held);
 			}
 		});
 		consumer.on('error', (error: unknown) => {
@@ -169,14 +173,17 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 			pendingResults = [];
 			const byEpoch = new Map<string, Array<{readonly result: SendResult; readonly held: Held}>>();
 			for (const entry of out) {
-				byEpoch.set(entry.held.epoch, [...byEpoch.get(entry.held.epoch) ?? [], entry]);
+				const same = byEpoch.get(entry.held.epoch);
+				if (same === undefined) {
+					byEpoch.set(entry.held.epoch, [entry]);
+				} else {
+					same.push(entry);
+				}
 			}
 
 			for (const [recordEpoch, entries] of byEpoch) {
 				const results: ResultRecord[] = entries.map(({result, held}) => toResultRecord(result, held.offsetMs));
-				const record: OutcomesRecord = {
-					type: 'outcomes', run: options.run, epoch: recordEpoch, worker: options.workerId, results,
-				};
+				const record = encodeOutcomes({run: options.run, epoch: recordEpoch, worker: options.workerId}, results);
 				const confirmed = publisher.send({routingKey: names.outcomes, durable: true, contentType: 'application/json'}, JSON.stringify(record)).then(
 					() => {
 						for (const {held} of entries) {
@@ -199,7 +206,6 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 
 		const onResult = (result: SendResult): void => {
 			const held = heldBy.get(result.message);
-			heldBy.delete(result.message);
 			processed++;
 			if (held === undefined) {
 				return;
@@ -325,7 +331,7 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 			ticking.unsubscribe();
 			clearTimeout(flushTimer);
 			// Unsubscribed before the end: what is in hand goes back to the queue (requeued on reject).
-			for (const held of new Set(heldBy.values())) {
+			for (const held of inHand) {
 				held.done.reject(new Error('worker stopped'));
 			}
 

@@ -119,7 +119,7 @@ async function runSend(connection: Connection, command: BrokerCommand, io: Broke
 async function runMonitor(connection: Connection, command: BrokerCommand, io: BrokerIo): Promise<number> {
 	const {options} = command;
 	const scheduler = new SimulationScheduler(1);
-	const events$ = watchRun(connection, {run: command.run, intervalMs: resolveConfig(options.simulation).intervalMs}, {scheduler, stop: io.stop$, warn: io.warn});
+	const events$ = watchRun(connection, {run: command.run, intervalMs: resolveConfig(options.simulation).intervalMs, emitResults: options.json && options.events}, {scheduler, stop: io.stop$, warn: io.warn});
 	const title = ({messages}: {messages: number}) => `monitor of run ${command.run} at ${redactUrl(command.broker)}${messages > 0 ? `: ${formatCount(messages)} messages` : ''}`;
 	const {final} = await present(events$, {...options, header: {role: 'monitor', run: command.run, title}}, io, scheduler);
 	return exitCodeFor(final, options.maxFailureRate);

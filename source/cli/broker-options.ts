@@ -1,5 +1,6 @@
-import {DEFAULT_BROKER} from '../broker/connection.js';
-import {DEFAULT_BATCH, MAX_BATCH, RUN_PATTERN} from '../broker/topology.js';
+import {
+	DEFAULT_BATCH, DEFAULT_BROKER, MAX_BATCH, RUN_PATTERN,
+} from '../broker/topology.js';
 import {Checker, show} from './checker.js';
 import type {ConfigFile} from './config-file.js';
 import {

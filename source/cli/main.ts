@@ -1,16 +1,13 @@
 import meow from 'meow';
 import {Observable} from 'rxjs';
-import {BrokerError} from '../broker/connection.js';
 import {DEFAULTS} from '../defaults.js';
 import {DISTRIBUTIONS} from '../distributions.js';
 import type {RunIo} from '../front-ends/context.js';
-import {runBrokerCommand} from './broker-commands.js';
 import {BROKER_COMMANDS, validateBrokerCommand, type BrokerCommandName} from './broker-options.js';
 import {readConfigFile} from './config-file.js';
 import {show} from './checker.js';
 import {EXIT} from './exit-codes.js';
 import {validateOptions} from './options.js';
-import {run} from './run.js';
 
 /** What the program is given by its entry: its streams, its environment, and the user's requests to stop. */
 export type MainIo = Omit<RunIo, 'stop$'> & {
@@ -206,10 +203,15 @@ export async function main(io: MainIo): Promise<number> {
 	}));
 	const runIo: RunIo = {stdout: io.stdout, stderr: io.stderr, stop$};
 	const command = validation.value;
+	// Each command loads what it needs only: a local run no AMQP client, a producer no dashboard.
+	if (!('name' in command)) {
+		const {run} = await import('./run.js');
+		return run(command, runIo);
+	}
+
+	const [{runBrokerCommand}, {BrokerError}] = await Promise.all([import('./broker-commands.js'), import('../broker/connection.js')]);
 	try {
-		return 'name' in command
-			? await runBrokerCommand(command, {...runIo, warn: text => io.stderr.write(`sms-sim: ${text}\n`)})
-			: await run(command, runIo);
+		return await runBrokerCommand(command, {...runIo, warn: text => io.stderr.write(`sms-sim: ${text}\n`)});
 	} catch (error) {
 		if (error instanceof BrokerError) {
 			return fail([error.message], EXIT.broker);

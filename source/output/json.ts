@@ -52,6 +52,7 @@ function progressFields(snapshot: Snapshot) {
 		throughputPerSec: rate(snapshot.throughputPerSec),
 		intervalThroughputPerSec: rate(snapshot.intervalThroughputPerSec),
 		etaMs: snapshot.etaMs === null ? null : ms(snapshot.etaMs),
+		...(snapshot.workers ? {workers: snapshot.workers} : {}),
 	};
 }
 

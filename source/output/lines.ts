@@ -6,7 +6,8 @@ import {
 
 /** `[monitor] 3.0s sent=2712 failed=288 in-flight=10 avg=101.3ms p99=183.0ms 1003/s` */
 export function progressLine(snapshot: Snapshot): string {
-	return `[monitor] ${formatDuration(snapshot.elapsedMs)} sent=${snapshot.sent} failed=${snapshot.failed} in-flight=${snapshot.inFlight} avg=${formatMs(snapshot.avgMs)} p99=${formatMs(snapshot.p99Ms)} ${formatRate(snapshot.intervalThroughputPerSec)}`;
+	const workers = snapshot.workers ? ` workers=${snapshot.workers.live} senders=${snapshot.workers.senders}` : '';
+	return `[monitor] ${formatDuration(snapshot.elapsedMs)} sent=${snapshot.sent} failed=${snapshot.failed} in-flight=${snapshot.inFlight}${workers} avg=${formatMs(snapshot.avgMs)} p99=${formatMs(snapshot.p99Ms)} ${formatRate(snapshot.intervalThroughputPerSec)}`;
 }
 
 /**

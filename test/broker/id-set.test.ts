@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {IdSet} from '../../source/broker/id-set.js';
 import {
-	messageId, parseControl, parseMessages, parseOutcomes, splitMessageId,
+	decodeOutcomes, encodeOutcomes, messageId, parseControl, parseMessages, parseOutcomes, splitMessageId, type ResultRecord,
 } from '../../source/broker/topology.js';
 
 describe('IdSet', () => {
@@ -43,13 +43,10 @@ describe('broker records', () => {
 	it('reads batches from JSON text, Buffers or parsed objects', () => {
 		expect(parseMessages(JSON.stringify(batch))).toEqual({record: batch});
 		expect(parseMessages(Buffer.from(JSON.stringify(batch)))).toEqual({record: batch});
-		expect(parseOutcomes({
-			type: 'outcomes', run: 'r', epoch: 'e', worker: 'w', results: [result],
-		})).toEqual({
-			record: {
-				type: 'outcomes', run: 'r', epoch: 'e', worker: 'w', results: [result],
-			},
-		});
+		const outcomes = encodeOutcomes({run: 'r', epoch: 'e', worker: 'w'}, [result as ResultRecord]);
+		const parsed = parseOutcomes(JSON.stringify(outcomes));
+		expect(parsed).toEqual({record: outcomes});
+		expect('record' in parsed && [...decodeOutcomes(parsed.record)]).toEqual([result]);
 		expect(parseControl({
 			type: 'producer-done', run: 'r', epoch: 'e', producer: 'ab12', published: 5,
 		})).toHaveProperty('record');
@@ -68,13 +65,17 @@ describe('broker records', () => {
 		[{...result, durationMs: -5}, 'out of range'],
 		[{...result, durationMs: 1e300}, 'out of range'],
 		[{...result, endMs: 0.5}, 'out of order'],
-		[{...result, status: 'lost'}, 'neither sent nor failed'],
 		[{...result, id: 'x'.repeat(300)}, 'no id'],
 	])('refuses a result that would poison the stats: %o', (bad, problem) => {
-		const parsed = parseOutcomes({
-			type: 'outcomes', run: 'r', epoch: 'e', worker: 'w', results: [result, bad],
-		});
+		const parsed = parseOutcomes(encodeOutcomes({run: 'r', epoch: 'e', worker: 'w'}, [result, bad] as ResultRecord[]));
 		expect('problem' in parsed && parsed.problem).toMatch(problem);
+	});
+
+	it('refuses columns of different lengths and indexes out of range', () => {
+		const outcomes = encodeOutcomes({run: 'r', epoch: 'e', worker: 'w'}, [result as ResultRecord]);
+		expect(parseOutcomes({...outcomes, endMs: [3, 4]})).toEqual({problem: 'result columns of different lengths'});
+		expect(parseOutcomes({...outcomes, sender: [1]})).toEqual({problem: 'a result\'s sender, group or status is not one of the record\'s'});
+		expect(parseOutcomes({...outcomes, failed: [2]})).toEqual({problem: 'a result\'s sender, group or status is not one of the record\'s'});
 	});
 
 	it('refuses a producer-done with a negative or fractional count', () => {
