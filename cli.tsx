@@ -11,6 +11,11 @@ const OK = 0;
 const UNEXPECTED = 1;
 const INTERRUPTED = 130;
 
+// A password in a --broker URL must not stay readable in `ps`: show the command line masked.
+if (process.argv.some(argument => /\/\/[^:/@\s]*:[^@\s]*@/.test(argument))) {
+	process.title = ['sms-sim', ...process.argv.slice(2).map(argument => argument.replace(/(\/\/[^:/@\s]*:)[^@\s]*@/, '$1***@'))].join(' ');
+}
+
 // The first Ctrl-C (or SIGTERM) stops the run and shows the summary; a second one exits at once.
 let stopRequests = 0;
 const stopListeners = new Set<() => void>();

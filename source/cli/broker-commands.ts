@@ -1,5 +1,6 @@
 import {hostname} from 'node:os';
 import type {Connection} from 'rabbitmq-client';
+import {Subject} from 'rxjs';
 import {brokerFailure, connect, redactUrl} from '../broker/connection.js';
 import {runNames} from '../broker/topology.js';
 import {produce} from '../broker/produce.js';
@@ -19,10 +20,25 @@ import {EXIT, exitCodeFor} from './exit-codes.js';
 export type BrokerIo = RunIo & {
 	/** A warning for people: on stderr, prefixed. */
 	readonly warn: (text: string) => void;
+	/** Warnings while a front end shows the run, for it to show. */
+	readonly warnings$?: Subject<string>;
 };
 
 /** Runs `produce`, `send` or `monitor`; resolves with the exit code. Broker errors reject with a `BrokerError`. */
-export async function runBrokerCommand(command: BrokerCommand, io: BrokerIo): Promise<number> {
+export async function runBrokerCommand(command: BrokerCommand, brokerIo: BrokerIo): Promise<number> {
+	// While a front end shows the run, warnings go through it (above a dashboard, not over it).
+	const warnings$ = new Subject<string>();
+	const io: BrokerIo = {
+		...brokerIo,
+		warnings$,
+		warn(text) {
+			if (warnings$.observed) {
+				warnings$.next(text);
+			} else {
+				brokerIo.warn(text);
+			}
+		},
+	};
 	const connection = await connect(command.broker, {name: `sms-sim ${command.name} ${command.run}`});
 	// After the first connection, a lost one is retried by the client; say so, once per outage.
 	let connected = true;
@@ -112,7 +128,7 @@ async function runSend(connection: Connection, command: BrokerCommand, io: Broke
 	const title = () => `worker ${workerId} on run ${command.run} at ${redactUrl(command.broker)}: ${sendersLine(config)}`;
 	// Told to stop, a worker drains: its pool completes normally, so its summary is not marked
 	// interrupted and a clean drain exits 0.
-	const {final} = await present(events$, {...options, header: {role: 'worker', run: command.run, title}}, io, scheduler);
+	const {final} = await present(events$, {...options, header: {role: 'worker', run: command.run, title}, warnings$: io.warnings$}, io, scheduler);
 	return exitCodeFor(final, options.maxFailureRate);
 }
 
@@ -121,7 +137,7 @@ async function runMonitor(connection: Connection, command: BrokerCommand, io: Br
 	const scheduler = new SimulationScheduler(1);
 	const events$ = watchRun(connection, {run: command.run, intervalMs: resolveConfig(options.simulation).intervalMs, emitResults: options.json && options.events}, {scheduler, stop: io.stop$, warn: io.warn});
 	const title = ({messages}: {messages: number}) => `monitor of run ${command.run} at ${redactUrl(command.broker)}${messages > 0 ? `: ${formatCount(messages)} messages` : ''}`;
-	const {final} = await present(events$, {...options, header: {role: 'monitor', run: command.run, title}}, io, scheduler);
+	const {final} = await present(events$, {...options, header: {role: 'monitor', run: command.run, title}, warnings$: io.warnings$}, io, scheduler);
 	return exitCodeFor(final, options.maxFailureRate);
 }
 

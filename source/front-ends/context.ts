@@ -27,6 +27,11 @@ export type OutputOptions = {
 	readonly maxFailureRate: number | undefined;
 	/** Set for the distributed commands. */
 	readonly header?: RunHeader;
+	/**
+	 * Warnings to show while the run is shown (a lost broker): on stderr, and on a terminal above
+	 * the dashboard, so they never write over it.
+	 */
+	readonly warnings$?: Observable<string>;
 };
 
 /** What a front end is handed: the run's events and a writer that respects stdout's backpressure. */

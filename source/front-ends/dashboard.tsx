@@ -12,6 +12,7 @@ export async function runDashboard({events$, options, io}: FrontEndContext): Pro
 			// The dashboard reads snapshots, never every result.
 			events$={events$.pipe(filter(event => event.type !== 'result'))}
 			title={options.header?.title}
+			warnings$={options.warnings$}
 			maxFailureRate={options.maxFailureRate}
 			onFinal={snapshot => {
 				final = snapshot;

@@ -16,16 +16,19 @@ export async function present(events$: Observable<SimulationEvent>, options: Out
 	const context: FrontEndContext = {
 		events$, options, io, writeLine: createLineWriter(io.stdout, clock),
 	};
-	if (options.json) {
-		return runJson(context);
-	}
-
 	// A terminal that reports no width (0 columns) cannot hold a dashboard: plain lines there.
-	if (io.stdout.isTTY && (io.stdout.columns ?? 0) > 0) {
+	if (!options.json && io.stdout.isTTY && (io.stdout.columns ?? 0) > 0) {
 		// Ink and React load only when a dashboard is wanted: scripts start faster without them.
 		const {runDashboard} = await import('./dashboard.js');
-		return runDashboard(context);
+		return runDashboard(context); // It shows the warnings itself, above its own output.
 	}
 
-	return runLines(context);
+	const warnings = options.warnings$?.subscribe(text => {
+		io.stderr.write(`sms-sim: ${text}\n`);
+	});
+	try {
+		return await (options.json ? runJson(context) : runLines(context));
+	} finally {
+		warnings?.unsubscribe();
+	}
 }

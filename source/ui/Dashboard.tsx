@@ -1,6 +1,6 @@
 import {useEffect} from 'react';
 import {
-	Box, Text, useApp, useStdout,
+	Box, Text, useApp, useStderr, useStdout,
 } from 'ink';
 import type {Observable} from 'rxjs';
 import type {ResolvedConfig} from '../config.js';
@@ -20,6 +20,8 @@ type Props = {
 	readonly events$: Observable<SimulationEvent>;
 	readonly onFinal?: (final: Snapshot) => void;
 	readonly maxFailureRate?: number;
+	/** Warnings to write above the dashboard (on stderr), never over it. */
+	readonly warnings$?: Observable<string>;
 	/** What runs, in place of the config line (a broker worker or monitor). */
 	readonly title?: (config: ResolvedConfig) => string;
 	/** Group rows shown while running. */
@@ -27,10 +29,17 @@ type Props = {
 };
 
 /** The live view of a run; when it ends, the summary replaces it and stays on screen. */
-export function Dashboard({events$, onFinal, maxFailureRate, title: titleOf, groupRows = 5}: Props) {
+export function Dashboard({events$, onFinal, maxFailureRate, title: titleOf, warnings$, groupRows = 5}: Props) {
 	const {config, snapshot, history, final} = useSimulation(events$, onFinal);
 	const {stdout} = useStdout();
+	const {write: writeAbove} = useStderr();
 	const {exit} = useApp();
+	useEffect(() => {
+		const subscription = warnings$?.subscribe(text => {
+			writeAbove(`sms-sim: ${text}\n`);
+		});
+		return () => subscription?.unsubscribe();
+	}, [warnings$, writeAbove]);
 	useEffect(() => {
 		if (final) {
 			exit(); // After the summary's commit: Ink draws it last, and it stays on screen.

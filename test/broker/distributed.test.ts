@@ -313,6 +313,17 @@ describe.skipIf(Boolean(broker.skipReason))('distributed mode on a real RabbitMQ
 		}
 	}, 60_000);
 
+	it('keeps an idle worker at --speed max quiet: a progress line per interval of wall time, no flood', async () => {
+		const run = newRun();
+		const idle = start(args('send', run, '--json', '--speed', 'max', '--follow', '--interval', '100ms'));
+		const output = jsonLines(idle);
+		await output.until(line => line.type === 'progress' && output.lines.filter(each => each.type === 'progress').length >= 3);
+		idle.kill('SIGINT');
+		expect(await exited(idle)).toBe(0);
+		// Before, an idle worker's ticks raced through simulated time: hundreds of MB of lines a second.
+		expect(output.lines.filter(line => line.type === 'progress').length).toBeLessThan(10);
+	}, 60_000);
+
 	it('purges a run: its queues and streams are gone', async () => {
 		const run = newRun();
 		const {code: producedCode} = await runCli(args('produce', run, '-n', '10'));
