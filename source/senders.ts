@@ -44,8 +44,11 @@ export type SendResult = {
 	readonly durationMs: number;
 };
 
-/** A result as flat fields, the message's own included: what NDJSON and the broker carry. */
-export function flattenResult(result: SendResult) {
+/**
+ * A result as flat fields, the message's own included: what NDJSON and the broker carry. A broker
+ * worker shifts its times by `offsetMs` (its start, from the run's).
+ */
+export function flattenResult(result: SendResult, offsetMs = 0) {
 	return {
 		id: result.id,
 		to: result.message.to,
@@ -53,8 +56,8 @@ export function flattenResult(result: SendResult) {
 		senderId: result.senderId,
 		group: result.group,
 		status: result.status,
-		startMs: result.startMs,
-		endMs: result.endMs,
+		startMs: result.startMs + offsetMs,
+		endMs: result.endMs + offsetMs,
 		durationMs: result.durationMs,
 	};
 }

@@ -1,5 +1,5 @@
 import type {Message} from '../messages.js';
-import {type flattenResult, type SendResult} from '../senders.js';
+import {flattenResult, type SendResult} from '../senders.js';
 
 /**
  * What a run `ID` keeps on the broker, all durable, every message persistent:
@@ -178,17 +178,7 @@ export function * decodeOutcomes(record: OutcomesRecord): Generator<ResultRecord
 }
 
 export function toResultRecord(result: SendResult, offsetMs: number): ResultRecord {
-	return {
-		id: result.id,
-		to: result.message.to,
-		body: result.message.body,
-		senderId: result.senderId,
-		group: result.group,
-		status: result.status,
-		startMs: result.startMs + offsetMs,
-		endMs: result.endMs + offsetMs,
-		durationMs: result.durationMs,
-	};
+	return flattenResult(result, offsetMs);
 }
 
 export function fromResultRecord(record: ResultRecord): SendResult {
