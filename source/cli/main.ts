@@ -19,55 +19,63 @@ export type MainIo = Omit<RunIo, 'stop$'> & {
 
 const HELP = `
 	Usage
-	  $ sms-sim [options]                        a simulation in this process
-	  $ sms-sim produce|send|monitor [options]   the same across machines, through RabbitMQ
-	  $ sms-sim purge --run <id>                 delete a run's queues and streams
+	  $ sms-sim [options]                    a simulation in this process
+	  $ sms-sim produce|send|monitor [opts]  the same, across machines (RabbitMQ)
+	  $ sms-sim purge --run <id>             delete a run's queues and streams
 
-	Simulates an SMS alert service: a producer makes messages to random phone numbers, a pool of
-	senders sends them (random send time around a mean, random failures), and a monitor shows
-	progress. On a terminal: a live dashboard; piped: a plain line per interval; --json: NDJSON.
+	Simulates an SMS alert service: a producer makes messages to random phone
+	numbers, a pool of senders sends them (random send time around a mean, random
+	failures), and a monitor shows progress. On a terminal: a live dashboard;
+	piped: a plain line per interval; --json: NDJSON.
 
 	Messages
-	  -n, --messages <n>          Number of messages, 0 or more              (default: ${DEFAULTS.messages})
-	      --max-body-length <n>   Longest message body, in characters        (default: ${DEFAULTS.maxBodyLength})
+	  -n, --messages <n>         Number of messages, 0 or more (default ${DEFAULTS.messages})
+	      --max-body-length <n>  Longest message body, characters (default ${DEFAULTS.maxBodyLength})
 
 	Senders (one group)
-	  -s, --senders <n>           Number of identical senders                (default: ${DEFAULTS.senders})
-	      --mean <duration>       Mean send time: 250ms, 1.5s, 2m; bare = ms (default: ${DEFAULTS.meanMs}ms)
-	      --spread <cv>           Coefficient of variation of the send time  (default: ${DEFAULTS.spread}; exponential 1, fixed 0)
-	      --distribution <name>   ${DISTRIBUTIONS.join(' | ')}      (default: ${DEFAULTS.distribution})
-	      --failure-rate <p>      Probability a send fails, 0 to 1           (default: ${DEFAULTS.failureRate})
+	  -s, --senders <n>          Number of identical senders (default ${DEFAULTS.senders})
+	      --mean <duration>      Mean send time: 250ms, 1.5s, 2m; a bare number
+	                             is ms (default ${DEFAULTS.meanMs}ms)
+	      --spread <cv>          Coefficient of variation of the send time
+	                             (default ${DEFAULTS.spread}; exponential 1, fixed 0)
+	      --distribution <name>  ${DISTRIBUTIONS.join(', ')}
+	                             (default ${DEFAULTS.distribution})
+	      --failure-rate <p>     Probability a send fails, 0 to 1 (default ${DEFAULTS.failureRate})
 
 	Senders (several groups)
-	      --sender <spec>         A group, repeatable: count=5,mean=200ms,failure-rate=0.2,name=slow
-	                              (also spread= and distribution=). Replaces --senders; --mean,
-	                              --spread, --distribution and --failure-rate become every group's defaults.
+	      --sender <spec>        A group, repeatable: count=5,mean=200ms,name=slow
+	                             (also failure-rate=, spread=, distribution=).
+	                             Replaces --senders; --mean, --spread,
+	                             --distribution, --failure-rate: every group's
+	                             defaults.
 
 	Run
-	  -i, --interval <duration>   Monitor interval, simulated time           (default: ${DEFAULTS.intervalMs / 1000}s)
-	      --seed <n>              Seed for every random choice, 0 to 4294967295 (default: random, printed)
-	      --speed <k|max>         1 real time, k times faster, max as fast as possible (default: ${DEFAULTS.speed})
-	      --config <file>         JSON file with the same settings; flags override it
-	      --max-failure-rate <p>  Exit 3 if the final failure ratio is above p
+	  -i, --interval <duration>  Monitor interval, simulated time (default ${DEFAULTS.intervalMs / 1000}s)
+	      --seed <n>             Seed, 0 to 4294967295 (default: random, printed)
+	      --speed <k|max>        1 real time, k times faster, max as fast as
+	                             possible (default ${DEFAULTS.speed})
+	      --config <file>        JSON file of the same settings; flags win
+	      --max-failure-rate <p> Exit 3 if the final failure ratio is above p
 
 	Distributed mode (RabbitMQ)
-	  produce                     Add --messages messages to a run (also --seed, --max-body-length);
-	                              several producers may add to one run
-	  send                        A sender worker: its own senders (--senders, --sender, --mean, ...);
-	                              ends when the run is complete
-	  monitor                     Follow a run from its start: dashboard, lines or --json, as above;
-	                              any number at once, started at any time
-	  purge                       Delete a run's queues and streams (to reuse its name)
-	      --broker <url>          AMQP URL; no user means guest (default: $SMS_SIM_BROKER or amqp://localhost)
-	      --run <id>              Name of the run: its queues are sms-sim.<id>.*   (default: default)
-	      --batch <n>             Messages (produce) or results (send) per AMQP message (default: 500)
-	      --follow                send: keep waiting for messages when the run is complete
+	  produce                    Add --messages messages to a run (also --seed,
+	                             --max-body-length); several may add to one run
+	  send                       A sender worker with its own senders (--senders,
+	                             --sender, --mean...); ends when the run is done
+	  monitor                    Follow a run from its start, any number at once
+	  purge                      Delete a run's queues and streams
+	      --broker <url>         AMQP URL; no user means guest
+	                             (default: $SMS_SIM_BROKER, else amqp://localhost)
+	      --run <id>             The run's name (default: default)
+	      --batch <n>            Messages (produce) or results (send) per AMQP
+	                             message (default 500)
+	      --follow               send: keep waiting when the run is complete
 
 	Output
-	      --json                  NDJSON on stdout: start, progress, summary (human messages on stderr)
-	      --events                With --json, one line per finished message too
-	  -h, --help                  Show this help
-	  -v, --version               Show the version
+	      --json                 NDJSON on stdout (human messages on stderr)
+	      --events               With --json, one line per finished message too
+	  -h, --help                 Show this help
+	  -v, --version              Show the version
 
 	Exit codes
 	  0 done (a worker: drained after Ctrl-C), 1 unexpected error, 2 usage error,
@@ -76,11 +84,11 @@ const HELP = `
 	Examples
 	  $ sms-sim
 	  $ sms-sim -n 100000 -s 50 --mean 250ms --failure-rate 0.05 --speed max
-	  $ sms-sim --sender count=8,mean=100ms --sender count=2,mean=1s,failure-rate=0.3,name=slow
+	  $ sms-sim --sender count=8,mean=100ms --sender count=2,mean=1s,name=slow
 	  $ sms-sim --json --speed max --seed 42 | jq -c 'select(.type == "summary")'
 	  $ sms-sim --config load.json --speed max --max-failure-rate 0.12
-	  $ sms-sim produce --run nightly -n 20000 --broker amqp://guest:guest@mq:5672
-	  $ sms-sim send --run nightly --senders 50 --mean 200ms      (on each worker machine)
+	  $ SMS_SIM_BROKER=amqp://user:pass@mq:5672 sms-sim produce --run nightly
+	  $ sms-sim send --run nightly --senders 50 --mean 200ms   (on each worker)
 	  $ sms-sim monitor --run nightly
 `;
 
@@ -140,6 +148,91 @@ export function joinDashValues(argv: readonly string[]): string[] {
 	return joined;
 }
 
+/** Edit distance, for suggestions. */
+function distance(a: string, b: string): number {
+	let previous = Array.from({length: b.length + 1}, (_, index) => index);
+	for (let i = 1; i <= a.length; i++) {
+		const current = [i];
+		for (let j = 1; j <= b.length; j++) {
+			current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+		}
+
+		previous = current;
+	}
+
+	return previous[b.length];
+}
+
+/**
+ * Checks the flags as typed, before meow reads them, so every problem is told at once, each with
+ * its flag: an unknown flag (with the nearest known one), a flag given twice, a flag that takes a
+ * value given none. Returns the problems and the arguments without the offending ones, for the
+ * remaining checks.
+ */
+export function checkArguments(argv: readonly string[]): {errors: string[]; argv: string[]} {
+	type Spec = {long: string; takesValue: boolean; multiple: boolean};
+	const specs = new Map<string, Spec>();
+	for (const [name, spec] of Object.entries(FLAGS) as Array<[string, {type: string; shortFlag?: string; isMultiple?: boolean}]>) {
+		const entry = {long: `--${name.replaceAll(/[A-Z]/g, letter => `-${letter.toLowerCase()}`)}`, takesValue: spec.type === 'string', multiple: spec.isMultiple === true};
+		specs.set(entry.long, entry);
+		if (spec.shortFlag) {
+			specs.set(`-${spec.shortFlag}`, entry);
+		}
+	}
+
+	const longNames = [...new Set([...specs.values()].map(spec => spec.long))];
+	const errors: string[] = [];
+	const kept: string[] = [];
+	const seen = new Set<string>();
+	for (let index = 0; index < argv.length; index++) {
+		const argument = argv[index];
+		if (argument === '--') {
+			kept.push(...argv.slice(index));
+			break;
+		}
+
+		if (!argument.startsWith('-') || argument === '-') {
+			kept.push(argument);
+			continue;
+		}
+
+		const [typed, ...inline] = argument.split('=');
+		const spec = specs.get(typed) ?? (typed.startsWith('--no-') ? specs.get(`--${typed.slice(5)}`) : undefined);
+		const next = argv[index + 1];
+		if (spec === undefined) {
+			const nearest = longNames.map(name => ({name, score: distance(typed, name)})).toSorted((a, b) => a.score - b.score)[0];
+			const hint = nearest && nearest.score <= Math.max(2, Math.floor(typed.length / 4)) ? ` (did you mean ${nearest.name}?)` : '';
+			errors.push(`unknown flag ${show(typed)}${hint}`);
+			if (inline.length === 0 && next !== undefined && !next.startsWith('-')) {
+				index++; // Its value, most likely: not a stray argument of its own.
+			}
+
+			continue;
+		}
+
+		let value: string | undefined = inline.length > 0 ? inline.join('=') : undefined;
+		if (spec.takesValue && value === undefined) {
+			if (next === undefined || (next.startsWith('-') && specs.has(next.split('=')[0]))) {
+				errors.push(`${spec.long} needs a value`);
+				continue;
+			}
+
+			value = next;
+			index++;
+		}
+
+		if (!spec.multiple && seen.has(spec.long)) {
+			errors.push(`${spec.long} is given more than once; give it once`);
+			continue;
+		}
+
+		seen.add(spec.long);
+		kept.push(value === undefined || inline.length > 0 ? argument : typed, ...(value === undefined || inline.length > 0 ? [] : [value]));
+	}
+
+	return {errors, argv: kept};
+}
+
 /**
  * The program: flags to options to a run, through the front end the environment calls for.
  * Resolves with the exit code; it never exits itself (cli.tsx does), and writes errors as one
@@ -154,9 +247,10 @@ export async function main(io: MainIo): Promise<number> {
 		return code;
 	};
 
+	const checked = checkArguments(joinDashValues(io.argv));
 	const cli = meow(HELP, {
 		importMeta: import.meta,
-		argv: joinDashValues(io.argv),
+		argv: checked.argv,
 		description: false,
 		allowUnknownFlags: false,
 		autoHelp: true,
@@ -194,8 +288,8 @@ export async function main(io: MainIo): Promise<number> {
 	const validation = isBrokerCommand
 		? validateBrokerCommand(commandName as BrokerCommandName, given, configFile, io.env)
 		: validateOptions(given, configFile);
-	if (validation.value === undefined) {
-		return fail([...validation.errors, 'see sms-sim --help'], EXIT.usage);
+	if (validation.value === undefined || checked.errors.length > 0) {
+		return fail([...checked.errors, ...validation.errors, 'see sms-sim --help'], EXIT.usage);
 	}
 
 	const stop$ = new Observable<void>(subscriber => io.onStop(() => {

@@ -167,22 +167,64 @@ describe('sms-sim usage errors', () => {
 	it('refuses an unknown flag and a stray argument', async () => {
 		const unknown = await runCli(['--mesages', '5']);
 		expect(unknown.code).toBe(2);
-		expect(unknown.stderr).toMatch(/mesages/);
+		expect(unknown.stderr).toMatch(/^sms-sim: unknown flag "--mesages" \(did you mean --messages\?\)$/m);
 		const stray = await runCli(['500']);
 		expect(stray.code).toBe(2);
 		expect(stray.stderr).toMatch(/unknown command "500": the commands are produce, send, monitor/);
 	});
 });
 
+describe('sms-sim flags as typed', () => {
+	it('tells every problem at once: an unknown flag with a suggestion, beside the other errors', async () => {
+		const {code, stderr} = await runCli(['--sendrs', '5', '--failure-rate', '2']);
+		expect(code).toBe(2);
+		expect(stderr.trim().split('\n')).toEqual([
+			'sms-sim: unknown flag "--sendrs" (did you mean --senders?)',
+			'sms-sim: --failure-rate must be between 0 and 1, got "2"',
+			'sms-sim: see sms-sim --help',
+		]);
+	});
+
+	it('refuses a flag given twice, naming it, with no stack trace (exit 2, not 1)', async () => {
+		const {code, stderr} = await runCli(['-n', '10', '-n', '20']);
+		expect(code).toBe(2);
+		expect(stderr).toMatch(/^sms-sim: --messages is given more than once; give it once$/m);
+		expect(stderr).not.toMatch(/^\s+at /m);
+	});
+
+	it('refuses --sender with no value, or an empty one, rather than ignore it', async () => {
+		const none = await runCli(['-n', '5', '--sender']);
+		expect(none.code).toBe(2);
+		expect(none.stderr).toMatch(/^sms-sim: --sender needs a value$/m);
+		const empty = await runCli(['-n', '5', '--sender', '']);
+		expect(empty.code).toBe(2);
+		expect(empty.stderr).toMatch(/^sms-sim: --sender "": count is required/m);
+	});
+
+	it('gives a value that starts with a dash to its flag, so the flag\'s own rule speaks', async () => {
+		const {code, stderr} = await runCli(['--mean', '-1s', '--interval', '-1s']);
+		expect(code).toBe(2);
+		expect(stderr).toMatch(/^sms-sim: --mean must be a duration/m);
+		expect(stderr).toMatch(/^sms-sim: --interval must be a duration/m);
+		expect(stderr).not.toMatch(/unknown/i);
+	});
+});
+
 describe('sms-sim --help and --version', () => {
+	it('fits 80 columns', async () => {
+		const {stdout} = await runCli(['--help']);
+		const widest = Math.max(...stdout.split('\n').map(line => line.length));
+		expect(widest).toBeLessThanOrEqual(80);
+	});
+
 	it('lists every flag with its default, and examples', async () => {
 		const {code, stdout} = await runCli(['--help']);
 		expect(code).toBe(0);
-		for (const flag of ['--messages', '--senders', '--mean', '--spread', '--distribution', '--failure-rate', '--sender', '--interval', '--seed', '--speed', '--json', '--events', '--config', '--max-failure-rate', '--max-body-length']) {
+		for (const flag of ['--messages', '--senders', '--mean', '--spread', '--distribution', '--failure-rate', '--sender', '--interval', '--seed', '--speed', '--json', '--events', '--config', '--max-failure-rate', '--max-body-length', '--broker', '--run', '--batch', '--follow', 'purge']) {
 			expect(stdout).toContain(flag);
 		}
 
-		expect(stdout).toMatch(/default: 1000\)/);
+		expect(stdout).toMatch(/Number of messages, 0 or more \(default 1000\)/);
 		expect(stdout).toMatch(/Examples/);
 	});
 
