@@ -16,6 +16,12 @@ if (process.argv.some(argument => /\/\/[^:/@\s]*:[^@\s]*@/.test(argument))) {
 	process.title = ['sms-sim', ...process.argv.slice(2).map(argument => argument.replace(/(\/\/[^:/@\s]*:)[^@\s]*@/, '$1***@'))].join(' ');
 }
 
+// NO_COLOR (no-color.org) means no colour, unless FORCE_COLOR says otherwise; the colour library
+// the dashboard uses reads FORCE_COLOR, so say it there before anything loads.
+if (process.env.NO_COLOR && process.env.FORCE_COLOR === undefined) {
+	process.env.FORCE_COLOR = '0';
+}
+
 // The first Ctrl-C (or SIGTERM) stops the run and shows the summary; a second one exits at once.
 let stopRequests = 0;
 const stopListeners = new Set<() => void>();

@@ -295,7 +295,9 @@ export async function main(io: MainIo): Promise<number> {
 	const stop$ = new Observable<void>(subscriber => io.onStop(() => {
 		subscriber.next();
 	}));
-	const runIo: RunIo = {stdout: io.stdout, stderr: io.stderr, stop$};
+	const runIo: RunIo = {
+		stdout: io.stdout, stderr: io.stderr, stop$, env: io.env,
+	};
 	const command = validation.value;
 	// Each command loads what it needs only: a local run no AMQP client, a producer no dashboard.
 	if (!('name' in command)) {

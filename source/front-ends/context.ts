@@ -9,6 +9,8 @@ export type RunIo = {
 	readonly stderr: NodeJS.WritableStream;
 	/** Emits when the user asks to stop (SIGINT, SIGTERM). */
 	readonly stop$: Observable<unknown>;
+	/** The environment (TERM); process.env when left out. */
+	readonly env?: NodeJS.ProcessEnv;
 };
 
 /** Whose view a run is, where it is not a local run's: a broker worker's own, or a monitor's of a run. */

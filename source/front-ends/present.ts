@@ -16,8 +16,10 @@ export async function present(events$: Observable<SimulationEvent>, options: Out
 	const context: FrontEndContext = {
 		events$, options, io, writeLine: createLineWriter(io.stdout, clock),
 	};
-	// A terminal that reports no width (0 columns) cannot hold a dashboard: plain lines there.
-	if (!options.json && io.stdout.isTTY && (io.stdout.columns ?? 0) > 0) {
+	// A terminal that reports no width (0 columns), or a dumb one (no cursor movement), cannot hold
+	// a dashboard: plain lines there.
+	const dumb = (io.env ?? process.env).TERM === 'dumb';
+	if (!options.json && io.stdout.isTTY && (io.stdout.columns ?? 0) > 0 && !dumb) {
 		// Ink and React load only when a dashboard is wanted: scripts start faster without them.
 		const {runDashboard} = await import('./dashboard.js');
 		return runDashboard(context); // It shows the warnings itself, above its own output.

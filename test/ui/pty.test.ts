@@ -5,11 +5,11 @@ import {CLI} from '../cli/spawn.js';
 type Session = {pty: IPty; output: () => string; exited: Promise<number>};
 
 /** Runs the built program in a real pseudo-terminal, as a person at a terminal would. */
-function inTerminal(args: string[], columns = 80, rows = 24): Session {
+function inTerminal(args: string[], columns = 80, rows = 24, extraEnv: Record<string, string> = {FORCE_COLOR: '1'}): Session {
 	// Ink draws only the last frame when it thinks it runs in CI (CI=true is set there): unset it.
-	const {CI, CONTINUOUS_INTEGRATION, ...env} = process.env;
+	const {CI, CONTINUOUS_INTEGRATION, FORCE_COLOR, NO_COLOR, ...env} = process.env;
 	const pty = spawn(process.execPath, [CLI, ...args], {
-		name: 'xterm-256color', cols: columns, rows, env: {...env, FORCE_COLOR: '1'},
+		name: extraEnv.TERM ?? 'xterm-256color', cols: columns, rows, env: {...env, TERM: 'xterm-256color', ...extraEnv},
 	});
 	let output = '';
 	pty.onData(data => {
@@ -64,5 +64,20 @@ describe('the dashboard in a real terminal', () => {
 		const code = await session.exited;
 		expect(code).toBe(130);
 		expect(plain(session.output())).toMatch(/Interrupted after [\d.]+m?s \(simulated\): \d+ of 100,000 messages processed/);
+	});
+
+	it('honours NO_COLOR: the dashboard, and no colour', async () => {
+		const session = inTerminal(['-n', '300', '-s', '20', '--mean', '50ms', '--speed', '5', '--seed', '3'], 80, 24, {NO_COLOR: '1'});
+		expect(await session.exited).toBe(0);
+		expect(plain(session.output())).toMatch(/Done in .* 300 messages processed/);
+		expect(session.output()).not.toMatch(/\u001B\[(?:3\d|9\d|1);?\d*m/); // No foreground colour or bold.
+	});
+
+	it('gives a dumb terminal plain lines: no cursor movement, no hidden cursor', async () => {
+		const session = inTerminal(['-n', '100', '-s', '20', '--mean', '50ms', '--speed', '5', '--seed', '3', '--interval', '100ms'], 80, 24, {TERM: 'dumb'});
+		expect(await session.exited).toBe(0);
+		expect(session.output()).not.toMatch(/\u001B/);
+		expect(session.output()).toMatch(/^\[monitor] /m);
+		expect(session.output()).toMatch(/Done in .* 100 messages processed/);
 	});
 });
