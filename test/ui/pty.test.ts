@@ -5,7 +5,8 @@ import {CLI} from '../cli/spawn.js';
 type Session = {pty: IPty; output: () => string; exited: Promise<number>};
 
 /** Runs the built program in a real pseudo-terminal, as a person at a terminal would. */
-function inTerminal(args: string[], columns = 80, rows = 24, extraEnv: Record<string, string> = {FORCE_COLOR: '1'}): Session {
+function inTerminal(args: string[], columns = 80, rows = 24, environment?: Record<string, string>): Session {
+	const extraEnv = environment ?? {FORCE_COLOR: '1'};
 	// Ink draws only the last frame when it thinks it runs in CI (CI=true is set there): unset it.
 	const {CI, CONTINUOUS_INTEGRATION, FORCE_COLOR, NO_COLOR, ...env} = process.env;
 	const pty = spawn(process.execPath, [CLI, ...args], {
