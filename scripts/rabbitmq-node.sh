@@ -44,7 +44,10 @@ case "$command" in
 		until "$rabbit_bin/rabbitmqctl" -n "$RABBITMQ_NODENAME" await_startup --timeout 60 > "$dir/await.out" 2>&1; do
 			if ! kill -0 "$(cat "$dir/launcher.pid")" 2>/dev/null || [ $SECONDS -ge $deadline ]; then
 				echo "rabbitmq-node: the node did not start; its output:" >&2
-				tail -30 "$dir/server.out" "$dir/await.out" >&2
+				# Each file that exists: a missing one must not hide the other's message.
+				for log in "$dir/server.out" "$dir/await.out"; do
+					[ -f "$log" ] && { echo "--- $log" >&2; tail -n 30 "$log" >&2; }
+				done
 				exit 1
 			fi
 			sleep 1
