@@ -1,5 +1,5 @@
 import {
-	NEVER, Observable, connect, defer, from, interval, map, merge, scan, take, takeUntil, tap, type ObservableInput, type OperatorFunction, type SchedulerLike,
+	NEVER, Observable, asyncScheduler, connect, defer, from, interval, map, merge, scan, take, takeUntil, tap, type ObservableInput, type OperatorFunction, type SchedulerLike,
 } from 'rxjs';
 import {lastAtInstant} from './scheduler.js';
 import {toMicros, toMillis} from './time.js';
@@ -33,6 +33,11 @@ export type MonitorOptions = {
 	 * two monitors of one run agree: its interval throughput is the run's.
 	 */
 	readonly elapsedMs?: () => number;
+	/**
+	 * Also a `live` snapshot every this many ms of wall time, for a dashboard that moves at its own
+	 * pace whatever the interval; progress lines and JSON keep to `intervalMs`.
+	 */
+	readonly liveMs?: number;
 	/** Live workers and their senders (a broker monitor, from heartbeats). */
 	readonly workers?: () => {readonly live: number; readonly senders: number; readonly inFlight: number};
 };
@@ -68,18 +73,21 @@ export function monitor(options: MonitorOptions): OperatorFunction<SendResult, S
 		// histogram per result would cost O(histogram) a message), so it must not be shared.
 		const seed = emptyStats();
 		// Ticks fall on origin + k * interval exactly (whole microseconds), after the events of their instant.
-		const ticks$ = interval(intervalMs, options.ticks ?? lastAtInstant(scheduler));
+		const progressTicks$ = interval(intervalMs, options.ticks ?? lastAtInstant(scheduler)).pipe(map(() => 'progress' as const));
+		const ticks$ = options.liveMs === undefined
+			? progressTicks$
+			: merge(progressTicks$, interval(options.liveMs, asyncScheduler).pipe(map(() => 'live' as const)));
 		const elapsedMs = options.elapsedMs ?? (() => toMillis(toMicros(scheduler.now()) - origin));
 
 		/** The card's fold and sampling: stats accumulate with `scan` and are read on the ticks. */
 		const snapshots = (results: Observable<SendResult>): Observable<Snapshot> => results.pipe(
 			scan(addResult, seed),
 			sampleOnTicks(ticks$, seed),
-			map(({value: stats, last}) => {
+			map(({value: stats, last, tick}) => {
 				// Live workers are a view of the moment, not part of a run's result: not in the final snapshot.
 				const workers = last ? undefined : options.workers?.();
-				previous = takeSnapshot(stats, {
-					type: last ? 'final' : 'progress',
+				const snapshot = takeSnapshot(stats, {
+					type: last ? 'final' : (tick ?? 'progress'),
 					elapsedMs: elapsedMs(),
 					total: total(),
 					inFlight: last ? 0 : (workers?.inFlight ?? inFlight()),
@@ -88,7 +96,12 @@ export function monitor(options: MonitorOptions): OperatorFunction<SendResult, S
 					interrupted: last && interrupted,
 					workers: workers && {live: workers.live, senders: workers.senders},
 				});
-				return previous;
+				// A live snapshot is a glance: the next interval's throughput still counts from the last progress one.
+				if (snapshot.type !== 'live') {
+					previous = snapshot;
+				}
+
+				return snapshot;
 			}),
 		);
 
@@ -101,8 +114,8 @@ export function monitor(options: MonitorOptions): OperatorFunction<SendResult, S
 	});
 }
 
-/** A value sampled by `sampleOnTicks`; `last` marks the source's final value. */
-export type Sample<T> = {readonly value: T; readonly last: boolean};
+/** A value sampled by `sampleOnTicks`; `last` marks the source's final value, `tick` what the tick said. */
+export type Sample<T, Tick = unknown> = {readonly value: T; readonly last: boolean; readonly tick: Tick | undefined};
 
 /**
  * The latest value at every tick, whether or not a new one came since the last tick (unlike rxjs's
@@ -110,11 +123,11 @@ export type Sample<T> = {readonly value: T; readonly last: boolean};
  * while every send is still in flight), and the latest value once more, marked `last`, when the
  * source completes (unlike `sampleTime`, the final state is never dropped). Ticking stops then.
  */
-export function sampleOnTicks<T>(ticks$: Observable<unknown>, initial: T): OperatorFunction<T, Sample<T>> {
-	return source => new Observable<Sample<T>>(subscriber => {
+export function sampleOnTicks<T, Tick>(ticks$: Observable<Tick>, initial: T): OperatorFunction<T, Sample<T, Tick>> {
+	return source => new Observable<Sample<T, Tick>>(subscriber => {
 		let latest = initial;
-		const ticking = ticks$.subscribe(() => {
-			subscriber.next({value: latest, last: false});
+		const ticking = ticks$.subscribe(tick => {
+			subscriber.next({value: latest, last: false, tick});
 		});
 		const subscription = source.subscribe({
 			next(value) {
@@ -126,7 +139,7 @@ export function sampleOnTicks<T>(ticks$: Observable<unknown>, initial: T): Opera
 			},
 			complete() {
 				ticking.unsubscribe();
-				subscriber.next({value: latest, last: true});
+				subscriber.next({value: latest, last: true, tick: undefined});
 				subscriber.complete();
 			},
 		});

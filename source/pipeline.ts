@@ -29,6 +29,8 @@ export type PipelineOptions = {
 	readonly gauge?: PoolGauge;
 	/** The clock the monitor's ticks follow, when not `scheduler`; see `MonitorOptions.ticks`. */
 	readonly ticks?: SchedulerLike;
+	/** Also a `live` snapshot every this many wall ms; see `MonitorOptions.liveMs`. */
+	readonly liveMs?: number;
 };
 
 /**
@@ -59,6 +61,7 @@ export function pipeline(messages: MessageSource, options: PipelineOptions): Obs
 			stop: options.stop,
 			emitResults: options.emitResults,
 			ticks: options.ticks,
+			liveMs: options.liveMs,
 		}));
 	});
 }

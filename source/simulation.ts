@@ -30,6 +30,8 @@ export type SimulationDeps = {
 	readonly stop?: ObservableInput<unknown>;
 	/** Whether every result is emitted (default true); false gives the start event and snapshots only. */
 	readonly emitResults?: boolean;
+	/** Also a `live` snapshot every this many wall ms (a dashboard); see `MonitorOptions.liveMs`. */
+	readonly liveMs?: number;
 };
 
 /**
@@ -55,6 +57,7 @@ export function simulate(config: SimulationConfig, deps: SimulationDeps = {}): O
 			total: deps.source ? null : resolved.messages,
 			stop: deps.stop,
 			emitResults: deps.emitResults,
+			liveMs: deps.liveMs,
 		}).subscribe(subscriber);
 	});
 }

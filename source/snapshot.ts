@@ -25,8 +25,8 @@ export type SenderSnapshot = {
  * gauge. Times are simulated milliseconds.
  */
 export type Snapshot = {
-	/** `progress` every interval; `final` exactly once, at the end. */
-	readonly type: 'progress' | 'final';
+	/** `progress` every interval; `live` every glance of a dashboard (wall time); `final` exactly once, at the end. */
+	readonly type: 'progress' | 'live' | 'final';
 	readonly elapsedMs: number;
 	/** Messages in the run; null when the source's size is not known. */
 	readonly total: number | null;

@@ -17,6 +17,10 @@ export async function runJson({events$, options, writeLine}: FrontEndContext): P
 				break;
 			}
 
+			case 'live': {
+				break; // A dashboard's glance: NDJSON keeps to the interval.
+			}
+
 			case 'result': {
 				if (options.events) {
 					writeLine(JSON.stringify(messageRecord(event)));

@@ -23,6 +23,7 @@ export async function runLines({events$, options, writeLine}: FrontEndContext): 
 				break;
 			}
 
+			case 'live':
 			case 'result': {
 				break; // Plain lines report intervals, not messages.
 			}

@@ -12,14 +12,23 @@ import {runLines} from './lines.js';
  * through the front end the environment calls for: NDJSON with `--json`, the Ink dashboard on a
  * terminal, plain lines otherwise. `clock`, when given, is held while stdout drains.
  */
+/** Which front end a run gets: NDJSON with `--json`, the dashboard on a capable terminal, plain lines otherwise. */
+export function frontEndFor(options: OutputOptions, io: RunIo): 'json' | 'dashboard' | 'lines' {
+	if (options.json) {
+		return 'json';
+	}
+
+	// A terminal that reports no width (0 columns), or a dumb one (no cursor movement), cannot hold
+	// a dashboard: plain lines there.
+	const dumb = (io.env ?? process.env).TERM === 'dumb';
+	return io.stdout.isTTY && (io.stdout.columns ?? 0) > 0 && !dumb ? 'dashboard' : 'lines';
+}
+
 export async function present(events$: Observable<SimulationEvent>, options: OutputOptions, io: RunIo, clock?: Pausable): Promise<FrontEndResult> {
 	const context: FrontEndContext = {
 		events$, options, io, writeLine: createLineWriter(io.stdout, clock),
 	};
-	// A terminal that reports no width (0 columns), or a dumb one (no cursor movement), cannot hold
-	// a dashboard: plain lines there.
-	const dumb = (io.env ?? process.env).TERM === 'dumb';
-	if (!options.json && io.stdout.isTTY && (io.stdout.columns ?? 0) > 0 && !dumb) {
+	if (frontEndFor(options, io) === 'dashboard') {
 		// Ink and React load only when a dashboard is wanted: scripts start faster without them.
 		const {runDashboard} = await import('./dashboard.js');
 		return runDashboard(context); // It shows the warnings itself, above its own output.

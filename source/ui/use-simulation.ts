@@ -30,9 +30,10 @@ export function useSimulation(events$: Observable<SimulationEvent>, onFinal?: (f
 	});
 	useEffect(() => {
 		const notResults$ = events$.pipe(filter(event => event.type !== 'result'), share());
+		const glance = (event: SimulationEvent) => event.type === 'progress' || event.type === 'live';
 		const subscription = merge(
-			notResults$.pipe(filter(event => event.type !== 'progress')),
-			notResults$.pipe(filter(event => event.type === 'progress'), throttleTime(REFRESH_MS, asyncScheduler, {leading: true, trailing: true})),
+			notResults$.pipe(filter(event => !glance(event))),
+			notResults$.pipe(filter(event => glance(event)), throttleTime(REFRESH_MS, asyncScheduler, {leading: true, trailing: true})),
 		).subscribe(event => {
 			setView(previous => {
 				if (previous.final) {
@@ -46,6 +47,11 @@ export function useSimulation(events$: Observable<SimulationEvent>, onFinal?: (f
 
 					case 'progress': {
 						return {...previous, snapshot: event, history: [...previous.history, event.intervalThroughputPerSec].slice(-HISTORY_LENGTH)};
+					}
+
+					case 'live': {
+						// The counts, bar and rates move; the chart keeps one bar per interval.
+						return {...previous, snapshot: event};
 					}
 
 					case 'final': {

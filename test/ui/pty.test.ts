@@ -81,4 +81,13 @@ describe('the dashboard in a real terminal', () => {
 		expect(session.output()).toMatch(/^\[monitor] /m);
 		expect(session.output()).toMatch(/Done in .* 100 messages processed/);
 	});
+
+	it('moves at its own pace whatever --interval: counts show before the first 5 s interval', async () => {
+		// 400 sends of 50 ms on 20 senders: one second of real time, all of it before the first tick.
+		const session = inTerminal(['-n', '400', '-s', '20', '--mean', '50ms', '--interval', '5s', '--seed', '3']);
+		expect(await session.exited).toBe(0);
+		const screen = plain(session.output());
+		expect(screen).toMatch(/^sent [\d,]+ {2}failed [\d,]+/m); // The dashboard's live line, not the summary's.
+		expect(screen).toMatch(/Done in .* 400 messages processed/);
+	});
 });
