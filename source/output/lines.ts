@@ -52,7 +52,8 @@ export function summaryLines(snapshot: Snapshot, seed: number, maxFailureRate?: 
 	}
 
 	if (snapshot.groups.length > 0) {
-		lines.push(...groupTable(snapshot).map(line => `  ${line}`));
+		// Every group: a summary is read once, and nothing else shows the ones a table leaves out.
+		lines.push(...groupTable(snapshot, Number.POSITIVE_INFINITY).map(line => `  ${line}`));
 	}
 
 	return lines;
@@ -62,7 +63,7 @@ export function summaryLines(snapshot: Snapshot, seed: number, maxFailureRate?: 
 export function groupTable(snapshot: Snapshot, limit = 10): string[] {
 	const rows = [...snapshot.groups];
 	const shown = rows.length > limit ? rows.toSorted((a, b) => b.processed - a.processed).slice(0, limit) : rows;
-	const table = [['group', 'senders', 'sent', 'failed', 'avg'], ...shown.map(group => [group.name, formatCount(group.senders), formatCount(group.sent), formatCount(group.failed), formatMs(group.avgMs)])];
+	const table = [['group', 'senders', 'sent', 'failed', 'fail %', 'avg'], ...shown.map(group => [group.name, formatCount(group.senders), formatCount(group.sent), formatCount(group.failed), formatPercent(group.failed, group.processed), formatMs(group.avgMs)])];
 	const widths = table[0].map((_, column) => Math.max(...table.map(row => row[column].length)));
 	const lines = table.map(row => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  '));
 	if (rows.length > shown.length) {

@@ -24,12 +24,18 @@ type Props = {
 	readonly warnings$?: Observable<string>;
 	/** What runs, in place of the config line (a broker worker or monitor). */
 	readonly title?: (config: ResolvedConfig) => string;
-	/** Group rows shown while running. */
+	/** Most group rows shown while running (fewer when the terminal is short). */
 	readonly groupRows?: number;
+	/**
+	 * Whether the final summary is drawn here (default true). The CLI prints it itself once the live
+	 * area is gone, as plain lines that are never redrawn, so it stays in the scrollback whatever
+	 * the terminal's height.
+	 */
+	readonly hasSummary?: boolean;
 };
 
 /** The live view of a run; when it ends, the summary replaces it and stays on screen. */
-export function Dashboard({events$, onFinal, maxFailureRate, title: titleOf, warnings$, groupRows = 5}: Props) {
+export function Dashboard({events$, onFinal, maxFailureRate, title: titleOf, warnings$, groupRows = 100, hasSummary = true}: Props) {
 	const {config, snapshot, history, final} = useSimulation(events$, onFinal);
 	const {stdout} = useStdout();
 	const {write: writeAbove} = useStderr();
@@ -46,11 +52,18 @@ export function Dashboard({events$, onFinal, maxFailureRate, title: titleOf, war
 		}
 	}, [final, exit]);
 	const columns = stdout.columns > 0 ? stdout.columns : 80;
+	// The live area stays shorter than the terminal: at its full height Ink 6 clears the whole
+	// screen, scrollback included, on every frame.
+	const rows = stdout.rows > 0 ? stdout.rows : 24;
 	if (!config) {
 		return <Text dimColor>starting…</Text>;
 	}
 
 	const title = titleOf?.(config) ?? configLine(config, {short: true});
+
+	if (final && !hasSummary) {
+		return null; // The live area goes; the caller prints the summary.
+	}
 
 	if (final) {
 		return (
@@ -71,13 +84,26 @@ export function Dashboard({events$, onFinal, maxFailureRate, title: titleOf, war
 				<ProgressBar done={processed} total={total} width={Math.min(50, columns - counts.length - 10)}/>
 				<Text> {counts}</Text>
 			</Text>
-			{snapshot ? <Live snapshot={snapshot} history={history} columns={columns} groupRows={groupRows}/> : <Text dimColor>waiting for the first interval…</Text>}
+			{snapshot ? <Live snapshot={snapshot} history={history} columns={columns} lines={rows - 3} groupRows={groupRows}/> : <Text dimColor>waiting for the first interval…</Text>}
 		</Box>
 	);
 }
 
-function Live({snapshot, history, columns, groupRows}: {readonly snapshot: Snapshot; readonly history: readonly number[]; readonly columns: number; readonly groupRows: number}) {
+type LiveProps = {
+	readonly snapshot: Snapshot;
+	readonly history: readonly number[];
+	readonly columns: number;
+	/** Lines it may take; sections drop, last first, to fit. */
+	readonly lines: number;
+	readonly groupRows: number;
+};
+
+function Live({snapshot, history, columns, lines, groupRows}: LiveProps) {
 	const rates = `throughput ${formatRate(snapshot.intervalThroughputPerSec)} now, ${formatRate(snapshot.throughputPerSec)} overall  `;
+	// Four lines of figures, then the group table (a header, its rows, and a line for any left out).
+	const figures = Math.max(0, Math.min(4, lines));
+	const groupSpace = lines - figures - 1;
+	const groupLimit = groupSpace >= 1 ? Math.min(groupRows, snapshot.groups.length <= groupSpace ? groupSpace : groupSpace - 1) : 0;
 	return (
 		<Box flexDirection='column'>
 			<Text wrap='truncate'>
@@ -87,10 +113,10 @@ function Live({snapshot, history, columns, groupRows}: {readonly snapshot: Snaps
 				<Text>  in flight {formatCount(snapshot.inFlight)}  pending {snapshot.pending === null ? '?' : formatCount(snapshot.pending)}</Text>
 				{snapshot.workers ? <Text>  workers {formatCount(snapshot.workers.live)} ({formatCount(snapshot.workers.senders)} senders)</Text> : null}
 			</Text>
-			<Text wrap='truncate'>send time avg {formatMs(snapshot.avgMs)}  p50 {formatMs(snapshot.p50Ms)}  p95 {formatMs(snapshot.p95Ms)}  p99 {formatMs(snapshot.p99Ms)}  max {formatMs(snapshot.maxMs)}</Text>
-			<Text wrap='truncate'>{rates}<Sparkline values={history} width={Math.max(0, Math.min(40, columns - rates.length - 1))}/></Text>
-			<Text wrap='truncate'>elapsed {formatDuration(snapshot.elapsedMs)}  eta {snapshot.etaMs === null ? '?' : formatDuration(snapshot.etaMs)}</Text>
-			<GroupTable snapshot={snapshot} limit={groupRows}/>
+			{figures >= 2 ? <Text wrap='truncate'>send time avg {formatMs(snapshot.avgMs)}  p50 {formatMs(snapshot.p50Ms)}  p95 {formatMs(snapshot.p95Ms)}  p99 {formatMs(snapshot.p99Ms)}  max {formatMs(snapshot.maxMs)}</Text> : null}
+			{figures >= 3 ? <Text wrap='truncate'>{rates}<Sparkline values={history} width={Math.max(0, Math.min(40, columns - rates.length - 1))}/></Text> : null}
+			{figures >= 4 ? <Text wrap='truncate'>elapsed {formatDuration(snapshot.elapsedMs)}  eta {snapshot.etaMs === null ? '?' : formatDuration(snapshot.etaMs)}</Text> : null}
+			{groupLimit > 0 ? <GroupTable snapshot={snapshot} limit={groupLimit}/> : null}
 		</Box>
 	);
 }

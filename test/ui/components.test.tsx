@@ -64,7 +64,7 @@ describe('Sparkline', () => {
 describe('GroupTable', () => {
 	it('lists groups with senders, sent, failed and average, aligned', () => {
 		const lines = render(<GroupTable snapshot={snapshotAfter(30, 'progress')} limit={5}/>).lastFrame()!.split('\n');
-		expect(lines[0]).toMatch(/^group +senders +sent +failed +avg$/);
+		expect(lines[0]).toMatch(/^group +senders +sent +failed +fail % +avg$/);
 		expect(lines.slice(1).map(line => line.split(/\s+/)[0])).toEqual(['fast', 'slow']);
 	});
 

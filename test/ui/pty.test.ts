@@ -1,3 +1,4 @@
+import {Terminal} from '@xterm/headless';
 import {spawn, type IPty} from 'node-pty';
 import {describe, expect, it} from 'vitest';
 import {CLI} from '../cli/spawn.js';
@@ -22,6 +23,21 @@ function inTerminal(args: string[], columns = 80, rows = 24, environment?: Recor
 		});
 	});
 	return {pty, output: () => output, exited};
+}
+
+/** What stays in a terminal of this size after `output`: the scrollback and the screen, line by line. */
+async function terminalLines(output: string, columns: number, rows: number): Promise<string[] & {cursorX?: number}> {
+	const terminal = new Terminal({
+		cols: columns, rows, scrollback: 10_000, allowProposedApi: true,
+	});
+	await new Promise<void>(resolve => {
+		terminal.write(output, resolve);
+	});
+	const buffer = terminal.buffer.active;
+	const lines: string[] & {cursorX?: number} = Array.from({length: buffer.length}, (_, index) => buffer.getLine(index)?.translateToString(true) ?? '');
+	lines.cursorX = buffer.cursorX;
+	terminal.dispose();
+	return lines;
 }
 
 /** What a terminal would show, roughly: colours and cursor moves taken out. */
@@ -89,5 +105,34 @@ describe('the dashboard in a real terminal', () => {
 		const screen = plain(session.output());
 		expect(screen).toMatch(/^sent [\d,]+ {2}failed [\d,]+/m); // The dashboard's live line, not the summary's.
 		expect(screen).toMatch(/Done in .* 400 messages processed/);
+	});
+
+	it('keeps the scrollback in a 10-row terminal: the live area fits, the summary is printed once and stays', async () => {
+		// Sixty lines of history first, then a run with more groups than rows.
+		const {CI, CONTINUOUS_INTEGRATION, FORCE_COLOR, NO_COLOR, ...env} = process.env;
+		const script = `for i in $(seq 1 60); do echo history-$i; done; exec "${process.execPath}" "${CLI}" -n 2000 --mean 20ms --speed 2 --seed 42 --sender count=20,mean=10ms,name=a --sender count=10,name=b --sender count=10,name=c --sender count=10,name=d --sender count=10,name=e --sender count=10,name=f --sender count=10,name=g --sender count=10,name=h`;
+		const pty = spawn('bash', ['-c', script], {
+			name: 'xterm-256color', cols: 80, rows: 10, env: {...env, TERM: 'xterm-256color'},
+		});
+		let output = '';
+		pty.onData(data => {
+			output += data;
+		});
+		const code = await new Promise<number>(resolve => {
+			pty.onExit(({exitCode}) => {
+				resolve(exitCode);
+			});
+		});
+		expect(code).toBe(0);
+		expect(output).not.toContain('\u001B[3J'); // Nothing erases the scrollback.
+		const lines = await terminalLines(output, 80, 10);
+		expect(lines.filter(line => /^history-\d+$/.test(line))).toHaveLength(60);
+		expect(lines.filter(line => line.startsWith('Done in '))).toHaveLength(1);
+		// Every group is in the summary, and the summary ends with a newline (the cursor is on a line of its own).
+		for (const group of ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']) {
+			expect(lines.some(line => new RegExp(`^ {2}${group} +10|^ {2}${group} +20`).test(line))).toBe(true);
+		}
+
+		expect(lines.cursorX).toBe(0);
 	});
 });
