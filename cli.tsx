@@ -87,6 +87,7 @@ const exitCode = await main({
 	env: process.env,
 	stdout: process.stdout,
 	stderr: process.stderr,
+	requestStop: onSignal,
 	onStop(listener) {
 		stopListeners.add(listener);
 		if (stopRequests > 0) {

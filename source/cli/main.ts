@@ -15,6 +15,8 @@ export type MainIo = Omit<RunIo, 'stop$'> & {
 	readonly env: NodeJS.ProcessEnv;
 	/** Calls `listener` when the user asks to stop (at once if they already did); returns a function that stops listening. */
 	readonly onStop: (listener: () => void) => () => void;
+	/** Asks to stop, as a signal does (the dashboard's `q`, and Ctrl-C, which raw mode turns into a key). */
+	readonly requestStop?: () => void;
 };
 
 const HELP = `
@@ -296,7 +298,7 @@ export async function main(io: MainIo): Promise<number> {
 		subscriber.next();
 	}));
 	const runIo: RunIo = {
-		stdout: io.stdout, stderr: io.stderr, stop$, env: io.env,
+		stdout: io.stdout, stderr: io.stderr, stop$, env: io.env, requestStop: io.requestStop,
 	};
 	const command = validation.value;
 	// Each command loads what it needs only: a local run no AMQP client, a producer no dashboard.

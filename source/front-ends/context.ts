@@ -11,6 +11,8 @@ export type RunIo = {
 	readonly stop$: Observable<unknown>;
 	/** The environment (TERM); process.env when left out. */
 	readonly env?: NodeJS.ProcessEnv;
+	/** Asks to stop, as Ctrl-C does (a second time: at once); for keys read by the dashboard. */
+	readonly requestStop?: () => void;
 };
 
 /** Whose view a run is, where it is not a local run's: a broker worker's own, or a monitor's of a run. */

@@ -23,6 +23,7 @@ export async function runDashboard({events$, options, io}: FrontEndContext): Pro
 			hasSummary={false}
 			warnings$={options.warnings$}
 			maxFailureRate={options.maxFailureRate}
+			onStopKey={io.requestStop}
 			onFinal={snapshot => {
 				final = snapshot;
 			}}

@@ -1,6 +1,6 @@
 import {useEffect} from 'react';
 import {
-	Box, Text, useApp, useStderr, useStdout,
+	Box, Text, useApp, useInput, useStderr, useStdin, useStdout,
 } from 'ink';
 import type {Observable} from 'rxjs';
 import type {ResolvedConfig} from '../config.js';
@@ -20,6 +20,8 @@ type Props = {
 	readonly events$: Observable<SimulationEvent>;
 	readonly onFinal?: (final: Snapshot) => void;
 	readonly maxFailureRate?: number;
+	/** `q` or Ctrl-C pressed: stop the run (read only where the terminal offers raw mode). */
+	readonly onStopKey?: () => void;
 	/** Warnings to write above the dashboard (on stderr), never over it. */
 	readonly warnings$?: Observable<string>;
 	/** What runs, in place of the config line (a broker worker or monitor). */
@@ -35,11 +37,19 @@ type Props = {
 };
 
 /** The live view of a run; when it ends, the summary replaces it and stays on screen. */
-export function Dashboard({events$, onFinal, maxFailureRate, title: titleOf, warnings$, groupRows = 100, hasSummary = true}: Props) {
+export function Dashboard({events$, onFinal, maxFailureRate, title: titleOf, warnings$, onStopKey, groupRows = 100, hasSummary = true}: Props) {
 	const {config, snapshot, history, final} = useSimulation(events$, onFinal);
 	const {stdout} = useStdout();
 	const {write: writeAbove} = useStderr();
 	const {exit} = useApp();
+	const {isRawModeSupported} = useStdin();
+	// Keys are read in raw mode, so nothing typed echoes into the dashboard and Enter moves no line;
+	// without a terminal on stdin there is no raw mode and no key to read.
+	useInput((input, key) => {
+		if (input === 'q' || (key.ctrl && input === 'c')) {
+			onStopKey?.();
+		}
+	}, {isActive: isRawModeSupported && onStopKey !== undefined});
 	useEffect(() => {
 		const subscription = warnings$?.subscribe(text => {
 			writeAbove(`sms-sim: ${text}\n`);

@@ -83,6 +83,22 @@ describe('the dashboard in a real terminal', () => {
 		expect(plain(session.output())).toMatch(/Interrupted after [\d.]+m?s \(simulated\): \d+ of 100,000 messages processed/);
 	});
 
+	it('stops on q like Ctrl-C; typed keys and Enter leave nothing on the screen', async () => {
+		const session = inTerminal(['-n', '100000', '-s', '5', '--mean', '1s', '--interval', '100ms']);
+		await until(session, /sent \d+/);
+		session.pty.write('xyz\r\r');
+		await until(session, /elapsed/); // Another frame after the keys.
+		session.pty.write('q');
+		expect(await session.exited).toBe(130);
+		const lines = await terminalLines(session.output(), 80, 24);
+		expect(lines.some(line => line.startsWith('Interrupted after '))).toBe(true);
+		expect(lines.join('\n')).not.toMatch(/xyz/);
+		// The summary block has no stray empty line in it (Enter moved no line).
+		const start = lines.findIndex(line => line.startsWith('Interrupted after '));
+		const block = lines.slice(start, lines.findIndex((line, index) => index > start && line.trim() === ''));
+		expect(block.length).toBeGreaterThanOrEqual(8);
+	});
+
 	it('honours NO_COLOR: the dashboard, and no colour', async () => {
 		const session = inTerminal(['-n', '300', '-s', '20', '--mean', '50ms', '--speed', '5', '--seed', '3'], 80, 24, {NO_COLOR: '1'});
 		expect(await session.exited).toBe(0);
