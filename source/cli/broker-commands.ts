@@ -129,7 +129,7 @@ async function runSend(connection: Connection, command: BrokerCommand, io: Broke
 	// Told to stop, a worker drains: its pool completes normally, so its summary is not marked
 	// interrupted and a clean drain exits 0.
 	const {final} = await present(events$, {...options, header: {role: 'worker', run: command.run, title}, warnings$: io.warnings$}, io, scheduler);
-	return exitCodeFor(final, options.maxFailureRate);
+	return exitCodeFor(final, options.maxFailureRate, options.thresholds);
 }
 
 async function runMonitor(connection: Connection, command: BrokerCommand, io: BrokerIo): Promise<number> {
@@ -138,7 +138,7 @@ async function runMonitor(connection: Connection, command: BrokerCommand, io: Br
 	const events$ = watchRun(connection, {run: command.run, intervalMs: resolveConfig(options.simulation).intervalMs, emitResults: options.json && options.events}, {scheduler, stop: io.stop$, warn: io.warn});
 	const title = ({messages}: {messages: number}) => `monitor of run ${command.run} at ${redactUrl(command.broker)}${messages > 0 ? `: ${formatCount(messages)} messages` : ''}`;
 	const {final} = await present(events$, {...options, header: {role: 'monitor', run: command.run, title}, warnings$: io.warnings$}, io, scheduler);
-	return exitCodeFor(final, options.maxFailureRate);
+	return exitCodeFor(final, options.maxFailureRate, options.thresholds);
 }
 
 /** Deletes a run's queues and streams: what `produce`, `send` and `monitor` made for it. */

@@ -27,15 +27,15 @@ export type BrokerCommand = {
 /** Which flags each command takes (beyond --broker, --run, --config, --json). */
 const APPLIES: Record<BrokerCommandName, ReadonlyArray<keyof BrokerFlags>> = {
 	produce: ['messages', 'seed', 'maxBodyLength', 'batch'],
-	send: ['senders', 'mean', 'spread', 'distribution', 'failureRate', 'sender', 'interval', 'speed', 'seed', 'events', 'maxFailureRate', 'batch', 'follow'],
-	monitor: ['interval', 'events', 'maxFailureRate'],
+	send: ['senders', 'mean', 'spread', 'distribution', 'failureRate', 'sender', 'interval', 'speed', 'seed', 'events', 'maxFailureRate', 'threshold', 'batch', 'follow'],
+	monitor: ['interval', 'events', 'maxFailureRate', 'threshold'],
 	purge: [],
 };
 
 const FLAG_NAMES: Record<string, string> = {
 	messages: '--messages', senders: '--senders', mean: '--mean', spread: '--spread', distribution: '--distribution', failureRate: '--failure-rate',
 	sender: '--sender', interval: '--interval', seed: '--seed', speed: '--speed', maxBodyLength: '--max-body-length', events: '--events', maxFailureRate: '--max-failure-rate',
-	batch: '--batch', follow: '--follow',
+	batch: '--batch', follow: '--follow', threshold: '--threshold',
 };
 
 /**

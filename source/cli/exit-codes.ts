@@ -1,4 +1,5 @@
-import {exceedsFailureRate, type Snapshot} from '../snapshot.js';
+import type {Snapshot} from '../snapshot.js';
+import {failsCriteria, type Threshold} from '../thresholds.js';
 
 /** Exit codes; the README lists them. */
 export const EXIT = {
@@ -6,10 +7,10 @@ export const EXIT = {
 } as const;
 
 /** How a run that ended with `final` exits: interrupted, over its failure threshold, or fine. */
-export function exitCodeFor(final: Snapshot | undefined, maxFailureRate: number | undefined): number {
+export function exitCodeFor(final: Snapshot | undefined, maxFailureRate: number | undefined, thresholds: readonly Threshold[] = []): number {
 	if (final?.interrupted) {
 		return EXIT.interrupted;
 	}
 
-	return final && exceedsFailureRate(final, maxFailureRate) ? EXIT.threshold : EXIT.ok;
+	return final && failsCriteria(final, maxFailureRate, thresholds) ? EXIT.threshold : EXIT.ok;
 }

@@ -15,4 +15,5 @@ export type CliFlags = {
 	readonly events?: boolean;
 	readonly config?: string;
 	readonly maxFailureRate?: string;
+	readonly threshold?: readonly string[];
 };

@@ -58,6 +58,9 @@ const HELP = `
 	                             possible (default ${DEFAULTS.speed})
 	      --config <file>        JSON file of the same settings; flags win
 	      --max-failure-rate <p> Exit 3 if the final failure ratio is above p
+	      --threshold <rule>     Exit 3 unless the summary meets it, repeatable:
+	                             p99<500ms, avg<200ms, failure-rate<0.05,
+	                             throughput>1000/s (also p50, p90, p95, max)
 
 	Distributed mode (RabbitMQ)
 	  produce                    Add --messages messages to a run (also --seed,
@@ -111,6 +114,7 @@ const FLAGS = {
 	events: {type: 'boolean'},
 	config: {type: 'string'},
 	maxFailureRate: {type: 'string'},
+	threshold: {type: 'string', isMultiple: true},
 	broker: {type: 'string'},
 	run: {type: 'string'},
 	batch: {type: 'string'},
@@ -278,6 +282,7 @@ export async function main(io: MainIo): Promise<number> {
 		events: flags.events === true,
 		follow: flags.follow === true ? true : undefined,
 		sender: flags.sender && flags.sender.length > 0 ? flags.sender : undefined,
+		threshold: flags.threshold && flags.threshold.length > 0 ? flags.threshold : undefined,
 	};
 	if (!isBrokerCommand) {
 		const brokerOnly = [['--broker', flags.broker], ['--run', flags.run], ['--batch', flags.batch], ['--follow', given.follow]].filter(([, value]) => value !== undefined).map(([name]) => name);

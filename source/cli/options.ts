@@ -5,7 +5,9 @@ import {
 import {formatDuration} from '../output/format.js';
 import type {OutputOptions} from '../front-ends/context.js';
 import {MAX_SEED} from '../random.js';
+import {parseThreshold, THRESHOLD_RULE, type Threshold} from '../thresholds.js';
 import {Checker, type Raw, type Subject} from './checker.js';
+import {parseDuration} from './duration.js';
 import {parseConfigFile, type ConfigFile} from './config-file.js';
 import type {CliFlags} from './flags.js';
 import {MAX_SENDERS, validateGroups, type SendTimeSettings} from './sender-groups.js';
@@ -68,6 +70,7 @@ export function validateOptions(flags: CliFlags, configFile?: ConfigFile): Valid
 	const maxBodyLength = pick('max-body-length', flags.maxBodyLength, 'maxBodyLength', (s, raw) => check.whole(s, raw, LIMITS.maxBodyLength));
 
 	const groups = validateGroups(check, flags, file, top, senders, fileSubject);
+	const thresholds = validateThresholds(check, flags.threshold, file?.thresholds, fileSubject('thresholds'));
 
 	if (flags.events && !flags.json) {
 		check.errors.push('--events needs --json (it adds one line per message to the NDJSON output)');
@@ -91,6 +94,7 @@ export function validateOptions(flags: CliFlags, configFile?: ConfigFile): Valid
 			json: flags.json ?? false,
 			events: flags.events ?? false,
 			maxFailureRate,
+			thresholds,
 		},
 		errors: [],
 	};
@@ -120,3 +124,25 @@ function checkRunSize(check: Checker, config: ResolvedConfig): void {
 
 const count = (value: number): string => Math.round(value).toLocaleString('en-US');
 const years = (milliseconds: number): string => `${(milliseconds / (365.25 * 86_400_000)).toLocaleString('en-US', {maximumFractionDigits: 1})} years`;
+
+/** `--threshold` rules (repeatable), else the file's `thresholds` list; each checked against the grammar. */
+function validateThresholds(check: Checker, flags: readonly string[] | undefined, file: unknown, fileSubject: Subject): Threshold[] {
+	if (flags === undefined && file !== undefined && !(Array.isArray(file) && file.every(item => typeof item === 'string'))) {
+		check.fail(fileSubject, 'must be a list of rules such as ["p99<500ms", "failure-rate<0.05"]', file);
+		return [];
+	}
+
+	const rules = flags ?? (file as string[] | undefined) ?? [];
+	const subject = flags === undefined ? fileSubject : '--threshold';
+	const thresholds: Threshold[] = [];
+	for (const rule of rules) {
+		const threshold = parseThreshold(rule, parseDuration);
+		if (threshold === undefined) {
+			check.fail(subject, THRESHOLD_RULE, rule);
+		} else {
+			thresholds.push(threshold);
+		}
+	}
+
+	return thresholds;
+}

@@ -20,5 +20,5 @@ export async function run(options: RunOptions, io: RunIo): Promise<number> {
 		scheduler, stop: io.stop$, emitResults: options.json && options.events, liveMs,
 	});
 	const {final} = await present(events$, options, io, scheduler);
-	return exitCodeFor(final, options.maxFailureRate);
+	return exitCodeFor(final, options.maxFailureRate, options.thresholds);
 }

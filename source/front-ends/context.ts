@@ -2,6 +2,7 @@ import {lastValueFrom, tap, type Observable} from 'rxjs';
 import type {ResolvedConfig} from '../config.js';
 import type {SimulationEvent} from '../simulation.js';
 import type {Snapshot} from '../snapshot.js';
+import type {Threshold} from '../thresholds.js';
 
 /** Where a front end writes, and how it hears the user ask to stop. */
 export type RunIo = {
@@ -29,6 +30,8 @@ export type OutputOptions = {
 	readonly events: boolean;
 	/** The failure ratio above which a run has failed its threshold. */
 	readonly maxFailureRate: number | undefined;
+	/** `--threshold` rules on the final snapshot: any that fails makes the run fail (exit 3). */
+	readonly thresholds?: readonly Threshold[];
 	/** Set for the distributed commands. */
 	readonly header?: RunHeader;
 	/**

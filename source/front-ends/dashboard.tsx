@@ -2,7 +2,8 @@ import {render} from 'ink';
 import {filter, tap} from 'rxjs';
 import type {ResolvedConfig} from '../config.js';
 import {configLine, summaryLines} from '../output/lines.js';
-import {exceedsFailureRate, type Snapshot} from '../snapshot.js';
+import type {Snapshot} from '../snapshot.js';
+import {failsCriteria} from '../thresholds.js';
 import {Dashboard} from '../ui/Dashboard.js';
 import type {FrontEndContext, FrontEndResult} from './context.js';
 
@@ -40,8 +41,8 @@ export async function runDashboard({events$, options, io}: FrontEndContext): Pro
 	if (final && config) {
 		// Printed once the live area is gone, as lines that are never redrawn: the summary stays in
 		// the scrollback whatever the terminal's height, and the prompt comes on a line of its own.
-		const [headline, ...rest] = summaryLines(final, config.seed, options.maxFailureRate);
-		const colour = final.interrupted ? 33 : (exceedsFailureRate(final, options.maxFailureRate) ? 31 : 32);
+		const [headline, ...rest] = summaryLines(final, config.seed, options.maxFailureRate, options.thresholds);
+		const colour = final.interrupted ? 33 : (failsCriteria(final, options.maxFailureRate, options.thresholds ?? []) ? 31 : 32);
 		const paint = (text: string, code: number) => (colours(io) ? `\u001B[${code}m${text}\u001B[39m` : text);
 		const title = options.header?.title(config) ?? configLine(config, {short: true});
 		io.stdout.write(`${[colours(io) ? `\u001B[2m${title}\u001B[22m` : title, paint(headline, colour), ...rest].join('\n')}\n`);

@@ -30,7 +30,7 @@ export async function runJson({events$, options, writeLine}: FrontEndContext): P
 			}
 
 			case 'final': {
-				writeLine(JSON.stringify(summaryRecord(event, config!.seed, options.maxFailureRate)));
+				writeLine(JSON.stringify(summaryRecord(event, config!.seed, options.maxFailureRate, options.thresholds)));
 				break;
 			}
 		}

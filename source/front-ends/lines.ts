@@ -16,7 +16,7 @@ export async function runLines({events$, options, writeLine}: FrontEndContext): 
 			}
 
 			case 'final': {
-				for (const line of summaryLines(event, config!.seed, options.maxFailureRate)) {
+				for (const line of summaryLines(event, config!.seed, options.maxFailureRate, options.thresholds)) {
 					writeLine(line);
 				}
 

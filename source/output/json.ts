@@ -1,6 +1,7 @@
 import type {ResolvedConfig} from '../config.js';
 import {flattenResult, type SendResult} from '../senders.js';
 import {exceedsFailureRate, type Snapshot} from '../snapshot.js';
+import {evaluateThreshold, type Threshold} from '../thresholds.js';
 
 /** Bumped when a field changes meaning or goes away; new fields do not bump it. */
 export const SCHEMA_VERSION = 1;
@@ -60,7 +61,7 @@ export function progressRecord(snapshot: Snapshot) {
 	return {type: 'progress' as const, ...progressFields(snapshot)};
 }
 
-export function summaryRecord(snapshot: Snapshot, seed: number, maxFailureRate?: number) {
+export function summaryRecord(snapshot: Snapshot, seed: number, maxFailureRate?: number, thresholds: readonly Threshold[] = []) {
 	return {
 		type: 'summary' as const,
 		...progressFields(snapshot),
@@ -68,6 +69,7 @@ export function summaryRecord(snapshot: Snapshot, seed: number, maxFailureRate?:
 		interrupted: snapshot.interrupted,
 		failureRatio: snapshot.processed > 0 ? snapshot.failed / snapshot.processed : 0,
 		...(maxFailureRate === undefined ? {} : {maxFailureRate, thresholdExceeded: exceedsFailureRate(snapshot, maxFailureRate)}),
+		...(thresholds.length === 0 ? {} : {thresholds: thresholds.map(threshold => evaluateThreshold(threshold, snapshot))}),
 		groups: snapshot.groups.map(group => ({
 			name: group.name,
 			senders: group.senders,

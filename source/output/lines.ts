@@ -1,5 +1,6 @@
 import {type ResolvedConfig, senderCount} from '../config.js';
 import {exceedsFailureRate, type Snapshot} from '../snapshot.js';
+import {evaluateThreshold, thresholdUnit, type Threshold} from '../thresholds.js';
 import {
 	formatCount, formatDuration, formatMs, formatPercent, formatRate,
 } from './format.js';
@@ -32,7 +33,7 @@ export function sendersLine(config: Pick<ResolvedConfig, 'groups' | 'speed' | 's
 }
 
 /** The final summary as a block of plain text lines. */
-export function summaryLines(snapshot: Snapshot, seed: number, maxFailureRate?: number): string[] {
+export function summaryLines(snapshot: Snapshot, seed: number, maxFailureRate?: number, thresholds: readonly Threshold[] = []): string[] {
 	const {processed, total} = snapshot;
 	const headline = snapshot.interrupted
 		? `Interrupted after ${formatDuration(snapshot.elapsedMs)} (simulated): ${formatCount(processed)} of ${total === null ? '?' : formatCount(total)} messages processed`
@@ -49,6 +50,13 @@ export function summaryLines(snapshot: Snapshot, seed: number, maxFailureRate?: 
 	if (maxFailureRate !== undefined) {
 		const exceeded = exceedsFailureRate(snapshot, maxFailureRate);
 		lines.push(`  threshold  failure ratio ${formatPercent(snapshot.failed, processed)} ${exceeded ? '>' : '<='} max ${formatPercent(maxFailureRate, 1)}${exceeded ? ': FAILED' : ': ok'}`);
+	}
+
+	for (const threshold of thresholds) {
+		const {value, ok} = evaluateThreshold(threshold, snapshot);
+		const unit = thresholdUnit(threshold.metric);
+		const shown = unit === 'ms' ? formatMs(value) : (unit === 'ratio' ? formatPercent(value, 1) : formatRate(value));
+		lines.push(`  threshold  ${threshold.expression}: ${shown} ${ok ? 'ok' : 'FAILED'}`);
 	}
 
 	if (snapshot.groups.length > 0) {

@@ -174,6 +174,32 @@ describe('sms-sim usage errors', () => {
 	});
 });
 
+describe('sms-sim --threshold', () => {
+	it('judges the summary: each rule with its value and ok or FAILED, exit 3 when any fails', async () => {
+		const args = ['-n', '500', '--speed', 'max', '--seed', '1', '--threshold', 'p99<500ms', '--threshold', 'throughput>1000/s'];
+		const lines = await runCli(args);
+		expect(lines.code).toBe(3);
+		expect(lines.stdout).toMatch(/^ {2}threshold {2}p99<500ms: [\d.]+ms ok$/m);
+		expect(lines.stdout).toMatch(/^ {2}threshold {2}throughput>1000\/s: [\d,.]+\/s FAILED$/m);
+		const json = await runCli([...args, '--json']);
+		expect(json.code).toBe(3);
+		const summary = parseLines(json.stdout).at(-1)!;
+		expect(summary.thresholds).toEqual([
+			{expression: 'p99<500ms', value: summary.p99Ms, ok: true},
+			{expression: 'throughput>1000/s', value: expect.any(Number), ok: false},
+		]);
+	});
+
+	it('takes a thresholds list from a config file; passing rules exit 0', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'sms-sim-'));
+		const file = join(dir, 'load.json');
+		writeFileSync(file, JSON.stringify({messages: 200, speed: 'max', thresholds: ['p99<1s', 'failure-rate<=50%']}));
+		const {code, stdout} = await runCli(['--config', file, '--json']);
+		expect(code).toBe(0);
+		expect(parseLines(stdout).at(-1)!.thresholds.map((result: {ok: boolean}) => result.ok)).toEqual([true, true]);
+	});
+});
+
 describe('sms-sim flags as typed', () => {
 	it('tells every problem at once: an unknown flag with a suggestion, beside the other errors', async () => {
 		const {code, stderr} = await runCli(['--sendrs', '5', '--failure-rate', '2']);

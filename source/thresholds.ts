@@ -1,0 +1,92 @@
+import {exceedsFailureRate, type Snapshot} from './snapshot.js';
+
+/** What a threshold may be about, and how its value reads. */
+const METRICS = {
+	p50: {unit: 'ms', of: (snapshot: Snapshot) => snapshot.p50Ms},
+	p90: {unit: 'ms', of: (snapshot: Snapshot) => snapshot.p90Ms},
+	p95: {unit: 'ms', of: (snapshot: Snapshot) => snapshot.p95Ms},
+	p99: {unit: 'ms', of: (snapshot: Snapshot) => snapshot.p99Ms},
+	avg: {unit: 'ms', of: (snapshot: Snapshot) => snapshot.avgMs},
+	max: {unit: 'ms', of: (snapshot: Snapshot) => snapshot.maxMs},
+	'failure-rate': {unit: 'ratio', of: (snapshot: Snapshot) => (snapshot.processed > 0 ? snapshot.failed / snapshot.processed : 0)},
+	throughput: {unit: '/s', of: (snapshot: Snapshot) => snapshot.throughputPerSec},
+} as const;
+
+export type ThresholdMetric = keyof typeof METRICS;
+export const THRESHOLD_METRICS = Object.keys(METRICS) as ThresholdMetric[];
+const OPERATORS = ['<=', '>=', '<', '>'] as const;
+
+/** A pass/fail rule on the final snapshot, as k6 has them: `p99<500ms`, `failure-rate<0.05`, `throughput>1000/s`. */
+export type Threshold = {
+	/** As the user wrote it, spaces taken out. */
+	readonly expression: string;
+	readonly metric: ThresholdMetric;
+	readonly operator: (typeof OPERATORS)[number];
+	/** In the metric's unit: ms, a ratio, or per second. */
+	readonly limit: number;
+};
+
+/** A threshold's outcome. */
+export type ThresholdResult = {readonly expression: string; readonly value: number; readonly ok: boolean};
+
+/**
+ * Reads `p99<500ms` (a duration: us, ms, s, m; a bare number is ms), `failure-rate<0.05` (a ratio,
+ * or a percentage: `5%`), `throughput>1000/s` (per second, or `/m`). Undefined when it is not one.
+ */
+export function parseThreshold(text: string, parseDuration: (text: string) => number | undefined): Threshold | undefined {
+	const compact = text.replaceAll(/\s+/g, '');
+	const match = /^([a-z\d-]+)(<=|>=|<|>)(.+)$/.exec(compact);
+	if (match === null || !Object.hasOwn(METRICS, match[1])) {
+		return undefined;
+	}
+
+	const metric = match[1] as ThresholdMetric;
+	const operator = match[2] as Threshold['operator'];
+	const raw = match[3];
+	let limit: number | undefined;
+	switch (METRICS[metric].unit) {
+		case 'ms': {
+			limit = parseDuration(raw);
+			break;
+		}
+
+		case 'ratio': {
+			const percent = /^(\d+(?:\.\d+)?)%$/.exec(raw);
+			const value = percent ? Number(percent[1]) / 100 : (/^\d*\.?\d+$/.test(raw) ? Number(raw) : Number.NaN);
+			limit = value >= 0 && value <= 1 ? value : undefined;
+			break;
+		}
+
+		case '/s': {
+			const rate = /^(\d*\.?\d+)(\/s|\/m)?$/.exec(raw);
+			limit = rate ? Number(rate[1]) / (rate[2] === '/m' ? 60 : 1) : undefined;
+			break;
+		}
+	}
+
+	return limit === undefined || !Number.isFinite(limit) || limit < 0
+		? undefined
+		: {
+			expression: compact, metric, operator, limit,
+		};
+}
+
+/** The rule of the grammar, for error messages. */
+export const THRESHOLD_RULE = `must be METRIC OP VALUE with METRIC one of ${THRESHOLD_METRICS.join(', ')} and OP one of <, <=, >, >=, such as p99<500ms, failure-rate<0.05 or throughput>1000/s`;
+
+export function evaluateThreshold(threshold: Threshold, snapshot: Snapshot): ThresholdResult {
+	const value = METRICS[threshold.metric].of(snapshot);
+	const {limit} = threshold;
+	const holds: Record<Threshold['operator'], boolean> = {'<': value < limit, '<=': value <= limit, '>': value > limit, '>=': value >= limit};
+	return {expression: threshold.expression, value, ok: holds[threshold.operator]};
+}
+
+/** The unit a metric's value is shown in. */
+export function thresholdUnit(metric: ThresholdMetric): string {
+	return METRICS[metric].unit;
+}
+
+/** Whether a final snapshot fails its run: the failure ratio above `maxFailureRate`, or any threshold failed. */
+export function failsCriteria(snapshot: Snapshot, maxFailureRate: number | undefined, thresholds: readonly Threshold[]): boolean {
+	return exceedsFailureRate(snapshot, maxFailureRate) || thresholds.some(threshold => !evaluateThreshold(threshold, snapshot).ok);
+}
