@@ -77,7 +77,9 @@ export const THRESHOLD_RULE = `must be METRIC OP VALUE with METRIC one of ${THRE
 export function evaluateThreshold(threshold: Threshold, snapshot: Snapshot): ThresholdResult {
 	const value = METRICS[threshold.metric].of(snapshot);
 	const {limit} = threshold;
-	const holds: Record<Threshold['operator'], boolean> = {'<': value < limit, '<=': value <= limit, '>': value > limit, '>=': value >= limit};
+	const holds: Record<Threshold['operator'], boolean> = {
+		'<': value < limit, '<=': value <= limit, '>': value > limit, '>=': value >= limit,
+	};
 	return {expression: threshold.expression, value, ok: holds[threshold.operator]};
 }
 
