@@ -47,7 +47,14 @@ export type Snapshot = {
 	readonly p90Ms: number;
 	readonly p95Ms: number;
 	readonly p99Ms: number;
+	readonly p999Ms: number;
 	readonly maxMs: number;
+	/** Shortest send time; 0 before the first. */
+	readonly minMs: number;
+	/** Standard deviation of the send times (from the histogram: 3 significant digits). */
+	readonly stddevMs: number;
+	/** On a final snapshot: the send times in ten equal bins from min to max (counts from the histogram). */
+	readonly histogram?: readonly HistogramBin[];
 	/** Processed / elapsed. */
 	readonly throughputPerSec: number;
 	/** Processed since the previous snapshot, per second of the time between them. */
@@ -66,6 +73,58 @@ export type Snapshot = {
 /** Whether the failure ratio of `snapshot` is above `maxFailureRate` (never, when none is set). */
 export function exceedsFailureRate(snapshot: Snapshot, maxFailureRate: number | undefined): boolean {
 	return maxFailureRate !== undefined && snapshot.processed > 0 && snapshot.failed / snapshot.processed > maxFailureRate;
+}
+
+/** One bin of the send-time histogram: how many sends took from `fromMs` to `toMs` (the last bin includes its end). */
+export type HistogramBin = {readonly fromMs: number; readonly toMs: number; readonly count: number};
+
+/** Bins of the send-time histogram on a final snapshot. */
+const HISTOGRAM_BINS = 10;
+
+/**
+ * The send times in equal bins from min to max. The HDR histogram answers only "the value at a
+ * percentile", so each bin edge's rank is found by bisection on percentiles (to 1e-7 of the count),
+ * exact to the histogram's 3 significant digits.
+ */
+function histogramBins(stats: Stats, processed: number): HistogramBin[] {
+	const min = stats.minDurationMs;
+	const max = stats.maxDurationMs;
+	if (processed === 0) {
+		return [];
+	}
+
+	if (max <= min) {
+		return [{fromMs: min, toMs: max, count: processed}];
+	}
+
+	/** How many sends took at most `edgeMs`. */
+	const countAtMost = (edgeMs: number): number => {
+		let low = 0;
+		let high = 100;
+		for (let step = 0; step < 40; step++) {
+			const middle = (low + high) / 2;
+			if (stats.histogram.getValueAtPercentile(middle) / 1000 <= edgeMs) {
+				low = middle;
+			} else {
+				high = middle;
+			}
+		}
+
+		return Math.round((low / 100) * processed);
+	};
+
+	const width = (max - min) / HISTOGRAM_BINS;
+	const bins: HistogramBin[] = [];
+	let before = 0;
+	for (let index = 0; index < HISTOGRAM_BINS; index++) {
+		const fromMs = min + (index * width);
+		const toMs = index === HISTOGRAM_BINS - 1 ? max : min + ((index + 1) * width);
+		const atMost = index === HISTOGRAM_BINS - 1 ? processed : countAtMost(toMs);
+		bins.push({fromMs, toMs, count: Math.max(0, atMost - before)});
+		before = Math.max(before, atMost);
+	}
+
+	return bins;
 }
 
 export type SnapshotContext = {
@@ -146,7 +205,11 @@ export function takeSnapshot(stats: Stats, context: SnapshotContext): Snapshot {
 		p90Ms: percentileMs(90),
 		p95Ms: percentileMs(95),
 		p99Ms: percentileMs(99),
+		p999Ms: percentileMs(99.9),
 		maxMs: stats.maxDurationMs,
+		minMs: processed > 0 ? stats.minDurationMs : 0,
+		stddevMs: processed > 1 ? stats.histogram.stdDeviation / 1000 : 0,
+		...(type === 'final' ? {histogram: Object.freeze(histogramBins(stats, processed).map(bin => Object.freeze(bin)))} : {}),
 		throughputPerSec,
 		intervalThroughputPerSec,
 		etaMs,

@@ -25,6 +25,8 @@ export type Stats = {
 	durationSumMs: number;
 	/** Exact longest send time (the histogram's max is rounded to its precision). */
 	maxDurationMs: number;
+	/** Exact shortest send time; Infinity when empty. */
+	minDurationMs: number;
 	readonly histogram: Histogram;
 	/** Earliest start and latest end seen, simulation ms; Infinity / -Infinity when empty. */
 	firstStartMs: number;
@@ -64,6 +66,7 @@ export function emptyStats(): Stats {
 		failed: 0,
 		durationSumMs: 0,
 		maxDurationMs: 0,
+		minDurationMs: Number.POSITIVE_INFINITY,
 		firstStartMs: Number.POSITIVE_INFINITY,
 		lastEndMs: Number.NEGATIVE_INFINITY,
 		senders: new Map(),
@@ -101,6 +104,10 @@ export function addResult(stats: Stats, result: SendResult): Stats {
 		stats.maxDurationMs = durationMs;
 	}
 
+	if (durationMs < stats.minDurationMs) {
+		stats.minDurationMs = durationMs;
+	}
+
 	stats.histogram.recordValue(Math.round(durationMs * 1000));
 	if (result.startMs < stats.firstStartMs) {
 		stats.firstStartMs = result.startMs;
@@ -120,6 +127,7 @@ export function mergeStats(a: Stats, b: Stats): Stats {
 	merged.failed = a.failed + b.failed;
 	merged.durationSumMs = a.durationSumMs + b.durationSumMs;
 	merged.maxDurationMs = Math.max(a.maxDurationMs, b.maxDurationMs);
+	merged.minDurationMs = Math.min(a.minDurationMs, b.minDurationMs);
 	merged.histogram.add(a.histogram);
 	merged.histogram.add(b.histogram);
 	merged.firstStartMs = Math.min(a.firstStartMs, b.firstStartMs);

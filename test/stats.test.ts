@@ -108,6 +108,35 @@ describe('takeSnapshot', () => {
 		}));
 	});
 
+	it('gives the exact min and a final histogram whose bins cover min to max and count every send', () => {
+		fc.assert(fc.property(fc.array(resultArbitrary, {minLength: 1, maxLength: 60}), results => {
+			const snapshot = takeSnapshot(fold(results), {
+				type: 'final', elapsedMs: 1000, total: results.length, inFlight: 0, groups,
+			});
+			const durations = results.map(result => result.durationMs);
+			expect(snapshot.minMs).toBe(Math.min(...durations));
+			expect(snapshot.maxMs).toBe(Math.max(...durations));
+			const bins = snapshot.histogram!;
+			expect(bins.reduce((sum, bin) => sum + bin.count, 0)).toBe(results.length);
+			expect(bins[0].fromMs).toBe(snapshot.minMs);
+			expect(bins.at(-1)!.toMs).toBe(snapshot.maxMs);
+			expect(snapshot.p999Ms).toBeGreaterThanOrEqual(snapshot.p99Ms);
+			expect(snapshot.stddevMs).toBeGreaterThanOrEqual(0);
+		}));
+	});
+
+	it('puts each send in the bin of its time (to the histogram\'s 3 significant digits)', () => {
+		// 1 send at 10 ms, 2 at 55 ms, 7 at 100 ms: bins of 9 ms from 10 to 100.
+		const times = [10, 55, 55, 100, 100, 100, 100, 100, 100, 100];
+		const snapshot = takeSnapshot(fold(times.map((durationMs, index) => ({
+			type: 'result' as const, id: String(index), message: {id: String(index), to: '+12025550123', body: 'x'},
+			senderId: 'a-1', group: 'a', status: 'sent' as const, startMs: 0, endMs: durationMs, durationMs,
+		}))), {
+			type: 'final', elapsedMs: 1000, total: 10, inFlight: 0, groups,
+		});
+		expect(snapshot.histogram!.map(bin => bin.count)).toEqual([1, 0, 0, 0, 0, 2, 0, 0, 0, 7]);
+	});
+
 	it('gives throughput overall and over the last interval, and an ETA', () => {
 		const stats = fold(Array.from({length: 30}, (_, index) => ({
 			type: 'result' as const, id: String(index), message: {id: String(index), to: '+12025550123', body: 'x'},

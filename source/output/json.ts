@@ -49,7 +49,10 @@ function progressFields(snapshot: Snapshot) {
 		p90Ms: ms(snapshot.p90Ms),
 		p95Ms: ms(snapshot.p95Ms),
 		p99Ms: ms(snapshot.p99Ms),
+		p999Ms: ms(snapshot.p999Ms),
 		maxMs: ms(snapshot.maxMs),
+		minMs: ms(snapshot.minMs),
+		stddevMs: ms(snapshot.stddevMs),
 		throughputPerSec: rate(snapshot.throughputPerSec),
 		intervalThroughputPerSec: rate(snapshot.intervalThroughputPerSec),
 		etaMs: snapshot.etaMs === null ? null : ms(snapshot.etaMs),
@@ -70,6 +73,7 @@ export function summaryRecord(snapshot: Snapshot, seed: number, maxFailureRate?:
 		failureRatio: snapshot.processed > 0 ? snapshot.failed / snapshot.processed : 0,
 		...(maxFailureRate === undefined ? {} : {maxFailureRate, thresholdExceeded: exceedsFailureRate(snapshot, maxFailureRate)}),
 		...(thresholds.length === 0 ? {} : {thresholds: thresholds.map(threshold => evaluateThreshold(threshold, snapshot))}),
+		histogram: (snapshot.histogram ?? []).map(bin => ({fromMs: ms(bin.fromMs), toMs: ms(bin.toMs), count: bin.count})),
 		groups: snapshot.groups.map(group => ({
 			name: group.name,
 			senders: group.senders,

@@ -42,8 +42,9 @@ export function summaryLines(snapshot: Snapshot, seed: number, maxFailureRate?: 
 		headline,
 		`  sent       ${formatCount(snapshot.sent)}`,
 		`  failed     ${formatCount(snapshot.failed)} (${formatPercent(snapshot.failed, processed)})`,
-		`  send time  avg ${formatMs(snapshot.avgMs)}  max ${formatMs(snapshot.maxMs)}`,
-		`  percentile p50 ${formatMs(snapshot.p50Ms)}  p90 ${formatMs(snapshot.p90Ms)}  p95 ${formatMs(snapshot.p95Ms)}  p99 ${formatMs(snapshot.p99Ms)}`,
+		`  send time  avg ${formatMs(snapshot.avgMs)}  min ${formatMs(snapshot.minMs)}  max ${formatMs(snapshot.maxMs)}  stddev ${formatMs(snapshot.stddevMs)}`,
+		`  percentile p50 ${formatMs(snapshot.p50Ms)}  p90 ${formatMs(snapshot.p90Ms)}  p95 ${formatMs(snapshot.p95Ms)}  p99 ${formatMs(snapshot.p99Ms)}  p99.9 ${formatMs(snapshot.p999Ms)}`,
+		...histogramLines(snapshot),
 		`  throughput ${formatRate(snapshot.throughputPerSec)}`,
 		`  seed       ${seed}`,
 	];
@@ -79,4 +80,23 @@ export function groupTable(snapshot: Snapshot, limit = 10): string[] {
 	}
 
 	return lines;
+}
+
+/** Widest bar of the summary's histogram, in cells. */
+const HISTOGRAM_WIDTH = 30;
+
+/** The send-time histogram as bars, one line a bin (as oha draws it); none when there is nothing to draw. */
+export function histogramLines(snapshot: Snapshot): string[] {
+	const bins = snapshot.histogram ?? [];
+	if (bins.length < 2) {
+		return [];
+	}
+
+	const tallest = Math.max(...bins.map(bin => bin.count));
+	const labels = bins.map(bin => `${formatMs(bin.fromMs)} - ${formatMs(bin.toMs)}`);
+	const labelWidth = Math.max(...labels.map(label => label.length));
+	return ['  histogram', ...bins.map((bin, index) => {
+		const cells = tallest > 0 ? Math.round((bin.count / tallest) * HISTOGRAM_WIDTH) : 0;
+		return `    ${labels[index].padStart(labelWidth)}  ${'█'.repeat(cells)}${cells > 0 ? ' ' : ''}${formatCount(bin.count)}`;
+	})];
 }

@@ -12,7 +12,7 @@ const noStackTrace = (stderr: string) => {
 	expect(stderr).not.toMatch(/^\s+at /m);
 };
 
-const PROGRESS_FIELDS = ['elapsedMs', 'total', 'sent', 'failed', 'inFlight', 'pending', 'avgMs', 'p50Ms', 'p95Ms', 'p99Ms', 'maxMs', 'throughputPerSec'];
+const PROGRESS_FIELDS = ['elapsedMs', 'total', 'sent', 'failed', 'inFlight', 'pending', 'avgMs', 'p50Ms', 'p95Ms', 'p99Ms', 'p999Ms', 'minMs', 'stddevMs', 'maxMs', 'throughputPerSec'];
 
 describe('sms-sim, stdout not a terminal', () => {
 	it('prints the config, one plain line per interval, then a summary; no escape codes', async () => {
@@ -188,6 +188,10 @@ describe('sms-sim --threshold', () => {
 			{expression: 'p99<500ms', value: summary.p99Ms, ok: true},
 			{expression: 'throughput>1000/s', value: expect.any(Number), ok: false},
 		]);
+		// The send-time histogram: ten bins from min to max, every send counted once.
+		expect(summary.histogram).toHaveLength(10);
+		expect(summary.histogram.reduce((sum: number, bin: {count: number}) => sum + bin.count, 0)).toBe(500);
+		expect([summary.histogram[0].fromMs, summary.histogram.at(-1).toMs]).toEqual([summary.minMs, summary.maxMs]);
 	});
 
 	it('takes a thresholds list from a config file; passing rules exit 0', async () => {
