@@ -90,7 +90,7 @@ export function watchRun(connection: Connection, options: RemoteMonitorOptions, 
 				return;
 			}
 
-			if (!producer.counted.add(String(id.n))) {
+			if (!producer.counted.addNumber(id.n)) {
 				duplicates++;
 				return;
 			}

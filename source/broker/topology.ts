@@ -241,30 +241,28 @@ const isMessage = (value: unknown): value is Message => {
 	return typeof value === 'object' && value !== null && isText(message.id, 200) && isText(message.to, 32) && typeof message.body === 'string' && message.body.length <= 10_000;
 };
 
-export function parseEpoch(body: unknown): Parsed<EpochRecord> {
+/**
+ * Reads a record off the broker: JSON (not too large), then `problemOf` says what, if anything, is
+ * wrong with it; the record, or why it is not one.
+ */
+function parseRecord<T>(body: unknown, problemOf: (value: Json) => string | undefined): Parsed<T> {
 	const json = readJson(body);
 	if ('problem' in json) {
 		return json;
 	}
 
-	const value = json.record;
-	const problem = ofRun(value, 'epoch') ?? (isTime(value.startedAt) && value.startedAt > 0 ? undefined : 'no start time');
-	return problem === undefined ? {record: value as EpochRecord} : {problem};
+	const problem = problemOf(json.record);
+	return problem === undefined ? {record: json.record as T} : {problem};
 }
 
-export function parseMessages(body: unknown): Parsed<MessagesRecord> {
-	const json = readJson(body);
-	if ('problem' in json) {
-		return json;
-	}
+export const parseEpoch = (body: unknown): Parsed<EpochRecord> => parseRecord(body, value =>
+	ofRun(value, 'epoch') ?? (isTime(value.startedAt) && value.startedAt > 0 ? undefined : 'no start time'));
 
-	const value = json.record;
-	const problem = ofRun(value, 'messages')
-		?? (isText(value.producer, 64) ? undefined : 'no producer')
-		?? (isTime(value.startedAt) ? undefined : 'no start time')
-		?? (Array.isArray(value.messages) && value.messages.length <= MAX_BATCH && value.messages.every(message => isMessage(message)) ? undefined : 'malformed messages');
-	return problem === undefined ? {record: value as MessagesRecord} : {problem};
-}
+export const parseMessages = (body: unknown): Parsed<MessagesRecord> => parseRecord(body, value =>
+	ofRun(value, 'messages')
+	?? (isText(value.producer, 64) ? undefined : 'no producer')
+	?? (isTime(value.startedAt) ? undefined : 'no start time')
+	?? (Array.isArray(value.messages) && value.messages.length <= MAX_BATCH && value.messages.every(message => isMessage(message)) ? undefined : 'malformed messages'));
 
 const every = (values: unknown, test: (value: unknown) => boolean): boolean => Array.isArray(values) && values.every(value => test(value));
 
@@ -304,50 +302,31 @@ function outcomesProblem(value: Json): string | undefined {
 	return undefined;
 }
 
-export function parseOutcomes(body: unknown): Parsed<OutcomesRecord> {
-	const json = readJson(body);
-	if ('problem' in json) {
-		return json;
-	}
+export const parseOutcomes = (body: unknown): Parsed<OutcomesRecord> => parseRecord(body, value =>
+	ofRun(value, 'outcomes') ?? (isText(value.worker, 300) ? undefined : 'no worker') ?? outcomesProblem(value));
 
-	const value = json.record;
-	const problem = ofRun(value, 'outcomes')
-		?? (isText(value.worker, 300) ? undefined : 'no worker')
-		?? outcomesProblem(value);
-	return problem === undefined ? {record: value as OutcomesRecord} : {problem};
-}
-
-export function parseControl(body: unknown): Parsed<ControlRecord> {
-	const json = readJson(body);
-	if ('problem' in json) {
-		return json;
-	}
-
-	const value = json.record;
-	let problem: string | undefined;
+/** What is wrong with a control record, if anything. */
+function controlProblem(value: Json): string | undefined {
 	switch (value.type) {
 		case 'producer-start': {
-			problem = ofRun(value, 'producer-start') ?? (isText(value.producer, 64) && isCount(value.total) && isCount(value.seed) && isCount(value.maxBodyLength) ? undefined : 'malformed producer-start');
-			break;
+			return ofRun(value, 'producer-start') ?? (isText(value.producer, 64) && isCount(value.total) && isCount(value.seed) && isCount(value.maxBodyLength) ? undefined : 'malformed producer-start');
 		}
 
 		case 'producer-done': {
-			problem = ofRun(value, 'producer-done') ?? (isText(value.producer, 64) && isCount(value.published) ? undefined : 'malformed producer-done');
-			break;
+			return ofRun(value, 'producer-done') ?? (isText(value.producer, 64) && isCount(value.published) ? undefined : 'malformed producer-done');
 		}
 
 		case 'heartbeat': {
-			problem = ofRun(value, 'heartbeat') ?? (isText(value.worker, 300) && isCount(value.senders) && isCount(value.inFlight) && isCount(value.processed) && typeof value.done === 'boolean' ? undefined : 'malformed heartbeat');
-			break;
+			return ofRun(value, 'heartbeat') ?? (isText(value.worker, 300) && isCount(value.senders) && isCount(value.inFlight) && isCount(value.processed) && typeof value.done === 'boolean' ? undefined : 'malformed heartbeat');
 		}
 
 		default: {
-			problem = 'not a control record';
+			return 'not a control record';
 		}
 	}
-
-	return problem === undefined ? {record: value as ControlRecord} : {problem};
 }
+
+export const parseControl = (body: unknown): Parsed<ControlRecord> => parseRecord(body, controlProblem);
 
 /** A producer's message id: `<producer>-<n>`, n from 1. */
 export function messageId(producer: string, n: number): string {

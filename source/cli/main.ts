@@ -123,37 +123,6 @@ const FLAGS = {
 	version: {type: 'boolean', shortFlag: 'v'},
 } as const;
 
-/**
- * `--mean -1s` as `--mean=-1s`: a value that starts with a dash, after a flag that takes one, is
- * that flag's value (so it meets the flag's own rule), unless it is itself a known flag.
- */
-export function joinDashValues(argv: readonly string[]): string[] {
-	/** Every flag as typed (`--max-body-length`, `-n`) to its long form and whether it takes a value. */
-	const flags = new Map<string, {long: string; takesValue: boolean}>();
-	for (const [name, spec] of Object.entries(FLAGS) as Array<[string, {type: string; shortFlag?: string}]>) {
-		const long = `--${name.replaceAll(/[A-Z]/g, letter => `-${letter.toLowerCase()}`)}`;
-		const entry = {long, takesValue: spec.type === 'string'};
-		flags.set(long, entry);
-		if (spec.shortFlag) {
-			flags.set(`-${spec.shortFlag}`, entry);
-		}
-	}
-
-	const joined: string[] = [];
-	for (let index = 0; index < argv.length; index++) {
-		const flag = flags.get(argv[index]);
-		const next = argv[index + 1];
-		if (flag?.takesValue && next !== undefined && next.startsWith('-') && next !== '--' && !flags.has(next.split('=')[0])) {
-			joined.push(`${flag.long}=${next}`);
-			index++;
-		} else {
-			joined.push(argv[index]);
-		}
-	}
-
-	return joined;
-}
-
 /** Edit distance, for suggestions. */
 function distance(a: string, b: string): number {
 	let previous = Array.from({length: b.length + 1}, (_, index) => index);
@@ -172,8 +141,9 @@ function distance(a: string, b: string): number {
 /**
  * Checks the flags as typed, before meow reads them, so every problem is told at once, each with
  * its flag: an unknown flag (with the nearest known one), a flag given twice, a flag that takes a
- * value given none. Returns the problems and the arguments without the offending ones, for the
- * remaining checks.
+ * value given none. Returns the problems and the arguments for meow, without the offending ones; a
+ * value that starts with a dash is joined to its flag (`--mean=-1s`), so it meets the flag's own
+ * rule rather than "unknown flag".
  */
 export function checkArguments(argv: readonly string[]): {errors: string[]; argv: string[]} {
 	type Spec = {long: string; takesValue: boolean; multiple: boolean};
@@ -233,7 +203,13 @@ export function checkArguments(argv: readonly string[]): {errors: string[]; argv
 		}
 
 		seen.add(spec.long);
-		kept.push(value === undefined || inline.length > 0 ? argument : typed, ...(value === undefined || inline.length > 0 ? [] : [value]));
+		if (value === undefined || inline.length > 0) {
+			kept.push(argument);
+		} else if (value.startsWith('-')) {
+			kept.push(`${spec.long}=${value}`); // Joined, or meow would read it as a flag.
+		} else {
+			kept.push(argument, value); // Apart: meow drops an empty value written `--sender=`.
+		}
 	}
 
 	return {errors, argv: kept};
@@ -253,7 +229,7 @@ export async function main(io: MainIo): Promise<number> {
 		return code;
 	};
 
-	const checked = checkArguments(joinDashValues(io.argv));
+	const checked = checkArguments(io.argv);
 	const cli = meow(HELP, {
 		importMeta: import.meta,
 		argv: checked.argv,
