@@ -1,5 +1,7 @@
 import type {ResolvedSenderGroup} from './senders.js';
-import {processedCount, type Stats} from './stats.js';
+import {
+	durationStdDevMs, groupHistogram, processedCount, type Stats,
+} from './stats.js';
 
 export type GroupSnapshot = {
 	readonly name: string;
@@ -9,6 +11,8 @@ export type GroupSnapshot = {
 	readonly processed: number;
 	/** Mean send time over the group's processed messages; 0 before the first. */
 	readonly avgMs: number;
+	/** The group's 99th percentile send time (3 significant digits); 0 before the first. */
+	readonly p99Ms: number;
 };
 
 export type SenderSnapshot = {
@@ -51,7 +55,7 @@ export type Snapshot = {
 	readonly maxMs: number;
 	/** Shortest send time; 0 before the first. */
 	readonly minMs: number;
-	/** Standard deviation of the send times (from the histogram: 3 significant digits). */
+	/** Standard deviation of the send times (population), from exact sums. */
 	readonly stddevMs: number;
 	/** On a final snapshot: the send times in ten equal bins from min to max (counts from the histogram). */
 	readonly histogram?: readonly HistogramBin[];
@@ -178,6 +182,13 @@ export function takeSnapshot(stats: Stats, context: SnapshotContext): Snapshot {
 		group.durationSumMs += tally.durationSumMs;
 	}
 
+	// While one group has been seen its histogram is the run's: its p99 is the run's, found once.
+	const p99Ms = percentileMs(99);
+	const groupP99Ms = (name: string): number => {
+		const times = groupHistogram(stats, name);
+		return times === stats.histogram ? p99Ms : Math.min((times?.getValueAtPercentile(99) ?? 0) / 1000, stats.maxDurationMs);
+	};
+
 	const senderCounts = new Map(context.groups.map(group => [group.name, group.count]));
 	const groups = [...groupTotals].map(([name, totals]) => {
 		const groupProcessed = totals.sent + totals.failed;
@@ -188,6 +199,7 @@ export function takeSnapshot(stats: Stats, context: SnapshotContext): Snapshot {
 			failed: totals.failed,
 			processed: groupProcessed,
 			avgMs: average(totals.durationSumMs, groupProcessed),
+			p99Ms: groupProcessed > 0 ? groupP99Ms(name) : 0,
 		});
 	});
 
@@ -204,11 +216,11 @@ export function takeSnapshot(stats: Stats, context: SnapshotContext): Snapshot {
 		p50Ms: percentileMs(50),
 		p90Ms: percentileMs(90),
 		p95Ms: percentileMs(95),
-		p99Ms: percentileMs(99),
+		p99Ms,
 		p999Ms: percentileMs(99.9),
 		maxMs: stats.maxDurationMs,
 		minMs: processed > 0 ? stats.minDurationMs : 0,
-		stddevMs: processed > 1 ? stats.histogram.stdDeviation / 1000 : 0,
+		stddevMs: durationStdDevMs(stats),
 		...(type === 'final' ? {histogram: Object.freeze(histogramBins(stats, processed).map(bin => Object.freeze(bin)))} : {}),
 		throughputPerSec,
 		intervalThroughputPerSec,

@@ -8,6 +8,11 @@ export type SenderTally = {
 	failed: number;
 	/** Sum of the send times of every message it processed, sent or failed. */
 	durationSumMs: number;
+	/**
+	 * Its group's send-time histogram, once results of a second group have been seen (until then
+	 * the run's histogram is the group's: see `groupHistogram`).
+	 */
+	groupHistogram?: Histogram;
 };
 
 /**
@@ -27,11 +32,24 @@ export type Stats = {
 	maxDurationMs: number;
 	/** Exact shortest send time; Infinity when empty. */
 	minDurationMs: number;
+	/**
+	 * For the standard deviation: sums of (duration - shift) and of its square, shifted by the
+	 * first duration seen (NaN when empty), so the sums stay small and a run of equal send times
+	 * gives exactly 0. (The histogram's `stdDeviation` walks every bucket from JS: 0.4 ms a
+	 * snapshot, most of a `--speed max` run with a snapshot per simulated second.)
+	 */
+	varianceShiftMs: number;
+	shiftedSumMs: number;
+	shiftedSquareSumMs: number;
 	readonly histogram: Histogram;
 	/** Earliest start and latest end seen, simulation ms; Infinity / -Infinity when empty. */
 	firstStartMs: number;
 	lastEndMs: number;
 	readonly senders: Map<string, SenderTally>;
+	/** The first group seen; while it is the only one, the run's histogram is its histogram. */
+	firstGroup: string | undefined;
+	/** A send-time histogram per group, kept from the moment a second group is seen; empty before. */
+	readonly groupHistograms: Map<string, Histogram>;
 };
 
 // The WebAssembly build records a value in ~25 ns; the pure-JS one takes ~170 ns (it calls
@@ -67,9 +85,14 @@ export function emptyStats(): Stats {
 		durationSumMs: 0,
 		maxDurationMs: 0,
 		minDurationMs: Number.POSITIVE_INFINITY,
+		varianceShiftMs: Number.NaN,
+		shiftedSumMs: 0,
+		shiftedSquareSumMs: 0,
 		firstStartMs: Number.POSITIVE_INFINITY,
 		lastEndMs: Number.NEGATIVE_INFINITY,
 		senders: new Map(),
+		firstGroup: undefined,
+		groupHistograms: new Map(),
 	};
 	stats.histogram = newHistogram(stats);
 	return stats as Stats;
@@ -85,7 +108,7 @@ export function addResult(stats: Stats, result: SendResult): Stats {
 	let tally = stats.senders.get(result.senderId);
 	if (tally === undefined) {
 		tally = {
-			group: result.group, sent: 0, failed: 0, durationSumMs: 0,
+			group: result.group, sent: 0, failed: 0, durationSumMs: 0, groupHistogram: histogramOfGroup(stats, result.group),
 		};
 		stats.senders.set(result.senderId, tally);
 	}
@@ -106,9 +129,18 @@ export function addResult(stats: Stats, result: SendResult): Stats {
 
 	if (durationMs < stats.minDurationMs) {
 		stats.minDurationMs = durationMs;
+		if (Number.isNaN(stats.varianceShiftMs)) {
+			stats.varianceShiftMs = durationMs; // The first result: every one lowers or keeps the minimum.
+		}
 	}
 
-	stats.histogram.recordValue(Math.round(durationMs * 1000));
+	const shifted = durationMs - stats.varianceShiftMs;
+	stats.shiftedSumMs += shifted;
+	stats.shiftedSquareSumMs += shifted * shifted;
+
+	const micros = Math.round(durationMs * 1000);
+	stats.histogram.recordValue(micros);
+	tally.groupHistogram?.recordValue(micros);
 	if (result.startMs < stats.firstStartMs) {
 		stats.firstStartMs = result.startMs;
 	}
@@ -120,6 +152,41 @@ export function addResult(stats: Stats, result: SendResult): Stats {
 	return stats;
 }
 
+/**
+ * The histogram a new sender of `group` records into, or none while `group` is the only group
+ * seen: a run of one group (the default) pays for one histogram, not two. When a second group
+ * first appears, every send so far was the first group's, so its histogram starts as a copy of
+ * the run's.
+ */
+function histogramOfGroup(stats: Stats, group: string): Histogram | undefined {
+	stats.firstGroup ??= group;
+	if (stats.groupHistograms.size === 0) {
+		if (group === stats.firstGroup) {
+			return undefined;
+		}
+
+		const first = newHistogram(stats);
+		first.add(stats.histogram);
+		stats.groupHistograms.set(stats.firstGroup, first);
+		for (const tally of stats.senders.values()) {
+			tally.groupHistogram = first;
+		}
+	}
+
+	let histogram = stats.groupHistograms.get(group);
+	if (histogram === undefined) {
+		histogram = newHistogram(stats);
+		stats.groupHistograms.set(group, histogram);
+	}
+
+	return histogram;
+}
+
+/** The send times of one group's processed messages: its own histogram, or the run's while it is the only group. */
+export function groupHistogram(stats: Stats, group: string): Histogram | undefined {
+	return stats.groupHistograms.get(group) ?? (group === stats.firstGroup && stats.groupHistograms.size === 0 ? stats.histogram : undefined);
+}
+
 /** A new `Stats` holding both; neither argument changes. */
 export function mergeStats(a: Stats, b: Stats): Stats {
 	const merged = emptyStats();
@@ -128,15 +195,26 @@ export function mergeStats(a: Stats, b: Stats): Stats {
 	merged.durationSumMs = a.durationSumMs + b.durationSumMs;
 	merged.maxDurationMs = Math.max(a.maxDurationMs, b.maxDurationMs);
 	merged.minDurationMs = Math.min(a.minDurationMs, b.minDurationMs);
-	merged.histogram.add(a.histogram);
-	merged.histogram.add(b.histogram);
+	// Both shifted sums moved to one shift: sum(x - k') = sum(x - k) + n(k - k'), and its square likewise.
+	merged.varianceShiftMs = Number.isNaN(a.varianceShiftMs) ? b.varianceShiftMs : a.varianceShiftMs;
+	for (const source of [a, b]) {
+		const count = processedCount(source);
+		if (count > 0) {
+			const delta = source.varianceShiftMs - merged.varianceShiftMs;
+			merged.shiftedSumMs += source.shiftedSumMs + (count * delta);
+			merged.shiftedSquareSumMs += source.shiftedSquareSumMs + (2 * delta * source.shiftedSumMs) + (count * delta * delta);
+		}
+	}
+
 	merged.firstStartMs = Math.min(a.firstStartMs, b.firstStartMs);
 	merged.lastEndMs = Math.max(a.lastEndMs, b.lastEndMs);
-	for (const source of [a.senders, b.senders]) {
-		for (const [id, tally] of source) {
+	for (const source of [a, b]) {
+		for (const [id, tally] of source.senders) {
 			const into = merged.senders.get(id);
 			if (into === undefined) {
-				merged.senders.set(id, {...tally});
+				merged.senders.set(id, {
+					group: tally.group, sent: tally.sent, failed: tally.failed, durationSumMs: tally.durationSumMs, groupHistogram: histogramOfGroup(merged, tally.group),
+				});
 			} else {
 				into.sent += tally.sent;
 				into.failed += tally.failed;
@@ -145,7 +223,33 @@ export function mergeStats(a: Stats, b: Stats): Stats {
 		}
 	}
 
+	// Each group's send times: added once every group is known, and before the run's histogram is
+	// filled (a split of groups above copies the run's histogram, which must still be empty).
+	for (const source of [a, b]) {
+		const groups = new Set([...source.senders.values()].map(tally => tally.group));
+		for (const group of groups) {
+			const from = groupHistogram(source, group);
+			const into = merged.groupHistograms.get(group);
+			if (from && into) {
+				into.add(from);
+			}
+		}
+	}
+
+	merged.histogram.add(a.histogram);
+	merged.histogram.add(b.histogram);
 	return merged;
+}
+
+/** The standard deviation of every send time (population: divided by n); 0 below two. */
+export function durationStdDevMs(stats: Stats): number {
+	const count = processedCount(stats);
+	if (count < 2) {
+		return 0;
+	}
+
+	const variance = (stats.shiftedSquareSumMs - ((stats.shiftedSumMs * stats.shiftedSumMs) / count)) / count;
+	return variance > 0 ? Math.sqrt(variance) : 0;
 }
 
 export function processedCount(stats: Stats): number {

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import type {SendResult} from '../source/senders.js';
 import {
-	addResult, emptyStats, mergeStats, type Stats,
+	addResult, durationStdDevMs, emptyStats, groupHistogram, mergeStats, type Stats,
 } from '../source/stats.js';
 import {takeSnapshot} from '../source/snapshot.js';
 
@@ -42,17 +42,51 @@ function view(stats: Stats) {
 		// Sums of thousandths are not exact in binary; compare them to a billionth of a ms.
 		durationSumMs: Math.round(stats.durationSumMs * 1e6),
 		maxDurationMs: stats.maxDurationMs,
+		stdDevMs: Math.round(durationStdDevMs(stats) * 1e6),
 		firstStartMs: stats.firstStartMs,
 		lastEndMs: stats.lastEndMs,
 		count: histogram.totalCount,
 		percentiles: [0, 50, 90, 99, 100].map(p => histogram.getValueAtPercentile(p)),
 		senders: [...stats.senders].toSorted(([a], [b]) => a.localeCompare(b)).map(([id, tally]) => [id, tally.group, tally.sent, tally.failed, Math.round(tally.durationSumMs * 1e6)]),
+		groups: ['a', 'b'].map(group => {
+			const groupTimes = groupHistogram(stats, group);
+			return groupTimes ? [groupTimes.totalCount, ...[0, 50, 99, 100].map(p => groupTimes.getValueAtPercentile(p))] : [];
+		}),
 	};
 }
 
 const statsArbitrary = fc.array(resultArbitrary, {maxLength: 40}).map(results => fold(results));
 
+describe('durationStdDevMs', () => {
+	it('is the population standard deviation of the send times, and exactly 0 when they are all equal', () => {
+		fc.assert(fc.property(fc.array(resultArbitrary, {minLength: 2, maxLength: 60}), results => {
+			const durations = results.map(result => result.durationMs);
+			const mean = durations.reduce((sum, value) => sum + value, 0) / durations.length;
+			const exact = Math.sqrt(durations.reduce((sum, value) => sum + ((value - mean) ** 2), 0) / durations.length);
+			expect(durationStdDevMs(fold(results))).toBeCloseTo(exact, 6);
+		}));
+		const equal = fold(Array.from({length: 1000}, () => ({
+			type: 'result' as const, id: 'm', message: {id: 'm', to: '+12025550123', body: 'x'}, senderId: 'a-1', group: 'a', status: 'sent' as const, startMs: 0, endMs: 100.1, durationMs: 100.1,
+		})));
+		expect(durationStdDevMs(equal)).toBe(0);
+	});
+});
+
 describe('stats monoid', () => {
+	it('keeps each group\'s send times apart, whichever group comes first and however late the second', () => {
+		fc.assert(fc.property(fc.array(resultArbitrary, {maxLength: 60}), results => {
+			const stats = fold(results);
+			for (const group of ['a', 'b']) {
+				const own = results.filter(result => result.group === group);
+				const alone = fold(own);
+				expect(groupHistogram(stats, group)?.totalCount ?? 0).toBe(own.length);
+				if (own.length > 0) {
+					expect([0, 50, 99, 100].map(p => groupHistogram(stats, group)!.getValueAtPercentile(p))).toEqual([0, 50, 99, 100].map(p => alone.histogram.getValueAtPercentile(p)));
+				}
+			}
+		}));
+	});
+
 	it('merge is associative', () => {
 		fc.assert(fc.property(statsArbitrary, statsArbitrary, statsArbitrary, (a, b, c) => {
 			expect(view(mergeStats(mergeStats(a, b), c))).toEqual(view(mergeStats(a, mergeStats(b, c))));
