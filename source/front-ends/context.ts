@@ -14,7 +14,21 @@ export type RunIo = {
 	readonly env?: NodeJS.ProcessEnv;
 	/** Asks to stop, as Ctrl-C does (a second time: at once); for keys read by the dashboard. */
 	readonly requestStop?: () => void;
+	/** The wall clock in ms (`performance.now` when left out): how long a run took for the people watching it. */
+	readonly now?: () => number;
 };
+
+/** A stopwatch on `io`'s wall clock, started by `start()` (the run's start event). */
+export function wallStopwatch(io: RunIo): {start: () => void; elapsedMs: () => number} {
+	const now = io.now ?? (() => performance.now());
+	let startedAt: number | undefined;
+	return {
+		start() {
+			startedAt ??= now();
+		},
+		elapsedMs: () => (startedAt === undefined ? 0 : now() - startedAt),
+	};
+}
 
 /** Whose view a run is, where it is not a local run's: a broker worker's own, or a monitor's of a run. */
 export type RunHeader = {
@@ -53,18 +67,23 @@ export type FrontEndContext = {
 /** How a front end's run ended: its final snapshot, if it got that far. */
 export type FrontEndResult = {readonly final: Snapshot | undefined};
 
-/** Subscribes to a run and resolves when it ends; `onEvent` sees every event, with the run's config once it has started. */
-export async function consume(events$: Observable<SimulationEvent>, onEvent: (event: SimulationEvent, config: ResolvedConfig | undefined) => void): Promise<FrontEndResult> {
+/**
+ * Subscribes to a run and resolves when it ends; `onEvent` sees every event, with the run's config
+ * once it has started and the wall time since then.
+ */
+export async function consume(events$: Observable<SimulationEvent>, io: RunIo, onEvent: (event: SimulationEvent, config: ResolvedConfig | undefined, wallMs: () => number) => void): Promise<FrontEndResult> {
 	let config: ResolvedConfig | undefined;
 	let final: Snapshot | undefined;
+	const wall = wallStopwatch(io);
 	await lastValueFrom(events$.pipe(tap(event => {
 		if (event.type === 'start') {
 			config = event.config;
+			wall.start();
 		} else if (event.type === 'final') {
 			final = event;
 		}
 
-		onEvent(event, config);
+		onEvent(event, config, wall.elapsedMs);
 	})), {defaultValue: undefined});
 	return {final};
 }

@@ -4,8 +4,8 @@ import {
 import {consume, type FrontEndContext, type FrontEndResult} from './context.js';
 
 /** `--json`: one JSON object per line on stdout: start, progress per interval, messages with `--events`, one summary. */
-export async function runJson({events$, options, writeLine}: FrontEndContext): Promise<FrontEndResult> {
-	return consume(events$, (event, config) => {
+export async function runJson({events$, options, io, writeLine}: FrontEndContext): Promise<FrontEndResult> {
+	return consume(events$, io, (event, config, wallMs) => {
 		switch (event.type) {
 			case 'start': {
 				writeLine(JSON.stringify(startRecord(event.config, options.header)));
@@ -30,7 +30,9 @@ export async function runJson({events$, options, writeLine}: FrontEndContext): P
 			}
 
 			case 'final': {
-				writeLine(JSON.stringify(summaryRecord(event, config!.seed, options.maxFailureRate, options.thresholds)));
+				writeLine(JSON.stringify(summaryRecord(event, {
+					seed: config!.seed, maxFailureRate: options.maxFailureRate, thresholds: options.thresholds, wallMs: wallMs(),
+				})));
 				break;
 			}
 		}

@@ -2,8 +2,8 @@ import {configLine, progressLine, summaryLines} from '../output/lines.js';
 import {consume, type FrontEndContext, type FrontEndResult} from './context.js';
 
 /** Stdout is not a terminal: a line per interval, then the summary. Plain text, no escape codes. */
-export async function runLines({events$, options, writeLine}: FrontEndContext): Promise<FrontEndResult> {
-	return consume(events$, (event, config) => {
+export async function runLines({events$, options, io, writeLine}: FrontEndContext): Promise<FrontEndResult> {
+	return consume(events$, io, (event, config, wallMs) => {
 		switch (event.type) {
 			case 'start': {
 				writeLine(`sms-sim: ${options.header?.title(event.config) ?? configLine(event.config)}`);
@@ -16,7 +16,9 @@ export async function runLines({events$, options, writeLine}: FrontEndContext): 
 			}
 
 			case 'final': {
-				for (const line of summaryLines(event, config!.seed, options.maxFailureRate, options.thresholds)) {
+				for (const line of summaryLines(event, {
+					seed: config!.seed, maxFailureRate: options.maxFailureRate, thresholds: options.thresholds, wallMs: wallMs(),
+				})) {
 					writeLine(line);
 				}
 

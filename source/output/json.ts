@@ -1,7 +1,8 @@
 import type {ResolvedConfig} from '../config.js';
 import {flattenResult, type SendResult} from '../senders.js';
 import {exceedsFailureRate, type Snapshot} from '../snapshot.js';
-import {evaluateThreshold, type Threshold} from '../thresholds.js';
+import {evaluateThreshold} from '../thresholds.js';
+import type {SummaryContext} from './lines.js';
 
 /** Bumped when a field changes meaning or goes away; new fields do not bump it. */
 export const SCHEMA_VERSION = 1;
@@ -64,10 +65,15 @@ export function progressRecord(snapshot: Snapshot) {
 	return {type: 'progress' as const, ...progressFields(snapshot)};
 }
 
-export function summaryRecord(snapshot: Snapshot, seed: number, maxFailureRate?: number, thresholds: readonly Threshold[] = []) {
+/**
+ * The last line. Everything in it follows from the seed and the configuration, byte for byte at
+ * any speed, except `wallMs`: the wall-clock time this process took.
+ */
+export function summaryRecord(snapshot: Snapshot, {seed, maxFailureRate, thresholds = [], wallMs}: SummaryContext) {
 	return {
 		type: 'summary' as const,
 		...progressFields(snapshot),
+		...(wallMs === undefined ? {} : {wallMs: ms(wallMs)}),
 		seed,
 		interrupted: snapshot.interrupted,
 		failureRatio: snapshot.processed > 0 ? snapshot.failed / snapshot.processed : 0,
@@ -80,6 +86,7 @@ export function summaryRecord(snapshot: Snapshot, seed: number, maxFailureRate?:
 			sent: group.sent,
 			failed: group.failed,
 			avgMs: ms(group.avgMs),
+			p99Ms: ms(group.p99Ms),
 		})),
 	};
 }

@@ -32,8 +32,29 @@ export function sendersLine(config: Pick<ResolvedConfig, 'groups' | 'speed' | 's
 	return `${groups.join('; ')}, ${speed}, seed ${config.seed}`;
 }
 
+/** What a summary says beside the final snapshot. */
+export type SummaryContext = {
+	readonly seed: number;
+	/** `--max-failure-rate`. */
+	readonly maxFailureRate?: number;
+	/** `--threshold` rules. */
+	readonly thresholds?: readonly Threshold[];
+	/** Wall-clock time the run took, as the process that showed it measured it. */
+	readonly wallMs?: number;
+};
+
+/** `1.2s (speed-up 8.3x)`: the wall time and how much faster than real time the simulation went. */
+export function wallLine(simulatedMs: number, wallMs: number): string {
+	return wallMs > 0 ? `${formatDuration(wallMs)} (speed-up ${formatSpeedUp(simulatedMs / wallMs)})` : formatDuration(wallMs);
+}
+
+/** `8.3x`, `1.00x`, `1,250x`. */
+export function formatSpeedUp(ratio: number): string {
+	return ratio < 10 ? `${ratio.toFixed(2)}x` : `${formatCount(ratio)}x`;
+}
+
 /** The final summary as a block of plain text lines. */
-export function summaryLines(snapshot: Snapshot, seed: number, maxFailureRate?: number, thresholds: readonly Threshold[] = []): string[] {
+export function summaryLines(snapshot: Snapshot, {seed, maxFailureRate, thresholds = [], wallMs}: SummaryContext): string[] {
 	const {processed, total} = snapshot;
 	const headline = snapshot.interrupted
 		? `Interrupted after ${formatDuration(snapshot.elapsedMs)} (simulated): ${formatCount(processed)} of ${total === null ? '?' : formatCount(total)} messages processed`
@@ -46,6 +67,7 @@ export function summaryLines(snapshot: Snapshot, seed: number, maxFailureRate?: 
 		`  percentile p50 ${formatMs(snapshot.p50Ms)}  p90 ${formatMs(snapshot.p90Ms)}  p95 ${formatMs(snapshot.p95Ms)}  p99 ${formatMs(snapshot.p99Ms)}  p99.9 ${formatMs(snapshot.p999Ms)}`,
 		...histogramLines(snapshot),
 		`  throughput ${formatRate(snapshot.throughputPerSec)}`,
+		...(wallMs === undefined ? [] : [`  wall time  ${wallLine(snapshot.elapsedMs, wallMs)}`]),
 		`  seed       ${seed}`,
 	];
 	if (maxFailureRate !== undefined) {
@@ -72,7 +94,7 @@ export function summaryLines(snapshot: Snapshot, seed: number, maxFailureRate?: 
 export function groupTable(snapshot: Snapshot, limit = 10): string[] {
 	const rows = [...snapshot.groups];
 	const shown = rows.length > limit ? rows.toSorted((a, b) => b.processed - a.processed).slice(0, limit) : rows;
-	const table = [['group', 'senders', 'sent', 'failed', 'fail %', 'avg'], ...shown.map(group => [group.name, formatCount(group.senders), formatCount(group.sent), formatCount(group.failed), formatPercent(group.failed, group.processed), formatMs(group.avgMs)])];
+	const table = [['group', 'senders', 'sent', 'failed', 'fail %', 'avg', 'p99'], ...shown.map(group => [group.name, formatCount(group.senders), formatCount(group.sent), formatCount(group.failed), formatPercent(group.failed, group.processed), formatMs(group.avgMs), formatMs(group.p99Ms)])];
 	const widths = table[0].map((_, column) => Math.max(...table.map(row => row[column].length)));
 	const lines = table.map(row => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  '));
 	if (rows.length > shown.length) {

@@ -1,12 +1,12 @@
 import {useEffect} from 'react';
 import {
-	Box, Text, useApp, useInput, useStderr, useStdin, useStdout,
+	Box, Text, useApp, useInput, useStderr, useStdin,
 } from 'ink';
 import type {Observable} from 'rxjs';
 import type {ResolvedConfig} from '../config.js';
 import type {SimulationEvent} from '../simulation.js';
 import type {Snapshot} from '../snapshot.js';
-import {configLine} from '../output/lines.js';
+import {configLine, formatSpeedUp} from '../output/lines.js';
 import {
 	formatCount, formatDuration, formatMs, formatPercent, formatRate,
 } from '../output/format.js';
@@ -15,6 +15,7 @@ import {ProgressBar} from './ProgressBar.js';
 import {Sparkline} from './Sparkline.js';
 import {Summary} from './Summary.js';
 import {useSimulation} from './use-simulation.js';
+import {useTerminalSize} from './use-terminal-size.js';
 
 type Props = {
 	readonly events$: Observable<SimulationEvent>;
@@ -34,12 +35,18 @@ type Props = {
 	 * the terminal's height.
 	 */
 	readonly hasSummary?: boolean;
+	/** The terminal's height in rows, where Ink is told another (see front-ends/terminal-surface.ts); stdout's when left out. */
+	readonly rows?: () => number;
+	/** The wall clock in ms, for wall elapsed, speed-up and ETA; `performance.now` when left out. */
+	readonly now?: () => number;
 };
 
 /** The live view of a run; when it ends, the summary replaces it and stays on screen. */
-export function Dashboard({events$, onFinal, maxFailureRate, title: titleOf, warnings$, onStopKey, groupRows = 100, hasSummary = true}: Props) {
-	const {config, snapshot, history, final} = useSimulation(events$, onFinal);
-	const {stdout} = useStdout();
+export function Dashboard({events$, onFinal, maxFailureRate, title: titleOf, warnings$, onStopKey, groupRows = 100, hasSummary = true, rows: rowsOf, now}: Props) {
+	const {
+		config, snapshot, history, final, wallMs,
+	} = useSimulation(events$, onFinal, now);
+	const {columns, rows} = useTerminalSize(rowsOf);
 	const {write: writeAbove} = useStderr();
 	const {exit} = useApp();
 	const {isRawModeSupported} = useStdin();
@@ -61,10 +68,8 @@ export function Dashboard({events$, onFinal, maxFailureRate, title: titleOf, war
 			exit(); // After the summary's commit: Ink draws it last, and it stays on screen.
 		}
 	}, [final, exit]);
-	const columns = stdout.columns > 0 ? stdout.columns : 80;
 	// The live area stays shorter than the terminal: at its full height Ink 6 clears the whole
 	// screen, scrollback included, on every frame.
-	const rows = stdout.rows > 0 ? stdout.rows : 24;
 	if (!config) {
 		return <Text dimColor>starting…</Text>;
 	}
@@ -94,7 +99,7 @@ export function Dashboard({events$, onFinal, maxFailureRate, title: titleOf, war
 				<ProgressBar done={processed} total={total} width={Math.min(50, columns - counts.length - 10)}/>
 				<Text> {counts}</Text>
 			</Text>
-			{snapshot ? <Live snapshot={snapshot} history={history} columns={columns} lines={rows - 3} groupRows={groupRows}/> : <Text dimColor>waiting for the first interval…</Text>}
+			{snapshot ? <Live snapshot={snapshot} history={history} columns={columns} lines={rows - 3} groupRows={groupRows} wallMs={wallMs}/> : <Text dimColor>waiting for the first interval…</Text>}
 		</Box>
 	);
 }
@@ -106,9 +111,11 @@ type LiveProps = {
 	/** Lines it may take; sections drop, last first, to fit. */
 	readonly lines: number;
 	readonly groupRows: number;
+	/** Wall-clock ms since the run started. */
+	readonly wallMs: number;
 };
 
-function Live({snapshot, history, columns, lines, groupRows}: LiveProps) {
+function Live({snapshot, history, columns, lines, groupRows, wallMs}: LiveProps) {
 	const rates = `throughput ${formatRate(snapshot.intervalThroughputPerSec)} now, ${formatRate(snapshot.throughputPerSec)} overall  `;
 	// Four lines of figures, then the group table (a header, its rows, and a line for any left out).
 	const figures = Math.max(0, Math.min(4, lines));
@@ -125,8 +132,19 @@ function Live({snapshot, history, columns, lines, groupRows}: LiveProps) {
 			</Text>
 			{figures >= 2 ? <Text wrap='truncate'>send time avg {formatMs(snapshot.avgMs)}  p50 {formatMs(snapshot.p50Ms)}  p95 {formatMs(snapshot.p95Ms)}  p99 {formatMs(snapshot.p99Ms)}  max {formatMs(snapshot.maxMs)}</Text> : null}
 			{figures >= 3 ? <Text wrap='truncate'>{rates}<Sparkline values={history} width={Math.max(0, Math.min(40, columns - rates.length - 1))}/></Text> : null}
-			{figures >= 4 ? <Text wrap='truncate'>elapsed {formatDuration(snapshot.elapsedMs)}  eta {snapshot.etaMs === null ? '?' : formatDuration(snapshot.etaMs)}</Text> : null}
+			{figures >= 4 ? <Text wrap='truncate'>{timingLine(snapshot, wallMs)}</Text> : null}
 			{groupLimit > 0 ? <GroupTable snapshot={snapshot} limit={groupLimit}/> : null}
 		</Box>
 	);
+}
+
+/**
+ * `elapsed 1m40s simulated, 10.2s wall (9.80x)  eta 2.1s`: both clocks, the speed-up, and the time
+ * left in wall time (what the person watching waits), at the pace achieved so far.
+ */
+export function timingLine(snapshot: Snapshot, wallMs: number): string {
+	const remaining = snapshot.total === null ? null : Math.max(0, snapshot.total - snapshot.processed);
+	const eta = remaining === 0 ? 0 : (remaining === null || snapshot.processed === 0 || wallMs <= 0 ? null : (remaining * wallMs) / snapshot.processed);
+	const speedUp = wallMs > 0 ? ` (${formatSpeedUp(snapshot.elapsedMs / wallMs)})` : '';
+	return `elapsed ${formatDuration(snapshot.elapsedMs)} simulated, ${formatDuration(wallMs)} wall${speedUp}  eta ${eta === null ? '?' : formatDuration(eta)}`;
 }

@@ -10,7 +10,7 @@ type Props = {
 
 /** The final summary, as the plain-text front end prints it, with a coloured headline. */
 export function Summary({final, seed, maxFailureRate}: Props) {
-	const [headline, ...rest] = summaryLines(final, seed, maxFailureRate);
+	const [headline, ...rest] = summaryLines(final, {seed, maxFailureRate});
 	return (
 		<Box flexDirection='column'>
 			<Text bold color={final.interrupted ? 'yellow' : (exceedsFailureRate(final, maxFailureRate) ? 'red' : 'green')}>{headline}</Text>

@@ -50,3 +50,19 @@ export async function outputMatches(child: ChildProcessWithoutNullStreams, patte
 		child.stdout.on('data', onData);
 	});
 }
+
+/**
+ * NDJSON output with the one field that may differ between two runs of one seed taken out: the
+ * summary's `wallMs` (the wall-clock time the run took).
+ */
+export function withoutWallTime(stdout: string): string {
+	return stdout.split('\n').map(line => {
+		if (!line.includes('"type":"summary"')) {
+			return line;
+		}
+
+		const record = JSON.parse(line) as Record<string, unknown>;
+		delete record.wallMs;
+		return JSON.stringify(record);
+	}).join('\n');
+}

@@ -61,4 +61,41 @@ describe('present', () => {
 		expect(output).toMatch(/^\[monitor] 500ms sent=/m);
 		expect(output).not.toMatch(/\u001B/);
 	});
+
+	it('gives the wall time beside the simulated one: a summary line, and wallMs in JSON', async () => {
+		// A wall clock that moves 250 ms per reading: the start reads it once, the summary once more.
+		let wallClock = 0;
+		const now = () => {
+			wallClock += 250;
+			return wallClock;
+		};
+
+		const config = {
+			messages: 50, groups: [{count: 5, meanMs: 100}], speed: 'max' as const, seed: 1, intervalMs: 500,
+		};
+		const collect = (stream: PassThrough) => {
+			let text = '';
+			stream.setEncoding('utf8').on('data', (chunk: string) => {
+				text += chunk;
+			});
+			return () => text;
+		};
+
+		const lines = new PassThrough();
+		const linesText = collect(lines);
+		await present(simulate(config), {json: false, events: false, maxFailureRate: undefined}, {
+			stdout: lines, stderr: new PassThrough(), stop$: NEVER, now,
+		});
+		// 50 sends on 5 senders of mean 100 ms: about 1 s simulated in 250 ms of wall time.
+		expect(linesText()).toMatch(/^ {2}wall time {2}250ms \(speed-up [\d.]+x\)$/m);
+		const json = new PassThrough();
+		const jsonText = collect(json);
+		wallClock = 0;
+		await present(simulate(config), {json: true, events: false, maxFailureRate: undefined}, {
+			stdout: json, stderr: new PassThrough(), stop$: NEVER, now,
+		});
+		const summary = JSON.parse(jsonText().trim().split('\n').at(-1)!) as {type: string; wallMs: number; elapsedMs: number};
+		expect(summary.type).toBe('summary');
+		expect(summary.wallMs).toBe(250);
+	});
 });

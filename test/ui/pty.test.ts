@@ -123,6 +123,42 @@ describe('the dashboard in a real terminal', () => {
 		expect(screen).toMatch(/Done in .* 400 messages processed/);
 	});
 
+	it('redraws cleanly when the window narrows or shrinks mid-run: no old frame is left above the summary', async () => {
+		// 4,000 sends of 50 ms on 100 senders: two seconds of real time, resized twice in the middle.
+		const session = inTerminal(['-n', '4000', '--mean', '50ms', '--seed', '9', '--sender', 'count=50,name=fast-senders-with-a-long-name', '--sender', 'count=50,name=slow-senders-with-a-long-name,mean=60ms'], 120, 30);
+		await until(session, /elapsed/);
+		const before = session.output().length;
+		session.pty.resize(60, 30);
+		await until(session, /elapsed[\s\S]*elapsed/u);
+		const middle = session.output().length;
+		session.pty.resize(50, 12);
+		expect(await session.exited).toBe(0);
+		const output = session.output();
+		expect(output).not.toContain('\u001B[3J'); // A shorter window must not make anything clear the scrollback.
+		// The terminal model sees the same bytes at the sizes the program saw.
+		const terminal = new Terminal({
+			cols: 120, rows: 30, scrollback: 10_000, allowProposedApi: true,
+		});
+		const write = async (text: string) => new Promise<void>(resolve => {
+			terminal.write(text, resolve);
+		});
+		await write(output.slice(0, before));
+		terminal.resize(60, 30);
+		await write(output.slice(before, middle));
+		terminal.resize(50, 12);
+		await write(output.slice(middle));
+		const buffer = terminal.buffer.active;
+		const lines = Array.from({length: buffer.length}, (_, index) => buffer.getLine(index)?.translateToString(true) ?? '');
+		terminal.dispose();
+		const text = lines.join('\n');
+		expect(text).toMatch(/Done in .* 4,000 messages processed/);
+		// Nothing of a live frame survives: its counts line, its bar, its title.
+		expect(lines.filter(line => /^sent [\d,]+ +failed/.test(line))).toEqual([]);
+		expect(lines.filter(line => line.includes('░'))).toEqual([]);
+		expect(lines.filter(line => line.startsWith('sms-sim '))).toEqual([]);
+		expect(lines.filter(line => line.startsWith('Done in '))).toHaveLength(1);
+	});
+
 	it('keeps the scrollback in a 10-row terminal: the live area fits, the summary is printed once and stays', async () => {
 		// Sixty lines of history first, then a run with more groups than rows.
 		const {CI, CONTINUOUS_INTEGRATION, FORCE_COLOR, NO_COLOR, ...env} = process.env;
