@@ -81,10 +81,12 @@ const HELP = `
 	      --events               With --json, one line per finished message too
 	  -h, --help                 Show this help
 	  -v, --version              Show the version
+	  q, Ctrl-C                  Keys on the dashboard: stop, print the summary
 
 	Exit codes
 	  0 done (a worker: drained after Ctrl-C), 1 unexpected error, 2 usage error,
-	  3 --max-failure-rate exceeded, 4 broker unreachable, 130 interrupted
+	  3 --max-failure-rate exceeded or a --threshold failed, 4 broker unreachable,
+	  130 interrupted
 
 	Examples
 	  $ sms-sim
