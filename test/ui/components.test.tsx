@@ -110,6 +110,42 @@ describe('Dashboard', () => {
 		expect(finals).toEqual([final]);
 	});
 
+	it('uses the height there is for groups: all twelve in 30 rows, as many as fit in 12', async () => {
+		const groups = Array.from({length: 12}, (_, index) => ({name: `g${index + 1}`, count: 1, meanMs: 50}));
+		const manyGroups = resolveConfig({
+			messages: 120, groups, seed: 1, speed: 1,
+		});
+		const stats = emptyStats();
+		for (let i = 0; i < 120; i++) {
+			const group = `g${(i % 12) + 1}`;
+			addResult(stats, {
+				type: 'result', id: String(i), message: {id: String(i), to: '+12025550123', body: 'x'}, senderId: `${group}-1`, group, status: 'sent', startMs: 0, endMs: 50, durationMs: 50,
+			});
+		}
+
+		const snapshot = takeSnapshot(stats, {
+			type: 'progress', elapsedMs: 1000, total: 240, inFlight: 12, groups: manyGroups.groups,
+		});
+		const frame = async (rows: number) => {
+			const events$ = new Subject<SimulationEvent>();
+			const {lastFrame} = render(<Dashboard events$={events$} rows={() => rows}/>);
+			await settle();
+			events$.next({type: 'start', config: manyGroups});
+			events$.next(snapshot);
+			await settle();
+			return lastFrame()!.split('\n');
+		};
+
+		const tall = await frame(30);
+		expect(tall.filter(line => /^g\d+ /.test(line))).toHaveLength(12);
+		expect(tall.length).toBeLessThan(30);
+		// 12 rows: 6 lines of figures, the table's header, 3 groups and "(9 more groups)": 11 lines.
+		const short = await frame(12);
+		expect(short.filter(line => /^g\d+ /.test(line))).toHaveLength(3);
+		expect(short.at(-1)).toBe('(9 more groups)');
+		expect(short.length).toBe(11);
+	});
+
 	it('marks an interrupted run in its summary', async () => {
 		const events$ = new Subject<SimulationEvent>();
 		const {lastFrame} = render(<Dashboard events$={events$}/>);
