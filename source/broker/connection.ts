@@ -150,9 +150,18 @@ function describe(error: unknown): string {
 /** AMQP replies that no retry mends: the user may not, or a queue was declared otherwise before. */
 const FATAL_CODES = new Set(['ACCESS_REFUSED', 'PRECONDITION_FAILED', 'NOT_ALLOWED', 'RESOURCE_LOCKED']);
 
-/** Whether a broker error is one that no retry mends. */
+/**
+ * Whether a broker error is one that no retry mends. A stream another process declared a moment
+ * ago can still have no replica (RabbitMQ answers a consume with PRECONDITION_FAILED "does not have
+ * a replica on the local node"): that one passes, and the consumer's own retry mends it.
+ */
 export function isFatalBrokerError(error: unknown): boolean {
-	return FATAL_CODES.has(String((error as {code?: unknown} | undefined)?.code));
+	return FATAL_CODES.has(String((error as {code?: unknown} | undefined)?.code)) && !isStreamStarting(error);
+}
+
+/** A consume that raced a stream's creation (see `isFatalBrokerError`): not worth a word, the consumer retries in 200 ms. */
+export function isStreamStarting(error: unknown): boolean {
+	return error instanceof Error && /does not have a replica on the local node/i.test(error.message);
 }
 
 /**

@@ -6,7 +6,7 @@ import type {ResolvedConfig} from '../config.js';
 import {monitor} from '../monitor.js';
 import type {SendResult} from '../senders.js';
 import type {SimulationEvent} from '../simulation.js';
-import {brokerFailure, isFatalBrokerError} from './connection.js';
+import {brokerFailure, isFatalBrokerError, isStreamStarting} from './connection.js';
 import {IdSet} from './id-set.js';
 import {readRun} from './produce.js';
 import {
@@ -144,8 +144,8 @@ export function watchRun(connection: Connection, options: RemoteMonitorOptions, 
 				handle(delivery.body);
 			});
 			consumer.on('error', (error: unknown) => {
-				if (closing) {
-					return; // Deliveries cut short by our own close: nothing to report.
+				if (closing || isStreamStarting(error)) {
+					return; // Our own close, or a stream a moment old: the consumer retries by itself.
 				}
 
 				if (isFatalBrokerError(error)) {

@@ -9,7 +9,8 @@ import {createPoolGauge} from '../pool.js';
 import type {Random} from '../random.js';
 import {createSenders, type ResolvedSenderGroup, type SendResult} from '../senders.js';
 import type {SimulationEvent} from '../simulation.js';
-import {brokerFailure, isFatalBrokerError} from './connection.js';
+import {brokerFailure, isFatalBrokerError, isStreamStarting} from './connection.js';
+import {readRun} from './produce.js';
 import {
 	parseControl, parseMessages, queueOptions, runNames, toResultRecord, encodeOutcomes, type HeartbeatRecord, type ResultRecord,
 } from './topology.js';
@@ -38,6 +39,9 @@ export type WorkerDeps = {
 	/** Heartbeats and the end-of-run check go by this clock (wall time). */
 	readonly wallScheduler?: SchedulerLike;
 };
+
+/** How often an idle worker asks whether the run is complete (wall ms). */
+const COMPLETION_CHECK_MS = 200;
 
 /** Longest a finished result waits for its batch to fill before it is published anyway (wall ms). */
 const RESULT_FLUSH_MS = 50;
@@ -236,8 +240,8 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 			producers.set(record.producer, record.type === 'producer-done' || (producers.get(record.producer) ?? false));
 		});
 		control.on('error', (error: unknown) => {
-			if (closing) {
-				return;
+			if (closing || isStreamStarting(error)) {
+				return; // Our own close, or a stream a moment old: the consumer retries by itself.
 			}
 
 			if (isFatalBrokerError(error)) {
@@ -261,6 +265,8 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 
 		/** The run is complete when every producer of its epoch is done, nothing is in hand and the queue is empty. */
 		const runComplete = async (): Promise<boolean> => {
+			// A worker that has had no batch (another took them all) learns the run's identity from the run.
+			epoch ??= (await readRun(connection, options.run))?.epoch;
 			const producers = epoch === undefined ? undefined : producersByEpoch.get(epoch);
 			if (producers === undefined || producers.size === 0 || [...producers.values()].includes(false) || batchesInHand > 0 || gauge.inFlight > 0) {
 				return false;
@@ -279,16 +285,27 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 
 		const ticking = wall.schedule(function () {
 			heartbeat(false);
-			if (!options.follow && !draining) {
-				runComplete().then(complete => {
-					if (complete) {
-						drain();
-					}
-				}, () => undefined);
-			}
-
 			this.schedule(undefined, options.intervalMs);
 		}, options.intervalMs);
+		// Whether the run is complete is asked often, whatever the interval: a worker ends within a
+		// moment of the run's end, not at its next heartbeat (with `--interval 10s`, up to 10 s later).
+		let asking = false;
+		const checking = options.follow
+			? undefined
+			: wall.schedule(function () {
+				if (!draining && !asking && batchesInHand === 0 && gauge.inFlight === 0) {
+					asking = true;
+					runComplete().then(complete => {
+						if (complete) {
+							drain();
+						}
+					}, () => undefined).finally(() => {
+						asking = false;
+					});
+				}
+
+				this.schedule(undefined, COMPLETION_CHECK_MS);
+			}, COMPLETION_CHECK_MS);
 
 		// The same pipeline as a local run, fed by the consumer; at max speed its ticks follow the wall clock.
 		const speedIsMax = options.config.speed === 'max';
@@ -314,6 +331,7 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 				flush();
 				void Promise.allSettled([...unconfirmed]).then(async () => {
 					ticking.unsubscribe();
+					checking?.unsubscribe();
 					heartbeat(true);
 					closing = true;
 					await Promise.allSettled([consumer.close(), control.close()]);
@@ -329,6 +347,7 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 			stopSubscription?.unsubscribe();
 			subscription.unsubscribe();
 			ticking.unsubscribe();
+			checking?.unsubscribe();
 			clearTimeout(flushTimer);
 			// Unsubscribed before the end: what is in hand goes back to the queue (requeued on reject).
 			for (const held of inHand) {
