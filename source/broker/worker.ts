@@ -266,7 +266,11 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 		/** The run is complete when every producer of its epoch is done, nothing is in hand and the queue is empty. */
 		const runComplete = async (): Promise<boolean> => {
 			// A worker that has had no batch (another took them all) learns the run's identity from the run.
-			epoch ??= (await readRun(connection, options.run))?.epoch;
+			if (epoch === undefined) {
+				const run = await readRun(connection, options.run);
+				epoch ??= run?.epoch; // A batch may have come in meanwhile.
+			}
+
 			const producers = epoch === undefined ? undefined : producersByEpoch.get(epoch);
 			if (producers === undefined || producers.size === 0 || [...producers.values()].includes(false) || batchesInHand > 0 || gauge.inFlight > 0) {
 				return false;
