@@ -1,3 +1,4 @@
+import type {ArrivalProcess, Arrivals} from './arrivals.js';
 import {DEFAULTS} from './defaults.js';
 import {randomSeed} from './random.js';
 import type {Speed} from './scheduler.js';
@@ -17,6 +18,11 @@ export type SimulationConfig = {
 	readonly speed?: Speed;
 	/** Longest message body. Default 100. */
 	readonly maxBodyLength?: number;
+	/**
+	 * An open model: messages arrive at this rate (per simulated second) instead of all being there
+	 * at the start. `arrival` is how they are spaced (default `poisson`).
+	 */
+	readonly arrivals?: {readonly ratePerSec: number; readonly process?: ArrivalProcess};
 };
 
 /** A config with every default filled in and the seed chosen. */
@@ -27,6 +33,8 @@ export type ResolvedConfig = {
 	readonly seed: number;
 	readonly speed: Speed;
 	readonly maxBodyLength: number;
+	/** Undefined: every message is there at the start (a closed batch). */
+	readonly arrivals: Arrivals | undefined;
 };
 
 /** The one place defaults are filled in (from `DEFAULTS`), for a local run and every broker command. */
@@ -38,6 +46,7 @@ export function resolveConfig(config: SimulationConfig): ResolvedConfig {
 		seed: config.seed ?? randomSeed(),
 		speed: config.speed ?? DEFAULTS.speed,
 		maxBodyLength: config.maxBodyLength ?? DEFAULTS.maxBodyLength,
+		arrivals: config.arrivals && {ratePerSec: config.arrivals.ratePerSec, process: config.arrivals.process ?? DEFAULTS.arrival},
 	};
 }
 

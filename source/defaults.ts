@@ -21,4 +21,6 @@ export const DEFAULTS = {
 	speed: 1,
 	/** Longest message body, in characters. */
 	maxBodyLength: 100,
+	/** How arrivals are spaced when a rate is given. */
+	arrival: 'poisson',
 } as const;

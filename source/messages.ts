@@ -9,6 +9,8 @@ export type Message = {
 	readonly to: string;
 	/** Printable text, no control characters or newlines. */
 	readonly body: string;
+	/** When it arrived, simulated ms from the run's start (an open model: `--rate`); none when every message is there at the start. */
+	readonly arrivalMs?: number;
 };
 
 export type MessageOptions = {

@@ -38,6 +38,8 @@ export type MonitorOptions = {
 	 * pace whatever the interval; progress lines and JSON keep to `intervalMs`.
 	 */
 	readonly liveMs?: number;
+	/** Messages arrived and not started (a run with arrivals); snapshots report it as `backlog`. */
+	readonly backlog?: () => number;
 	/** Live workers and their senders (a broker monitor, from heartbeats). */
 	readonly workers?: () => {readonly live: number; readonly senders: number; readonly inFlight: number};
 };
@@ -95,6 +97,7 @@ export function monitor(options: MonitorOptions): OperatorFunction<SendResult, S
 					previous: last && options.elapsedMs ? undefined : previous,
 					interrupted: last && interrupted,
 					workers: workers && {live: workers.live, senders: workers.senders},
+					backlog: options.backlog?.(),
 				});
 				// A live snapshot is a glance: the next interval's throughput still counts from the last progress one.
 				if (snapshot.type !== 'live') {

@@ -31,6 +31,8 @@ export type PipelineOptions = {
 	readonly ticks?: SchedulerLike;
 	/** Also a `live` snapshot every this many wall ms; see `MonitorOptions.liveMs`. */
 	readonly liveMs?: number;
+	/** Messages arrive over time (an open model): snapshots report the backlog. */
+	readonly arrivals?: boolean;
 };
 
 /**
@@ -62,6 +64,7 @@ export function pipeline(messages: MessageSource, options: PipelineOptions): Obs
 			emitResults: options.emitResults,
 			ticks: options.ticks,
 			liveMs: options.liveMs,
+			backlog: options.arrivals ? () => gauge.waiting : undefined,
 		}));
 	});
 }

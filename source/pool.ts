@@ -19,6 +19,8 @@ export type MessageSource = Iterable<Message> | Observable<Message>;
 export type PoolGauge = {
 	/** Sends started and not finished. */
 	inFlight: number;
+	/** Messages pushed to the pool (arrived) and not started yet: the backlog. */
+	waiting: number;
 };
 
 export type SenderPoolOptions = {
@@ -46,7 +48,7 @@ type Slot = {
 const MAX_RESULTS_PER_WAKE = 1024;
 
 export function createPoolGauge(): PoolGauge {
-	return {inFlight: 0};
+	return {inFlight: 0, waiting: 0};
 }
 
 /**
@@ -81,6 +83,7 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 		const iterator = isObservable(source) ? undefined : source[Symbol.iterator]();
 
 		gauge.inFlight = 0;
+		gauge.waiting = 0;
 		// On our own clock at max speed, the pool runs its next wake-up at once when nothing else is due first.
 		const advanceBy = scheduler instanceof SimulationScheduler ? (delay: number) => scheduler.advanceBy(delay) : undefined;
 
@@ -112,6 +115,7 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 			} else if (waitingHead < waiting.length) {
 				const message = waiting[waitingHead];
 				waiting[waitingHead++] = undefined as unknown as Message;
+				gauge.waiting--;
 				if (waitingHead === waiting.length) {
 					waiting.length = 0;
 					waitingHead = 0;
@@ -222,6 +226,7 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 						armWake();
 					} else {
 						waiting.push(message);
+						gauge.waiting++;
 					}
 				},
 				error(error: unknown) {
@@ -240,6 +245,7 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 			iterator?.return?.();
 			inFlight.clear();
 			gauge.inFlight = 0;
+			gauge.waiting = 0;
 		};
 	});
 }

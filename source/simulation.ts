@@ -1,6 +1,7 @@
 import {
-	Observable, lastValueFrom, filter, type ObservableInput, type SchedulerLike,
+	Observable, isObservable, lastValueFrom, filter, type ObservableInput, type SchedulerLike,
 } from 'rxjs';
+import {arrivingMessages} from './arrivals.js';
 import {resolveConfig, type ResolvedConfig, type SimulationConfig} from './config.js';
 import {generateMessages} from './messages.js';
 import {pipeline} from './pipeline.js';
@@ -45,7 +46,9 @@ export function simulate(config: SimulationConfig, deps: SimulationDeps = {}): O
 		const scheduler = deps.scheduler ?? new SimulationScheduler(resolved.speed);
 		const random = deps.random ?? createRandom(resolved.seed);
 		const senders = createSenders(resolved.groups, random);
-		const messages = deps.source ?? generateMessages(random, {count: resolved.messages, maxBodyLength: resolved.maxBodyLength});
+		const made = deps.source ?? generateMessages(random, {count: resolved.messages, maxBodyLength: resolved.maxBodyLength});
+		// With a rate, the messages arrive over simulated time (an open model) instead of all at the start.
+		const messages = resolved.arrivals && !isObservable(made) ? arrivingMessages(made, resolved.arrivals, {scheduler, random}) : made;
 
 		subscriber.next({type: 'start', config: resolved});
 		return pipeline(messages, {
@@ -58,6 +61,7 @@ export function simulate(config: SimulationConfig, deps: SimulationDeps = {}): O
 			stop: deps.stop,
 			emitResults: deps.emitResults,
 			liveMs: deps.liveMs,
+			arrivals: resolved.arrivals !== undefined,
 		}).subscribe(subscriber);
 	});
 }

@@ -72,7 +72,32 @@ export type Snapshot = {
 	readonly interrupted: boolean;
 	/** A broker monitor's view of the workers it hears from: how many are live, with how many senders. */
 	readonly workers?: {readonly live: number; readonly senders: number};
+	/** With arrivals (`--rate`): messages arrived and not started, right now. */
+	readonly backlog?: number;
+	/** With arrivals: arrival to the start of the send, over processed messages. */
+	readonly wait?: TimeFigures;
+	/** With arrivals: arrival to the end of the send (wait + send time). */
+	readonly latency?: TimeFigures;
+	/** With arrivals: how many processed messages waited at all (wait > 0). */
+	readonly waited?: number;
 };
+
+/** A distribution of times in brief: the mean (exact) and percentiles (3 significant digits), ms. */
+export type TimeFigures = {
+	readonly avgMs: number;
+	readonly p50Ms: number;
+	readonly p90Ms: number;
+	readonly p95Ms: number;
+	readonly p99Ms: number;
+	readonly maxMs: number;
+};
+
+function timeFigures(histogram: Stats['histogram'], count: number, sumMs: number, maxMs: number): TimeFigures {
+	const at = (p: number): number => (count > 0 ? Math.min(histogram.getValueAtPercentile(p) / 1000, maxMs) : 0);
+	return Object.freeze({
+		avgMs: count > 0 ? sumMs / count : 0, p50Ms: at(50), p90Ms: at(90), p95Ms: at(95), p99Ms: at(99), maxMs,
+	});
+}
 
 /** Whether the failure ratio of `snapshot` is above `maxFailureRate` (never, when none is set). */
 export function exceedsFailureRate(snapshot: Snapshot, maxFailureRate: number | undefined): boolean {
@@ -140,6 +165,8 @@ export type SnapshotContext = {
 	readonly previous?: Snapshot;
 	readonly interrupted?: boolean;
 	readonly workers?: {readonly live: number; readonly senders: number};
+	/** Arrived and not started (a run with arrivals); left out when the run has none. */
+	readonly backlog?: number;
 };
 
 const perSecond = (count: number, ms: number): number => (ms > 0 ? (count * 1000) / ms : 0);
@@ -229,5 +256,13 @@ export function takeSnapshot(stats: Stats, context: SnapshotContext): Snapshot {
 		senders: Object.freeze(senders),
 		interrupted: context.interrupted ?? false,
 		...(context.workers ? {workers: Object.freeze({...context.workers})} : {}),
+		...(context.backlog === undefined ? {} : {backlog: context.backlog}),
+		...(stats.queueing
+			? {
+				wait: timeFigures(stats.queueing.waitHistogram, stats.queueing.count, stats.queueing.waitSumMs, stats.queueing.waitMaxMs),
+				latency: timeFigures(stats.queueing.latencyHistogram, stats.queueing.count, stats.queueing.latencySumMs, stats.queueing.latencyMaxMs),
+				waited: stats.queueing.waited,
+			}
+			: {}),
 	});
 }

@@ -50,6 +50,25 @@ export type Stats = {
 	firstGroup: string | undefined;
 	/** A send-time histogram per group, kept from the moment a second group is seen; empty before. */
 	readonly groupHistograms: Map<string, Histogram>;
+	/** Waits and latencies of messages that arrived during the run (an open model); undefined until the first. */
+	queueing: QueueingStats | undefined;
+};
+
+/**
+ * Of a message that arrived at a time (`--rate`): its wait (arrival to the start of its send) and
+ * its latency (arrival to the end). Kept apart from send times, so a slow pool shows as waiting.
+ */
+export type QueueingStats = {
+	/** Results with an arrival time. */
+	count: number;
+	/** Those that waited at all (wait > 0): with `count`, the probability of waiting. */
+	waited: number;
+	waitSumMs: number;
+	waitMaxMs: number;
+	latencySumMs: number;
+	latencyMaxMs: number;
+	readonly waitHistogram: Histogram;
+	readonly latencyHistogram: Histogram;
 };
 
 // The WebAssembly build records a value in ~25 ns; the pure-JS one takes ~170 ns (it calls
@@ -93,6 +112,7 @@ export function emptyStats(): Stats {
 		senders: new Map(),
 		firstGroup: undefined,
 		groupHistograms: new Map(),
+		queueing: undefined,
 	};
 	stats.histogram = newHistogram(stats);
 	return stats as Stats;
@@ -141,6 +161,11 @@ export function addResult(stats: Stats, result: SendResult): Stats {
 	const micros = Math.round(durationMs * 1000);
 	stats.histogram.recordValue(micros);
 	tally.groupHistogram?.recordValue(micros);
+	const {arrivalMs} = result.message;
+	if (arrivalMs !== undefined) {
+		addQueueing(stats, result.startMs - arrivalMs, result.endMs - arrivalMs);
+	}
+
 	if (result.startMs < stats.firstStartMs) {
 		stats.firstStartMs = result.startMs;
 	}
@@ -150,6 +175,28 @@ export function addResult(stats: Stats, result: SendResult): Stats {
 	}
 
 	return stats;
+}
+
+function emptyQueueing(owner: object): QueueingStats {
+	return {
+		count: 0, waited: 0, waitSumMs: 0, waitMaxMs: 0, latencySumMs: 0, latencyMaxMs: 0, waitHistogram: newHistogram(owner), latencyHistogram: newHistogram(owner),
+	};
+}
+
+function addQueueing(stats: Stats, waitMs: number, latencyMs: number): void {
+	stats.queueing ??= emptyQueueing(stats);
+	const {queueing} = stats;
+	queueing.count++;
+	if (waitMs > 0) {
+		queueing.waited++;
+	}
+
+	queueing.waitSumMs += waitMs;
+	queueing.latencySumMs += latencyMs;
+	queueing.waitMaxMs = Math.max(queueing.waitMaxMs, waitMs);
+	queueing.latencyMaxMs = Math.max(queueing.latencyMaxMs, latencyMs);
+	queueing.waitHistogram.recordValue(Math.round(waitMs * 1000));
+	queueing.latencyHistogram.recordValue(Math.round(latencyMs * 1000));
 }
 
 /**
@@ -238,6 +285,21 @@ export function mergeStats(a: Stats, b: Stats): Stats {
 
 	merged.histogram.add(a.histogram);
 	merged.histogram.add(b.histogram);
+	for (const source of [a.queueing, b.queueing]) {
+		if (source) {
+			merged.queueing ??= emptyQueueing(merged);
+			const into = merged.queueing;
+			into.count += source.count;
+			into.waited += source.waited;
+			into.waitSumMs += source.waitSumMs;
+			into.latencySumMs += source.latencySumMs;
+			into.waitMaxMs = Math.max(into.waitMaxMs, source.waitMaxMs);
+			into.latencyMaxMs = Math.max(into.latencyMaxMs, source.latencyMaxMs);
+			into.waitHistogram.add(source.waitHistogram);
+			into.latencyHistogram.add(source.latencyHistogram);
+		}
+	}
+
 	return merged;
 }
 

@@ -1,0 +1,63 @@
+import {Observable, type SchedulerLike} from 'rxjs';
+import type {Message} from './messages.js';
+import type {Random} from './random.js';
+import {toMicros, toMillis, type Micros} from './time.js';
+
+/** How arrivals are spaced: a Poisson process (exponential gaps), or one every 1/rate exactly. */
+export const ARRIVAL_PROCESSES = ['poisson', 'constant'] as const;
+export type ArrivalProcess = (typeof ARRIVAL_PROCESSES)[number];
+
+/** An open model: messages arrive at a rate over simulated time, whether or not a sender is free. */
+export type Arrivals = {
+	/** Arrivals per simulated second. */
+	readonly ratePerSec: number;
+	readonly process: ArrivalProcess;
+};
+
+/**
+ * The messages of `messages`, each stamped with its arrival time (`arrivalMs`, simulated ms from
+ * the subscription) and pushed on the simulation clock when it arrives: Poisson arrivals have
+ * exponential gaps of mean 1/rate (the first after one gap), constant ones arrive every 1/rate
+ * (the first at once). Arrivals never wait for a sender, so an overloaded pool shows as a growing
+ * backlog and growing waits, not as a slower rate (no coordinated omission).
+ *
+ * Lazy: one message is drawn and one arrival scheduled at a time, so memory holds the backlog
+ * the pool keeps, not the run. Arrival times are whole microseconds, summed exactly.
+ */
+export function arrivingMessages(messages: Iterable<Message>, arrivals: Arrivals, deps: {readonly scheduler: SchedulerLike; readonly random: Random}): Observable<Message> {
+	const {scheduler, random} = deps;
+	const meanGapMs = 1000 / arrivals.ratePerSec;
+	const gapUs = (): Micros => toMicros(arrivals.process === 'constant' ? meanGapMs : -Math.log(random.open()) * meanGapMs);
+	return new Observable<Message>(subscriber => {
+		const origin = toMicros(scheduler.now());
+		const iterator = messages[Symbol.iterator]();
+		let arrivalUs: Micros = arrivals.process === 'constant' ? 0 : gapUs();
+		const delayTo = (atUs: Micros): number => toMillis(Math.max(0, atUs - (toMicros(scheduler.now()) - origin)));
+		// One message ahead, so the source completes with its last arrival, not a gap after it.
+		let next = iterator.next();
+		if (next.done) {
+			subscriber.complete();
+			return;
+		}
+
+		const subscription = scheduler.schedule(function () {
+			subscriber.next({...next.value as Message, arrivalMs: toMillis(arrivalUs)});
+			if (subscriber.closed) {
+				return;
+			}
+
+			next = iterator.next();
+			if (next.done) {
+				subscriber.complete();
+				return;
+			}
+
+			arrivalUs += gapUs();
+			this.schedule(undefined, delayTo(arrivalUs));
+		}, delayTo(arrivalUs));
+		return () => {
+			subscription.unsubscribe();
+			iterator.return?.();
+		};
+	});
+}
