@@ -20,6 +20,8 @@ export const LIMITS = {
 	intervalMs: {min: 1, max: 86_400_000},
 	/** A paced speed (simulated ms per real ms); `max` is the other choice. */
 	speed: {min: 0.001, max: 1_000_000},
+	/** Arrivals per simulated second (`--rate`): from one every ~3 hours to a billion a second. */
+	ratePerSec: {min: 0.0001, max: 1_000_000_000},
 	/** Longest body, characters. */
 	maxBodyLength: {min: 1, max: 10_000},
 	/** Senders x longest body: each sender holds one message in flight, so this bounds the bodies held, in characters (100 MB). */

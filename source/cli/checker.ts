@@ -1,3 +1,4 @@
+import {ARRIVAL_PROCESSES, type ArrivalProcess} from '../arrivals.js';
 import {DISTRIBUTIONS, type Distribution} from '../distributions.js';
 import type {Speed} from '../scheduler.js';
 import {NUMBER_PATTERN, parseDuration} from './duration.js';
@@ -29,6 +30,21 @@ export function show(raw: Raw): string {
 	}
 
 	return typeof raw === 'object' ? 'an object' : typeof raw;
+}
+
+/** Seconds in each unit a rate may be given per. */
+const RATE_UNITS: Record<string, number> = {
+	ms: 0.001, s: 1, sec: 1, m: 60, min: 60, h: 3600,
+};
+
+/** `500/s` -> 500, `30000/m` -> 500, `2/ms` -> 2000, `500` -> 500 (per second); undefined when it is not a rate. */
+export function parseRate(text: string): number | undefined {
+	const match = /^(.+?)(?:\/(ms|s|sec|m|min|h))?$/.exec(text.trim());
+	if (!match || !NUMBER_PATTERN.test(match[1].trim())) {
+		return undefined;
+	}
+
+	return Number(match[1].trim()) / RATE_UNITS[match[2] ?? 's'];
 }
 
 /** A range for people: `from 1 to 1000000`. */
@@ -107,6 +123,26 @@ export class Checker {
 		}
 
 		return this.number(subject, raw, `must be max or a number ${range(min, max)} (1 is real time)`, value => value >= min && value <= max);
+	}
+
+	/** A rate per second: `500`, `500/s`, `30000/m`, `2/ms`, `100/h` (JSON: a number per second, or the same text). */
+	rate(subject: Subject, raw: Raw, {min, max}: {min: number; max: number}): number | undefined {
+		const perSecond = typeof raw === 'number' ? raw : (typeof raw === 'string' ? parseRate(raw) : undefined);
+		if (perSecond !== undefined && Number.isFinite(perSecond) && perSecond >= min && perSecond <= max) {
+			return perSecond;
+		}
+
+		this.fail(subject, `must be a rate ${range(min, max)} per second, such as 500/s, 30000/m or 2/ms (a bare number is per second)`, raw);
+		return undefined;
+	}
+
+	arrival(subject: Subject, raw: Raw): ArrivalProcess | undefined {
+		if (typeof raw === 'string' && (ARRIVAL_PROCESSES as readonly string[]).includes(raw)) {
+			return raw as ArrivalProcess;
+		}
+
+		this.fail(subject, `must be one of ${ARRIVAL_PROCESSES.join(', ')}`, raw);
+		return undefined;
 	}
 
 	name(subject: Subject, raw: Raw): string | undefined {

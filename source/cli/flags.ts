@@ -16,4 +16,6 @@ export type CliFlags = {
 	readonly config?: string;
 	readonly maxFailureRate?: string;
 	readonly threshold?: readonly string[];
+	readonly rate?: string;
+	readonly arrival?: string;
 };

@@ -33,6 +33,9 @@ const HELP = `
 	Messages
 	  -n, --messages <n>         Number of messages, 0 or more (default ${DEFAULTS.messages})
 	      --max-body-length <n>  Longest message body, characters (default ${DEFAULTS.maxBodyLength})
+	      --rate <r>             Messages arrive at r per simulated second (500,
+	                             500/s, 30000/m), not all at the start
+	      --arrival <process>    poisson or constant (default ${DEFAULTS.arrival})
 
 	Senders (one group)
 	  -s, --senders <n>          Number of identical senders (default ${DEFAULTS.senders})
@@ -117,6 +120,8 @@ const FLAGS = {
 	config: {type: 'string'},
 	maxFailureRate: {type: 'string'},
 	threshold: {type: 'string', isMultiple: true},
+	rate: {type: 'string'},
+	arrival: {type: 'string'},
 	broker: {type: 'string'},
 	run: {type: 'string'},
 	batch: {type: 'string'},

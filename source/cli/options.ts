@@ -68,6 +68,11 @@ export function validateOptions(flags: CliFlags, configFile?: ConfigFile): Valid
 	const speed = pick('speed', flags.speed, 'speed', (s, raw) => check.speed(s, raw, LIMITS.speed));
 	const maxFailureRate = pick('max-failure-rate', flags.maxFailureRate, 'maxFailureRate', (s, raw) => check.fraction(s, raw));
 	const maxBodyLength = pick('max-body-length', flags.maxBodyLength, 'maxBodyLength', (s, raw) => check.whole(s, raw, LIMITS.maxBodyLength));
+	const ratePerSec = pick('rate', flags.rate, 'rate', (s, raw) => check.rate(s, raw, LIMITS.ratePerSec));
+	const arrival = pick('arrival', flags.arrival, 'arrival', (s, raw) => check.arrival(s, raw));
+	if (arrival !== undefined && ratePerSec === undefined && flags.rate === undefined && file?.rate === undefined) {
+		check.errors.push(`${flags.arrival === undefined ? fileSubject('arrival') : '--arrival'} needs a rate (--rate, or rate in the config file): without one every message is there at the start`);
+	}
 
 	const groups = validateGroups(check, flags, file, top, senders, fileSubject);
 	const thresholds = validateThresholds(check, flags.threshold, file?.thresholds, fileSubject('thresholds'));
@@ -81,7 +86,7 @@ export function validateOptions(flags: CliFlags, configFile?: ConfigFile): Valid
 	}
 
 	const simulation = {
-		messages, groups, intervalMs, seed, speed, maxBodyLength,
+		messages, groups, intervalMs, seed, speed, maxBodyLength, ...(ratePerSec === undefined ? {} : {arrivals: {ratePerSec, process: arrival}}),
 	};
 	checkRunSize(check, resolveConfig({...simulation, seed: 0}));
 	if (check.errors.length > 0) {
@@ -113,9 +118,10 @@ function checkRunSize(check: Checker, config: ResolvedConfig): void {
 	}
 
 	const perMs = config.groups.reduce((sum, group) => sum + (group.meanMs === 0 ? Number.POSITIVE_INFINITY : group.count / group.meanMs), 0);
-	const expectedMs = config.messages / perMs;
+	// With arrivals a run lasts at least as long as they take to arrive.
+	const expectedMs = Math.max(config.messages / perMs, config.arrivals ? (config.messages / config.arrivals.ratePerSec) * 1000 : 0);
 	if (expectedMs > LIMITS.simulatedMs) {
-		check.errors.push(`--messages: ${count(config.messages)} messages at these senders' pace would take about ${years(expectedMs)} of simulated time; at most ${years(LIMITS.simulatedMs)} are supported (fewer messages, more senders or a shorter --mean)`);
+		check.errors.push(`--messages: ${count(config.messages)} messages at these senders' pace would take about ${years(expectedMs)} of simulated time; at most ${years(LIMITS.simulatedMs)} are supported (fewer messages, more senders${config.arrivals ? ', a shorter --mean or a higher --rate' : ' or a shorter --mean'})`);
 	} else if (expectedMs / config.intervalMs > LIMITS.progressLines) {
 		const shortest = Math.ceil(expectedMs / LIMITS.progressLines);
 		check.errors.push(`--interval: a snapshot every ${config.intervalMs}ms over about ${formatDuration(expectedMs)} of simulated time is ${count(expectedMs / config.intervalMs)} progress lines; choose an interval of at least ${formatDuration(shortest)}`);

@@ -1,6 +1,6 @@
 import type {ResolvedConfig} from '../config.js';
 import {flattenResult, type SendResult} from '../senders.js';
-import {exceedsFailureRate, type Snapshot} from '../snapshot.js';
+import {exceedsFailureRate, type Snapshot, type TimeFigures} from '../snapshot.js';
 import {evaluateThreshold} from '../thresholds.js';
 import type {SummaryContext} from './lines.js';
 
@@ -31,6 +31,7 @@ export function startRecord(config: ResolvedConfig, header?: {readonly role: 'wo
 				distribution: group.distribution,
 				failureRate: group.failureRate,
 			})),
+			...(config.arrivals ? {arrivals: {ratePerSec: config.arrivals.ratePerSec, process: config.arrivals.process}} : {}),
 		},
 	};
 }
@@ -58,6 +59,14 @@ function progressFields(snapshot: Snapshot) {
 		intervalThroughputPerSec: rate(snapshot.intervalThroughputPerSec),
 		etaMs: snapshot.etaMs === null ? null : ms(snapshot.etaMs),
 		...(snapshot.workers ? {workers: snapshot.workers} : {}),
+		...(snapshot.backlog === undefined ? {} : {backlog: snapshot.backlog}),
+		...(snapshot.wait && snapshot.latency ? {wait: timeFields(snapshot.wait), latency: timeFields(snapshot.latency), waited: snapshot.waited} : {}),
+	};
+}
+
+function timeFields(figures: TimeFigures) {
+	return {
+		avgMs: ms(figures.avgMs), p50Ms: ms(figures.p50Ms), p90Ms: ms(figures.p90Ms), p95Ms: ms(figures.p95Ms), p99Ms: ms(figures.p99Ms), maxMs: ms(figures.maxMs),
 	};
 }
 
@@ -92,11 +101,13 @@ export function summaryRecord(snapshot: Snapshot, {seed, maxFailureRate, thresho
 }
 
 export function messageRecord(result: SendResult) {
+	const {arrivalMs} = result.message;
 	return {
 		type: 'message' as const,
 		...flattenResult(result),
 		startMs: ms(result.startMs),
 		endMs: ms(result.endMs),
 		durationMs: ms(result.durationMs),
+		...(arrivalMs === undefined ? {} : {arrivalMs: ms(arrivalMs), waitMs: ms(result.startMs - arrivalMs), latencyMs: ms(result.endMs - arrivalMs)}),
 	};
 }

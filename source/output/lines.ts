@@ -1,5 +1,5 @@
 import {type ResolvedConfig, senderCount} from '../config.js';
-import {exceedsFailureRate, type Snapshot} from '../snapshot.js';
+import {exceedsFailureRate, type Snapshot, type TimeFigures} from '../snapshot.js';
 import {evaluateThreshold, thresholdUnit, type Threshold} from '../thresholds.js';
 import {
 	formatCount, formatDuration, formatMs, formatPercent, formatRate,
@@ -8,7 +8,8 @@ import {
 /** `[monitor] 3.0s sent=2712 failed=288 in-flight=10 avg=101.3ms p99=183.0ms 1003/s` */
 export function progressLine(snapshot: Snapshot): string {
 	const workers = snapshot.workers ? ` workers=${snapshot.workers.live} senders=${snapshot.workers.senders}` : '';
-	return `[monitor] ${formatDuration(snapshot.elapsedMs)} sent=${snapshot.sent} failed=${snapshot.failed} in-flight=${snapshot.inFlight}${workers} avg=${formatMs(snapshot.avgMs)} p99=${formatMs(snapshot.p99Ms)} ${formatRate(snapshot.intervalThroughputPerSec)}`;
+	const queueing = snapshot.backlog === undefined ? '' : ` backlog=${snapshot.backlog}${snapshot.wait ? ` wait-p99=${formatMs(snapshot.wait.p99Ms)}` : ''}`;
+	return `[monitor] ${formatDuration(snapshot.elapsedMs)} sent=${snapshot.sent} failed=${snapshot.failed} in-flight=${snapshot.inFlight}${queueing}${workers} avg=${formatMs(snapshot.avgMs)} p99=${formatMs(snapshot.p99Ms)} ${formatRate(snapshot.intervalThroughputPerSec)}`;
 }
 
 /**
@@ -16,7 +17,8 @@ export function progressLine(snapshot: Snapshot): string {
  * fail), speed 1x, seed 42`. `short` sums several groups up, for the dashboard, whose table has them.
  */
 export function configLine(config: ResolvedConfig, {short = false} = {}): string {
-	return `${formatCount(config.messages)} messages, ${sendersLine(config, {short})}`;
+	const arriving = config.arrivals ? ` arriving at ${formatRate(config.arrivals.ratePerSec)} (${config.arrivals.process})` : '';
+	return `${formatCount(config.messages)} messages${arriving}, ${sendersLine(config, {short})}`;
 }
 
 /** The senders, speed and seed: `10 senders (mean 100ms, gamma spread 0.25, 10.0% fail), speed 1x, seed 42`. */
@@ -65,6 +67,12 @@ export function summaryLines(snapshot: Snapshot, {seed, maxFailureRate, threshol
 		`  failed     ${formatCount(snapshot.failed)} (${formatPercent(snapshot.failed, processed)})`,
 		`  send time  avg ${formatMs(snapshot.avgMs)}  min ${formatMs(snapshot.minMs)}  max ${formatMs(snapshot.maxMs)}  stddev ${formatMs(snapshot.stddevMs)}`,
 		`  percentile p50 ${formatMs(snapshot.p50Ms)}  p90 ${formatMs(snapshot.p90Ms)}  p95 ${formatMs(snapshot.p95Ms)}  p99 ${formatMs(snapshot.p99Ms)}  p99.9 ${formatMs(snapshot.p999Ms)}`,
+		...(snapshot.wait && snapshot.latency
+			? [
+				`  wait       ${timeLine(snapshot.wait)}  (${formatPercent(snapshot.waited ?? 0, processed)} waited)`,
+				`  latency    ${timeLine(snapshot.latency)}`,
+			]
+			: []),
 		...histogramLines(snapshot),
 		`  throughput ${formatRate(snapshot.throughputPerSec)}`,
 		...(wallMs === undefined ? [] : [`  wall time  ${wallLine(snapshot.elapsedMs, wallMs)}`]),
@@ -88,6 +96,11 @@ export function summaryLines(snapshot: Snapshot, {seed, maxFailureRate, threshol
 	}
 
 	return lines;
+}
+
+/** `avg 1.2ms  p50 0.0ms  p95 8.1ms  p99 20.3ms  max 41.0ms`. */
+function timeLine(figures: TimeFigures): string {
+	return `avg ${formatMs(figures.avgMs)}  p50 ${formatMs(figures.p50Ms)}  p95 ${formatMs(figures.p95Ms)}  p99 ${formatMs(figures.p99Ms)}  max ${formatMs(figures.maxMs)}`;
 }
 
 /** Group rows, aligned; the busiest first when there are more than `limit`. */

@@ -289,6 +289,23 @@ describe('sms-sim interrupted', () => {
 	});
 });
 
+describe('sms-sim --rate', () => {
+	it('reports waits, latencies and the backlog beside the send times', async () => {
+		const {code, stdout} = await runCli(['-n', '3000', '-s', '10', '--mean', '100ms', '--rate', '95/s', '--speed', 'max', '--seed', '5', '--interval', '5s']);
+		expect(code).toBe(0);
+		expect(stdout).toMatch(/^sms-sim: 3,000 messages arriving at 95\/s \(poisson\), 10 senders/);
+		expect(stdout).toMatch(/^\[monitor] 5\.0s sent=\d+ failed=\d+ in-flight=\d+ backlog=\d+ wait-p99=[\d.]+m?s /m);
+		expect(stdout).toMatch(/^ {2}wait {7}avg [\d.]+m?s {2}p50 [\d.]+m?s {2}p95 [\d.]+m?s {2}p99 [\d.]+m?s {2}max [\d.]+m?s {2}\([\d.]+% waited\)$/m);
+		expect(stdout).toMatch(/^ {2}latency {4}avg /m);
+	});
+
+	it('is refused by the distributed commands, which do not model arrivals', async () => {
+		const {code, stderr} = await runCli(['send', '--rate', '5/s', '--broker', 'amqp://127.0.0.1:1']);
+		expect(code).toBe(2);
+		expect(stderr).toMatch(/--rate does not apply to sms-sim send/);
+	});
+});
+
 describe('sms-sim sender groups', () => {
 	it('gives each group its own p99, in JSON and in the summary table', async () => {
 		const args = ['-n', '2000', '--speed', 'max', '--seed', '4', '--sender', 'count=5,mean=10ms,distribution=fixed,name=quick', '--sender', 'count=5,mean=100ms,distribution=exponential,name=slow'];

@@ -42,4 +42,29 @@ describe('exact simulated time', () => {
 			expect(wallMs).toBeGreaterThan(speed === '1' ? 1900 : 0);
 		}
 	}, 60_000);
+
+	it('gives the same output at --speed max and 20 with arrivals (arrivals and send ends at one instant keep their order)', async () => {
+		// Constant arrivals every 5 ms and fixed 50 ms sends: arrivals fall on the very instants sends end.
+		const args = (speed: string) => ['-n', '1500', '-s', '10', '--mean', '50ms', '--distribution', 'fixed', '--rate', '200/s', '--arrival', 'constant', '--speed', speed, '--json', '--events', '--seed', '2', '--interval', '250ms'];
+		const reference = await runCli(args('max'));
+		expect(reference.code).toBe(0);
+		const paced = await runCli(args('20'));
+		expect(paced.code).toBe(0);
+		expect(comparable(paced.stdout)).toBe(comparable(reference.stdout));
+		const lines = reference.stdout.trim().split('\n').map(line => JSON.parse(line) as Record<string, any>);
+		expect(lines[0].config.arrivals).toEqual({ratePerSec: 200, process: 'constant'});
+		const messages = lines.filter(line => line.type === 'message');
+		expect(messages).toHaveLength(1500);
+		for (const message of messages) {
+			expect(message.waitMs).toBeCloseTo(message.startMs - message.arrivalMs, 3);
+			expect(message.latencyMs).toBeCloseTo(message.endMs - message.arrivalMs, 3);
+		}
+
+		// 10 senders of 50 ms take exactly 200 a second: nobody waits, and the backlog stays 0.
+		const summary = lines.at(-1)!;
+		expect(summary).toMatchObject({
+			type: 'summary', waited: 0, backlog: 0, wait: {maxMs: 0}, latency: {maxMs: 50},
+		});
+		expect(lines.filter(line => line.type === 'progress').every(line => line.backlog === 0)).toBe(true);
+	}, 60_000);
 });

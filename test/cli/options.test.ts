@@ -27,6 +27,7 @@ describe('validateOptions: defaults and values', () => {
 			seed: 0,
 			speed: 1,
 			maxBodyLength: 100,
+			arrivals: undefined,
 		});
 		expect([json, events, maxFailureRate]).toEqual([false, false, undefined]);
 	});
@@ -103,6 +104,37 @@ describe('validateOptions: every error, one line each, naming the flag and the r
 	});
 });
 
+describe('validateOptions: --rate and --arrival', () => {
+	it('reads a rate per second, per minute, per hour or per millisecond, a bare number per second', () => {
+		const rate = (text: string) => optionsOf({rate: text}).simulation.arrivals;
+		expect(rate('500')).toEqual({ratePerSec: 500, process: 'poisson'});
+		expect(rate('500/s')?.ratePerSec).toBe(500);
+		expect(rate('30000/m')?.ratePerSec).toBe(500);
+		expect(rate('3600/h')?.ratePerSec).toBe(1);
+		expect(rate('2/ms')?.ratePerSec).toBe(2000);
+		expect(optionsOf({rate: '10', arrival: 'constant'}).simulation.arrivals).toEqual({ratePerSec: 10, process: 'constant'});
+		expect(optionsOf({}, configFile({rate: '30000/m', arrival: 'constant'})).simulation.arrivals).toEqual({ratePerSec: 500, process: 'constant'});
+		expect(optionsOf({}, configFile({rate: 20})).simulation.arrivals).toEqual({ratePerSec: 20, process: 'poisson'});
+	});
+
+	it('refuses a bad rate, an unknown process, and a process without a rate, with the other errors', () => {
+		expect(errorsOf({rate: '0'})).toEqual(['--rate must be a rate from 0.0001 to 1000000000 per second, such as 500/s, 30000/m or 2/ms (a bare number is per second), got "0"']);
+		expect(errorsOf({rate: '5/d'})[0]).toMatch(/^--rate must be a rate .*, got "5\/d"$/);
+		expect(errorsOf({rate: '-1'})[0]).toMatch(/^--rate must be a rate/);
+		expect(errorsOf({arrival: 'bursty', rate: '5'})).toEqual(['--arrival must be one of poisson, constant, got "bursty"']);
+		expect(errorsOf({arrival: 'constant', messages: 'x'})).toEqual([
+			'--messages must be a whole number >= 0, got "x"',
+			'--arrival needs a rate (--rate, or rate in the config file): without one every message is there at the start',
+		]);
+		expect(errorsOf({}, configFile({arrival: 'constant'}))).toEqual(['sim.json: arrival needs a rate (--rate, or rate in the config file): without one every message is there at the start']);
+	});
+
+	it('counts the time arrivals take in the run\'s length', () => {
+		// A million messages at one a minute: 1.9 years of arrivals, about 2 million progress lines a second apart... too many.
+		expect(errorsOf({messages: '1000000', rate: '1/m', interval: '1ms'})[0]).toMatch(/^--interval: a snapshot every 1ms over about .* is [\d,]+ progress lines/);
+	});
+});
+
 describe('validateOptions: --sender groups', () => {
 	it('parses specs, with top-level flags as every group\'s defaults', () => {
 		const {groups} = optionsOf({
@@ -173,7 +205,7 @@ describe('validateOptions: --config', () => {
 		[{path: 'bad.json', text: '{\n  "messages": 5,\n}'}, /^--config: bad\.json is not valid JSON: line 3, column 1: /],
 		[{path: 'empty.json', text: ''}, '--config: empty.json is not valid JSON: the file is empty'],
 		[configFile([1, 2]), '--config: sim.json must hold a JSON object, got a list'],
-		[configFile({mesages: 5}), 'sim.json: unknown key "mesages" (known: messages, senders, mean, spread, distribution, failureRate, groups, interval, seed, speed, maxFailureRate, maxBodyLength, thresholds)'],
+		[configFile({mesages: 5}), 'sim.json: unknown key "mesages" (known: messages, senders, mean, spread, distribution, failureRate, groups, interval, seed, speed, maxFailureRate, maxBodyLength, thresholds, rate, arrival)'],
 		[configFile({messages: '5'}), 'sim.json: messages must be a whole number >= 0, got "5"'],
 		[configFile({failureRate: 1.5}), 'sim.json: failureRate must be between 0 and 1, got 1.5'],
 		[configFile({groups: []}), 'sim.json: groups must be a non-empty list of groups, got a list'],
