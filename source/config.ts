@@ -1,5 +1,6 @@
 import type {ArrivalProcess, Arrivals} from './arrivals.js';
 import {DEFAULTS} from './defaults.js';
+import type {Charset} from './messages.js';
 import {randomSeed} from './random.js';
 import type {Speed} from './scheduler.js';
 import {resolveGroups, type ResolvedSenderGroup, type SenderGroup} from './senders.js';
@@ -23,6 +24,8 @@ export type SimulationConfig = {
 	 * at the start. `arrival` is how they are spaced (default `poisson`).
 	 */
 	readonly arrivals?: {readonly ratePerSec: number; readonly process?: ArrivalProcess};
+	/** What message bodies are drawn from. Default `ascii`. */
+	readonly charset?: Charset;
 };
 
 /** A config with every default filled in and the seed chosen. */
@@ -35,6 +38,7 @@ export type ResolvedConfig = {
 	readonly maxBodyLength: number;
 	/** Undefined: every message is there at the start (a closed batch). */
 	readonly arrivals: Arrivals | undefined;
+	readonly charset: Charset;
 };
 
 /** The one place defaults are filled in (from `DEFAULTS`), for a local run and every broker command. */
@@ -46,6 +50,7 @@ export function resolveConfig(config: SimulationConfig): ResolvedConfig {
 		seed: config.seed ?? randomSeed(),
 		speed: config.speed ?? DEFAULTS.speed,
 		maxBodyLength: config.maxBodyLength ?? DEFAULTS.maxBodyLength,
+		charset: config.charset ?? DEFAULTS.charset,
 		arrivals: config.arrivals && {ratePerSec: config.arrivals.ratePerSec, process: config.arrivals.process ?? DEFAULTS.arrival},
 	};
 }

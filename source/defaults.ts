@@ -21,6 +21,8 @@ export const DEFAULTS = {
 	speed: 1,
 	/** Longest message body, in characters. */
 	maxBodyLength: 100,
+	/** What message bodies are drawn from: printable ASCII (a backtick in a body makes it UCS-2). */
+	charset: 'ascii',
 	/** How arrivals are spaced when a rate is given. */
 	arrival: 'poisson',
 } as const;

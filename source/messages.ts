@@ -1,5 +1,8 @@
 import {DEFAULTS} from './defaults.js';
 import type {Random} from './random.js';
+import {
+	GSM_EXTENSION, GSM_PRINTABLE, packedBodyCost, type Encoding,
+} from './segments.js';
 
 /** One SMS to send. */
 export type Message = {
@@ -11,7 +14,15 @@ export type Message = {
 	readonly body: string;
 	/** When it arrived, simulated ms from the run's start (an open model: `--rate`); none when every message is there at the start. */
 	readonly arrivalMs?: number;
+	/** How the body travels (see segments.ts); worked out from the body where a source leaves it out. */
+	readonly encoding?: Encoding;
+	/** What the body is billed as: 1 or more segments. */
+	readonly segments?: number;
 };
+
+/** What bodies are drawn from: GSM-7 characters only, printable ASCII (a backtick is not GSM-7), or a mix with other scripts and emoji. */
+export const CHARSETS = ['gsm', 'ascii', 'unicode'] as const;
+export type Charset = (typeof CHARSETS)[number];
 
 export type MessageOptions = {
 	/** How many messages; `Infinity` for an endless stream. */
@@ -20,6 +31,8 @@ export type MessageOptions = {
 	readonly maxBodyLength?: number;
 	/** Put before every id, so producers on several machines give distinct ids. */
 	readonly idPrefix?: string;
+	/** What bodies are drawn from; default `ascii`. */
+	readonly charset?: Charset;
 };
 
 /** The same as `DEFAULTS.maxBodyLength`, for importers of earlier versions. */
@@ -50,6 +63,19 @@ export function randomPhoneNumber(random: Random): string {
 const bodyBytes = Buffer.allocUnsafe(256);
 
 /**
+ * Septets of each printable ASCII character (by its offset from space), plus 65,536 for the one
+ * that is not GSM-7 (the backtick): summed over a body as it is made, they give its encoding and
+ * segments without a second pass over it.
+ */
+const ASCII_COST = Int32Array.from({length: PRINTABLE_COUNT}, (_, offset) => {
+	const character = String.fromCodePoint(FIRST_PRINTABLE + offset);
+	return character === '`' ? 65_536 : (GSM_EXTENSION.includes(character) ? 2 : 1);
+});
+
+/** Where `randomBody` leaves the packed cost (see `packedBodyCost`) of the body it made. */
+const made = {cost: 0};
+
+/**
  * A body of uniform length in 1..maxLength, each character uniform over printable ASCII. One
  * 32-bit draw gives four characters: below the largest multiple of 95^4 it is four exact base-95
  * digits (about 1.4% of draws are redrawn).
@@ -57,6 +83,7 @@ const bodyBytes = Buffer.allocUnsafe(256);
 export function randomBody(random: Random, maxLength: number): string {
 	const length = 1 + random.int(maxLength);
 	const bytes = length + 3 <= bodyBytes.length ? bodyBytes : Buffer.allocUnsafe(length + 3);
+	let cost = 0;
 	for (let i = 0; i < length; i += 4) {
 		let draw;
 		do {
@@ -65,15 +92,56 @@ export function randomBody(random: Random, maxLength: number): string {
 
 		// Below 95^4 < 2^31, so `| 0` truncates like Math.floor, in integer arithmetic.
 		draw %= PRINTABLE_4;
-		bytes[i] = FIRST_PRINTABLE + (draw % PRINTABLE_COUNT);
+		let digit = draw % PRINTABLE_COUNT;
+		bytes[i] = FIRST_PRINTABLE + digit;
+		cost += ASCII_COST[digit];
 		draw = (draw / PRINTABLE_COUNT) | 0;
-		bytes[i + 1] = FIRST_PRINTABLE + (draw % PRINTABLE_COUNT);
+		digit = draw % PRINTABLE_COUNT;
+		bytes[i + 1] = FIRST_PRINTABLE + digit;
+		cost += i + 1 < length ? ASCII_COST[digit] : 0;
 		draw = (draw / PRINTABLE_COUNT) | 0;
-		bytes[i + 2] = FIRST_PRINTABLE + (draw % PRINTABLE_COUNT);
-		bytes[i + 3] = FIRST_PRINTABLE + ((draw / PRINTABLE_COUNT) | 0);
+		digit = draw % PRINTABLE_COUNT;
+		bytes[i + 2] = FIRST_PRINTABLE + digit;
+		cost += i + 2 < length ? ASCII_COST[digit] : 0;
+		digit = (draw / PRINTABLE_COUNT) | 0;
+		bytes[i + 3] = FIRST_PRINTABLE + digit;
+		cost += i + 3 < length ? ASCII_COST[digit] : 0;
 	}
 
-	return bytes.toString('latin1', 0, length);
+	const body = bytes.toString('latin1', 0, length);
+	made.cost = asciiCost(body, cost);
+	return body;
+}
+
+/** Segments and encoding of an ASCII body from its summed `ASCII_COST`s (ASCII has no surrogate pairs). */
+function asciiCost(body: string, summed: number): number {
+	const septets = summed & 0xFF_FF;
+	if (summed >= 65_536) {
+		return (body.length <= 70 ? 1 : Math.ceil(body.length / 67)) * 2 + 1;
+	}
+
+	// Longer than one segment with an escape pair in it: the pair must not straddle a part, so count exactly.
+	return septets <= 160 ? 2 : (septets === body.length ? Math.ceil(septets / 153) * 2 : packedBodyCost(body));
+}
+
+/** Characters of `GSM_PRINTABLE` and of other scripts, for `--charset unicode`: Latin, Cyrillic, Greek, Chinese and emoji. */
+const UNICODE_POOL = [...'abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.,!?-', ...'абвгдежзийклмнопрстуфхцчшщыэюя', ...'αβγδεζηθικλμνξοπρστυφχψω', ...'警报通知系统消息发送失败成功', ...'🚨📱✅❌⚠️🔥'];
+
+/** A body of `charset` of uniform length (in characters) in 1..maxLength; its cost left in `made`. */
+function randomBodyOf(random: Random, maxLength: number, charset: Charset): string {
+	if (charset === 'ascii') {
+		return randomBody(random, maxLength);
+	}
+
+	const pool = charset === 'gsm' ? GSM_PRINTABLE : UNICODE_POOL;
+	const length = 1 + random.int(maxLength);
+	let body = '';
+	for (let i = 0; i < length; i++) {
+		body += pool[random.int(pool.length)];
+	}
+
+	made.cost = packedBodyCost(body);
+	return body;
 }
 
 /**
@@ -81,10 +149,14 @@ export function randomBody(random: Random, maxLength: number): string {
  * pulls one message each time a sender frees, so memory does not depend on `count`.
  */
 export function * generateMessages(random: Random, options: MessageOptions): Generator<Message, void, undefined> {
-	const {count, maxBodyLength = DEFAULTS.maxBodyLength, idPrefix = ''} = options;
+	const {
+		count, maxBodyLength = DEFAULTS.maxBodyLength, idPrefix = '', charset = 'ascii',
+	} = options;
 	for (let n = 1; n <= count; n++) {
 		const to = randomPhoneNumber(random);
-		const body = randomBody(random, maxBodyLength);
-		yield {id: idPrefix + n, to, body};
+		const body = randomBodyOf(random, maxBodyLength, charset);
+		yield {
+			id: idPrefix + n, to, body, encoding: (made.cost & 1) === 1 ? 'ucs2' : 'gsm7', segments: made.cost >>> 1,
+		};
 	}
 }

@@ -46,7 +46,7 @@ export function simulate(config: SimulationConfig, deps: SimulationDeps = {}): O
 		const scheduler = deps.scheduler ?? new SimulationScheduler(resolved.speed);
 		const random = deps.random ?? createRandom(resolved.seed);
 		const senders = createSenders(resolved.groups, random);
-		const made = deps.source ?? generateMessages(random, {count: resolved.messages, maxBodyLength: resolved.maxBodyLength});
+		const made = deps.source ?? generateMessages(random, {count: resolved.messages, maxBodyLength: resolved.maxBodyLength, charset: resolved.charset});
 		// With a rate, the messages arrive over simulated time (an open model) instead of all at the start.
 		const messages = resolved.arrivals && !isObservable(made) ? arrivingMessages(made, resolved.arrivals, {scheduler, random}) : made;
 

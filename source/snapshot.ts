@@ -72,6 +72,10 @@ export type Snapshot = {
 	readonly interrupted: boolean;
 	/** A broker monitor's view of the workers it hears from: how many are live, with how many senders. */
 	readonly workers?: {readonly live: number; readonly senders: number};
+	/** Segments of the processed messages' bodies: what a carrier bills for them. */
+	readonly segments: number;
+	/** Processed messages whose body is UCS-2 (any character outside GSM-7); the others are GSM-7. */
+	readonly ucs2: number;
 	/** With arrivals (`--rate`): messages arrived and not started, right now. */
 	readonly backlog?: number;
 	/** With arrivals: arrival to the start of the send, over processed messages. */
@@ -255,6 +259,8 @@ export function takeSnapshot(stats: Stats, context: SnapshotContext): Snapshot {
 		groups: Object.freeze(groups),
 		senders: Object.freeze(senders),
 		interrupted: context.interrupted ?? false,
+		segments: stats.segments,
+		ucs2: stats.ucs2,
 		...(context.workers ? {workers: Object.freeze({...context.workers})} : {}),
 		...(context.backlog === undefined ? {} : {backlog: context.backlog}),
 		...(stats.queueing

@@ -1,4 +1,5 @@
 import {build, initWebAssemblySync, type Histogram} from 'hdr-histogram-js';
+import {packedBodyCost} from './segments.js';
 import type {SendResult} from './senders.js';
 
 /** What one sender did. */
@@ -50,6 +51,10 @@ export type Stats = {
 	firstGroup: string | undefined;
 	/** A send-time histogram per group, kept from the moment a second group is seen; empty before. */
 	readonly groupHistograms: Map<string, Histogram>;
+	/** Segments of every processed message's body: what a carrier bills. */
+	segments: number;
+	/** Processed messages whose body travels as UCS-2 (the rest are GSM-7). */
+	ucs2: number;
 	/** Waits and latencies of messages that arrived during the run (an open model); undefined until the first. */
 	queueing: QueueingStats | undefined;
 };
@@ -113,6 +118,8 @@ export function emptyStats(): Stats {
 		firstGroup: undefined,
 		groupHistograms: new Map(),
 		queueing: undefined,
+		segments: 0,
+		ucs2: 0,
 	};
 	stats.histogram = newHistogram(stats);
 	return stats as Stats;
@@ -161,7 +168,17 @@ export function addResult(stats: Stats, result: SendResult): Stats {
 	const micros = Math.round(durationMs * 1000);
 	stats.histogram.recordValue(micros);
 	tally.groupHistogram?.recordValue(micros);
-	const {arrivalMs} = result.message;
+	const {message} = result;
+	if (message.segments === undefined) {
+		const packed = packedBodyCost(message.body); // A source that did not say (a broker worker's copy, a replay).
+		stats.segments += packed >>> 1;
+		stats.ucs2 += packed & 1;
+	} else {
+		stats.segments += message.segments;
+		stats.ucs2 += message.encoding === 'ucs2' ? 1 : 0;
+	}
+
+	const {arrivalMs} = message;
 	if (arrivalMs !== undefined) {
 		addQueueing(stats, result.startMs - arrivalMs, result.endMs - arrivalMs);
 	}
@@ -285,6 +302,8 @@ export function mergeStats(a: Stats, b: Stats): Stats {
 
 	merged.histogram.add(a.histogram);
 	merged.histogram.add(b.histogram);
+	merged.segments = a.segments + b.segments;
+	merged.ucs2 = a.ucs2 + b.ucs2;
 	for (const source of [a.queueing, b.queueing]) {
 		if (source) {
 			merged.queueing ??= emptyQueueing(merged);

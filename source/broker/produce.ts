@@ -1,6 +1,6 @@
 import {randomBytes, randomUUID} from 'node:crypto';
 import type {Connection} from 'rabbitmq-client';
-import {generateMessages, type Message} from '../messages.js';
+import {generateMessages, type Charset, type Message} from '../messages.js';
 import {createRandom} from '../random.js';
 import {
 	messageId, parseEpoch, queueOptions, runNames, type EpochRecord, type MessagesRecord, type ProducerDoneRecord, type ProducerStartRecord,
@@ -11,6 +11,8 @@ export type ProduceOptions = {
 	readonly messages: number;
 	readonly seed: number;
 	readonly maxBodyLength: number;
+	/** What bodies are drawn from; default ascii. */
+	readonly charset?: Charset;
 	/** Messages in one AMQP message. */
 	readonly batch: number;
 	/** Batches awaiting their confirm at once. */
@@ -130,7 +132,7 @@ export async function produce(
 		};
 
 		let n = 0;
-		for (const message of generateMessages(createRandom(options.seed), {count: options.messages, maxBodyLength: options.maxBodyLength})) {
+		for (const message of generateMessages(createRandom(options.seed), {count: options.messages, maxBodyLength: options.maxBodyLength, charset: options.charset})) {
 			batch.push({...message, id: messageId(producer, ++n)});
 			if (batch.length >= options.batch) {
 				flush();

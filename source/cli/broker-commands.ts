@@ -78,7 +78,9 @@ export async function runBrokerCommand(command: BrokerCommand, brokerIo: BrokerI
 }
 
 async function runProduce(connection: Connection, command: BrokerCommand, io: BrokerIo): Promise<number> {
-	const {messages, seed, maxBodyLength} = resolveConfig(command.options.simulation);
+	const {
+		messages, seed, maxBodyLength, charset,
+	} = resolveConfig(command.options.simulation);
 	const {json} = command.options;
 	let stopped = false;
 	const subscription = io.stop$.subscribe(() => {
@@ -89,7 +91,7 @@ async function runProduce(connection: Connection, command: BrokerCommand, io: Br
 	let lastReport = performance.now();
 	try {
 		const {published, producer} = await produce(connection, {
-			run: command.run, messages, seed, maxBodyLength, batch: command.batch,
+			run: command.run, messages, seed, maxBodyLength, charset, batch: command.batch,
 		}, {
 			shouldStop: () => stopped,
 			onProgress({published, total}) {

@@ -1,5 +1,6 @@
 import {ARRIVAL_PROCESSES, type ArrivalProcess} from '../arrivals.js';
 import {DISTRIBUTIONS, type Distribution} from '../distributions.js';
+import {CHARSETS, type Charset} from '../messages.js';
 import type {Speed} from '../scheduler.js';
 import {NUMBER_PATTERN, parseDuration} from './duration.js';
 
@@ -142,6 +143,15 @@ export class Checker {
 		}
 
 		this.fail(subject, `must be one of ${ARRIVAL_PROCESSES.join(', ')}`, raw);
+		return undefined;
+	}
+
+	charset(subject: Subject, raw: Raw): Charset | undefined {
+		if (typeof raw === 'string' && (CHARSETS as readonly string[]).includes(raw)) {
+			return raw as Charset;
+		}
+
+		this.fail(subject, `must be one of ${CHARSETS.join(', ')}`, raw);
 		return undefined;
 	}
 

@@ -18,4 +18,5 @@ export type CliFlags = {
 	readonly threshold?: readonly string[];
 	readonly rate?: string;
 	readonly arrival?: string;
+	readonly charset?: string;
 };

@@ -36,6 +36,8 @@ const HELP = `
 	      --rate <r>             Messages arrive at r per simulated second (500,
 	                             500/s, 30000/m), not all at the start
 	      --arrival <process>    poisson or constant (default ${DEFAULTS.arrival})
+	      --charset <set>        Bodies from gsm (GSM-7 only), ascii or unicode
+	                             (other scripts, emoji) (default ${DEFAULTS.charset})
 
 	Senders (one group)
 	  -s, --senders <n>          Number of identical senders (default ${DEFAULTS.senders})
@@ -122,6 +124,7 @@ const FLAGS = {
 	threshold: {type: 'string', isMultiple: true},
 	rate: {type: 'string'},
 	arrival: {type: 'string'},
+	charset: {type: 'string'},
 	broker: {type: 'string'},
 	run: {type: 'string'},
 	batch: {type: 'string'},

@@ -2,6 +2,7 @@ import type {ResolvedConfig} from '../config.js';
 import {flattenResult, type SendResult} from '../senders.js';
 import {exceedsFailureRate, type Snapshot, type TimeFigures} from '../snapshot.js';
 import {evaluateThreshold} from '../thresholds.js';
+import {bodyCost, type BodyCost} from '../segments.js';
 import type {SummaryContext} from './lines.js';
 
 /** Bumped when a field changes meaning or goes away; new fields do not bump it. */
@@ -23,6 +24,7 @@ export function startRecord(config: ResolvedConfig, header?: {readonly role: 'wo
 			speed: config.speed,
 			intervalMs: config.intervalMs,
 			maxBodyLength: config.maxBodyLength,
+			charset: config.charset,
 			groups: config.groups.map(group => ({
 				name: group.name,
 				senders: group.count,
@@ -88,6 +90,8 @@ export function summaryRecord(snapshot: Snapshot, {seed, maxFailureRate, thresho
 		failureRatio: snapshot.processed > 0 ? snapshot.failed / snapshot.processed : 0,
 		...(maxFailureRate === undefined ? {} : {maxFailureRate, thresholdExceeded: exceedsFailureRate(snapshot, maxFailureRate)}),
 		...(thresholds.length === 0 ? {} : {thresholds: thresholds.map(threshold => evaluateThreshold(threshold, snapshot))}),
+		segments: snapshot.segments,
+		encodings: {gsm7: snapshot.processed - snapshot.ucs2, ucs2: snapshot.ucs2},
 		histogram: (snapshot.histogram ?? []).map(bin => ({fromMs: ms(bin.fromMs), toMs: ms(bin.toMs), count: bin.count})),
 		groups: snapshot.groups.map(group => ({
 			name: group.name,
@@ -100,6 +104,11 @@ export function summaryRecord(snapshot: Snapshot, {seed, maxFailureRate, thresho
 	};
 }
 
+/** A message's encoding and segments: as its source said, or worked out from its body. */
+function messageCost(message: SendResult['message']): BodyCost {
+	return message.encoding !== undefined && message.segments !== undefined ? {encoding: message.encoding, segments: message.segments} : bodyCost(message.body);
+}
+
 export function messageRecord(result: SendResult) {
 	const {arrivalMs} = result.message;
 	return {
@@ -108,6 +117,7 @@ export function messageRecord(result: SendResult) {
 		startMs: ms(result.startMs),
 		endMs: ms(result.endMs),
 		durationMs: ms(result.durationMs),
+		...messageCost(result.message),
 		...(arrivalMs === undefined ? {} : {arrivalMs: ms(arrivalMs), waitMs: ms(result.startMs - arrivalMs), latencyMs: ms(result.endMs - arrivalMs)}),
 	};
 }

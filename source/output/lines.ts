@@ -74,6 +74,7 @@ export function summaryLines(snapshot: Snapshot, {seed, maxFailureRate, threshol
 			]
 			: []),
 		...histogramLines(snapshot),
+		`  segments   ${formatCount(snapshot.segments)} billed (${processed > 0 ? (snapshot.segments / processed).toFixed(2) : '0.00'} a message; ${formatPercent(snapshot.ucs2, processed)} UCS-2)`,
 		`  throughput ${formatRate(snapshot.throughputPerSec)}`,
 		...(wallMs === undefined ? [] : [`  wall time  ${wallLine(snapshot.elapsedMs, wallMs)}`]),
 		`  seed       ${seed}`,

@@ -3,6 +3,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {spawnSync} from 'node:child_process';
 import {describe, expect, it} from 'vitest';
+import {bodyCost} from '../../source/segments.js';
 import {
 	CLI, finished, outputMatches, runCli, start, withoutWallTime,
 } from './spawn.js';
@@ -82,7 +83,8 @@ describe('sms-sim --json', () => {
 		expect(messages).toHaveLength(300);
 		expect(new Set(messages.map(message => message.id)).size).toBe(300);
 		for (const message of messages) {
-			expect(Object.keys(message).toSorted()).toEqual(['body', 'durationMs', 'endMs', 'group', 'id', 'senderId', 'startMs', 'status', 'to', 'type']);
+			expect(Object.keys(message).toSorted()).toEqual(['body', 'durationMs', 'encoding', 'endMs', 'group', 'id', 'segments', 'senderId', 'startMs', 'status', 'to', 'type']);
+			expect(message.segments).toBe(bodyCost(message.body).segments);
 			expect(message.to).toMatch(/^\+1[2-9]\d\d[2-9]\d{6}$/);
 			expect(['sent', 'failed']).toContain(message.status);
 			expect(message.endMs - message.startMs).toBeCloseTo(message.durationMs, 2);
@@ -286,6 +288,27 @@ describe('sms-sim interrupted', () => {
 		const summary = parseLines(stdout).at(-1)!;
 		expect(summary).toMatchObject({type: 'summary', interrupted: true, inFlight: 0});
 		expect(summary.sent + summary.failed).toBeLessThan(100_000);
+	});
+});
+
+describe('sms-sim segments and --charset', () => {
+	it('bills the segments of every message: the summary\'s count is the sum of the messages\'', async () => {
+		for (const charset of ['gsm', 'ascii', 'unicode']) {
+			const {code, stdout} = await runCli(['--json', '--events', '-n', '1500', '--max-body-length', '300', '--charset', charset, '--speed', 'max', '--seed', '6']);
+			expect(code).toBe(0);
+			const lines = parseLines(stdout);
+			expect(lines[0].config.charset).toBe(charset);
+			const messages = lines.filter(line => line.type === 'message');
+			const summary = lines.at(-1)!;
+			expect(summary.segments).toBe(messages.reduce((sum, message) => sum + (message.segments as number), 0));
+			expect(summary.encodings.ucs2).toBe(messages.filter(message => message.encoding === 'ucs2').length);
+			expect(summary.encodings.gsm7 + summary.encodings.ucs2).toBe(1500);
+		}
+
+		const text = await runCli(['-n', '1000', '--charset', 'gsm', '--speed', 'max', '--seed', '6']);
+		expect(text.stdout).toMatch(/^ {2}segments {3}[\d,]+ billed \([\d.]+ a message; 0\.0% UCS-2\)$/m);
+		const refused = await runCli(['--charset', 'emoji']);
+		expect(refused.stderr).toMatch(/--charset must be one of gsm, ascii, unicode, got "emoji"/);
 	});
 });
 
