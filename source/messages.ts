@@ -63,12 +63,11 @@ export function randomPhoneNumber(random: Random): string {
 const bodyBytes = Buffer.allocUnsafe(256);
 
 /**
- * Septets of each printable ASCII character (by its offset from space), plus 65,536 for the one
- * that is not GSM-7 (the backtick): summed over a body as it is made, they give its encoding and
- * segments without a second pass over it.
+ * Septets of each printable ASCII character (by its byte), plus 65,536 for the one that is not
+ * GSM-7 (the backtick): summed over a body as it is made, they give its encoding and segments.
  */
-const ASCII_COST = Int32Array.from({length: PRINTABLE_COUNT}, (_, offset) => {
-	const character = String.fromCodePoint(FIRST_PRINTABLE + offset);
+const ASCII_COST = Int32Array.from({length: 128}, (_, code) => {
+	const character = String.fromCodePoint(code);
 	return character === '`' ? 65_536 : (GSM_EXTENSION.includes(character) ? 2 : 1);
 });
 
@@ -83,7 +82,6 @@ const made = {cost: 0};
 export function randomBody(random: Random, maxLength: number): string {
 	const length = 1 + random.int(maxLength);
 	const bytes = length + 3 <= bodyBytes.length ? bodyBytes : Buffer.allocUnsafe(length + 3);
-	let cost = 0;
 	for (let i = 0; i < length; i += 4) {
 		let draw;
 		do {
@@ -92,20 +90,18 @@ export function randomBody(random: Random, maxLength: number): string {
 
 		// Below 95^4 < 2^31, so `| 0` truncates like Math.floor, in integer arithmetic.
 		draw %= PRINTABLE_4;
-		let digit = draw % PRINTABLE_COUNT;
-		bytes[i] = FIRST_PRINTABLE + digit;
-		cost += ASCII_COST[digit];
+		bytes[i] = FIRST_PRINTABLE + (draw % PRINTABLE_COUNT);
 		draw = (draw / PRINTABLE_COUNT) | 0;
-		digit = draw % PRINTABLE_COUNT;
-		bytes[i + 1] = FIRST_PRINTABLE + digit;
-		cost += i + 1 < length ? ASCII_COST[digit] : 0;
+		bytes[i + 1] = FIRST_PRINTABLE + (draw % PRINTABLE_COUNT);
 		draw = (draw / PRINTABLE_COUNT) | 0;
-		digit = draw % PRINTABLE_COUNT;
-		bytes[i + 2] = FIRST_PRINTABLE + digit;
-		cost += i + 2 < length ? ASCII_COST[digit] : 0;
-		digit = (draw / PRINTABLE_COUNT) | 0;
-		bytes[i + 3] = FIRST_PRINTABLE + digit;
-		cost += i + 3 < length ? ASCII_COST[digit] : 0;
+		bytes[i + 2] = FIRST_PRINTABLE + (draw % PRINTABLE_COUNT);
+		bytes[i + 3] = FIRST_PRINTABLE + ((draw / PRINTABLE_COUNT) | 0);
+	}
+
+	// One pass over the bytes just made (a typed-array read each), not over the string.
+	let cost = 0;
+	for (let i = 0; i < length; i++) {
+		cost += ASCII_COST[bytes[i]];
 	}
 
 	const body = bytes.toString('latin1', 0, length);
