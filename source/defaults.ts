@@ -15,6 +15,14 @@ export const DEFAULTS = {
 	spread: 0.25,
 	/** Probability that a send fails. */
 	failureRate: 0.1,
+	/** Attempts a message gets: 1, a failed send is final. */
+	maxAttempts: 1,
+	/** Backoff before a second attempt, ms (doubling each attempt, with full jitter). */
+	backoffMs: 1000,
+	/** Longest backoff, ms. */
+	backoffMaxMs: 30_000,
+	/** Share of failures that are permanent: none. */
+	permanentFailureRate: 0,
 	/** Simulated ms between progress snapshots. */
 	intervalMs: 1000,
 	/** 1 is real time. */

@@ -20,6 +20,10 @@ export const LIMITS = {
 	intervalMs: {min: 1, max: 86_400_000},
 	/** A paced speed (simulated ms per real ms); `max` is the other choice. */
 	speed: {min: 0.001, max: 1_000_000},
+	/** Attempts a message may get (`--max-attempts`). */
+	maxAttempts: {min: 1, max: 100},
+	/** A backoff (`--backoff`, `--backoff-max`), ms: 0 (retry at once) up to a day. */
+	backoffMs: {min: 0.001, max: 86_400_000},
 	/** Arrivals per simulated second (`--rate`): from one every ~3 hours to a billion a second. */
 	ratePerSec: {min: 0.0001, max: 1_000_000_000},
 	/** Longest body, characters. */

@@ -38,6 +38,8 @@ export type MonitorOptions = {
 	 * pace whatever the interval; progress lines and JSON keep to `intervalMs`.
 	 */
 	readonly liveMs?: number;
+	/** Messages waiting to be tried again (the pool's gauge). */
+	readonly retrying?: () => number;
 	/** Messages arrived and not started (a run with arrivals); snapshots report it as `backlog`. */
 	readonly backlog?: () => number;
 	/** Live workers and their senders (a broker monitor, from heartbeats). */
@@ -98,6 +100,7 @@ export function monitor(options: MonitorOptions): OperatorFunction<SendResult, S
 					interrupted: last && interrupted,
 					workers: workers && {live: workers.live, senders: workers.senders},
 					backlog: options.backlog?.(),
+					retrying: last ? 0 : options.retrying?.(),
 				});
 				// A live snapshot is a glance: the next interval's throughput still counts from the last progress one.
 				if (snapshot.type !== 'live') {

@@ -65,6 +65,7 @@ export function pipeline(messages: MessageSource, options: PipelineOptions): Obs
 			ticks: options.ticks,
 			liveMs: options.liveMs,
 			backlog: options.arrivals ? () => gauge.waiting : undefined,
+			retrying: () => gauge.retrying,
 		}));
 	});
 }

@@ -21,6 +21,8 @@ export type PoolGauge = {
 	inFlight: number;
 	/** Messages pushed to the pool (arrived) and not started yet: the backlog. */
 	waiting: number;
+	/** Messages whose attempt failed, waiting out their backoff or for a sender to try again. */
+	retrying: number;
 };
 
 export type SenderPoolOptions = {
@@ -40,6 +42,9 @@ type Slot = {
 	round: number;
 };
 
+/** A message to try again, and which attempt that will be. */
+type Retry = {readonly message: Message; readonly attempt: number};
+
 /**
  * The most results one wake-up hands out before it lets the scheduler run again (at the same
  * instant): a wake-up is one scheduler action, and an action must stay short for Ctrl-C, the
@@ -48,7 +53,7 @@ type Slot = {
 const MAX_RESULTS_PER_WAKE = 1024;
 
 export function createPoolGauge(): PoolGauge {
-	return {inFlight: 0, waiting: 0};
+	return {inFlight: 0, waiting: 0, retrying: 0};
 }
 
 /**
@@ -81,33 +86,97 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 		let round = 0;
 		let sourceSubscription: Subscription | undefined;
 		const iterator = isObservable(source) ? undefined : source[Symbol.iterator]();
+		/** Failed attempts waiting out their backoff, by the time they may go again. */
+		const backingOff = new StableMinHeap<Retry>();
+		/** Retries whose backoff is over, oldest first: a free sender takes these before new messages. */
+		const ready: Retry[] = [];
+		let readyHead = 0;
 
 		gauge.inFlight = 0;
 		gauge.waiting = 0;
+		gauge.retrying = 0;
 		// On our own clock at max speed, the pool runs its next wake-up at once when nothing else is due first.
 		const advanceBy = scheduler instanceof SimulationScheduler ? (delay: number) => scheduler.advanceBy(delay) : undefined;
 
-		const start = (slot: Slot, message: Message, startUs: Micros): void => {
+		const start = (slot: Slot, message: Message, startUs: Micros, attempt = 1): void => {
 			const {sender} = slot;
 			const durationUs = toMicros(sender.sampleSendTime());
 			const status = random.float() < sender.failureRate ? 'failed' : 'sent';
 			const endUs = startUs + durationUs;
-			slot.current = {
-				type: 'result', id: message.id, message, senderId: sender.id, group: sender.group, status,
-				startMs: toMillis(startUs), endMs: toMillis(endUs), durationMs: toMillis(durationUs),
-			};
+			const {retry} = sender;
+			if (retry === undefined) {
+				slot.current = {
+					type: 'result', id: message.id, message, senderId: sender.id, group: sender.group, status,
+					startMs: toMillis(startUs), endMs: toMillis(endUs), durationMs: toMillis(durationUs),
+				};
+			} else {
+				const permanent = status === 'failed' && retry.permanentFailureRate > 0 && random.float() < retry.permanentFailureRate;
+				slot.current = {
+					type: 'result', id: message.id, message, senderId: sender.id, group: sender.group, status,
+					startMs: toMillis(startUs), endMs: toMillis(endUs), durationMs: toMillis(durationUs),
+					attempt, retry: status === 'failed' && !permanent && attempt < retry.maxAttempts, permanent,
+				};
+			}
+
 			slot.round = round;
 			inFlight.push(endUs, slot);
 			gauge.inFlight++;
 		};
 
-		/** The sender is free: give it the next message, or put it in line for one. */
+		/**
+		 * A failed attempt goes again after its backoff: exponential (the group's backoff, doubled each
+		 * attempt, at most its maximum) with full jitter (uniform from 0 to that), so retries of one
+		 * burst spread out instead of returning together.
+		 */
+		const backOff = (result: SendResult, nowAt: Micros, sender: Sender): void => {
+			const {retry} = sender;
+			const attempt = result.attempt!;
+			const ceilingMs = Math.min(retry!.backoffMaxMs, retry!.backoffMs * (2 ** (attempt - 1)));
+			backingOff.push(nowAt + toMicros(random.float() * ceilingMs), {message: result.message, attempt: attempt + 1});
+			gauge.retrying++;
+		};
+
+		/** Retries whose backoff is over by `nowAt` join the line, and free senders take them. */
+		const releaseRetries = (nowAt: Micros): void => {
+			while (backingOff.size > 0 && backingOff.peekKey() <= nowAt) {
+				ready.push(backingOff.pop()!);
+			}
+
+			while (readyHead < ready.length && freeHead < free.length) {
+				const slot = free[freeHead++];
+				if (freeHead === free.length) {
+					free.length = 0;
+					freeHead = 0;
+				}
+
+				startRetry(slot, nowAt);
+			}
+		};
+
+		const startRetry = (slot: Slot, startUs: Micros): void => {
+			const {message, attempt} = ready[readyHead];
+			ready[readyHead++] = undefined as unknown as Retry;
+			if (readyHead === ready.length) {
+				ready.length = 0;
+				readyHead = 0;
+			}
+
+			gauge.retrying--;
+			start(slot, message, startUs, attempt);
+		};
+
+		/** The sender is free: give it a retry that is due, else the next message, or put it in line for one. */
 		const assign = (slot: Slot, startUs: Micros): void => {
-			if (iterator) {
-				if (!sourceDone) {
+			if (readyHead < ready.length) {
+				startRetry(slot, startUs);
+			} else if (iterator) {
+				if (sourceDone) {
+					free.push(slot);
+				} else {
 					const next = iterator.next();
 					if (next.done) {
 						sourceDone = true;
+						free.push(slot); // For a retry still to come.
 					} else {
 						start(slot, next.value, startUs);
 					}
@@ -128,10 +197,13 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 		};
 
 		const completeIfDone = (): void => {
-			if (sourceDone && inFlight.size === 0 && waitingHead === waiting.length) {
+			if (sourceDone && inFlight.size === 0 && waitingHead === waiting.length && backingOff.size === 0 && readyHead === ready.length) {
 				subscriber.complete();
 			}
 		};
+
+		/** The next instant the pool has something to do: a send ends, or a backoff is over. */
+		const nextDue = (): Micros => Math.min(inFlight.peekKey(), backingOff.peekKey());
 
 		/**
 		 * Hands out every send due by now that started before this wake-up, in end-time order (ties
@@ -146,6 +218,10 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 			for (;;) {
 				const thisRound = ++round;
 				let handedOut = 0;
+				if (backingOff.size > 0) {
+					releaseRetries(now);
+				}
+
 				while (inFlight.size > 0 && inFlight.peekKey() <= now) {
 					const slot = inFlight.peek()!;
 					if (slot.round === thisRound || handedOut === MAX_RESULTS_PER_WAKE) {
@@ -162,15 +238,19 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 						return;
 					}
 
+					if (result.retry === true) {
+						backOff(result, now, slot.sender);
+					}
+
 					assign(slot, now);
 				}
 
 				completeIfDone();
-				if (subscriber.closed || inFlight.size === 0) {
+				if (subscriber.closed || (inFlight.size === 0 && backingOff.size === 0)) {
 					return;
 				}
 
-				const next = Math.max(now, inFlight.peekKey());
+				const next = Math.max(now, nextDue());
 				if (wake === undefined && handedOut < MAX_RESULTS_PER_WAKE && advanceBy?.(toMillis(next - now))) {
 					now = next; // Nothing else was due before it: the same as waking there, without the queue.
 					continue;
@@ -190,7 +270,7 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 		}
 
 		const armWake = (): void => {
-			const next = inFlight.peekKey();
+			const next = nextDue();
 			if (next < wakeAt) {
 				wake?.unsubscribe();
 				wakeAt = next;
@@ -200,11 +280,13 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 
 		if (iterator) {
 			const startUs = nowUs();
+			const retries = senders.some(sender => sender.retry !== undefined);
 			for (const slot of slots) {
-				assign(slot, startUs);
-				if (sourceDone) {
-					break;
+				if (sourceDone && !retries) {
+					break; // No message left, and no retry will ever need a sender.
 				}
+
+				assign(slot, startUs);
 			}
 
 			completeIfDone();
@@ -244,8 +326,10 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 			sourceSubscription?.unsubscribe();
 			iterator?.return?.();
 			inFlight.clear();
+			backingOff.clear();
 			gauge.inFlight = 0;
 			gauge.waiting = 0;
+			gauge.retrying = 0;
 		};
 	});
 }

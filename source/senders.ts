@@ -18,6 +18,14 @@ export type SenderGroup = {
 	readonly distribution?: Distribution;
 	/** Probability, 0..1 inclusive, that a send fails. Default 0.1. */
 	readonly failureRate?: number;
+	/** Attempts a message gets in all, >= 1. Default 1: a failed send is final. */
+	readonly maxAttempts?: number;
+	/** Backoff before the second attempt, ms; it doubles each attempt (with full jitter). Default 1000. */
+	readonly backoffMs?: number;
+	/** Longest backoff, ms. Default 30000. */
+	readonly backoffMaxMs?: number;
+	/** Share of failures that are permanent (an invalid number): never retried. Default 0. */
+	readonly permanentFailureRate?: number;
 };
 
 /** A group with every default filled in. */
@@ -29,6 +37,16 @@ export type Sender = {
 	readonly group: string;
 	readonly failureRate: number;
 	readonly sampleSendTime: SendTimeSampler;
+	/** Its group's retry policy; undefined when a message gets one attempt and no failure is permanent (the default). */
+	readonly retry?: RetryPolicy;
+};
+
+/** How a group retries: see `SenderGroup`. */
+export type RetryPolicy = {
+	readonly maxAttempts: number;
+	readonly backoffMs: number;
+	readonly backoffMaxMs: number;
+	readonly permanentFailureRate: number;
 };
 
 /** What became of one message. Times are on the simulation clock, in ms from the run's start. */
@@ -42,6 +60,12 @@ export type SendResult = {
 	readonly startMs: number;
 	readonly endMs: number;
 	readonly durationMs: number;
+	/** Which attempt this was (1 first); set only where the group retries or has permanent failures. */
+	readonly attempt?: number;
+	/** A failed attempt that will be tried again (after its backoff): not the message's outcome yet. */
+	readonly retry?: boolean;
+	/** A permanent failure (never retried). */
+	readonly permanent?: boolean;
 };
 
 /**
@@ -89,8 +113,17 @@ export function resolveGroups(groups: readonly SenderGroup[]): ResolvedSenderGro
 			spread: group.spread ?? defaultSpread(distribution),
 			distribution,
 			failureRate: group.failureRate ?? DEFAULTS.failureRate,
+			maxAttempts: group.maxAttempts ?? DEFAULTS.maxAttempts,
+			backoffMs: group.backoffMs ?? DEFAULTS.backoffMs,
+			backoffMaxMs: group.backoffMaxMs ?? DEFAULTS.backoffMaxMs,
+			permanentFailureRate: group.permanentFailureRate ?? DEFAULTS.permanentFailureRate,
 		};
 	});
+}
+
+/** Whether a group does more than today's one final attempt: it retries, or some failures are permanent. */
+export function hasRetryPolicy(group: ResolvedSenderGroup): boolean {
+	return group.maxAttempts > 1 || group.permanentFailureRate > 0;
 }
 
 /** `wanted`, or `wanted-2`, `wanted-3`... whichever is not taken; the name chosen is taken from then on. */
@@ -112,9 +145,14 @@ export function createSenders(groups: readonly ResolvedSenderGroup[], random: Ra
 	const senders: Sender[] = [];
 	for (const group of groups) {
 		const sampleSendTime = createSendTimeSampler(group, random);
+		const retry = hasRetryPolicy(group)
+			? {
+				maxAttempts: group.maxAttempts, backoffMs: group.backoffMs, backoffMaxMs: group.backoffMaxMs, permanentFailureRate: group.permanentFailureRate,
+			}
+			: undefined;
 		for (let n = 1; n <= group.count; n++) {
 			senders.push({
-				id: `${group.name}-${n}`, group: group.name, failureRate: group.failureRate, sampleSendTime,
+				id: `${group.name}-${n}`, group: group.name, failureRate: group.failureRate, sampleSendTime, retry,
 			});
 		}
 	}

@@ -72,6 +72,10 @@ export type Snapshot = {
 	readonly interrupted: boolean;
 	/** A broker monitor's view of the workers it hears from: how many are live, with how many senders. */
 	readonly workers?: {readonly live: number; readonly senders: number};
+	/** Attempts ended (equal to `processed` unless messages are retried); send times are over these. */
+	readonly attempts: number;
+	/** With a retry policy: what retrying did. */
+	readonly retries?: RetryFigures;
 	/** Segments of the processed messages' bodies: what a carrier bills for them. */
 	readonly segments: number;
 	/** Processed messages whose body is UCS-2 (any character outside GSM-7); the others are GSM-7. */
@@ -84,6 +88,23 @@ export type Snapshot = {
 	readonly latency?: TimeFigures;
 	/** With arrivals: how many processed messages waited at all (wait > 0). */
 	readonly waited?: number;
+};
+
+export type RetryFigures = {
+	/** Finished messages that took more than one attempt. */
+	readonly retried: number;
+	/** Of those, sent in the end. */
+	readonly deliveredAfterRetry: number;
+	/** Messages that never succeeded: every attempt failed, or one failed permanently. */
+	readonly deadLettered: number;
+	/** Failed attempts that could be retried. */
+	readonly transientFailures: number;
+	/** Failed attempts that were permanent. */
+	readonly permanentFailures: number;
+	/** Attempts a finished message took, on average. */
+	readonly meanAttempts: number;
+	/** Right now: messages waiting out a backoff or for a sender to try again. */
+	readonly waitingToRetry: number;
 };
 
 /** A distribution of times in brief: the mean (exact) and percentiles (3 significant digits), ms. */
@@ -171,6 +192,8 @@ export type SnapshotContext = {
 	readonly workers?: {readonly live: number; readonly senders: number};
 	/** Arrived and not started (a run with arrivals); left out when the run has none. */
 	readonly backlog?: number;
+	/** Messages waiting to be tried again. */
+	readonly retrying?: number;
 };
 
 const perSecond = (count: number, ms: number): number => (ms > 0 ? (count * 1000) / ms : 0);
@@ -179,9 +202,9 @@ const average = (sum: number, count: number): number => (count > 0 ? sum / count
 export function takeSnapshot(stats: Stats, context: SnapshotContext): Snapshot {
 	const {type, elapsedMs, total, inFlight, previous} = context;
 	const processed = processedCount(stats);
-	const {histogram} = stats;
+	const {histogram, attempts} = stats;
 	// A histogram reports the top of a value's bucket (3 significant digits): never above the exact max.
-	const percentileMs = (p: number): number => (processed > 0 ? Math.min(histogram.getValueAtPercentile(p) / 1000, stats.maxDurationMs) : 0);
+	const percentileMs = (p: number): number => (attempts > 0 ? Math.min(histogram.getValueAtPercentile(p) / 1000, stats.maxDurationMs) : 0);
 	const throughputPerSec = perSecond(processed, elapsedMs);
 	// A final snapshot at the instant of the last tick has no interval of its own: it keeps the tick's.
 	const intervalThroughputPerSec = previous === undefined
@@ -242,23 +265,37 @@ export function takeSnapshot(stats: Stats, context: SnapshotContext): Snapshot {
 		failed: stats.failed,
 		processed,
 		inFlight,
-		pending: remaining === null ? null : Math.max(0, remaining - inFlight),
-		avgMs: average(stats.durationSumMs, processed),
+		pending: remaining === null ? null : Math.max(0, remaining - inFlight - (context.retrying ?? 0)),
+		avgMs: average(stats.durationSumMs, attempts),
 		p50Ms: percentileMs(50),
 		p90Ms: percentileMs(90),
 		p95Ms: percentileMs(95),
 		p99Ms,
 		p999Ms: percentileMs(99.9),
 		maxMs: stats.maxDurationMs,
-		minMs: processed > 0 ? stats.minDurationMs : 0,
+		minMs: attempts > 0 ? stats.minDurationMs : 0,
 		stddevMs: durationStdDevMs(stats),
-		...(type === 'final' ? {histogram: Object.freeze(histogramBins(stats, processed).map(bin => Object.freeze(bin)))} : {}),
+		...(type === 'final' ? {histogram: Object.freeze(histogramBins(stats, attempts).map(bin => Object.freeze(bin)))} : {}),
 		throughputPerSec,
 		intervalThroughputPerSec,
 		etaMs,
 		groups: Object.freeze(groups),
 		senders: Object.freeze(senders),
 		interrupted: context.interrupted ?? false,
+		attempts: stats.attempts,
+		...(stats.retries
+			? {
+				retries: Object.freeze({
+					retried: stats.retries.retried,
+					deliveredAfterRetry: stats.retries.deliveredAfterRetry,
+					deadLettered: stats.failed,
+					transientFailures: stats.retries.transientFailures,
+					permanentFailures: stats.retries.permanentFailures,
+					meanAttempts: processed > 0 ? stats.retries.attemptsOfFinished / processed : 0,
+					waitingToRetry: context.retrying ?? 0,
+				}),
+			}
+			: {}),
 		segments: stats.segments,
 		ucs2: stats.ucs2,
 		...(context.workers ? {workers: Object.freeze({...context.workers})} : {}),

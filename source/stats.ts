@@ -26,8 +26,14 @@ export type SenderTally = {
  * digits) in whole microseconds; the average comes from the exact sum, not the histogram.
  */
 export type Stats = {
+	/** Messages sent, at their last attempt. */
 	sent: number;
+	/** Messages failed for good: at their last attempt, or permanently (dead-lettered when retries are on). */
 	failed: number;
+	/** Attempts ended: every send, a retried message's failed attempts too. Send times are over these. */
+	attempts: number;
+	/** With a retry policy (see `RetryStats`); undefined while no result has said which attempt it was. */
+	retries: RetryStats | undefined;
 	durationSumMs: number;
 	/** Exact longest send time (the histogram's max is rounded to its precision). */
 	maxDurationMs: number;
@@ -57,6 +63,20 @@ export type Stats = {
 	ucs2: number;
 	/** Waits and latencies of messages that arrived during the run (an open model); undefined until the first. */
 	queueing: QueueingStats | undefined;
+};
+
+/** What retrying did: the messages that needed more than one attempt, and failures by kind. */
+export type RetryStats = {
+	/** Finished messages that took more than one attempt. */
+	retried: number;
+	/** Of those, the ones sent in the end. */
+	deliveredAfterRetry: number;
+	/** Attempts of every finished message, summed: over `processed`, the mean attempts a message took. */
+	attemptsOfFinished: number;
+	/** Failed attempts that could be retried (a retried one, or a message's last). */
+	transientFailures: number;
+	/** Failed attempts that were permanent (never retried). */
+	permanentFailures: number;
 };
 
 /**
@@ -106,6 +126,8 @@ export function emptyStats(): Stats {
 	const stats: Omit<Stats, 'histogram'> & {histogram?: Histogram} = {
 		sent: 0,
 		failed: 0,
+		attempts: 0,
+		retries: undefined,
 		durationSumMs: 0,
 		maxDurationMs: 0,
 		minDurationMs: Number.POSITIVE_INFINITY,
@@ -140,12 +162,22 @@ export function addResult(stats: Stats, result: SendResult): Stats {
 		stats.senders.set(result.senderId, tally);
 	}
 
+	// A sender's tally counts its attempts; the run's sent and failed count messages, at their end.
+	stats.attempts++;
 	if (result.status === 'sent') {
-		stats.sent++;
 		tally.sent++;
 	} else {
-		stats.failed++;
 		tally.failed++;
+	}
+
+	if (result.attempt === undefined) {
+		if (result.status === 'sent') {
+			stats.sent++;
+		} else {
+			stats.failed++;
+		}
+	} else {
+		addAttempt(stats, result, result.attempt);
 	}
 
 	stats.durationSumMs += durationMs;
@@ -169,7 +201,9 @@ export function addResult(stats: Stats, result: SendResult): Stats {
 	stats.histogram.recordValue(micros);
 	tally.groupHistogram?.recordValue(micros);
 	const {message} = result;
-	if (message.segments === undefined) {
+	if (result.retry === true) {
+		// Counted once, at the message's last attempt.
+	} else if (message.segments === undefined) {
 		const packed = packedBodyCost(message.body); // A source that did not say (a broker worker's copy, a replay).
 		stats.segments += packed >>> 1;
 		stats.ucs2 += packed & 1;
@@ -192,6 +226,39 @@ export function addResult(stats: Stats, result: SendResult): Stats {
 	}
 
 	return stats;
+}
+
+/** A result of a group with a retry policy: counted as a message only when it is the message's last attempt. */
+function addAttempt(stats: Stats, result: SendResult, attempt: number): void {
+	stats.retries ??= {
+		retried: 0, deliveredAfterRetry: 0, attemptsOfFinished: 0, transientFailures: 0, permanentFailures: 0,
+	};
+	const {retries} = stats;
+	if (result.status === 'failed') {
+		if (result.permanent === true) {
+			retries.permanentFailures++;
+		} else {
+			retries.transientFailures++;
+		}
+	}
+
+	if (result.retry === true) {
+		return; // Not the end of the message: it goes again.
+	}
+
+	retries.attemptsOfFinished += attempt;
+	if (attempt > 1) {
+		retries.retried++;
+	}
+
+	if (result.status === 'sent') {
+		stats.sent++;
+		if (attempt > 1) {
+			retries.deliveredAfterRetry++;
+		}
+	} else {
+		stats.failed++;
+	}
 }
 
 function emptyQueueing(owner: object): QueueingStats {
@@ -256,13 +323,27 @@ export function mergeStats(a: Stats, b: Stats): Stats {
 	const merged = emptyStats();
 	merged.sent = a.sent + b.sent;
 	merged.failed = a.failed + b.failed;
+	merged.attempts = a.attempts + b.attempts;
+	for (const source of [a.retries, b.retries]) {
+		if (source) {
+			merged.retries ??= {
+				retried: 0, deliveredAfterRetry: 0, attemptsOfFinished: 0, transientFailures: 0, permanentFailures: 0,
+			};
+			merged.retries.retried += source.retried;
+			merged.retries.deliveredAfterRetry += source.deliveredAfterRetry;
+			merged.retries.attemptsOfFinished += source.attemptsOfFinished;
+			merged.retries.transientFailures += source.transientFailures;
+			merged.retries.permanentFailures += source.permanentFailures;
+		}
+	}
+
 	merged.durationSumMs = a.durationSumMs + b.durationSumMs;
 	merged.maxDurationMs = Math.max(a.maxDurationMs, b.maxDurationMs);
 	merged.minDurationMs = Math.min(a.minDurationMs, b.minDurationMs);
 	// Both shifted sums moved to one shift: sum(x - k') = sum(x - k) + n(k - k'), and its square likewise.
 	merged.varianceShiftMs = Number.isNaN(a.varianceShiftMs) ? b.varianceShiftMs : a.varianceShiftMs;
 	for (const source of [a, b]) {
-		const count = processedCount(source);
+		const count = source.attempts;
 		if (count > 0) {
 			const delta = source.varianceShiftMs - merged.varianceShiftMs;
 			merged.shiftedSumMs += source.shiftedSumMs + (count * delta);
@@ -324,7 +405,7 @@ export function mergeStats(a: Stats, b: Stats): Stats {
 
 /** The standard deviation of every send time (population: divided by n); 0 below two. */
 export function durationStdDevMs(stats: Stats): number {
-	const count = processedCount(stats);
+	const count = stats.attempts;
 	if (count < 2) {
 		return 0;
 	}

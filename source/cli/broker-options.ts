@@ -27,7 +27,7 @@ export type BrokerCommand = {
 /** Which flags each command takes (beyond --broker, --run, --config, --json). */
 const APPLIES: Record<BrokerCommandName, ReadonlyArray<keyof BrokerFlags>> = {
 	produce: ['messages', 'seed', 'maxBodyLength', 'charset', 'batch'],
-	send: ['senders', 'mean', 'spread', 'distribution', 'failureRate', 'sender', 'interval', 'speed', 'seed', 'events', 'maxFailureRate', 'threshold', 'batch', 'follow'],
+	send: ['senders', 'mean', 'spread', 'distribution', 'failureRate', 'maxAttempts', 'backoff', 'backoffMax', 'permanentFailureRate', 'sender', 'interval', 'speed', 'seed', 'events', 'maxFailureRate', 'threshold', 'batch', 'follow'],
 	monitor: ['interval', 'events', 'maxFailureRate', 'threshold'],
 	purge: [],
 };
@@ -35,7 +35,7 @@ const APPLIES: Record<BrokerCommandName, ReadonlyArray<keyof BrokerFlags>> = {
 const FLAG_NAMES: Record<string, string> = {
 	messages: '--messages', senders: '--senders', mean: '--mean', spread: '--spread', distribution: '--distribution', failureRate: '--failure-rate',
 	sender: '--sender', interval: '--interval', seed: '--seed', speed: '--speed', maxBodyLength: '--max-body-length', events: '--events', maxFailureRate: '--max-failure-rate',
-	batch: '--batch', follow: '--follow', threshold: '--threshold', rate: '--rate', arrival: '--arrival', charset: '--charset',
+	batch: '--batch', follow: '--follow', threshold: '--threshold', rate: '--rate', arrival: '--arrival', charset: '--charset', maxAttempts: '--max-attempts', backoff: '--backoff', backoffMax: '--backoff-max', permanentFailureRate: '--permanent-failure-rate',
 };
 
 /**

@@ -19,4 +19,8 @@ export type CliFlags = {
 	readonly rate?: string;
 	readonly arrival?: string;
 	readonly charset?: string;
+	readonly maxAttempts?: string;
+	readonly backoff?: string;
+	readonly backoffMax?: string;
+	readonly permanentFailureRate?: string;
 };

@@ -48,6 +48,12 @@ const HELP = `
 	      --distribution <name>  ${DISTRIBUTIONS.join(', ')}
 	                             (default ${DEFAULTS.distribution})
 	      --failure-rate <p>     Probability a send fails, 0 to 1 (default ${DEFAULTS.failureRate})
+	      --max-attempts <k>     Attempts a message gets, failures retried
+	                             (default ${DEFAULTS.maxAttempts}: a failed send is final)
+	      --backoff <duration>   Wait before a retry, doubled each attempt, full
+	                             jitter (default ${DEFAULTS.backoffMs / 1000}s; max: --backoff-max, ${DEFAULTS.backoffMaxMs / 1000}s)
+	      --permanent-failure-rate <p>
+	                             Share of failures never retried (default ${DEFAULTS.permanentFailureRate})
 
 	Senders (several groups)
 	      --sender <spec>        A group, repeatable: count=5,mean=200ms,name=slow
@@ -125,6 +131,10 @@ const FLAGS = {
 	rate: {type: 'string'},
 	arrival: {type: 'string'},
 	charset: {type: 'string'},
+	maxAttempts: {type: 'string'},
+	backoff: {type: 'string'},
+	backoffMax: {type: 'string'},
+	permanentFailureRate: {type: 'string'},
 	broker: {type: 'string'},
 	run: {type: 'string'},
 	batch: {type: 'string'},

@@ -10,7 +10,9 @@ import {Checker, type Raw, type Subject} from './checker.js';
 import {parseDuration} from './duration.js';
 import {parseConfigFile, type ConfigFile} from './config-file.js';
 import type {CliFlags} from './flags.js';
-import {MAX_SENDERS, validateGroups, type SendTimeSettings} from './sender-groups.js';
+import {
+	MAX_SENDERS, retrySettings, validateGroups, type SendTimeSettings,
+} from './sender-groups.js';
 
 /**
  * Everything a run needs, validated. `simulation` holds what was given (flags over the file);
@@ -62,6 +64,20 @@ export function validateOptions(flags: CliFlags, configFile?: ConfigFile): Valid
 		distribution: pick('distribution', flags.distribution, 'distribution', (s, raw) => check.distribution(s, raw)),
 		failureRate: pick('failure-rate', flags.failureRate, 'failureRate', (s, raw) => check.fraction(s, raw)),
 		spreadSubject: flags.spread === undefined ? fileSubject('spread') : '--spread',
+		...retrySettings(check, key => {
+			const flag = {
+				maxAttempts: ['max-attempts', flags.maxAttempts], backoff: ['backoff', flags.backoff], backoffMax: ['backoff-max', flags.backoffMax], permanentFailureRate: ['permanent-failure-rate', flags.permanentFailureRate],
+			}[key] as [string, string | undefined];
+			if (flag[1] !== undefined) {
+				return [`--${flag[0]}`, flag[1]];
+			}
+
+			if (file?.[key] !== undefined) {
+				return [fileSubject(key), file[key], true];
+			}
+
+			return undefined;
+		}),
 	};
 	const intervalMs = pick('interval', flags.interval, 'interval', (s, raw) => check.duration(s, raw, {...LIMITS.intervalMs, zero: false}));
 	const seed = pick('seed', flags.seed, 'seed', (s, raw) => check.whole(s, raw, {min: 0, max: MAX_SEED}));

@@ -11,8 +11,8 @@ import type {CliFlags} from './flags.js';
 /** Most senders one process may run. */
 export const MAX_SENDERS = LIMITS.senders.max;
 
-const GROUP_KEYS = ['name', 'count', 'mean', 'spread', 'distribution', 'failureRate'] as const;
-const SENDER_SPEC_KEYS = ['count', 'mean', 'spread', 'distribution', 'failure-rate', 'name'] as const;
+const GROUP_KEYS = ['name', 'count', 'mean', 'spread', 'distribution', 'failureRate', 'maxAttempts', 'backoff', 'backoffMax', 'permanentFailureRate'] as const;
+const SENDER_SPEC_KEYS = ['count', 'mean', 'spread', 'distribution', 'failure-rate', 'name', 'max-attempts', 'backoff', 'backoff-max', 'permanent-failure-rate'] as const;
 
 /** Settings at one level (top level or one group), before defaults. Undefined: not given. */
 export type SendTimeSettings = {
@@ -20,9 +20,37 @@ export type SendTimeSettings = {
 	spread?: number;
 	distribution?: Distribution;
 	failureRate?: number;
+	maxAttempts?: number;
+	backoffMs?: number;
+	backoffMaxMs?: number;
+	permanentFailureRate?: number;
 	/** Where `spread` was given, for errors. */
 	spreadSubject?: Subject;
 };
+
+/** The retry settings, checked the same way wherever they are given. */
+export function retrySettings(check: Checker, get: (key: 'maxAttempts' | 'backoff' | 'backoffMax' | 'permanentFailureRate') => [Subject, Raw, boolean?] | undefined): Pick<SendTimeSettings, 'maxAttempts' | 'backoffMs' | 'backoffMaxMs' | 'permanentFailureRate'> {
+	const parse = <T>(key: 'maxAttempts' | 'backoff' | 'backoffMax' | 'permanentFailureRate', how: (subject: Subject, raw: Raw) => T | undefined): T | undefined => {
+		const given = get(key);
+		if (given === undefined) {
+			return undefined;
+		}
+
+		const [subject, raw, inFile] = given;
+		const outer = check.inFile;
+		check.inFile = inFile ?? outer; // A value from JSON must be a JSON number where a number is asked for.
+		const value = how(subject, raw);
+		check.inFile = outer;
+		return value;
+	};
+
+	return {
+		maxAttempts: parse('maxAttempts', (s, raw) => check.whole(s, raw, LIMITS.maxAttempts)),
+		backoffMs: parse('backoff', (s, raw) => check.duration(s, raw, {...LIMITS.backoffMs, zero: true})),
+		backoffMaxMs: parse('backoffMax', (s, raw) => check.duration(s, raw, {...LIMITS.backoffMs, zero: true})),
+		permanentFailureRate: parse('permanentFailureRate', (s, raw) => check.fraction(s, raw)),
+	};
+}
 
 /**
  * The sender groups: `--sender` specs, else `--senders`, else the file's `groups`, else its
@@ -96,6 +124,13 @@ export function validateGroups(
 			check.errors.push(`${subject} ${limit.rule}, got ${spread}`);
 		}
 
+		const backoffMs = group.backoffMs ?? top.backoffMs ?? DEFAULTS.backoffMs;
+		const backoffMaxMs = group.backoffMaxMs ?? top.backoffMaxMs ?? DEFAULTS.backoffMaxMs;
+		if (backoffMaxMs < backoffMs) {
+			const where = group.subject === '--senders' ? '' : `${group.subject}: `;
+			check.errors.push(`${where}the longest backoff (--backoff-max, ${backoffMaxMs}ms) is shorter than the first (--backoff, ${backoffMs}ms); it must be at least the first`);
+		}
+
 		if (group.count !== undefined) {
 			resolved.push({
 				name: group.name,
@@ -104,6 +139,10 @@ export function validateGroups(
 				spread: limit.takesSpread ? spread : undefined,
 				distribution,
 				failureRate: group.failureRate ?? top.failureRate,
+				maxAttempts: group.maxAttempts ?? top.maxAttempts,
+				backoffMs: group.backoffMs ?? top.backoffMs,
+				backoffMaxMs: group.backoffMaxMs ?? top.backoffMaxMs,
+				permanentFailureRate: group.permanentFailureRate ?? top.permanentFailureRate,
 			});
 		}
 	}
@@ -157,6 +196,12 @@ function parseSenderSpec(check: Checker, spec: string): SendTimeSettings & {coun
 		spreadSubject: `${subject} spread`,
 		distribution: optional('distribution', (s, raw) => check.distribution(s, raw)),
 		failureRate: optional('failure-rate', (s, raw) => check.fraction(s, raw)),
+		...retrySettings(check, key => {
+			const specKey = {
+				maxAttempts: 'max-attempts', backoff: 'backoff', backoffMax: 'backoff-max', permanentFailureRate: 'permanent-failure-rate',
+			}[key];
+			return fields.has(specKey) ? [`${subject} ${specKey}`, field(specKey)] : undefined;
+		}),
 	};
 }
 
@@ -195,6 +240,7 @@ function parseConfigGroups(check: Checker, raw: unknown, subject: Subject): Arra
 			spreadSubject: `${at}.spread`,
 			distribution: optional('distribution', (s, value) => check.distribution(s, value)),
 			failureRate: optional('failureRate', (s, value) => check.fraction(s, value)),
+			...retrySettings(check, key => (group[key] === undefined ? undefined : [`${at}.${key}`, group[key]])),
 		};
 	});
 }

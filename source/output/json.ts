@@ -1,5 +1,5 @@
 import type {ResolvedConfig} from '../config.js';
-import {flattenResult, type SendResult} from '../senders.js';
+import {flattenResult, hasRetryPolicy, type SendResult} from '../senders.js';
 import {exceedsFailureRate, type Snapshot, type TimeFigures} from '../snapshot.js';
 import {evaluateThreshold} from '../thresholds.js';
 import {bodyCost, type BodyCost} from '../segments.js';
@@ -32,6 +32,11 @@ export function startRecord(config: ResolvedConfig, header?: {readonly role: 'wo
 				spread: group.spread,
 				distribution: group.distribution,
 				failureRate: group.failureRate,
+				...(hasRetryPolicy(group)
+					? {
+						maxAttempts: group.maxAttempts, backoffMs: group.backoffMs, backoffMaxMs: group.backoffMaxMs, permanentFailureRate: group.permanentFailureRate,
+					}
+					: {}),
 			})),
 			...(config.arrivals ? {arrivals: {ratePerSec: config.arrivals.ratePerSec, process: config.arrivals.process}} : {}),
 		},
@@ -62,6 +67,7 @@ function progressFields(snapshot: Snapshot) {
 		etaMs: snapshot.etaMs === null ? null : ms(snapshot.etaMs),
 		...(snapshot.workers ? {workers: snapshot.workers} : {}),
 		...(snapshot.backlog === undefined ? {} : {backlog: snapshot.backlog}),
+		...(snapshot.retries ? {attempts: snapshot.attempts, retries: {...snapshot.retries, meanAttempts: Math.round(snapshot.retries.meanAttempts * 1e6) / 1e6}} : {}),
 		...(snapshot.wait && snapshot.latency ? {wait: timeFields(snapshot.wait), latency: timeFields(snapshot.latency), waited: snapshot.waited} : {}),
 	};
 }
@@ -118,6 +124,7 @@ export function messageRecord(result: SendResult) {
 		endMs: ms(result.endMs),
 		durationMs: ms(result.durationMs),
 		...messageCost(result.message),
+		...(result.attempt === undefined ? {} : {attempt: result.attempt, retry: result.retry ?? false, permanent: result.permanent ?? false}),
 		...(arrivalMs === undefined ? {} : {arrivalMs: ms(arrivalMs), waitMs: ms(result.startMs - arrivalMs), latencyMs: ms(result.endMs - arrivalMs)}),
 	};
 }

@@ -1,5 +1,8 @@
 import {type ResolvedConfig, senderCount} from '../config.js';
-import {exceedsFailureRate, type Snapshot, type TimeFigures} from '../snapshot.js';
+import {hasRetryPolicy} from '../senders.js';
+import {
+	exceedsFailureRate, type RetryFigures, type Snapshot, type TimeFigures,
+} from '../snapshot.js';
 import {evaluateThreshold, thresholdUnit, type Threshold} from '../thresholds.js';
 import {
 	formatCount, formatDuration, formatMs, formatPercent, formatRate,
@@ -28,7 +31,8 @@ export function sendersLine(config: Pick<ResolvedConfig, 'groups' | 'speed' | 's
 		: config.groups.map(group => {
 			const shape = group.distribution === 'fixed' || group.distribution === 'exponential' ? group.distribution : `${group.distribution} spread ${group.spread}`;
 			const label = config.groups.length > 1 ? `${group.name}: ` : '';
-			return `${label}${formatCount(group.count)} sender${group.count === 1 ? '' : 's'} (mean ${formatDuration(group.meanMs)}, ${shape}, ${formatPercent(group.failureRate, 1)} fail)`;
+			const retries = hasRetryPolicy(group) ? `, ${group.maxAttempts} attempts, backoff ${formatDuration(group.backoffMs)}${group.permanentFailureRate > 0 ? `, ${formatPercent(group.permanentFailureRate, 1)} of failures permanent` : ''}` : '';
+			return `${label}${formatCount(group.count)} sender${group.count === 1 ? '' : 's'} (mean ${formatDuration(group.meanMs)}, ${shape}, ${formatPercent(group.failureRate, 1)} fail${retries})`;
 		});
 	const speed = config.speed === 'max' ? 'max speed' : `speed ${config.speed}x`;
 	return `${groups.join('; ')}, ${speed}, seed ${config.seed}`;
@@ -74,6 +78,7 @@ export function summaryLines(snapshot: Snapshot, {seed, maxFailureRate, threshol
 			]
 			: []),
 		...histogramLines(snapshot),
+		...(snapshot.retries ? retryLines(snapshot, snapshot.retries) : []),
 		`  segments   ${formatCount(snapshot.segments)} billed (${processed > 0 ? (snapshot.segments / processed).toFixed(2) : '0.00'} a message; ${formatPercent(snapshot.ucs2, processed)} UCS-2)`,
 		`  throughput ${formatRate(snapshot.throughputPerSec)}`,
 		...(wallMs === undefined ? [] : [`  wall time  ${wallLine(snapshot.elapsedMs, wallMs)}`]),
@@ -97,6 +102,14 @@ export function summaryLines(snapshot: Snapshot, {seed, maxFailureRate, threshol
 	}
 
 	return lines;
+}
+
+/** What retrying did: attempts, messages retried and sent after a retry, dead letters and failures by kind. */
+function retryLines(snapshot: Snapshot, retries: RetryFigures): string[] {
+	return [
+		`  attempts   ${formatCount(snapshot.attempts)} (${retries.meanAttempts.toFixed(2)} a message); ${formatCount(retries.retried)} messages retried, ${formatCount(retries.deliveredAfterRetry)} sent after a retry`,
+		`  dead       ${formatCount(retries.deadLettered)} dead-lettered; failed attempts ${formatCount(retries.transientFailures)} transient, ${formatCount(retries.permanentFailures)} permanent`,
+	];
 }
 
 /** `avg 1.2ms  p50 0.0ms  p95 8.1ms  p99 20.3ms  max 41.0ms`. */

@@ -120,7 +120,9 @@ function Live({snapshot, history, columns, lines, groupRows, wallMs}: LiveProps)
 	// Four lines of figures (five with arrivals), then the group table (a header, its rows, and a
 	// line for any left out).
 	const queueing = snapshot.backlog !== undefined;
-	const figures = Math.max(0, Math.min(queueing ? 5 : 4, lines));
+	const {retries} = snapshot;
+	const extra = (queueing ? 1 : 0) + (retries ? 1 : 0);
+	const figures = Math.max(0, Math.min(4 + extra, lines));
 	const groupSpace = lines - figures - 1;
 	const groupLimit = groupSpace >= 1 ? Math.min(groupRows, snapshot.groups.length <= groupSpace ? groupSpace : groupSpace - 1) : 0;
 	return (
@@ -135,7 +137,8 @@ function Live({snapshot, history, columns, lines, groupRows, wallMs}: LiveProps)
 			{figures >= 2 ? <Text wrap='truncate'>send time avg {formatMs(snapshot.avgMs)}  p50 {formatMs(snapshot.p50Ms)}  p95 {formatMs(snapshot.p95Ms)}  p99 {formatMs(snapshot.p99Ms)}  max {formatMs(snapshot.maxMs)}</Text> : null}
 			{figures >= 3 ? <Text wrap='truncate'>{rates}<Sparkline values={history} width={Math.max(0, Math.min(40, columns - rates.length - 1))}/></Text> : null}
 			{figures >= 4 ? <Text wrap='truncate'>{timingLine(snapshot, wallMs)}</Text> : null}
-			{queueing && figures >= 5 ? <Text wrap='truncate'>backlog {formatCount(snapshot.backlog ?? 0)}  wait avg {formatMs(snapshot.wait?.avgMs ?? 0)}  p99 {formatMs(snapshot.wait?.p99Ms ?? 0)}  latency p99 {formatMs(snapshot.latency?.p99Ms ?? 0)}</Text> : null}
+			{retries && figures >= 5 ? <Text wrap='truncate'>retrying {formatCount(retries.waitingToRetry)}  retried {formatCount(retries.retried)}  dead-lettered {formatCount(retries.deadLettered)}  attempts {retries.meanAttempts.toFixed(2)} a message</Text> : null}
+			{queueing && figures >= 4 + extra ? <Text wrap='truncate'>backlog {formatCount(snapshot.backlog ?? 0)}  wait avg {formatMs(snapshot.wait?.avgMs ?? 0)}  p99 {formatMs(snapshot.wait?.p99Ms ?? 0)}  latency p99 {formatMs(snapshot.latency?.p99Ms ?? 0)}</Text> : null}
 			{groupLimit > 0 ? <GroupTable snapshot={snapshot} limit={groupLimit}/> : null}
 		</Box>
 	);

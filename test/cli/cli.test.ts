@@ -312,6 +312,31 @@ describe('sms-sim segments and --charset', () => {
 	});
 });
 
+describe('sms-sim --max-attempts', () => {
+	it('retries failed sends: each attempt a message line, the summary counts messages, attempts and dead letters', async () => {
+		const {code, stdout} = await runCli(['--json', '--events', '-n', '3000', '--failure-rate', '0.4', '--max-attempts', '3', '--backoff', '50ms', '--speed', 'max', '--seed', '8']);
+		expect(code).toBe(0);
+		const lines = parseLines(stdout);
+		expect(lines[0].config.groups[0]).toMatchObject({
+			maxAttempts: 3, backoffMs: 50, backoffMaxMs: 30_000, permanentFailureRate: 0,
+		});
+		const messages = lines.filter(line => line.type === 'message');
+		const last = new Map(messages.map(message => [message.id, message]));
+		expect(last.size).toBe(3000);
+		// Only a failed attempt before the third is retried; every message's last line is its outcome.
+		expect(messages.every(message => message.retry === (message.status === 'failed' && message.attempt < 3))).toBe(true);
+		expect([...last.values()].every(message => message.retry === false)).toBe(true);
+		const summary = lines.at(-1)!;
+		expect(summary.processed).toBe(3000);
+		expect(summary.attempts).toBe(messages.length);
+		expect(summary.failed).toBe([...last.values()].filter(message => message.status === 'failed').length);
+		expect(summary.retries).toMatchObject({deadLettered: summary.failed, retried: [...last.values()].filter(message => message.attempt > 1).length});
+		const text = await runCli(['-n', '3000', '--failure-rate', '0.4', '--max-attempts', '3', '--backoff', '50ms', '--speed', 'max', '--seed', '8']);
+		expect(text.stdout).toMatch(/^ {2}attempts {3}[\d,]+ \([\d.]+ a message\); [\d,]+ messages retried, [\d,]+ sent after a retry$/m);
+		expect(text.stdout).toMatch(/^ {2}dead {7}[\d,]+ dead-lettered; failed attempts [\d,]+ transient, 0 permanent$/m);
+	});
+});
+
 describe('sms-sim --rate', () => {
 	it('reports waits, latencies and the backlog beside the send times', async () => {
 		const {code, stdout} = await runCli(['-n', '3000', '-s', '10', '--mean', '100ms', '--rate', '95/s', '--speed', 'max', '--seed', '5', '--interval', '5s']);

@@ -13,6 +13,10 @@ const optionsOf = (flags: CliFlags, file?: ConfigFile) => {
 };
 
 const configFile = (data: unknown): ConfigFile => ({path: 'sim.json', text: JSON.stringify(data)});
+/** A group's retry settings when none is given: one attempt, a failed send is final. */
+const noRetries = {
+	maxAttempts: 1, backoffMs: 1000, backoffMaxMs: 30_000, permanentFailureRate: 0,
+};
 
 describe('validateOptions: defaults and values', () => {
 	it('gives the documented defaults', () => {
@@ -21,7 +25,7 @@ describe('validateOptions: defaults and values', () => {
 		expect({...simulation, seed: 0}).toEqual({
 			messages: 1000,
 			groups: [{
-				name: 'default', count: 10, meanMs: 100, spread: 0.25, distribution: 'gamma', failureRate: 0.1,
+				name: 'default', count: 10, meanMs: 100, spread: 0.25, distribution: 'gamma', failureRate: 0.1, ...noRetries,
 			}],
 			intervalMs: 1000,
 			seed: 0,
@@ -136,6 +140,33 @@ describe('validateOptions: --rate and --arrival', () => {
 	});
 });
 
+describe('validateOptions: retries', () => {
+	it('reads --max-attempts, --backoff, --backoff-max and --permanent-failure-rate as every group\'s defaults, and per group', () => {
+		const {groups} = optionsOf({
+			maxAttempts: '3', backoff: '200ms', permanentFailureRate: '0.1', sender: ['count=2,name=a', 'count=1,name=b,max-attempts=5,backoff=1s,backoff-max=4s,permanent-failure-rate=0'],
+		}).simulation;
+		expect(groups.map(group => [group.name, group.maxAttempts, group.backoffMs, group.backoffMaxMs, group.permanentFailureRate])).toEqual([['a', 3, 200, 30_000, 0.1], ['b', 5, 1000, 4000, 0]]);
+		const file = configFile({
+			maxAttempts: 2, groups: [{
+				count: 1, backoff: '50ms', backoffMax: '1s', permanentFailureRate: 0.5,
+			}],
+		});
+		expect(optionsOf({}, file).simulation.groups[0]).toMatchObject({
+			maxAttempts: 2, backoffMs: 50, backoffMaxMs: 1000, permanentFailureRate: 0.5,
+		});
+	});
+
+	it('refuses attempts out of range, a bad backoff, and a backoff max below the backoff', () => {
+		expect(errorsOf({maxAttempts: '0'})).toEqual(['--max-attempts must be a whole number from 1 to 100, got "0"']);
+		expect(errorsOf({backoff: 'soon'})[0]).toMatch(/^--backoff must be a duration, 0 or from .*, got "soon"$/);
+		expect(errorsOf({permanentFailureRate: '2'})).toEqual(['--permanent-failure-rate must be between 0 and 1, got "2"']);
+		expect(errorsOf({backoff: '10s', backoffMax: '1s'})).toEqual(['the longest backoff (--backoff-max, 1000ms) is shorter than the first (--backoff, 10000ms); it must be at least the first']);
+		expect(errorsOf({sender: ['count=1,backoff=2s']})).toEqual([]); // The default maximum, 30 s, is above it.
+		expect(errorsOf({sender: ['count=1,backoff=2s,backoff-max=1s']})).toEqual(['--sender "count=1,backoff=2s,backoff-max=1s": the longest backoff (--backoff-max, 1000ms) is shorter than the first (--backoff, 2000ms); it must be at least the first']);
+		expect(errorsOf({}, configFile({maxAttempts: '3'}))).toEqual(['sim.json: maxAttempts must be a whole number from 1 to 100, got "3"']);
+	});
+});
+
 describe('validateOptions: --sender groups', () => {
 	it('parses specs, with top-level flags as every group\'s defaults', () => {
 		const {groups} = optionsOf({
@@ -145,10 +176,10 @@ describe('validateOptions: --sender groups', () => {
 		}).simulation;
 		expect(groups).toEqual([
 			{
-				name: 'slow', count: 5, meanMs: 200, spread: 0.25, distribution: 'gamma', failureRate: 0.2,
+				name: 'slow', count: 5, meanMs: 200, spread: 0.25, distribution: 'gamma', failureRate: 0.2, ...noRetries,
 			},
 			{
-				name: 'group-2', count: 2, meanMs: 50, spread: 0.5, distribution: 'uniform', failureRate: 0.05,
+				name: 'group-2', count: 2, meanMs: 50, spread: 0.5, distribution: 'uniform', failureRate: 0.05, ...noRetries,
 			},
 		]);
 	});
@@ -156,8 +187,8 @@ describe('validateOptions: --sender groups', () => {
 	it.each([
 		[['mean=1s'], '--sender "mean=1s": count is required (how many senders in this group)'],
 		[['count=two'], '--sender "count=two": count must be a whole number from 1 to 1000000, got "two"'],
-		[['count=1,colour=red'], '--sender "count=1,colour=red": unknown key "colour" (keys: count, mean, spread, distribution, failure-rate, name)'],
-		[['count=1,oops'], '--sender "count=1,oops": each part must be key=value (keys: count, mean, spread, distribution, failure-rate, name), got "oops"'],
+		[['count=1,colour=red'], '--sender "count=1,colour=red": unknown key "colour" (keys: count, mean, spread, distribution, failure-rate, name, max-attempts, backoff, backoff-max, permanent-failure-rate)'],
+		[['count=1,oops'], '--sender "count=1,oops": each part must be key=value (keys: count, mean, spread, distribution, failure-rate, name, max-attempts, backoff, backoff-max, permanent-failure-rate), got "oops"'],
 		[['count=1,count=2'], '--sender "count=1,count=2": count is given twice'],
 		[['count=1,failure-rate=9'], '--sender "count=1,failure-rate=9": failure-rate must be between 0 and 1, got "9"'],
 		[['count=1,distribution=fixed,spread=0.2'], '--sender "count=1,distribution=fixed,spread=0.2": spread does not apply to the fixed distribution (every send takes exactly the mean), got 0.2'],
@@ -193,10 +224,10 @@ describe('validateOptions: --config', () => {
 		const file = configFile({failureRate: 0.2, groups: [{count: 2, mean: '1s', name: 'slow'}, {count: 8, mean: 10, distribution: 'fixed'}]});
 		expect(optionsOf({}, file).simulation.groups).toEqual([
 			{
-				name: 'slow', count: 2, meanMs: 1000, spread: 0.25, distribution: 'gamma', failureRate: 0.2,
+				name: 'slow', count: 2, meanMs: 1000, spread: 0.25, distribution: 'gamma', failureRate: 0.2, ...noRetries,
 			},
 			{
-				name: 'group-2', count: 8, meanMs: 10, spread: 0, distribution: 'fixed', failureRate: 0.2,
+				name: 'group-2', count: 8, meanMs: 10, spread: 0, distribution: 'fixed', failureRate: 0.2, ...noRetries,
 			},
 		]);
 	});
@@ -206,13 +237,13 @@ describe('validateOptions: --config', () => {
 		[{path: 'bad.json', text: '{\n  "messages": 5,\n}'}, /^--config: bad\.json is not valid JSON: line 3, column 1: /],
 		[{path: 'empty.json', text: ''}, '--config: empty.json is not valid JSON: the file is empty'],
 		[configFile([1, 2]), '--config: sim.json must hold a JSON object, got a list'],
-		[configFile({mesages: 5}), 'sim.json: unknown key "mesages" (known: messages, senders, mean, spread, distribution, failureRate, groups, interval, seed, speed, maxFailureRate, maxBodyLength, thresholds, rate, arrival, charset)'],
+		[configFile({mesages: 5}), 'sim.json: unknown key "mesages" (known: messages, senders, mean, spread, distribution, failureRate, groups, interval, seed, speed, maxFailureRate, maxBodyLength, thresholds, rate, arrival, charset, maxAttempts, backoff, backoffMax, permanentFailureRate)'],
 		[configFile({messages: '5'}), 'sim.json: messages must be a whole number >= 0, got "5"'],
 		[configFile({failureRate: 1.5}), 'sim.json: failureRate must be between 0 and 1, got 1.5'],
 		[configFile({groups: []}), 'sim.json: groups must be a non-empty list of groups, got a list'],
 		[configFile({groups: [{count: 1, failureRate: 2}]}), 'sim.json: groups[0].failureRate must be between 0 and 1, got 2'],
 		[configFile({groups: [{mean: 5}]}), 'sim.json: groups[0].count is required (how many senders in this group)'],
-		[configFile({groups: [{count: 1, colour: 'red'}]}), 'sim.json: groups[0]: unknown key "colour" (known: name, count, mean, spread, distribution, failureRate)'],
+		[configFile({groups: [{count: 1, colour: 'red'}]}), 'sim.json: groups[0]: unknown key "colour" (known: name, count, mean, spread, distribution, failureRate, maxAttempts, backoff, backoffMax, permanentFailureRate)'],
 		[configFile({senders: 3, groups: [{count: 1}]}), 'sim.json: senders cannot be combined with groups (each group sets its own count)'],
 	] as Array<[ConfigFile, string | RegExp]>)('%o', (file, expected) => {
 		const errors = errorsOf({}, file);
