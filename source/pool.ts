@@ -6,7 +6,11 @@ import {SimulationScheduler} from './scheduler.js';
 import type {Message} from './messages.js';
 import type {Random} from './random.js';
 import type {SendResult, Sender} from './senders.js';
+import {packedBodyCost} from './segments.js';
 import {toMicros, toMillis, type Micros} from './time.js';
+
+/** Segments of a message: as its source said, or worked out from its body. */
+const segmentsOf = (message: Message): number => message.segments ?? (packedBodyCost(message.body) >>> 1);
 
 /**
  * Where the pool gets messages: an iterable it pulls from, one message each time a sender frees
@@ -40,6 +44,8 @@ type Slot = {
 	current: SendResult | undefined;
 	/** The wake-up during which its current send started. */
 	round: number;
+	/** A rate-limited sender may not start again before this (its last start + segments / rate). */
+	readyAtUs: Micros;
 };
 
 /** A message to try again, and which attempt that will be. */
@@ -74,7 +80,11 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 		const origin: Micros = toMicros(options.origin ?? scheduler.now());
 		const nowUs = (): Micros => toMicros(scheduler.now()) - origin;
 		// Per-subscription slots hold each sender's send in flight, so senders can be shared.
-		const slots: Slot[] = senders.map(sender => ({sender, current: undefined, round: 0}));
+		const slots: Slot[] = senders.map(sender => ({
+			sender, current: undefined, round: 0, readyAtUs: 0,
+		}));
+		/** Rate-limited senders that are free but may not start yet, by when they may. */
+		const resting = new StableMinHeap<Slot>();
 		const inFlight = new StableMinHeap<Slot>();
 		const free: Slot[] = [];
 		let freeHead = 0;
@@ -91,6 +101,8 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 		/** Retries whose backoff is over, oldest first: a free sender takes these before new messages. */
 		const ready: Retry[] = [];
 		let readyHead = 0;
+		/** A message pulled to learn whether the source is done, while every free sender rests. */
+		let heldBack: Message | undefined;
 
 		gauge.inFlight = 0;
 		gauge.waiting = 0;
@@ -116,6 +128,11 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 					startMs: toMillis(startUs), endMs: toMillis(endUs), durationMs: toMillis(durationUs),
 					attempt, retry: status === 'failed' && !permanent && attempt < retry.maxAttempts, permanent,
 				};
+			}
+
+			if (sender.ratePerSec !== undefined) {
+				// The carrier counts segments: the next start is this one plus segments / rate.
+				slot.readyAtUs = startUs + toMicros((segmentsOf(message) * 1000) / sender.ratePerSec);
 			}
 
 			slot.round = round;
@@ -169,6 +186,10 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 		const assign = (slot: Slot, startUs: Micros): void => {
 			if (readyHead < ready.length) {
 				startRetry(slot, startUs);
+			} else if (heldBack !== undefined) {
+				const message = heldBack;
+				heldBack = undefined;
+				start(slot, message, startUs);
 			} else if (iterator) {
 				if (sourceDone) {
 					free.push(slot);
@@ -197,13 +218,35 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 		};
 
 		const completeIfDone = (): void => {
-			if (sourceDone && inFlight.size === 0 && waitingHead === waiting.length && backingOff.size === 0 && readyHead === ready.length) {
+			if (sourceDone && heldBack === undefined && inFlight.size === 0 && waitingHead === waiting.length && backingOff.size === 0 && readyHead === ready.length) {
 				subscriber.complete();
 			}
 		};
 
-		/** The next instant the pool has something to do: a send ends, or a backoff is over. */
-		const nextDue = (): Micros => Math.min(inFlight.peekKey(), backingOff.peekKey());
+		/** The next instant the pool has something to do: a send ends, a backoff is over, or a rate-limited sender may go again. */
+		const nextDue = (): Micros => Math.min(inFlight.peekKey(), backingOff.peekKey(), resting.peekKey());
+
+		/**
+		 * A freed sender takes its next message now, or rests until its rate limit lets it. A pulled
+		 * source is asked now whether anything is left (one message held back), so a run whose senders
+		 * all rest ends with its last send, not when they could start again.
+		 */
+		const release = (slot: Slot, nowAt: Micros): void => {
+			if (slot.readyAtUs > nowAt) {
+				if (iterator && !sourceDone && heldBack === undefined) {
+					const next = iterator.next();
+					if (next.done) {
+						sourceDone = true;
+					} else {
+						heldBack = next.value;
+					}
+				}
+
+				resting.push(slot.readyAtUs, slot);
+			} else {
+				assign(slot, nowAt);
+			}
+		};
 
 		/**
 		 * Hands out every send due by now that started before this wake-up, in end-time order (ties
@@ -220,6 +263,10 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 				let handedOut = 0;
 				if (backingOff.size > 0) {
 					releaseRetries(now);
+				}
+
+				while (resting.size > 0 && resting.peekKey() <= now) {
+					assign(resting.pop()!, now);
 				}
 
 				while (inFlight.size > 0 && inFlight.peekKey() <= now) {
@@ -242,11 +289,11 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 						backOff(result, now, slot.sender);
 					}
 
-					assign(slot, now);
+					release(slot, now);
 				}
 
 				completeIfDone();
-				if (subscriber.closed || (inFlight.size === 0 && backingOff.size === 0)) {
+				if (subscriber.closed || (inFlight.size === 0 && backingOff.size === 0 && resting.size === 0)) {
 					return;
 				}
 
@@ -327,6 +374,7 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 			iterator?.return?.();
 			inFlight.clear();
 			backingOff.clear();
+			resting.clear();
 			gauge.inFlight = 0;
 			gauge.waiting = 0;
 			gauge.retrying = 0;

@@ -26,10 +26,15 @@ export type SenderGroup = {
 	readonly backoffMaxMs?: number;
 	/** Share of failures that are permanent (an invalid number): never retried. Default 0. */
 	readonly permanentFailureRate?: number;
+	/**
+	 * A carrier's limit on each sender, in segments per second (a long code's 1/s): a sender never
+	 * starts sends faster. No limit when left out.
+	 */
+	readonly ratePerSec?: number;
 };
 
 /** A group with every default filled in. */
-export type ResolvedSenderGroup = Required<SenderGroup>;
+export type ResolvedSenderGroup = Required<Omit<SenderGroup, 'ratePerSec'>> & {readonly ratePerSec: number | undefined};
 
 /** One sender: it sends one message at a time. */
 export type Sender = {
@@ -39,6 +44,8 @@ export type Sender = {
 	readonly sampleSendTime: SendTimeSampler;
 	/** Its group's retry policy; undefined when a message gets one attempt and no failure is permanent (the default). */
 	readonly retry?: RetryPolicy;
+	/** Its carrier limit, in segments per second; undefined: none. */
+	readonly ratePerSec?: number;
 };
 
 /** How a group retries: see `SenderGroup`. */
@@ -117,6 +124,7 @@ export function resolveGroups(groups: readonly SenderGroup[]): ResolvedSenderGro
 			backoffMs: group.backoffMs ?? DEFAULTS.backoffMs,
 			backoffMaxMs: group.backoffMaxMs ?? DEFAULTS.backoffMaxMs,
 			permanentFailureRate: group.permanentFailureRate ?? DEFAULTS.permanentFailureRate,
+			ratePerSec: group.ratePerSec,
 		};
 	});
 }
@@ -152,7 +160,7 @@ export function createSenders(groups: readonly ResolvedSenderGroup[], random: Ra
 			: undefined;
 		for (let n = 1; n <= group.count; n++) {
 			senders.push({
-				id: `${group.name}-${n}`, group: group.name, failureRate: group.failureRate, sampleSendTime, retry,
+				id: `${group.name}-${n}`, group: group.name, failureRate: group.failureRate, sampleSendTime, retry, ratePerSec: group.ratePerSec,
 			});
 		}
 	}

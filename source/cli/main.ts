@@ -57,10 +57,12 @@ const HELP = `
 
 	Senders (several groups)
 	      --sender <spec>        A group, repeatable: count=5,mean=200ms,name=slow
-	                             (also failure-rate=, spread=, distribution=).
-	                             Replaces --senders; --mean, --spread,
-	                             --distribution, --failure-rate: every group's
-	                             defaults.
+	                             (also failure-rate=, spread=, distribution=,
+	                             max-attempts=, backoff=, backoff-max=,
+	                             permanent-failure-rate=, and rate=1/s: a
+	                             carrier limit per sender, in segments).
+	                             Replaces --senders; the top-level flags are
+	                             every group's defaults.
 
 	Run
 	  -i, --interval <duration>  Monitor interval, simulated time (default ${DEFAULTS.intervalMs / 1000}s)

@@ -11,8 +11,8 @@ import type {CliFlags} from './flags.js';
 /** Most senders one process may run. */
 export const MAX_SENDERS = LIMITS.senders.max;
 
-const GROUP_KEYS = ['name', 'count', 'mean', 'spread', 'distribution', 'failureRate', 'maxAttempts', 'backoff', 'backoffMax', 'permanentFailureRate'] as const;
-const SENDER_SPEC_KEYS = ['count', 'mean', 'spread', 'distribution', 'failure-rate', 'name', 'max-attempts', 'backoff', 'backoff-max', 'permanent-failure-rate'] as const;
+const GROUP_KEYS = ['name', 'count', 'mean', 'spread', 'distribution', 'failureRate', 'maxAttempts', 'backoff', 'backoffMax', 'permanentFailureRate', 'rate'] as const;
+const SENDER_SPEC_KEYS = ['count', 'mean', 'spread', 'distribution', 'failure-rate', 'name', 'max-attempts', 'backoff', 'backoff-max', 'permanent-failure-rate', 'rate'] as const;
 
 /** Settings at one level (top level or one group), before defaults. Undefined: not given. */
 export type SendTimeSettings = {
@@ -24,6 +24,8 @@ export type SendTimeSettings = {
 	backoffMs?: number;
 	backoffMaxMs?: number;
 	permanentFailureRate?: number;
+	/** A group's carrier limit, segments per second per sender (a group setting only: `--rate` is the arrival rate). */
+	ratePerSec?: number;
 	/** Where `spread` was given, for errors. */
 	spreadSubject?: Subject;
 };
@@ -143,6 +145,7 @@ export function validateGroups(
 				backoffMs: group.backoffMs ?? top.backoffMs,
 				backoffMaxMs: group.backoffMaxMs ?? top.backoffMaxMs,
 				permanentFailureRate: group.permanentFailureRate ?? top.permanentFailureRate,
+				ratePerSec: group.ratePerSec,
 			});
 		}
 	}
@@ -196,6 +199,7 @@ function parseSenderSpec(check: Checker, spec: string): SendTimeSettings & {coun
 		spreadSubject: `${subject} spread`,
 		distribution: optional('distribution', (s, raw) => check.distribution(s, raw)),
 		failureRate: optional('failure-rate', (s, raw) => check.fraction(s, raw)),
+		ratePerSec: optional('rate', (s, raw) => check.rate(s, raw, LIMITS.senderRatePerSec)),
 		...retrySettings(check, key => {
 			const specKey = {
 				maxAttempts: 'max-attempts', backoff: 'backoff', backoffMax: 'backoff-max', permanentFailureRate: 'permanent-failure-rate',
@@ -240,6 +244,7 @@ function parseConfigGroups(check: Checker, raw: unknown, subject: Subject): Arra
 			spreadSubject: `${at}.spread`,
 			distribution: optional('distribution', (s, value) => check.distribution(s, value)),
 			failureRate: optional('failureRate', (s, value) => check.fraction(s, value)),
+			ratePerSec: optional('rate', (s, value) => check.rate(s, value, LIMITS.senderRatePerSec)),
 			...retrySettings(check, key => (group[key] === undefined ? undefined : [`${at}.${key}`, group[key]])),
 		};
 	});

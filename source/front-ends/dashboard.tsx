@@ -82,7 +82,7 @@ export async function runDashboard({events$, options, io}: FrontEndContext): Pro
 		// Printed on the main screen, as lines that are never redrawn: the summary stays in the
 		// scrollback whatever the terminal's height, and the prompt comes on a line of its own.
 		const [headline, ...rest] = summaryLines(final, {
-			seed: config.seed, maxFailureRate: options.maxFailureRate, thresholds: options.thresholds, wallMs,
+			seed: config.seed, maxFailureRate: options.maxFailureRate, thresholds: options.thresholds, wallMs, groups: config.groups,
 		});
 		const colour = final.interrupted ? 33 : (failsCriteria(final, options.maxFailureRate, options.thresholds ?? []) ? 31 : 32);
 		const paint = (text: string, code: number) => (colours(io) ? `\u001B[${code}m${text}\u001B[39m` : text);

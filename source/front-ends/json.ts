@@ -31,7 +31,7 @@ export async function runJson({events$, options, io, writeLine}: FrontEndContext
 
 			case 'final': {
 				writeLine(JSON.stringify(summaryRecord(event, {
-					seed: config!.seed, maxFailureRate: options.maxFailureRate, thresholds: options.thresholds, wallMs: wallMs(),
+					seed: config!.seed, maxFailureRate: options.maxFailureRate, thresholds: options.thresholds, wallMs: wallMs(), groups: config!.groups,
 				})));
 				break;
 			}

@@ -17,7 +17,7 @@ export async function runLines({events$, options, io, writeLine}: FrontEndContex
 
 			case 'final': {
 				for (const line of summaryLines(event, {
-					seed: config!.seed, maxFailureRate: options.maxFailureRate, thresholds: options.thresholds, wallMs: wallMs(),
+					seed: config!.seed, maxFailureRate: options.maxFailureRate, thresholds: options.thresholds, wallMs: wallMs(), groups: config!.groups,
 				})) {
 					writeLine(line);
 				}

@@ -3,7 +3,7 @@ import {flattenResult, hasRetryPolicy, type SendResult} from '../senders.js';
 import {exceedsFailureRate, type Snapshot, type TimeFigures} from '../snapshot.js';
 import {evaluateThreshold} from '../thresholds.js';
 import {bodyCost, type BodyCost} from '../segments.js';
-import type {SummaryContext} from './lines.js';
+import {groupCapacities, type SummaryContext} from './lines.js';
 
 /** Bumped when a field changes meaning or goes away; new fields do not bump it. */
 export const SCHEMA_VERSION = 1;
@@ -32,6 +32,7 @@ export function startRecord(config: ResolvedConfig, header?: {readonly role: 'wo
 				spread: group.spread,
 				distribution: group.distribution,
 				failureRate: group.failureRate,
+				...(group.ratePerSec === undefined ? {} : {ratePerSec: group.ratePerSec}),
 				...(hasRetryPolicy(group)
 					? {
 						maxAttempts: group.maxAttempts, backoffMs: group.backoffMs, backoffMaxMs: group.backoffMaxMs, permanentFailureRate: group.permanentFailureRate,
@@ -86,7 +87,10 @@ export function progressRecord(snapshot: Snapshot) {
  * The last line. Everything in it follows from the seed and the configuration, byte for byte at
  * any speed, except `wallMs`: the wall-clock time this process took.
  */
-export function summaryRecord(snapshot: Snapshot, {seed, maxFailureRate, thresholds = [], wallMs}: SummaryContext) {
+export function summaryRecord(snapshot: Snapshot, {
+	seed, maxFailureRate, thresholds = [], wallMs, groups = [],
+}: SummaryContext) {
+	const capacities = groupCapacities(snapshot, groups);
 	return {
 		type: 'summary' as const,
 		...progressFields(snapshot),
@@ -96,6 +100,13 @@ export function summaryRecord(snapshot: Snapshot, {seed, maxFailureRate, thresho
 		failureRatio: snapshot.processed > 0 ? snapshot.failed / snapshot.processed : 0,
 		...(maxFailureRate === undefined ? {} : {maxFailureRate, thresholdExceeded: exceedsFailureRate(snapshot, maxFailureRate)}),
 		...(thresholds.length === 0 ? {} : {thresholds: thresholds.map(threshold => evaluateThreshold(threshold, snapshot))}),
+		...(capacities.length === 0
+			? {}
+			: {
+				capacity: capacities.map(capacity => ({
+					group: capacity.group, rateLimitPerSec: rate(capacity.rateLimitPerSec), sendTimePerSec: Number.isFinite(capacity.sendTimePerSec) ? rate(capacity.sendTimePerSec) : null, boundBy: capacity.boundBy,
+				})),
+			}),
 		segments: snapshot.segments,
 		encodings: {gsm7: snapshot.processed - snapshot.ucs2, ucs2: snapshot.ucs2},
 		histogram: (snapshot.histogram ?? []).map(bin => ({fromMs: ms(bin.fromMs), toMs: ms(bin.toMs), count: bin.count})),

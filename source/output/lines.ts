@@ -1,5 +1,5 @@
 import {type ResolvedConfig, senderCount} from '../config.js';
-import {hasRetryPolicy} from '../senders.js';
+import {hasRetryPolicy, type ResolvedSenderGroup} from '../senders.js';
 import {
 	exceedsFailureRate, type RetryFigures, type Snapshot, type TimeFigures,
 } from '../snapshot.js';
@@ -32,7 +32,8 @@ export function sendersLine(config: Pick<ResolvedConfig, 'groups' | 'speed' | 's
 			const shape = group.distribution === 'fixed' || group.distribution === 'exponential' ? group.distribution : `${group.distribution} spread ${group.spread}`;
 			const label = config.groups.length > 1 ? `${group.name}: ` : '';
 			const retries = hasRetryPolicy(group) ? `, ${group.maxAttempts} attempts, backoff ${formatDuration(group.backoffMs)}${group.permanentFailureRate > 0 ? `, ${formatPercent(group.permanentFailureRate, 1)} of failures permanent` : ''}` : '';
-			return `${label}${formatCount(group.count)} sender${group.count === 1 ? '' : 's'} (mean ${formatDuration(group.meanMs)}, ${shape}, ${formatPercent(group.failureRate, 1)} fail${retries})`;
+			const limit = group.ratePerSec === undefined ? '' : `, at most ${formatRate(group.ratePerSec)} each`;
+			return `${label}${formatCount(group.count)} sender${group.count === 1 ? '' : 's'} (mean ${formatDuration(group.meanMs)}, ${shape}, ${formatPercent(group.failureRate, 1)} fail${retries}${limit})`;
 		});
 	const speed = config.speed === 'max' ? 'max speed' : `speed ${config.speed}x`;
 	return `${groups.join('; ')}, ${speed}, seed ${config.seed}`;
@@ -47,7 +48,34 @@ export type SummaryContext = {
 	readonly thresholds?: readonly Threshold[];
 	/** Wall-clock time the run took, as the process that showed it measured it. */
 	readonly wallMs?: number;
+	/** The run's sender groups, for what bounds a rate-limited group's throughput. */
+	readonly groups?: readonly ResolvedSenderGroup[];
 };
+
+/** What bounds a rate-limited group: its senders' rate limit, or their send time. */
+export type GroupCapacity = {
+	readonly group: string;
+	/** Messages a second the rate limit allows: senders x rate / segments a message. */
+	readonly rateLimitPerSec: number;
+	/** Messages a second the send time allows: senders / mean send time. */
+	readonly sendTimePerSec: number;
+	readonly boundBy: 'rate-limit' | 'send-time';
+};
+
+/**
+ * For each rate-limited group, the two ceilings on its throughput, min(count x rate, count /
+ * mean), the rate counted in segments as carriers count (so a message of two segments halves it).
+ */
+export function groupCapacities(snapshot: Snapshot, groups: readonly ResolvedSenderGroup[]): GroupCapacity[] {
+	const segmentsPerMessage = snapshot.processed > 0 ? Math.max(1, snapshot.segments / snapshot.processed) : 1;
+	return groups.filter(group => group.ratePerSec !== undefined).map(group => {
+		const rateLimitPerSec = (group.count * group.ratePerSec!) / segmentsPerMessage;
+		const sendTimePerSec = group.meanMs > 0 ? (group.count * 1000) / group.meanMs : Number.POSITIVE_INFINITY;
+		return {
+			group: group.name, rateLimitPerSec, sendTimePerSec, boundBy: rateLimitPerSec < sendTimePerSec ? 'rate-limit' : 'send-time',
+		};
+	});
+}
 
 /** `1.2s (speed-up 8.3x)`: the wall time and how much faster than real time the simulation went. */
 export function wallLine(simulatedMs: number, wallMs: number): string {
@@ -60,7 +88,9 @@ export function formatSpeedUp(ratio: number): string {
 }
 
 /** The final summary as a block of plain text lines. */
-export function summaryLines(snapshot: Snapshot, {seed, maxFailureRate, thresholds = [], wallMs}: SummaryContext): string[] {
+export function summaryLines(snapshot: Snapshot, {
+	seed, maxFailureRate, thresholds = [], wallMs, groups = [],
+}: SummaryContext): string[] {
 	const {processed, total} = snapshot;
 	const headline = snapshot.interrupted
 		? `Interrupted after ${formatDuration(snapshot.elapsedMs)} (simulated): ${formatCount(processed)} of ${total === null ? '?' : formatCount(total)} messages processed`
@@ -81,6 +111,7 @@ export function summaryLines(snapshot: Snapshot, {seed, maxFailureRate, threshol
 		...(snapshot.retries ? retryLines(snapshot, snapshot.retries) : []),
 		`  segments   ${formatCount(snapshot.segments)} billed (${processed > 0 ? (snapshot.segments / processed).toFixed(2) : '0.00'} a message; ${formatPercent(snapshot.ucs2, processed)} UCS-2)`,
 		`  throughput ${formatRate(snapshot.throughputPerSec)}`,
+		...groupCapacities(snapshot, groups).map(capacity => `  capacity   ${capacity.group}: ${formatRate(capacity.rateLimitPerSec)} by the rate limit, ${Number.isFinite(capacity.sendTimePerSec) ? formatRate(capacity.sendTimePerSec) : 'no limit'} by send time: the ${capacity.boundBy === 'rate-limit' ? 'rate limit' : 'send time'} binds`),
 		...(wallMs === undefined ? [] : [`  wall time  ${wallLine(snapshot.elapsedMs, wallMs)}`]),
 		`  seed       ${seed}`,
 	];

@@ -337,6 +337,27 @@ describe('sms-sim --max-attempts', () => {
 	});
 });
 
+describe('sms-sim rate limits (rate= in a group)', () => {
+	it('says which ceiling binds a rate-limited group, in the summary and in JSON', async () => {
+		const args = ['-n', '200', '--sender', 'count=10,rate=1/s,mean=100ms,name=longcodes', '--sender', 'count=2,rate=60/s,mean=100ms,name=shortcodes', '--charset', 'gsm', '--speed', 'max', '--seed', '1'];
+		const text = await runCli(args);
+		expect(text.code).toBe(0);
+		expect(text.stdout).toMatch(/^ {2}capacity {3}longcodes: 10\/s by the rate limit, 100\/s by send time: the rate limit binds$/m);
+		expect(text.stdout).toMatch(/^ {2}capacity {3}shortcodes: 120\/s by the rate limit, 20\/s by send time: the send time binds$/m);
+		const json = await runCli(['--json', ...args]);
+		const summary = parseLines(json.stdout).at(-1)!;
+		expect(summary.capacity).toEqual([
+			{
+				group: 'longcodes', rateLimitPerSec: 10, sendTimePerSec: 100, boundBy: 'rate-limit',
+			},
+			{
+				group: 'shortcodes', rateLimitPerSec: 120, sendTimePerSec: 20, boundBy: 'send-time',
+			},
+		]);
+		expect(parseLines(json.stdout)[0].config.groups.map((group: {ratePerSec: number}) => group.ratePerSec)).toEqual([1, 60]);
+	});
+});
+
 describe('sms-sim --rate', () => {
 	it('reports waits, latencies and the backlog beside the send times', async () => {
 		const {code, stdout} = await runCli(['-n', '3000', '-s', '10', '--mean', '100ms', '--rate', '95/s', '--speed', 'max', '--seed', '5', '--interval', '5s']);
