@@ -1,6 +1,7 @@
 import type {ArrivalProcess, Arrivals} from './arrivals.js';
 import {DEFAULTS} from './defaults.js';
 import type {Charset} from './messages.js';
+import type {Priority} from './priorities.js';
 import {randomSeed} from './random.js';
 import type {Speed} from './scheduler.js';
 import {resolveGroups, type ResolvedSenderGroup, type SenderGroup} from './senders.js';
@@ -26,6 +27,8 @@ export type SimulationConfig = {
 	readonly arrivals?: {readonly ratePerSec: number; readonly process?: ArrivalProcess};
 	/** What message bodies are drawn from. Default `ascii`. */
 	readonly charset?: Charset;
+	/** Message priorities, highest first, with their shares of the messages. None when left out. */
+	readonly priorities?: readonly Priority[];
 };
 
 /** A config with every default filled in and the seed chosen. */
@@ -39,6 +42,7 @@ export type ResolvedConfig = {
 	/** Undefined: every message is there at the start (a closed batch). */
 	readonly arrivals: Arrivals | undefined;
 	readonly charset: Charset;
+	readonly priorities: readonly Priority[] | undefined;
 };
 
 /** The one place defaults are filled in (from `DEFAULTS`), for a local run and every broker command. */
@@ -51,6 +55,7 @@ export function resolveConfig(config: SimulationConfig): ResolvedConfig {
 		speed: config.speed ?? DEFAULTS.speed,
 		maxBodyLength: config.maxBodyLength ?? DEFAULTS.maxBodyLength,
 		charset: config.charset ?? DEFAULTS.charset,
+		priorities: config.priorities,
 		arrivals: config.arrivals && {ratePerSec: config.arrivals.ratePerSec, process: config.arrivals.process ?? DEFAULTS.arrival},
 	};
 }

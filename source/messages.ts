@@ -18,6 +18,8 @@ export type Message = {
 	readonly encoding?: Encoding;
 	/** What the body is billed as: 1 or more segments. */
 	readonly segments?: number;
+	/** Its priority's name (`--priority`): a free sender takes the highest priority waiting. */
+	readonly priority?: string;
 };
 
 /** What bodies are drawn from: GSM-7 characters only, printable ASCII (a backtick is not GSM-7), or a mix with other scripts and emoji. */

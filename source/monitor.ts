@@ -5,7 +5,7 @@ import {lastAtInstant} from './scheduler.js';
 import {toMicros, toMillis} from './time.js';
 import type {ResolvedSenderGroup, SendResult} from './senders.js';
 import {takeSnapshot, type Snapshot} from './snapshot.js';
-import {addResult, emptyStats} from './stats.js';
+import {addResult, emptyStats, listPriorities} from './stats.js';
 
 export type MonitorOptions = {
 	readonly scheduler: SchedulerLike;
@@ -38,6 +38,8 @@ export type MonitorOptions = {
 	 * pace whatever the interval; progress lines and JSON keep to `intervalMs`.
 	 */
 	readonly liveMs?: number;
+	/** Priority names, highest first: the order reports list them in. */
+	readonly priorities?: readonly string[];
 	/** Messages waiting to be tried again (the pool's gauge). */
 	readonly retrying?: () => number;
 	/** Messages arrived and not started (a run with arrivals); snapshots report it as `backlog`. */
@@ -75,7 +77,7 @@ export function monitor(options: MonitorOptions): OperatorFunction<SendResult, S
 			}));
 		// The scan's seed, made per subscription: `addResult` updates it in place (copying a
 		// histogram per result would cost O(histogram) a message), so it must not be shared.
-		const seed = emptyStats();
+		const seed = listPriorities(emptyStats(), options.priorities ?? []);
 		// Ticks fall on origin + k * interval exactly (whole microseconds), after the events of their instant.
 		const progressTicks$ = interval(intervalMs, options.ticks ?? lastAtInstant(scheduler)).pipe(map(() => 'progress' as const));
 		const ticks$ = options.liveMs === undefined

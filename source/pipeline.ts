@@ -33,6 +33,8 @@ export type PipelineOptions = {
 	readonly liveMs?: number;
 	/** Messages arrive over time (an open model): snapshots report the backlog. */
 	readonly arrivals?: boolean;
+	/** Priority names, highest first: the pool's line is kept in this order. */
+	readonly priorities?: readonly string[];
 };
 
 /**
@@ -51,7 +53,7 @@ export function pipeline(messages: MessageSource, options: PipelineOptions): Obs
 		const gauge = options.gauge ?? createPoolGauge();
 		const origin = scheduler.now();
 		const results$ = senderPool(messages, {
-			senders: options.senders, scheduler, random: options.random, gauge, origin,
+			senders: options.senders, scheduler, random: options.random, gauge, origin, priorities: options.priorities,
 		});
 		return results$.pipe(monitor({
 			scheduler,
@@ -66,6 +68,7 @@ export function pipeline(messages: MessageSource, options: PipelineOptions): Obs
 			liveMs: options.liveMs,
 			backlog: options.arrivals ? () => gauge.waiting : undefined,
 			retrying: () => gauge.retrying,
+			priorities: options.priorities,
 		}));
 	});
 }

@@ -37,7 +37,54 @@ export type SenderPoolOptions = {
 	readonly gauge?: PoolGauge;
 	/** Result times are measured from here (scheduler ms); defaults to the scheduler's time at subscription. */
 	readonly origin?: number;
+	/** Priority names, highest first: a free sender takes the highest priority waiting (a message of no listed priority comes last). */
+	readonly priorities?: readonly string[];
 };
+
+/** Messages waiting for a sender, a first-in first-out line per priority, highest first. */
+class WaitingLine {
+	size = 0;
+	private readonly lines: Message[][];
+	private readonly heads: number[];
+	private readonly rankOf: Map<string, number> | undefined;
+
+	constructor(priorities: readonly string[] | undefined) {
+		const ranks = (priorities?.length ?? 0) + 1;
+		this.lines = Array.from({length: ranks}, () => []);
+		this.heads = Array.from({length: ranks}, () => 0);
+		this.rankOf = priorities && new Map(priorities.map((name, rank) => [name, rank]));
+	}
+
+	push(message: Message): void {
+		const rank = this.rankOf === undefined || message.priority === undefined ? this.lines.length - 1 : (this.rankOf.get(message.priority) ?? this.lines.length - 1);
+		this.lines[rank].push(message);
+		this.size++;
+	}
+
+	/** The oldest message of the highest priority waiting; undefined when none waits. */
+	shift(): Message | undefined {
+		if (this.size === 0) {
+			return undefined;
+		}
+
+		for (let rank = 0; ; rank++) {
+			const line = this.lines[rank];
+			const head = this.heads[rank];
+			if (head < line.length) {
+				const message = line[head];
+				line[head] = undefined as unknown as Message;
+				this.heads[rank] = head + 1;
+				if (head + 1 === line.length) {
+					line.length = 0;
+					this.heads[rank] = 0;
+				}
+
+				this.size--;
+				return message;
+			}
+		}
+	}
+}
 
 type Slot = {
 	readonly sender: Sender;
@@ -88,8 +135,7 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 		const inFlight = new StableMinHeap<Slot>();
 		const free: Slot[] = [];
 		let freeHead = 0;
-		const waiting: Message[] = [];
-		let waitingHead = 0;
+		const waiting = new WaitingLine(options.priorities);
 		let sourceDone = false;
 		let wake: Subscription | undefined;
 		let wakeAt: Micros = Number.POSITIVE_INFINITY;
@@ -202,14 +248,9 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 						start(slot, next.value, startUs);
 					}
 				}
-			} else if (waitingHead < waiting.length) {
-				const message = waiting[waitingHead];
-				waiting[waitingHead++] = undefined as unknown as Message;
+			} else if (waiting.size > 0) {
+				const message = waiting.shift()!;
 				gauge.waiting--;
-				if (waitingHead === waiting.length) {
-					waiting.length = 0;
-					waitingHead = 0;
-				}
 
 				start(slot, message, startUs);
 			} else {
@@ -218,7 +259,7 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 		};
 
 		const completeIfDone = (): void => {
-			if (sourceDone && heldBack === undefined && inFlight.size === 0 && waitingHead === waiting.length && backingOff.size === 0 && readyHead === ready.length) {
+			if (sourceDone && heldBack === undefined && inFlight.size === 0 && waiting.size === 0 && backingOff.size === 0 && readyHead === ready.length) {
 				subscriber.complete();
 			}
 		};

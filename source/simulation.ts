@@ -2,6 +2,7 @@ import {
 	Observable, isObservable, lastValueFrom, filter, type ObservableInput, type SchedulerLike,
 } from 'rxjs';
 import {arrivingMessages} from './arrivals.js';
+import {prioritizedAtStart, prioritizedByShare} from './priorities.js';
 import {resolveConfig, type ResolvedConfig, type SimulationConfig} from './config.js';
 import {generateMessages} from './messages.js';
 import {pipeline} from './pipeline.js';
@@ -47,8 +48,17 @@ export function simulate(config: SimulationConfig, deps: SimulationDeps = {}): O
 		const random = deps.random ?? createRandom(resolved.seed);
 		const senders = createSenders(resolved.groups, random);
 		const made = deps.source ?? generateMessages(random, {count: resolved.messages, maxBodyLength: resolved.maxBodyLength, charset: resolved.charset});
-		// With a rate, the messages arrive over simulated time (an open model) instead of all at the start.
-		const messages = resolved.arrivals && !isObservable(made) ? arrivingMessages(made, resolved.arrivals, {scheduler, random}) : made;
+		// With a rate, the messages arrive over simulated time (an open model) instead of all at the start;
+		// priorities are drawn by share as they arrive, or given in priority order when all are there at once.
+		const {priorities} = resolved;
+		let messages: MessageSource = made;
+		if (!isObservable(made)) {
+			if (resolved.arrivals) {
+				messages = arrivingMessages(priorities ? prioritizedByShare(made, priorities, random) : made, resolved.arrivals, {scheduler, random});
+			} else if (priorities && !deps.source) {
+				messages = prioritizedAtStart(made, resolved.messages, priorities);
+			}
+		}
 
 		subscriber.next({type: 'start', config: resolved});
 		return pipeline(messages, {
@@ -62,6 +72,7 @@ export function simulate(config: SimulationConfig, deps: SimulationDeps = {}): O
 			emitResults: deps.emitResults,
 			liveMs: deps.liveMs,
 			arrivals: resolved.arrivals !== undefined,
+			priorities: priorities?.map(priority => priority.name),
 		}).subscribe(subscriber);
 	});
 }

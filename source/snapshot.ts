@@ -88,6 +88,17 @@ export type Snapshot = {
 	readonly latency?: TimeFigures;
 	/** With arrivals: how many processed messages waited at all (wait > 0). */
 	readonly waited?: number;
+	/** With priorities: each one's finished messages, how many waited, and their waits and latencies. */
+	readonly priorities?: readonly PriorityFigures[];
+};
+
+export type PriorityFigures = {
+	readonly name: string;
+	/** Finished messages of this priority. */
+	readonly count: number;
+	readonly waited: number;
+	readonly wait: TimeFigures;
+	readonly latency: TimeFigures;
 };
 
 export type RetryFigures = {
@@ -302,9 +313,20 @@ export function takeSnapshot(stats: Stats, context: SnapshotContext): Snapshot {
 		...(context.backlog === undefined ? {} : {backlog: context.backlog}),
 		...(stats.queueing
 			? {
-				wait: timeFigures(stats.queueing.waitHistogram, stats.queueing.count, stats.queueing.waitSumMs, stats.queueing.waitMaxMs),
+				wait: timeFigures(stats.queueing.waitHistogram, stats.queueing.waitCount, stats.queueing.waitSumMs, stats.queueing.waitMaxMs),
 				latency: timeFigures(stats.queueing.latencyHistogram, stats.queueing.count, stats.queueing.latencySumMs, stats.queueing.latencyMaxMs),
 				waited: stats.queueing.waited,
+			}
+			: {}),
+		...(stats.byPriority.size > 0
+			? {
+				priorities: Object.freeze([...stats.byPriority].map(([name, figures]) => Object.freeze({
+					name,
+					count: figures.count,
+					waited: figures.waited,
+					wait: timeFigures(figures.waitHistogram, figures.waitCount, figures.waitSumMs, figures.waitMaxMs),
+					latency: timeFigures(figures.latencyHistogram, figures.count, figures.latencySumMs, figures.latencyMaxMs),
+				}))),
 			}
 			: {}),
 	});

@@ -63,6 +63,8 @@ export type Stats = {
 	ucs2: number;
 	/** Waits and latencies of messages that arrived during the run (an open model); undefined until the first. */
 	queueing: QueueingStats | undefined;
+	/** The same, per priority (`--priority`), in the order first seen. */
+	readonly byPriority: Map<string, QueueingStats>;
 };
 
 /** What retrying did: the messages that needed more than one attempt, and failures by kind. */
@@ -84,9 +86,11 @@ export type RetryStats = {
  * its latency (arrival to the end). Kept apart from send times, so a slow pool shows as waiting.
  */
 export type QueueingStats = {
-	/** Results with an arrival time. */
+	/** Messages finished (their last attempt) with an arrival time: the latencies' count. */
 	count: number;
-	/** Those that waited at all (wait > 0): with `count`, the probability of waiting. */
+	/** Messages started (their first attempt) with an arrival time: the waits' count. */
+	waitCount: number;
+	/** Those that waited at all (wait > 0): with `waitCount`, the probability of waiting. */
 	waited: number;
 	waitSumMs: number;
 	waitMaxMs: number;
@@ -140,6 +144,7 @@ export function emptyStats(): Stats {
 		firstGroup: undefined,
 		groupHistograms: new Map(),
 		queueing: undefined,
+		byPriority: new Map(),
 		segments: 0,
 		ucs2: 0,
 	};
@@ -214,7 +219,20 @@ export function addResult(stats: Stats, result: SendResult): Stats {
 
 	const {arrivalMs} = message;
 	if (arrivalMs !== undefined) {
-		addQueueing(stats, result.startMs - arrivalMs, result.endMs - arrivalMs);
+		// A message's wait is to its first attempt's start; its latency to its last attempt's end.
+		const first = result.attempt === undefined || result.attempt === 1;
+		const last = result.retry !== true;
+		stats.queueing ??= emptyQueueing(stats);
+		addQueueing(stats.queueing, result, arrivalMs, first, last);
+		if (message.priority !== undefined) {
+			let byPriority = stats.byPriority.get(message.priority);
+			if (byPriority === undefined) {
+				byPriority = emptyQueueing(stats);
+				stats.byPriority.set(message.priority, byPriority);
+			}
+
+			addQueueing(byPriority, result, arrivalMs, first, last);
+		}
 	}
 
 	if (result.startMs < stats.firstStartMs) {
@@ -261,26 +279,55 @@ function addAttempt(stats: Stats, result: SendResult, attempt: number): void {
 	}
 }
 
+/** Sets out the per-priority figures in the order given (highest first), so every report lists them so. */
+export function listPriorities(stats: Stats, names: readonly string[]): Stats {
+	for (const name of names) {
+		if (!stats.byPriority.has(name)) {
+			stats.byPriority.set(name, emptyQueueing(stats));
+		}
+	}
+
+	return stats;
+}
+
 function emptyQueueing(owner: object): QueueingStats {
 	return {
-		count: 0, waited: 0, waitSumMs: 0, waitMaxMs: 0, latencySumMs: 0, latencyMaxMs: 0, waitHistogram: newHistogram(owner), latencyHistogram: newHistogram(owner),
+		count: 0, waitCount: 0, waited: 0, waitSumMs: 0, waitMaxMs: 0, latencySumMs: 0, latencyMaxMs: 0, waitHistogram: newHistogram(owner), latencyHistogram: newHistogram(owner),
 	};
 }
 
-function addQueueing(stats: Stats, waitMs: number, latencyMs: number): void {
-	stats.queueing ??= emptyQueueing(stats);
-	const {queueing} = stats;
-	queueing.count++;
-	if (waitMs > 0) {
-		queueing.waited++;
+function addQueueing(queueing: QueueingStats, result: SendResult, arrivalMs: number, first: boolean, last: boolean): void {
+	if (first) {
+		const waitMs = result.startMs - arrivalMs;
+		queueing.waitCount++;
+		if (waitMs > 0) {
+			queueing.waited++;
+		}
+
+		queueing.waitSumMs += waitMs;
+		queueing.waitMaxMs = Math.max(queueing.waitMaxMs, waitMs);
+		queueing.waitHistogram.recordValue(Math.round(waitMs * 1000));
 	}
 
-	queueing.waitSumMs += waitMs;
-	queueing.latencySumMs += latencyMs;
-	queueing.waitMaxMs = Math.max(queueing.waitMaxMs, waitMs);
-	queueing.latencyMaxMs = Math.max(queueing.latencyMaxMs, latencyMs);
-	queueing.waitHistogram.recordValue(Math.round(waitMs * 1000));
-	queueing.latencyHistogram.recordValue(Math.round(latencyMs * 1000));
+	if (last) {
+		const latencyMs = result.endMs - arrivalMs;
+		queueing.count++;
+		queueing.latencySumMs += latencyMs;
+		queueing.latencyMaxMs = Math.max(queueing.latencyMaxMs, latencyMs);
+		queueing.latencyHistogram.recordValue(Math.round(latencyMs * 1000));
+	}
+}
+
+function mergeQueueing(into: QueueingStats, source: QueueingStats): void {
+	into.count += source.count;
+	into.waitCount += source.waitCount;
+	into.waited += source.waited;
+	into.waitSumMs += source.waitSumMs;
+	into.latencySumMs += source.latencySumMs;
+	into.waitMaxMs = Math.max(into.waitMaxMs, source.waitMaxMs);
+	into.latencyMaxMs = Math.max(into.latencyMaxMs, source.latencyMaxMs);
+	into.waitHistogram.add(source.waitHistogram);
+	into.latencyHistogram.add(source.latencyHistogram);
 }
 
 /**
@@ -388,15 +435,19 @@ export function mergeStats(a: Stats, b: Stats): Stats {
 	for (const source of [a.queueing, b.queueing]) {
 		if (source) {
 			merged.queueing ??= emptyQueueing(merged);
-			const into = merged.queueing;
-			into.count += source.count;
-			into.waited += source.waited;
-			into.waitSumMs += source.waitSumMs;
-			into.latencySumMs += source.latencySumMs;
-			into.waitMaxMs = Math.max(into.waitMaxMs, source.waitMaxMs);
-			into.latencyMaxMs = Math.max(into.latencyMaxMs, source.latencyMaxMs);
-			into.waitHistogram.add(source.waitHistogram);
-			into.latencyHistogram.add(source.latencyHistogram);
+			mergeQueueing(merged.queueing, source);
+		}
+	}
+
+	for (const source of [a.byPriority, b.byPriority]) {
+		for (const [name, figures] of source) {
+			let into = merged.byPriority.get(name);
+			if (into === undefined) {
+				into = emptyQueueing(merged);
+				merged.byPriority.set(name, into);
+			}
+
+			mergeQueueing(into, figures);
 		}
 	}
 

@@ -1,6 +1,7 @@
 import {ARRIVAL_PROCESSES, type ArrivalProcess} from '../arrivals.js';
 import {DISTRIBUTIONS, type Distribution} from '../distributions.js';
 import {CHARSETS, type Charset} from '../messages.js';
+import {parsePriorities, PRIORITY_RULE, type Priority} from '../priorities.js';
 import type {Speed} from '../scheduler.js';
 import {NUMBER_PATTERN, parseDuration} from './duration.js';
 
@@ -144,6 +145,15 @@ export class Checker {
 
 		this.fail(subject, `must be one of ${ARRIVAL_PROCESSES.join(', ')}`, raw);
 		return undefined;
+	}
+
+	priorities(subject: Subject, raw: Raw): Priority[] | undefined {
+		const priorities = typeof raw === 'string' ? parsePriorities(raw) : undefined;
+		if (priorities === undefined) {
+			this.fail(subject, PRIORITY_RULE, raw);
+		}
+
+		return priorities;
 	}
 
 	charset(subject: Subject, raw: Raw): Charset | undefined {

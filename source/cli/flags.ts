@@ -19,6 +19,7 @@ export type CliFlags = {
 	readonly rate?: string;
 	readonly arrival?: string;
 	readonly charset?: string;
+	readonly priority?: string;
 	readonly maxAttempts?: string;
 	readonly backoff?: string;
 	readonly backoffMax?: string;

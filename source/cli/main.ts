@@ -36,6 +36,8 @@ const HELP = `
 	      --rate <r>             Messages arrive at r per simulated second (500,
 	                             500/s, 30000/m), not all at the start
 	      --arrival <process>    poisson or constant (default ${DEFAULTS.arrival})
+	      --priority <shares>    critical=0.05,high=0.15,normal=0.8: highest first;
+	                             a free sender takes the highest waiting
 	      --charset <set>        Bodies from gsm (GSM-7 only), ascii or unicode
 	                             (other scripts, emoji) (default ${DEFAULTS.charset})
 
@@ -133,6 +135,7 @@ const FLAGS = {
 	rate: {type: 'string'},
 	arrival: {type: 'string'},
 	charset: {type: 'string'},
+	priority: {type: 'string'},
 	maxAttempts: {type: 'string'},
 	backoff: {type: 'string'},
 	backoffMax: {type: 'string'},

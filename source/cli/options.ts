@@ -86,6 +86,7 @@ export function validateOptions(flags: CliFlags, configFile?: ConfigFile): Valid
 	const maxBodyLength = pick('max-body-length', flags.maxBodyLength, 'maxBodyLength', (s, raw) => check.whole(s, raw, LIMITS.maxBodyLength));
 	const ratePerSec = pick('rate', flags.rate, 'rate', (s, raw) => check.rate(s, raw, LIMITS.ratePerSec));
 	const charset = pick('charset', flags.charset, 'charset', (s, raw) => check.charset(s, raw));
+	const priorities = pick('priority', flags.priority, 'priority', (s, raw) => check.priorities(s, raw));
 	const arrival = pick('arrival', flags.arrival, 'arrival', (s, raw) => check.arrival(s, raw));
 	if (arrival !== undefined && ratePerSec === undefined && flags.rate === undefined && file?.rate === undefined) {
 		check.errors.push(`${flags.arrival === undefined ? fileSubject('arrival') : '--arrival'} needs a rate (--rate, or rate in the config file): without one every message is there at the start`);
@@ -103,7 +104,7 @@ export function validateOptions(flags: CliFlags, configFile?: ConfigFile): Valid
 	}
 
 	const simulation = {
-		messages, groups, intervalMs, seed, speed, maxBodyLength, charset, ...(ratePerSec === undefined ? {} : {arrivals: {ratePerSec, process: arrival}}),
+		messages, groups, intervalMs, seed, speed, maxBodyLength, charset, priorities, ...(ratePerSec === undefined ? {} : {arrivals: {ratePerSec, process: arrival}}),
 	};
 	checkRunSize(check, resolveConfig({...simulation, seed: 0}));
 	if (check.errors.length > 0) {

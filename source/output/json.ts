@@ -25,6 +25,7 @@ export function startRecord(config: ResolvedConfig, header?: {readonly role: 'wo
 			intervalMs: config.intervalMs,
 			maxBodyLength: config.maxBodyLength,
 			charset: config.charset,
+			...(config.priorities ? {priorities: config.priorities.map(priority => ({name: priority.name, share: priority.share}))} : {}),
 			groups: config.groups.map(group => ({
 				name: group.name,
 				senders: group.count,
@@ -70,6 +71,13 @@ function progressFields(snapshot: Snapshot) {
 		...(snapshot.backlog === undefined ? {} : {backlog: snapshot.backlog}),
 		...(snapshot.retries ? {attempts: snapshot.attempts, retries: {...snapshot.retries, meanAttempts: Math.round(snapshot.retries.meanAttempts * 1e6) / 1e6}} : {}),
 		...(snapshot.wait && snapshot.latency ? {wait: timeFields(snapshot.wait), latency: timeFields(snapshot.latency), waited: snapshot.waited} : {}),
+		...(snapshot.priorities
+			? {
+				priorities: snapshot.priorities.map(priority => ({
+					name: priority.name, count: priority.count, waited: priority.waited, wait: timeFields(priority.wait), latency: timeFields(priority.latency),
+				})),
+			}
+			: {}),
 	};
 }
 
@@ -135,6 +143,7 @@ export function messageRecord(result: SendResult) {
 		endMs: ms(result.endMs),
 		durationMs: ms(result.durationMs),
 		...messageCost(result.message),
+		...(result.message.priority === undefined ? {} : {priority: result.message.priority}),
 		...(result.attempt === undefined ? {} : {attempt: result.attempt, retry: result.retry ?? false, permanent: result.permanent ?? false}),
 		...(arrivalMs === undefined ? {} : {arrivalMs: ms(arrivalMs), waitMs: ms(result.startMs - arrivalMs), latencyMs: ms(result.endMs - arrivalMs)}),
 	};

@@ -108,6 +108,7 @@ export function summaryLines(snapshot: Snapshot, {
 			]
 			: []),
 		...histogramLines(snapshot),
+		...priorityLines(snapshot),
 		...(snapshot.retries ? retryLines(snapshot, snapshot.retries) : []),
 		`  segments   ${formatCount(snapshot.segments)} billed (${processed > 0 ? (snapshot.segments / processed).toFixed(2) : '0.00'} a message; ${formatPercent(snapshot.ucs2, processed)} UCS-2)`,
 		`  throughput ${formatRate(snapshot.throughputPerSec)}`,
@@ -133,6 +134,19 @@ export function summaryLines(snapshot: Snapshot, {
 	}
 
 	return lines;
+}
+
+/** Per priority, highest first as they were listed: messages, and their wait and latency. */
+function priorityLines(snapshot: Snapshot): string[] {
+	if (!snapshot.priorities) {
+		return [];
+	}
+
+	const table = [['priority', 'messages', 'waited', 'wait avg', 'p50', 'p95', 'p99', 'latency p99'], ...snapshot.priorities.map(priority => [
+		priority.name, formatCount(priority.count), formatPercent(priority.waited, priority.count), formatMs(priority.wait.avgMs), formatMs(priority.wait.p50Ms), formatMs(priority.wait.p95Ms), formatMs(priority.wait.p99Ms), formatMs(priority.latency.p99Ms),
+	])];
+	const widths = table[0].map((_, column) => Math.max(...table.map(row => row[column].length)));
+	return table.map(row => `  ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ')}`);
 }
 
 /** What retrying did: attempts, messages retried and sent after a retry, dead letters and failures by kind. */

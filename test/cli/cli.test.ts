@@ -358,6 +358,26 @@ describe('sms-sim rate limits (rate= in a group)', () => {
 	});
 });
 
+describe('sms-sim --priority', () => {
+	it('reports each priority\'s messages, waits and latencies, highest first, and tags each message', async () => {
+		const args = ['-n', '2000', '--priority', 'critical=0.1,normal=0.9', '-s', '5', '--speed', 'max', '--seed', '4'];
+		const json = await runCli(['--json', '--events', ...args]);
+		expect(json.code).toBe(0);
+		const lines = parseLines(json.stdout);
+		expect(lines[0].config.priorities).toEqual([{name: 'critical', share: 0.1}, {name: 'normal', share: 0.9}]);
+		const messages = lines.filter(line => line.type === 'message');
+		expect(messages.filter(message => message.priority === 'critical')).toHaveLength(200);
+		const summary = lines.at(-1)!;
+		expect(summary.priorities.map((priority: {name: string; count: number}) => [priority.name, priority.count])).toEqual([['critical', 200], ['normal', 1800]]);
+		expect(summary.priorities[0].wait.maxMs).toBeLessThan(summary.priorities[1].wait.p50Ms);
+		const text = await runCli(args);
+		expect(text.stdout).toMatch(/^ {2}priority +messages +waited +wait avg +p50 +p95 +p99 +latency p99\n {2}critical +200 /m);
+		const refused = await runCli(['--priority', 'critical=0.5,normal=0.4']);
+		expect(refused.code).toBe(2);
+		expect(refused.stderr).toMatch(/--priority must be name=share pairs, highest first, shares adding up to 1/);
+	});
+});
+
 describe('sms-sim --rate', () => {
 	it('reports waits, latencies and the backlog beside the send times', async () => {
 		const {code, stdout} = await runCli(['-n', '3000', '-s', '10', '--mean', '100ms', '--rate', '95/s', '--speed', 'max', '--seed', '5', '--interval', '5s']);
