@@ -18,6 +18,14 @@ export type RunIo = {
 	readonly now?: () => number;
 };
 
+/**
+ * The wall time a summary reports: this process's, except a broker monitor's, whose summary comes
+ * from the run's results alone, so that every monitor of a run, early or late, prints the same one.
+ */
+export function wallTimeOf(options: OutputOptions, wallMs: number): number | undefined {
+	return options.header?.role === 'monitor' ? undefined : wallMs;
+}
+
 /** A stopwatch on `io`'s wall clock, started by `start()` (the run's start event). */
 export function wallStopwatch(io: RunIo): {start: () => void; elapsedMs: () => number} {
 	const now = io.now ?? (() => performance.now());

@@ -5,7 +5,9 @@ import {configLine, summaryLines} from '../output/lines.js';
 import type {Snapshot} from '../snapshot.js';
 import {failsCriteria} from '../thresholds.js';
 import {Dashboard} from '../ui/Dashboard.js';
-import {wallStopwatch, type FrontEndContext, type FrontEndResult} from './context.js';
+import {
+	wallStopwatch, wallTimeOf, type FrontEndContext, type FrontEndResult,
+} from './context.js';
 import {openTerminalSurface} from './terminal-surface.js';
 
 /** Warnings kept to print again on the main screen once the dashboard is gone. */
@@ -82,7 +84,7 @@ export async function runDashboard({events$, options, io}: FrontEndContext): Pro
 		// Printed on the main screen, as lines that are never redrawn: the summary stays in the
 		// scrollback whatever the terminal's height, and the prompt comes on a line of its own.
 		const [headline, ...rest] = summaryLines(final, {
-			seed: config.seed, maxFailureRate: options.maxFailureRate, thresholds: options.thresholds, wallMs, groups: config.groups,
+			seed: config.seed, maxFailureRate: options.maxFailureRate, thresholds: options.thresholds, wallMs: wallTimeOf(options, wallMs), groups: config.groups,
 		});
 		const colour = final.interrupted ? 33 : (failsCriteria(final, options.maxFailureRate, options.thresholds ?? []) ? 31 : 32);
 		const paint = (text: string, code: number) => (colours(io) ? `\u001B[${code}m${text}\u001B[39m` : text);

@@ -1,7 +1,9 @@
 import {
 	messageRecord, progressRecord, startRecord, summaryRecord,
 } from '../output/json.js';
-import {consume, type FrontEndContext, type FrontEndResult} from './context.js';
+import {
+	consume, wallTimeOf, type FrontEndContext, type FrontEndResult,
+} from './context.js';
 
 /** `--json`: one JSON object per line on stdout: start, progress per interval, messages with `--events`, one summary. */
 export async function runJson({events$, options, io, writeLine}: FrontEndContext): Promise<FrontEndResult> {
@@ -31,7 +33,7 @@ export async function runJson({events$, options, io, writeLine}: FrontEndContext
 
 			case 'final': {
 				writeLine(JSON.stringify(summaryRecord(event, {
-					seed: config!.seed, maxFailureRate: options.maxFailureRate, thresholds: options.thresholds, wallMs: wallMs(), groups: config!.groups,
+					seed: config!.seed, maxFailureRate: options.maxFailureRate, thresholds: options.thresholds, wallMs: wallTimeOf(options, wallMs()), groups: config!.groups,
 				})));
 				break;
 			}

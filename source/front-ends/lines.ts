@@ -1,5 +1,7 @@
 import {configLine, progressLine, summaryLines} from '../output/lines.js';
-import {consume, type FrontEndContext, type FrontEndResult} from './context.js';
+import {
+	consume, wallTimeOf, type FrontEndContext, type FrontEndResult,
+} from './context.js';
 
 /** Stdout is not a terminal: a line per interval, then the summary. Plain text, no escape codes. */
 export async function runLines({events$, options, io, writeLine}: FrontEndContext): Promise<FrontEndResult> {
@@ -17,7 +19,7 @@ export async function runLines({events$, options, io, writeLine}: FrontEndContex
 
 			case 'final': {
 				for (const line of summaryLines(event, {
-					seed: config!.seed, maxFailureRate: options.maxFailureRate, thresholds: options.thresholds, wallMs: wallMs(), groups: config!.groups,
+					seed: config!.seed, maxFailureRate: options.maxFailureRate, thresholds: options.thresholds, wallMs: wallTimeOf(options, wallMs()), groups: config!.groups,
 				})) {
 					writeLine(line);
 				}
