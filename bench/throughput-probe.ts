@@ -18,6 +18,7 @@ import {cardPool} from './card.js';
  *   pool      the sender pool alone, results dropped
  *   card      the card's literal `mergeMap(send, C)` over a demand-driven source, results dropped
  *   messages  only the message generator (the part every kind shares)
+ *   realistic the engine with Poisson arrivals, three attempts and two priorities
  */
 const [kind, messagesText, sendersText, seedText] = process.argv.slice(2);
 const messages = Number(messagesText);
@@ -57,6 +58,21 @@ switch (kind) {
 	case 'engine': {
 		outcome = await runToCompletion({
 			messages, groups, speed: 'max', seed, intervalMs: 1000,
+		});
+		break;
+	}
+
+	case 'realistic': {
+		// The SMS service of issue 11: Poisson arrivals at 90% of the senders' capacity, three attempts
+		// with backoff, two priorities.
+		outcome = await runToCompletion({
+			messages,
+			groups: [{...groups[0], maxAttempts: 3, backoffMs: 200}],
+			speed: 'max',
+			seed,
+			intervalMs: 1000,
+			arrivals: {ratePerSec: 0.9 * senders * 10, process: 'poisson'},
+			priorities: [{name: 'critical', share: 0.2}, {name: 'normal', share: 0.8}],
 		});
 		break;
 	}

@@ -61,3 +61,39 @@ export function arrivingMessages(messages: Iterable<Message>, arrivals: Arrivals
 		};
 	});
 }
+
+/**
+ * Replayed messages that carry their own arrival times (`at`): each is pushed on the simulation
+ * clock when it arrives, one read ahead, as `arrivingMessages` does with drawn ones.
+ */
+export function arrivingAtTheirTimes(messages: Iterable<Message>, scheduler: SchedulerLike): Observable<Message> {
+	return new Observable<Message>(subscriber => {
+		const origin = toMicros(scheduler.now());
+		const iterator = messages[Symbol.iterator]();
+		const delayTo = (atMs: number): number => toMillis(Math.max(0, toMicros(atMs) - (toMicros(scheduler.now()) - origin)));
+		let next = iterator.next();
+		if (next.done) {
+			subscriber.complete();
+			return;
+		}
+
+		const subscription = scheduler.schedule(function () {
+			subscriber.next(next.value as Message);
+			if (subscriber.closed) {
+				return;
+			}
+
+			next = iterator.next();
+			if (next.done) {
+				subscriber.complete();
+				return;
+			}
+
+			this.schedule(undefined, delayTo(next.value.arrivalMs ?? 0));
+		}, delayTo(next.value.arrivalMs ?? 0));
+		return () => {
+			subscription.unsubscribe();
+			iterator.return?.();
+		};
+	});
+}

@@ -29,6 +29,8 @@ export type SimulationConfig = {
 	readonly charset?: Charset;
 	/** Message priorities, highest first, with their shares of the messages. None when left out. */
 	readonly priorities?: readonly Priority[];
+	/** Where replayed messages come from (`--input`); `messages` is then how many it holds, 0 when not known (standard input). */
+	readonly input?: {readonly path: string; readonly format: string};
 };
 
 /** A config with every default filled in and the seed chosen. */
@@ -43,6 +45,7 @@ export type ResolvedConfig = {
 	readonly arrivals: Arrivals | undefined;
 	readonly charset: Charset;
 	readonly priorities: readonly Priority[] | undefined;
+	readonly input: {readonly path: string; readonly format: string} | undefined;
 };
 
 /** The one place defaults are filled in (from `DEFAULTS`), for a local run and every broker command. */
@@ -56,6 +59,7 @@ export function resolveConfig(config: SimulationConfig): ResolvedConfig {
 		maxBodyLength: config.maxBodyLength ?? DEFAULTS.maxBodyLength,
 		charset: config.charset ?? DEFAULTS.charset,
 		priorities: config.priorities,
+		input: config.input,
 		arrivals: config.arrivals && {ratePerSec: config.arrivals.ratePerSec, process: config.arrivals.process ?? DEFAULTS.arrival},
 	};
 }

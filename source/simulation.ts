@@ -28,6 +28,12 @@ export type SimulationDeps = {
 	readonly random?: Random;
 	/** Messages to send instead of the generated ones. */
 	readonly source?: MessageSource;
+	/** How many `source` holds, when known (a replayed file); unknown otherwise. */
+	readonly total?: number;
+	/** Whether `source` pushes messages as they arrive (replayed arrival times): snapshots report the backlog. */
+	readonly arrivals?: boolean;
+	/** Priority names, highest first, when `source`'s messages carry priorities the config does not list. */
+	readonly priorityOrder?: readonly string[];
 	/** Emits to stop the run early; see `MonitorOptions.stop`. */
 	readonly stop?: ObservableInput<unknown>;
 	/** Whether every result is emitted (default true); false gives the start event and snapshots only. */
@@ -67,12 +73,12 @@ export function simulate(config: SimulationConfig, deps: SimulationDeps = {}): O
 			scheduler,
 			random,
 			intervalMs: resolved.intervalMs,
-			total: deps.source ? null : resolved.messages,
+			total: deps.source ? (deps.total ?? null) : resolved.messages,
 			stop: deps.stop,
 			emitResults: deps.emitResults,
 			liveMs: deps.liveMs,
-			arrivals: resolved.arrivals !== undefined,
-			priorities: priorities?.map(priority => priority.name),
+			arrivals: resolved.arrivals !== undefined || deps.arrivals === true,
+			priorities: priorities?.map(priority => priority.name) ?? deps.priorityOrder,
 		}).subscribe(subscriber);
 	});
 }

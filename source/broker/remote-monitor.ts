@@ -277,6 +277,6 @@ export function watchRun(connection: Connection, options: RemoteMonitorOptions, 
 /** What the monitor's start event says: the run's totals are not known until its producers say. */
 function startConfig(options: RemoteMonitorOptions): ResolvedConfig {
 	return {
-		messages: 0, groups: [], intervalMs: options.intervalMs, seed: 0, speed: 1, maxBodyLength: 0, arrivals: undefined, charset: 'ascii', priorities: undefined,
+		messages: 0, groups: [], intervalMs: options.intervalMs, seed: 0, speed: 1, maxBodyLength: 0, arrivals: undefined, charset: 'ascii', priorities: undefined, input: undefined,
 	};
 }

@@ -35,7 +35,7 @@ const APPLIES: Record<BrokerCommandName, ReadonlyArray<keyof BrokerFlags>> = {
 const FLAG_NAMES: Record<string, string> = {
 	messages: '--messages', senders: '--senders', mean: '--mean', spread: '--spread', distribution: '--distribution', failureRate: '--failure-rate',
 	sender: '--sender', interval: '--interval', seed: '--seed', speed: '--speed', maxBodyLength: '--max-body-length', events: '--events', maxFailureRate: '--max-failure-rate',
-	batch: '--batch', follow: '--follow', threshold: '--threshold', rate: '--rate', arrival: '--arrival', charset: '--charset', priority: '--priority', maxAttempts: '--max-attempts', backoff: '--backoff', backoffMax: '--backoff-max', permanentFailureRate: '--permanent-failure-rate',
+	batch: '--batch', follow: '--follow', threshold: '--threshold', rate: '--rate', arrival: '--arrival', charset: '--charset', priority: '--priority', input: '--input', inputFormat: '--input-format', maxAttempts: '--max-attempts', backoff: '--backoff', backoffMax: '--backoff-max', permanentFailureRate: '--permanent-failure-rate',
 };
 
 /**

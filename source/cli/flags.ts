@@ -20,6 +20,8 @@ export type CliFlags = {
 	readonly arrival?: string;
 	readonly charset?: string;
 	readonly priority?: string;
+	readonly input?: string;
+	readonly inputFormat?: string;
 	readonly maxAttempts?: string;
 	readonly backoff?: string;
 	readonly backoffMax?: string;

@@ -36,8 +36,11 @@ const HELP = `
 	      --rate <r>             Messages arrive at r per simulated second (500,
 	                             500/s, 30000/m), not all at the start
 	      --arrival <process>    poisson or constant (default ${DEFAULTS.arrival})
-	      --priority <shares>    critical=0.05,high=0.15,normal=0.8: highest first;
-	                             a free sender takes the highest waiting
+	      --input <file|->       Replay messages from NDJSON or CSV (to, body,
+	                             priority, at) instead of generating them
+	      --input-format <f>     ndjson or csv (default: csv for a .csv file)
+	      --priority <shares>    critical=0.05,high=0.15,normal=0.8: highest
+	                             first; a free sender takes the highest waiting
 	      --charset <set>        Bodies from gsm (GSM-7 only), ascii or unicode
 	                             (other scripts, emoji) (default ${DEFAULTS.charset})
 
@@ -136,6 +139,8 @@ const FLAGS = {
 	arrival: {type: 'string'},
 	charset: {type: 'string'},
 	priority: {type: 'string'},
+	input: {type: 'string'},
+	inputFormat: {type: 'string'},
 	maxAttempts: {type: 'string'},
 	backoff: {type: 'string'},
 	backoffMax: {type: 'string'},
@@ -310,6 +315,24 @@ export async function main(io: MainIo): Promise<number> {
 	// Each command loads what it needs only: a local run no AMQP client, a producer no dashboard.
 	if (!('name' in command)) {
 		const {run} = await import('./run.js');
+		if (command.input && command.input.path !== '-') {
+			// A file is checked whole before the run starts: every bad line (up to ten) at once.
+			const {checkInputFile} = await import('./input.js');
+			const {DEFAULT_REPLAY_PRIORITIES} = await import('../replay.js');
+			let checkedInput: {messages: number; errors: string[]};
+			try {
+				checkedInput = checkInputFile(command.input, command.simulation.priorities?.map(priority => priority.name) ?? [...DEFAULT_REPLAY_PRIORITIES]);
+			} catch (error) {
+				return fail([`--input ${command.input.path}: cannot read it: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`], EXIT.usage);
+			}
+
+			if (checkedInput.errors.length > 0) {
+				return fail(checkedInput.errors, EXIT.usage);
+			}
+
+			return run(command, runIo, {messages: checkedInput.messages});
+		}
+
 		return run(command, runIo);
 	}
 

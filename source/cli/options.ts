@@ -6,10 +6,12 @@ import {formatDuration} from '../output/format.js';
 import type {OutputOptions} from '../front-ends/context.js';
 import {MAX_SEED} from '../random.js';
 import {parseThreshold, THRESHOLD_RULE, type Threshold} from '../thresholds.js';
+import type {ReplayFormat} from '../replay.js';
 import {Checker, type Raw, type Subject} from './checker.js';
 import {parseDuration} from './duration.js';
 import {parseConfigFile, type ConfigFile} from './config-file.js';
 import type {CliFlags} from './flags.js';
+import type {InputSource} from './input.js';
 import {
 	MAX_SENDERS, retrySettings, validateGroups, type SendTimeSettings,
 } from './sender-groups.js';
@@ -20,6 +22,8 @@ import {
  */
 export type RunOptions = OutputOptions & {
 	readonly simulation: SimulationConfig;
+	/** Replayed messages (`--input`), instead of generated ones. */
+	readonly input?: InputSource;
 };
 
 /** What every validator gives: a value and no errors, or every error and no value. */
@@ -87,6 +91,7 @@ export function validateOptions(flags: CliFlags, configFile?: ConfigFile): Valid
 	const ratePerSec = pick('rate', flags.rate, 'rate', (s, raw) => check.rate(s, raw, LIMITS.ratePerSec));
 	const charset = pick('charset', flags.charset, 'charset', (s, raw) => check.charset(s, raw));
 	const priorities = pick('priority', flags.priority, 'priority', (s, raw) => check.priorities(s, raw));
+	const input = validateInput(check, flags, file, fileSubject);
 	const arrival = pick('arrival', flags.arrival, 'arrival', (s, raw) => check.arrival(s, raw));
 	if (arrival !== undefined && ratePerSec === undefined && flags.rate === undefined && file?.rate === undefined) {
 		check.errors.push(`${flags.arrival === undefined ? fileSubject('arrival') : '--arrival'} needs a rate (--rate, or rate in the config file): without one every message is there at the start`);
@@ -114,6 +119,7 @@ export function validateOptions(flags: CliFlags, configFile?: ConfigFile): Valid
 	return {
 		value: {
 			simulation,
+			...(input ? {input} : {}),
 			json: flags.json ?? false,
 			events: flags.events ?? false,
 			maxFailureRate,
@@ -148,6 +154,47 @@ function checkRunSize(check: Checker, config: ResolvedConfig): void {
 
 const count = (value: number): string => Math.round(value).toLocaleString('en-US');
 const years = (milliseconds: number): string => `${(milliseconds / (365.25 * 86_400_000)).toLocaleString('en-US', {maximumFractionDigits: 1})} years`;
+
+/**
+ * `--input FILE|-` and its format (`--input-format`, else csv for a `.csv` name, else ndjson). The
+ * messages then come from the input, so the settings that shape generated messages are refused
+ * beside it rather than ignored.
+ */
+function validateInput(check: Checker, flags: CliFlags, file: Record<string, unknown> | undefined, fileSubject: (key: string) => string): InputSource | undefined {
+	const fromFlag = flags.input !== undefined;
+	const path = flags.input ?? file?.input;
+	const formatRaw = flags.inputFormat ?? file?.inputFormat;
+	if (path === undefined) {
+		if (formatRaw !== undefined) {
+			check.errors.push(`${flags.inputFormat === undefined ? fileSubject('inputFormat') : '--input-format'} needs --input (the file to read)`);
+		}
+
+		return undefined;
+	}
+
+	const subject = fromFlag ? '--input' : fileSubject('input');
+	if (typeof path !== 'string' || path === '') {
+		check.fail(subject, 'must be a file name, or - for standard input', path);
+		return undefined;
+	}
+
+	for (const [flag, value, key] of [['--messages', flags.messages, 'messages'], ['--max-body-length', flags.maxBodyLength, 'maxBodyLength'], ['--charset', flags.charset, 'charset'], ['--rate', flags.rate, 'rate'], ['--arrival', flags.arrival, 'arrival']] as const) {
+		if (value !== undefined || file?.[key] !== undefined) {
+			check.errors.push(`${value === undefined ? fileSubject(key) : flag} cannot be combined with ${subject}: the messages${key === 'rate' || key === 'arrival' ? ' and their arrival times (its at column)' : ''} come from the input`);
+		}
+	}
+
+	let format: ReplayFormat = path.toLowerCase().endsWith('.csv') ? 'csv' : 'ndjson';
+	if (formatRaw !== undefined) {
+		if (formatRaw === 'csv' || formatRaw === 'ndjson') {
+			format = formatRaw;
+		} else {
+			check.fail(flags.inputFormat === undefined ? fileSubject('inputFormat') : '--input-format', 'must be ndjson or csv', formatRaw);
+		}
+	}
+
+	return {path, format};
+}
 
 /** `--threshold` rules (repeatable), else the file's `thresholds` list; each checked against the grammar. */
 function validateThresholds(check: Checker, flags: readonly string[] | undefined, file: unknown, fileSubject: Subject): Threshold[] {

@@ -1,24 +1,53 @@
+import {isObservable} from 'rxjs';
 import {resolveConfig} from '../config.js';
 import type {RunIo} from '../front-ends/context.js';
 import {frontEndFor, present} from '../front-ends/present.js';
 import {SimulationScheduler} from '../scheduler.js';
 import {simulate} from '../simulation.js';
-import {exitCodeFor} from './exit-codes.js';
+import {arrivingAtTheirTimes} from '../arrivals.js';
+import type {MessageSource} from '../pool.js';
+import {DEFAULT_REPLAY_PRIORITIES} from '../replay.js';
+import {EXIT, exitCodeFor} from './exit-codes.js';
+import {inputMessages} from './input.js';
 import type {RunOptions} from './options.js';
 
 /** Wall ms between the dashboard's glances at a run. */
 const LIVE_MS = 100;
 
 /** Runs one local simulation through the front end the environment calls for; resolves with the exit code. */
-export async function run(options: RunOptions, io: RunIo): Promise<number> {
-	const {speed} = resolveConfig(options.simulation);
+export async function run(options: RunOptions, io: RunIo, replay?: {readonly messages: number | undefined}): Promise<number> {
+	const {speed, priorities} = resolveConfig(options.simulation);
 	const scheduler = new SimulationScheduler(speed);
+	// Replayed messages: read as the senders take them; with an `at` column they arrive at those times.
+	const priorityOrder = priorities?.map(priority => priority.name) ?? [...DEFAULT_REPLAY_PRIORITIES];
+	const input = options.input && inputMessages(options.input, priorityOrder);
+	let source: MessageSource | undefined;
+	if (input) {
+		const iterator = input.messages[Symbol.iterator]();
+		const first = iterator.next();
+		const all = (function * () {
+			if (!first.done) {
+				yield first.value;
+				yield * {[Symbol.iterator]: () => iterator};
+			}
+		})();
+		source = !first.done && first.value.arrivalMs !== undefined ? arrivingAtTheirTimes(all, scheduler) : all;
+	}
+
 	// Every result goes out only when NDJSON events were asked for; the other front ends read snapshots.
 	// The dashboard moves ten times a second of wall time, whatever the interval.
 	const liveMs = frontEndFor(options, io) === 'dashboard' ? LIVE_MS : undefined;
-	const events$ = simulate(options.simulation, {
-		scheduler, stop: io.stop$, emitResults: options.json && options.events, liveMs,
+	const simulation = options.input ? {...options.simulation, input: options.input, messages: replay?.messages ?? 0} : options.simulation;
+	const events$ = simulate(simulation, {
+		scheduler, stop: io.stop$, emitResults: options.json && options.events, liveMs, source, total: replay?.messages, priorityOrder, arrivals: source !== undefined && isObservable(source),
 	});
 	const {final} = await present(events$, options, io, scheduler);
+	const problem = input?.problem();
+	if (problem) {
+		// Standard input cannot be checked before the run: the run stopped at the bad line.
+		io.stderr.write(`sms-sim: --input ${options.input!.path}: ${problem.message}\n`);
+		return EXIT.usage;
+	}
+
 	return exitCodeFor(final, options.maxFailureRate, options.thresholds);
 }

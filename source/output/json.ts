@@ -25,6 +25,7 @@ export function startRecord(config: ResolvedConfig, header?: {readonly role: 'wo
 			intervalMs: config.intervalMs,
 			maxBodyLength: config.maxBodyLength,
 			charset: config.charset,
+			...(config.input ? {input: {path: config.input.path, format: config.input.format}} : {}),
 			...(config.priorities ? {priorities: config.priorities.map(priority => ({name: priority.name, share: priority.share}))} : {}),
 			groups: config.groups.map(group => ({
 				name: group.name,

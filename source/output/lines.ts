@@ -21,6 +21,11 @@ export function progressLine(snapshot: Snapshot): string {
  */
 export function configLine(config: ResolvedConfig, {short = false} = {}): string {
 	const arriving = config.arrivals ? ` arriving at ${formatRate(config.arrivals.ratePerSec)} (${config.arrivals.process})` : '';
+	if (config.input) {
+		const from = config.input.path === '-' ? 'standard input' : config.input.path;
+		return `${config.messages > 0 ? formatCount(config.messages) : 'the'} messages of ${from} (${config.input.format}), ${sendersLine(config, {short})}`;
+	}
+
 	return `${formatCount(config.messages)} messages${arriving}, ${sendersLine(config, {short})}`;
 }
 

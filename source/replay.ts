@@ -1,0 +1,197 @@
+import {parsePhoneNumberFromString} from 'libphonenumber-js/max';
+import type {Message} from './messages.js';
+import {packedBodyCost} from './segments.js';
+
+/**
+ * Replayed traffic (`--input`): messages read from NDJSON or CSV lines instead of generated. Each
+ * line has `to` (a phone number with its country code, checked with libphonenumber-js and
+ * normalised to E.164), `body`, and optionally `priority` and `at` (its arrival, ms from the
+ * start, never before the line above's).
+ */
+export type ReplayFormat = 'ndjson' | 'csv';
+
+/** The priorities a replayed line may name when `--priority` does not list them, highest first. */
+export const DEFAULT_REPLAY_PRIORITIES = ['critical', 'high', 'normal', 'low'] as const;
+
+/** A line that breaks a rule: where, and which rule. */
+export class ReplayError extends Error {
+	constructor(readonly lineNumber: number, readonly rule: string) {
+		super(`line ${lineNumber}: ${rule}`);
+	}
+}
+
+/** The longest body a replayed line may have, in characters (as `--max-body-length` allows). */
+const MAX_BODY = 10_000;
+
+export type ReplayOptions = {
+	readonly format: ReplayFormat;
+	/** The priority names a line may give. */
+	readonly priorities: readonly string[];
+	/** Go on after a bad line (a check of the whole file); the bad lines come out as `ReplayError`s. */
+	readonly keepGoing?: boolean;
+};
+
+/**
+ * The messages of `lines` (numbered from 1), lazily: one line read, checked and turned into a
+ * message at a time. A bad line comes out as a `ReplayError` (and ends the messages, unless
+ * `keepGoing`). Ids are the line numbers.
+ */
+export function * replayMessages(lines: Iterable<string>, options: ReplayOptions): Generator<Message | ReplayError, void, undefined> {
+	let lineNumber = 0;
+	let header: string[] | undefined;
+	let lastAt = 0;
+	let sawAt: boolean | undefined;
+	for (const raw of lines) {
+		lineNumber++;
+		const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+		if (line.trim() === '') {
+			continue;
+		}
+
+		try {
+			if (options.format === 'csv' && header === undefined) {
+				header = csvHeader(line, lineNumber);
+				continue;
+			}
+
+			const message = messageOf(fieldsOf(line, lineNumber, options.format, header), lineNumber, options);
+			const at = message.arrivalMs;
+			if (sawAt !== undefined && sawAt !== (at !== undefined)) {
+				throw new ReplayError(lineNumber, 'at must be given on every line or on none');
+			}
+
+			sawAt = at !== undefined;
+			if (at !== undefined) {
+				if (at < lastAt) {
+					throw new ReplayError(lineNumber, `at ${at} is before the line above's (${lastAt}): lines must be in arrival order`);
+				}
+
+				lastAt = at;
+			}
+
+			yield message;
+		} catch (error) {
+			if (!(error instanceof ReplayError)) {
+				throw error;
+			}
+
+			yield error;
+			if (!options.keepGoing || header === undefined && options.format === 'csv') {
+				return;
+			}
+		}
+	}
+}
+
+function csvHeader(line: string, lineNumber: number): string[] {
+	const header = csvCells(line, lineNumber).map(cell => cell.trim());
+	const unknown = header.find(name => !['to', 'body', 'priority', 'at'].includes(name));
+	if (!header.includes('to') || !header.includes('body') || unknown !== undefined || new Set(header).size !== header.length) {
+		throw new ReplayError(lineNumber, 'the first line must name the columns, each once: to, body, and optionally priority and at');
+	}
+
+	return header;
+}
+
+function fieldsOf(line: string, lineNumber: number, format: ReplayFormat, header: string[] | undefined): Record<string, unknown> {
+	if (format === 'csv') {
+		const cells = csvCells(line, lineNumber);
+		if (cells.length !== header!.length) {
+			throw new ReplayError(lineNumber, `has ${cells.length} fields where the header names ${header!.length}`);
+		}
+
+		return Object.fromEntries(header!.map((name, index) => [name, cells[index]]));
+	}
+
+	let fields: unknown;
+	try {
+		fields = JSON.parse(line);
+	} catch {
+		throw new ReplayError(lineNumber, 'is not JSON (each line must be an object such as {"to": "+12025550123", "body": "..."})');
+	}
+
+	if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) {
+		throw new ReplayError(lineNumber, 'must be a JSON object such as {"to": "+12025550123", "body": "..."}');
+	}
+
+	return fields as Record<string, unknown>;
+}
+
+function messageOf(fields: Record<string, unknown>, lineNumber: number, options: ReplayOptions): Message {
+	const {to, body, priority, at} = fields;
+	if (typeof to !== 'string' || to.trim() === '') {
+		throw new ReplayError(lineNumber, 'to is required: a phone number with its country code, such as +12025550123');
+	}
+
+	const phone = parsePhoneNumberFromString(to.trim());
+	if (!phone?.isValid()) {
+		throw new ReplayError(lineNumber, `to ${JSON.stringify(to.slice(0, 40))} is not a valid phone number with its country code (such as +12025550123)`);
+	}
+
+	if (typeof body !== 'string' || body.length > MAX_BODY) {
+		throw new ReplayError(lineNumber, `body is required: text of at most ${MAX_BODY.toLocaleString('en-US')} characters`);
+	}
+
+	let arrivalMs: number | undefined;
+	if (at !== undefined && at !== '') {
+		arrivalMs = typeof at === 'number' ? at : Number(at);
+		if (!Number.isFinite(arrivalMs) || arrivalMs < 0) {
+			throw new ReplayError(lineNumber, `at must be a number of ms from the start, 0 or more, got ${JSON.stringify(at)}`);
+		}
+	}
+
+	if (priority !== undefined && priority !== '' && (typeof priority !== 'string' || !options.priorities.includes(priority))) {
+		throw new ReplayError(lineNumber, `priority must be one of ${options.priorities.join(', ')}, got ${JSON.stringify(priority)}`);
+	}
+
+	const cost = packedBodyCost(body);
+	return {
+		id: String(lineNumber),
+		to: phone.number,
+		body,
+		encoding: (cost & 1) === 1 ? 'ucs2' : 'gsm7',
+		segments: cost >>> 1,
+		...(typeof priority === 'string' && priority !== '' ? {priority} : {}),
+		...(arrivalMs === undefined ? {} : {arrivalMs}),
+	};
+}
+
+/** One CSV line's fields (RFC 4180 quoting: `"a, b"` keeps its comma, `""` is a quote). */
+function csvCells(line: string, lineNumber: number): string[] {
+	const cells: string[] = [];
+	let cell = '';
+	let quoted = false;
+	let index = 0;
+	while (index < line.length) {
+		const character = line[index];
+		if (quoted) {
+			if (character === '"' && line[index + 1] === '"') {
+				cell += '"';
+				index += 2;
+				continue;
+			}
+
+			if (character === '"') {
+				quoted = false;
+			} else {
+				cell += character;
+			}
+		} else if (character === '"' && cell === '') {
+			quoted = true;
+		} else if (character === ',') {
+			cells.push(cell);
+			cell = '';
+		} else {
+			cell += character;
+		}
+
+		index++;
+	}
+
+	if (quoted) {
+		throw new ReplayError(lineNumber, 'has a quote that is not closed (a field may not span lines)');
+	}
+
+	cells.push(cell);
+	return cells;
+}

@@ -1,0 +1,130 @@
+import {spawn} from 'node:child_process';
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {describe, expect, it} from 'vitest';
+import {ReplayError, replayMessages} from '../../source/replay.js';
+import {CLI, runCli} from './spawn.js';
+
+const folder = mkdtempSync(join(tmpdir(), 'sms-sim-replay-'));
+const file = (name: string, text: string) => {
+	const path = join(folder, name);
+	writeFileSync(path, text);
+	return path;
+};
+
+const parseLines = (stdout: string) => stdout.trim().split('\n').map(line => JSON.parse(line) as Record<string, any>);
+const replay = (lines: string[], format: 'ndjson' | 'csv') => [...replayMessages(lines, {format, priorities: ['critical', 'normal'], keepGoing: true})];
+
+describe('replayMessages', () => {
+	it('normalises phone numbers to E.164 and keeps bodies, priorities and arrival times', () => {
+		const [message] = replay(['{"to": "+1 (415) 555-2671", "body": "hi, there", "priority": "critical", "at": 250}'], 'ndjson');
+		expect(message).toMatchObject({
+			id: '1', to: '+14155552671', body: 'hi, there', priority: 'critical', arrivalMs: 250, encoding: 'gsm7', segments: 1,
+		});
+	});
+
+	it('reads CSV with a header, quoted commas and doubled quotes', () => {
+		const messages = replay(['to,body', '+12025550123,"Storm warning, act now"', '+14155552671,"He said ""go"""'], 'csv');
+		expect(messages.map(message => (message as {body: string}).body)).toEqual(['Storm warning, act now', 'He said "go"']);
+	});
+
+	it('names the line and the rule of each bad line', () => {
+		const outcomes = replay([
+			'{"to": "+12025550123", "body": "ok", "at": 10}',
+			'{"to": "12345", "body": "x", "at": 20}',
+			'{"to": "+12025550123", "body": "x", "at": 5}',
+			'{"to": "+12025550123", "body": "x", "at": 30, "priority": "urgent"}',
+			'{"to": "+12025550123"}',
+			'[1, 2]',
+		], 'ndjson');
+		const problems = outcomes.filter((outcome): outcome is ReplayError => outcome instanceof ReplayError).map(problem => problem.message);
+		expect(problems).toEqual([
+			'line 2: to "12345" is not a valid phone number with its country code (such as +12025550123)',
+			'line 3: at 5 is before the line above\'s (10): lines must be in arrival order',
+			'line 4: priority must be one of critical, normal, got "urgent"',
+			'line 5: body is required: text of at most 10,000 characters',
+			'line 6: must be a JSON object such as {"to": "+12025550123", "body": "..."}',
+		]);
+	});
+});
+
+describe('sms-sim --input', () => {
+	it('checks a file before the run: every bad line with its number, exit 2, nothing run', async () => {
+		const path = file('bad.ndjson', '{"to": "+12025550123", "body": "ok"}\nnot json\n{"to": "+44 20 7946 0958", "body": "ok"}\n{"to": "+1555", "body": "x"}\n');
+		const {code, stdout, stderr} = await runCli(['--input', path, '--json', '--speed', 'max']);
+		expect(code).toBe(2);
+		expect(stdout).toBe('');
+		expect(stderr).toContain(`--input ${path}: line 2: is not JSON`);
+		expect(stderr).toContain(`--input ${path}: line 4: to "+1555" is not a valid phone number`);
+		expect(stderr).not.toMatch(/line 3/);
+	});
+
+	it('replays a CSV file: its messages, quoted commas kept, arrivals at their times', async () => {
+		const path = file('alerts.csv', 'to,body,at\n+12025550123,"Flood warning, move uphill",0\n+14155552671,All clear,1500\n');
+		const {code, stdout} = await runCli(['--input', path, '--json', '--events', '--speed', 'max', '--seed', '1']);
+		expect(code).toBe(0);
+		const lines = parseLines(stdout);
+		expect(lines[0].config).toMatchObject({messages: 2, input: {path, format: 'csv'}});
+		const messages = lines.filter(line => line.type === 'message');
+		expect(messages.map(message => [message.to, message.body, message.arrivalMs])).toEqual([['+12025550123', 'Flood warning, move uphill', 0], ['+14155552671', 'All clear', 1500]]);
+		expect(messages[1].startMs).toBe(1500);
+		expect(lines.at(-1)).toMatchObject({type: 'summary', total: 2, processed: 2});
+	});
+
+	it('stops at a bad line of standard input with its number, exit 2', async () => {
+		const child = spawn(process.execPath, [CLI, '--input', '-', '--speed', 'max', '--json'], {env: {...process.env, FORCE_COLOR: '0'}});
+		let stderr = '';
+		child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+			stderr += chunk;
+		});
+		child.stdout.resume();
+		child.stdin.end('{"to": "+12025550123", "body": "a"}\n{"to": "+12025550123", "body": "b"}\n{"to": "nobody", "body": "c"}\n');
+		const code = await new Promise<number | null>(resolve => {
+			child.on('close', resolve);
+		});
+		expect(code).toBe(2);
+		expect(stderr).toMatch(/--input -: line 3: to "nobody" is not a valid phone number/);
+	});
+
+	it('replays 1,000,000 NDJSON lines from standard input in under 150 MB', async () => {
+		const child = spawn(process.execPath, [CLI, '--input', '-', '-s', '1000', '--speed', 'max', '--json'], {env: {...process.env, FORCE_COLOR: '0'}});
+		let stdout = '';
+		child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+			stdout += chunk;
+		});
+		// Peak resident memory as Linux keeps it (VmHWM), read while the program runs.
+		let peakKb = 0;
+		const watch = setInterval(() => {
+			try {
+				const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+				peakKb = Math.max(peakKb, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0));
+			} catch {
+				// Gone already: the last reading stands.
+			}
+		}, 50);
+		const closed = new Promise<number | null>(resolve => {
+			child.on('close', resolve);
+		});
+		// Written as it is read: a million lines, 64 KiB at a time, honouring the pipe's backpressure.
+		for (let start = 0; start < 1_000_000; start += 10_000) {
+			let chunk = '';
+			for (let i = start; i < start + 10_000; i++) {
+				chunk += `{"to":"+1202555${String(i % 10_000).padStart(4, '0')}","body":"Alert ${i}: the service is degraded"}\n`;
+			}
+
+			if (!child.stdin.write(chunk)) {
+				await new Promise(resolve => {
+					child.stdin.once('drain', resolve);
+				});
+			}
+		}
+
+		child.stdin.end();
+		expect(await closed).toBe(0);
+		clearInterval(watch);
+		expect(parseLines(stdout).at(-1)).toMatchObject({type: 'summary', processed: 1_000_000});
+		expect(peakKb).toBeGreaterThan(0);
+		expect(peakKb / 1024).toBeLessThan(150);
+	}, 180_000);
+});
