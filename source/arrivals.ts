@@ -1,5 +1,6 @@
 import {Observable, type SchedulerLike} from 'rxjs';
 import type {Message} from './messages.js';
+import {priorityDraw, type Priority} from './priorities.js';
 import type {Random} from './random.js';
 import {toMicros, toMillis, type Micros} from './time.js';
 
@@ -24,8 +25,9 @@ export type Arrivals = {
  * Lazy: one message is drawn and one arrival scheduled at a time, so memory holds the backlog
  * the pool keeps, not the run. Arrival times are whole microseconds, summed exactly.
  */
-export function arrivingMessages(messages: Iterable<Message>, arrivals: Arrivals, deps: {readonly scheduler: SchedulerLike; readonly random: Random}): Observable<Message> {
+export function arrivingMessages(messages: Iterable<Message>, arrivals: Arrivals, deps: {readonly scheduler: SchedulerLike; readonly random: Random; readonly priorities?: readonly Priority[]}): Observable<Message> {
 	const {scheduler, random} = deps;
+	const priorityOf = deps.priorities && priorityDraw(deps.priorities, random);
 	const meanGapMs = 1000 / arrivals.ratePerSec;
 	const gapUs = (): Micros => toMicros(arrivals.process === 'constant' ? meanGapMs : -Math.log(random.open()) * meanGapMs);
 	return new Observable<Message>(subscriber => {
@@ -41,7 +43,11 @@ export function arrivingMessages(messages: Iterable<Message>, arrivals: Arrivals
 		}
 
 		const subscription = scheduler.schedule(function () {
-			subscriber.next({...next.value as Message, arrivalMs: toMillis(arrivalUs)});
+			// Every field named, in one literal: one object of one shape per arrival (a spread copies generically).
+			const message = next.value as Message;
+			subscriber.next({
+				id: message.id, to: message.to, body: message.body, encoding: message.encoding, segments: message.segments, priority: priorityOf ? priorityOf() : message.priority, arrivalMs: toMillis(arrivalUs),
+			});
 			if (subscriber.closed) {
 				return;
 			}

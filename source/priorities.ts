@@ -68,12 +68,14 @@ export function * prioritizedAtStart(messages: Iterable<Message>, count: number,
 		}
 
 		leftInRank--;
-		yield {...message, priority: priorities[rank].name, arrivalMs: 0};
+		yield {
+			id: message.id, to: message.to, body: message.body, encoding: message.encoding, segments: message.segments, priority: priorities[rank].name, arrivalMs: 0,
+		};
 	}
 }
 
-/** Each message given a priority drawn by the shares (an open model: they arrive mixed). */
-export function * prioritizedByShare(messages: Iterable<Message>, priorities: readonly Priority[], random: Random): Generator<Message, void, undefined> {
+/** Draws a priority's name by the shares (an open model: messages arrive mixed). */
+export function priorityDraw(priorities: readonly Priority[], random: Random): () => string {
 	const cumulative: number[] = [];
 	let total = 0;
 	for (const priority of priorities) {
@@ -81,13 +83,14 @@ export function * prioritizedByShare(messages: Iterable<Message>, priorities: re
 		cumulative.push(total);
 	}
 
-	for (const message of messages) {
+	const names = priorities.map(priority => priority.name);
+	return () => {
 		const draw = random.float() * total;
 		let rank = 0;
 		while (rank < cumulative.length - 1 && draw >= cumulative[rank]) {
 			rank++;
 		}
 
-		yield {...message, priority: priorities[rank].name};
-	}
+		return names[rank];
+	};
 }

@@ -2,7 +2,7 @@ import {
 	Observable, isObservable, lastValueFrom, filter, type ObservableInput, type SchedulerLike,
 } from 'rxjs';
 import {arrivingMessages} from './arrivals.js';
-import {prioritizedAtStart, prioritizedByShare} from './priorities.js';
+import {prioritizedAtStart} from './priorities.js';
 import {resolveConfig, type ResolvedConfig, type SimulationConfig} from './config.js';
 import {generateMessages} from './messages.js';
 import {pipeline} from './pipeline.js';
@@ -60,7 +60,7 @@ export function simulate(config: SimulationConfig, deps: SimulationDeps = {}): O
 		let messages: MessageSource = made;
 		if (!isObservable(made)) {
 			if (resolved.arrivals) {
-				messages = arrivingMessages(priorities ? prioritizedByShare(made, priorities, random) : made, resolved.arrivals, {scheduler, random});
+				messages = arrivingMessages(made, resolved.arrivals, {scheduler, random, priorities});
 			} else if (priorities && !deps.source) {
 				messages = prioritizedAtStart(made, resolved.messages, priorities);
 			}
