@@ -188,7 +188,17 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 			for (const [recordEpoch, entries] of byEpoch) {
 				const results: ResultRecord[] = entries.map(({result, held}) => toResultRecord(result, held.offsetMs));
 				const record = encodeOutcomes({run: options.run, epoch: recordEpoch, worker: options.workerId}, results);
-				const confirmed = publisher.send({routingKey: names.outcomes, durable: true, contentType: 'application/json'}, JSON.stringify(record)).then(
+				// Messages that never succeeded under a retry policy go to the run's dead-letter queue too,
+				// confirmed with their results before their batch is acknowledged.
+				const dead = entries.filter(({result}) => result.attempt !== undefined && result.status === 'failed').map(({result}) => ({
+					id: result.id, to: result.message.to, body: result.message.body, attempts: result.attempt, permanent: result.permanent === true,
+				}));
+				const deadLettered = dead.length === 0
+					? Promise.resolve()
+					: publisher.send({routingKey: names.dead, durable: true, contentType: 'application/json'}, JSON.stringify({
+						type: 'dead-letters', run: options.run, epoch: recordEpoch, worker: options.workerId, messages: dead,
+					}));
+				const confirmed = Promise.all([publisher.send({routingKey: names.outcomes, durable: true, contentType: 'application/json'}, JSON.stringify(record)), deadLettered]).then(
 					() => {
 						for (const {held} of entries) {
 							if (--held.remaining === 0) {
@@ -211,7 +221,9 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 		const onResult = (result: SendResult): void => {
 			const held = heldBy.get(result.message);
 			processed++;
-			if (held === undefined) {
+			// A failed attempt that will be retried is not the message's outcome: the worker retries it
+			// itself, and only the last attempt goes out (the monitor counts each id once).
+			if (held === undefined || result.retry === true) {
 				return;
 			}
 

@@ -191,6 +191,35 @@ describe.skipIf(Boolean(broker.skipReason))('distributed mode on a real RabbitMQ
 		}
 	}, 120_000);
 
+	it('retries in the worker: the monitor counts each message once, at its last attempt, and the dead letters are on the run\'s dead-letter queue', async () => {
+		const run = newRun();
+		const {code: producedCode} = await runCli(args('produce', run, '-n', '2000', '--seed', '31'));
+		expect(producedCode).toBe(0);
+		const sender = worker(run, 32, '--failure-rate', '0.5', '--max-attempts', '3', '--backoff', '5ms');
+		const monitored = await runCli(args('monitor', run, '--json'));
+		expect(await exited(sender)).toBe(0);
+		const summary = summaryOf(monitored.stdout);
+		expect(summary).toMatchObject({total: 2000, processed: 2000});
+		// Each message fails all three attempts with probability 1/8: about 250 of 2,000.
+		expect(summary.failed).toBeGreaterThan(150);
+		expect(summary.failed).toBeLessThan(350);
+		let deadLettered = 0;
+		for (;;) {
+			const held = await admin.basicGet({queue: runNames(run).dead, noAck: true});
+			if (!held) {
+				break;
+			}
+
+			// The client parses an application/json body itself.
+			const record = (Buffer.isBuffer(held.body) || typeof held.body === 'string' ? JSON.parse(String(held.body)) : held.body) as {type: string; messages: Array<{attempts: number}>};
+			expect(record.type).toBe('dead-letters');
+			expect(record.messages.every(message => message.attempts === 3)).toBe(true);
+			deadLettered += record.messages.length;
+		}
+
+		expect(deadLettered).toBe(summary.failed);
+	}, 120_000);
+
 	it('adds up the messages of two producers on one run, their ids apart', async () => {
 		const run = newRun();
 		const [one, two] = await Promise.all([runCli(args('produce', run, '-n', '3000', '--seed', '21', '--json')), runCli(args('produce', run, '-n', '2000', '--seed', '22', '--json'))]);
