@@ -39,7 +39,7 @@ export async function run(options: RunOptions, io: RunIo, replay?: {readonly mes
 	const liveMs = frontEndFor(options, io) === 'dashboard' ? LIVE_MS : undefined;
 	const simulation = options.input ? {...options.simulation, input: options.input, messages: replay?.messages ?? 0} : options.simulation;
 	const events$ = simulate(simulation, {
-		scheduler, stop: io.stop$, emitResults: options.json && options.events, liveMs, source, total: replay?.messages, priorityOrder, arrivals: source !== undefined && isObservable(source),
+		scheduler, stop: io.stop$, emitResults: options.json && options.events, liveMs, source, total: replay?.messages, priorityOrder: input ? priorityOrder : undefined, arrivals: source !== undefined && isObservable(source),
 	});
 	const {final} = await present(events$, options, io, scheduler);
 	const problem = input?.problem();

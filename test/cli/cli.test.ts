@@ -103,6 +103,10 @@ describe('sms-sim --json', () => {
 		const [paced, fast] = await Promise.all([runCli([...args, '--speed', '20']), runCli([...args, '--speed', 'max'])]);
 		const summary = (stdout: string) => parseLines(withoutWallTime(stdout)).at(-1);
 		expect(summary(paced.stdout)).toEqual(summary(fast.stdout));
+		// A run that asked for none of them reports no priorities, waits, retries or capacities.
+		for (const key of ['priorities', 'wait', 'latency', 'retries', 'capacity', 'backlog']) {
+			expect(summary(fast.stdout)).not.toHaveProperty(key);
+		}
 	});
 
 	it('exits 3 when the failure ratio is above --max-failure-rate, and says so in the summary', async () => {
