@@ -2,8 +2,9 @@ import {randomBytes, randomUUID} from 'node:crypto';
 import type {Connection} from 'rabbitmq-client';
 import {generateMessages, type Charset, type Message} from '../messages.js';
 import {createRandom} from '../random.js';
+import {priorityDraw, type Priority} from '../priorities.js';
 import {
-	messageId, parseEpoch, queueOptions, runNames, type EpochRecord, type MessagesRecord, type ProducerDoneRecord, type ProducerStartRecord,
+	MAX_PRIORITY, messageId, parseEpoch, queueOptions, runNames, type EpochRecord, type MessagesRecord, type ProducerDoneRecord, type ProducerStartRecord,
 } from './topology.js';
 
 export type ProduceOptions = {
@@ -13,6 +14,8 @@ export type ProduceOptions = {
 	readonly maxBodyLength: number;
 	/** What bodies are drawn from; default ascii. */
 	readonly charset?: Charset;
+	/** Message priorities by share, highest first: published in batches of one priority each, with AMQP priorities. */
+	readonly priorities?: readonly Priority[];
 	/** Messages in one AMQP message. */
 	readonly batch: number;
 	/** Batches awaiting their confirm at once. */
@@ -121,21 +124,39 @@ export async function produce(
 		const window = options.window ?? 8;
 		const pending: Array<Promise<number>> = [];
 		let published = 0;
-		let batch: Message[] = [];
-		const flush = (): void => {
+		// With priorities, a batch per priority: each batch is one AMQP message with that priority, so
+		// the broker's priority queue hands out the higher ones first.
+		const {priorities = []} = options;
+		const batches = new Map<string | undefined, Message[]>();
+		const flush = (priority: string | undefined): void => {
+			const batch = batches.get(priority) ?? [];
+			batches.set(priority, []);
 			const record: MessagesRecord = {
-				type: 'messages', run: options.run, epoch, startedAt, producer, messages: batch,
+				type: 'messages', run: options.run, epoch, startedAt, producer, messages: batch, ...(priority === undefined ? {} : {priority}),
 			};
-			const size = batch.length;
-			pending.push(send(names.messages, record).then(() => size));
-			batch = [];
+			const rank = priorities.findIndex(candidate => candidate.name === priority);
+			const amqpPriority = rank === -1 ? undefined : Math.max(1, MAX_PRIORITY - rank);
+			pending.push(publisher.send({routingKey: names.messages, ...publishOptions, ...(amqpPriority === undefined ? {} : {priority: amqpPriority})}, JSON.stringify(record)).then(() => batch.length));
 		};
 
+		const random = createRandom(options.seed);
+		const priorityOf = priorities.length > 0 ? priorityDraw(priorities, random) : undefined;
 		let n = 0;
-		for (const message of generateMessages(createRandom(options.seed), {count: options.messages, maxBodyLength: options.maxBodyLength, charset: options.charset})) {
-			batch.push({...message, id: messageId(producer, ++n)});
+		for (const message of generateMessages(random, {count: options.messages, maxBodyLength: options.maxBodyLength, charset: options.charset})) {
+			const priority = priorityOf?.();
+			let batch = batches.get(priority);
+			if (batch === undefined) {
+				batch = [];
+				batches.set(priority, batch);
+			}
+
+			batch.push(priority === undefined
+				? {id: messageId(producer, ++n), to: message.to, body: message.body}
+				: {
+					id: messageId(producer, ++n), to: message.to, body: message.body, priority,
+				});
 			if (batch.length >= options.batch) {
-				flush();
+				flush(priority);
 				if (pending.length >= window) {
 					// eslint-disable-next-line no-await-in-loop
 					published += sum(await Promise.all(pending));
@@ -148,8 +169,12 @@ export async function produce(
 			}
 		}
 
-		if (batch.length > 0 && !shouldStop()) {
-			flush();
+		if (!shouldStop()) {
+			for (const [priority, batch] of batches) {
+				if (batch.length > 0) {
+					flush(priority);
+				}
+			}
 		}
 
 		published += sum(await Promise.all(pending));

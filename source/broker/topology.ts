@@ -38,7 +38,8 @@ export function runNames(run: string): RunNames {
 export function queueOptions(run: string) {
 	const names = runNames(run);
 	return {
-		messages: {queue: names.messages, durable: true, arguments: {'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': names.dead}},
+		// A priority queue (`--priority`): batches of higher priorities are handed out first.
+		messages: {queue: names.messages, durable: true, arguments: {'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': names.dead, 'x-max-priority': MAX_PRIORITY}},
 		outcomes: {queue: names.outcomes, durable: true, arguments: {'x-queue-type': 'stream'}},
 		control: {queue: names.control, durable: true, arguments: {'x-queue-type': 'stream'}},
 		dead: {queue: names.dead, durable: true},
@@ -52,6 +53,9 @@ export const DEFAULT_BROKER = 'amqp://localhost';
 
 /** A run's name: it becomes part of queue names. */
 export const RUN_PATTERN = /^[\w.-]{1,100}$/;
+
+/** The highest AMQP priority a batch of messages gets (the queue's x-max-priority); lower priorities count down from it. */
+export const MAX_PRIORITY = 10;
 
 /** Messages (or results) in one AMQP message unless `--batch` says otherwise. */
 export const DEFAULT_BATCH = 500;
@@ -99,6 +103,8 @@ export type MessagesRecord = {
 	readonly startedAt: number;
 	readonly producer: string;
 	readonly messages: readonly Message[];
+	/** The one priority of every message of the batch (`--priority`), if any. */
+	readonly priority?: string;
 };
 
 /** One finished message. Times are ms since the run's epoch began (its `startedAt`). */
@@ -262,6 +268,7 @@ export const parseMessages = (body: unknown): Parsed<MessagesRecord> => parseRec
 	ofRun(value, 'messages')
 	?? (isText(value.producer, 64) ? undefined : 'no producer')
 	?? (isTime(value.startedAt) ? undefined : 'no start time')
+	?? (value.priority === undefined || isText(value.priority, 40) ? undefined : 'a malformed priority')
 	?? (Array.isArray(value.messages) && value.messages.length <= MAX_BATCH && value.messages.every(message => isMessage(message)) ? undefined : 'malformed messages'));
 
 const every = (values: unknown, test: (value: unknown) => boolean): boolean => Array.isArray(values) && values.every(value => test(value));

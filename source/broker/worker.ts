@@ -137,7 +137,11 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 			inHand.add(held);
 			try {
 				for (const message of record.messages) {
-					const copy = {id: message.id, to: message.to, body: message.body};
+					const copy: Message = record.priority === undefined
+						? {id: message.id, to: message.to, body: message.body}
+						: {
+							id: message.id, to: message.to, body: message.body, priority: record.priority,
+						};
 					heldBy.set(copy, held);
 					incoming$.next(copy);
 				}

@@ -79,7 +79,7 @@ export async function runBrokerCommand(command: BrokerCommand, brokerIo: BrokerI
 
 async function runProduce(connection: Connection, command: BrokerCommand, io: BrokerIo): Promise<number> {
 	const {
-		messages, seed, maxBodyLength, charset,
+		messages, seed, maxBodyLength, charset, priorities,
 	} = resolveConfig(command.options.simulation);
 	const {json} = command.options;
 	let stopped = false;
@@ -91,7 +91,7 @@ async function runProduce(connection: Connection, command: BrokerCommand, io: Br
 	let lastReport = performance.now();
 	try {
 		const {published, producer} = await produce(connection, {
-			run: command.run, messages, seed, maxBodyLength, charset, batch: command.batch,
+			run: command.run, messages, seed, maxBodyLength, charset, priorities, batch: command.batch,
 		}, {
 			shouldStop: () => stopped,
 			onProgress({published, total}) {

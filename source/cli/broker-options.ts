@@ -26,7 +26,7 @@ export type BrokerCommand = {
 
 /** Which flags each command takes (beyond --broker, --run, --config, --json). */
 const APPLIES: Record<BrokerCommandName, ReadonlyArray<keyof BrokerFlags>> = {
-	produce: ['messages', 'seed', 'maxBodyLength', 'charset', 'batch'],
+	produce: ['messages', 'seed', 'maxBodyLength', 'charset', 'priority', 'batch'],
 	send: ['senders', 'mean', 'spread', 'distribution', 'failureRate', 'maxAttempts', 'backoff', 'backoffMax', 'permanentFailureRate', 'sender', 'interval', 'speed', 'seed', 'events', 'maxFailureRate', 'threshold', 'batch', 'follow'],
 	monitor: ['interval', 'events', 'maxFailureRate', 'threshold'],
 	purge: [],

@@ -220,6 +220,22 @@ describe.skipIf(Boolean(broker.skipReason))('distributed mode on a real RabbitMQ
 		expect(deadLettered).toBe(summary.failed);
 	}, 120_000);
 
+	it('hands out higher priorities first across the broker: a batch per priority, on a priority queue', async () => {
+		const run = newRun();
+		// Produced first, so every batch waits in the queue before the worker asks for any.
+		const {code: producedCode} = await runCli(args('produce', run, '-n', '3000', '--seed', '41', '--priority', 'critical=0.2,normal=0.8'));
+		expect(producedCode).toBe(0);
+		const sender = start(args('send', run, '--json', '--events', '-s', '1', '--mean', '1ms', '--seed', '42', '--interval', '1s'));
+		const output = jsonLines(sender);
+		expect(await exited(sender)).toBe(0);
+		const priorities = output.lines.filter(line => line.type === 'message').map(line => line.priority as string);
+		expect(priorities).toHaveLength(3000);
+		const critical = priorities.filter(priority => priority === 'critical').length;
+		expect(critical).toBeGreaterThan(450); // About 600 of 3,000.
+		// One sender, so messages go in the order the broker handed the batches out: critical first.
+		expect(priorities.slice(0, critical).every(priority => priority === 'critical')).toBe(true);
+	}, 120_000);
+
 	it('adds up the messages of two producers on one run, their ids apart', async () => {
 		const run = newRun();
 		const [one, two] = await Promise.all([runCli(args('produce', run, '-n', '3000', '--seed', '21', '--json')), runCli(args('produce', run, '-n', '2000', '--seed', '22', '--json'))]);
