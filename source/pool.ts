@@ -110,15 +110,20 @@ export function createPoolGauge(): PoolGauge {
 }
 
 /**
- * Sends every message of `source` through a pool of senders and emits one result per message as
- * each send ends.
+ * Sends every message of `source` through a pool of senders and emits one result per attempt as
+ * each send ends (one per message unless its group retries).
  *
  * A free sender takes the next message (one shared queue, no static split); a sender sends one
  * message at a time; a pulled source is asked for a message only when a sender is free, so memory
  * does not grow with the number of messages (unlike `mergeMap(send, C)`, which buffers every
  * waiting value). In-flight sends sit in one heap by end time, and the pool keeps a single
- * scheduled wake-up for the earliest one. Completes after the last result; unsubscribing stops
- * pulling and cancels the wake-up.
+ * scheduled wake-up for the earliest thing due. Completes after the last result; unsubscribing
+ * stops pulling and cancels the wake-up.
+ *
+ * What a free sender takes, in order: a retry whose backoff is over, then the highest priority
+ * waiting (pushed messages wait in a line per priority), then the next pulled message. A failed
+ * attempt its group may retry waits out its backoff in a second heap; a rate-limited sender rests
+ * in a third until its carrier lets it start again.
  */
 export function senderPool(source: MessageSource, options: SenderPoolOptions): Observable<SendResult> {
 	const {senders, scheduler, random, gauge = createPoolGauge()} = options;
