@@ -94,6 +94,10 @@ const HELP = `
 	                             message (default 500)
 	      --follow               send: keep waiting when the run is complete
 
+	Reports
+	  report [file|-]            A run saved with --json (gzip too) printed as
+	                             its summary; with --json, one summary object
+
 	Output
 	      --json                 NDJSON on stdout (human messages on stderr)
 	      --events               With --json, one line per finished message too
@@ -271,6 +275,22 @@ export async function main(io: MainIo): Promise<number> {
 	});
 
 	const [commandName, ...stray] = cli.input;
+	if (commandName === 'report') {
+		// A saved run read back: its file (or -), and --json; nothing else applies.
+		const others = Object.entries(cli.flags).filter(([name, value]) => !['json', 'help', 'version'].includes(name) && value !== undefined && value !== false && !(Array.isArray(value) && value.length === 0));
+		const errors = [
+			...checked.errors,
+			...others.map(([name]) => `--${name.replaceAll(/[A-Z]/g, letter => `-${letter.toLowerCase()}`)} does not apply to sms-sim report`),
+			...(stray.length > 1 ? [`report reads one run: got ${stray.length} files`] : []),
+		];
+		if (errors.length > 0) {
+			return fail([...errors, 'see sms-sim --help'], EXIT.usage);
+		}
+
+		const {report} = await import('./report.js');
+		return report({path: stray[0] ?? '-', json: cli.flags.json === true}, io);
+	}
+
 	const isBrokerCommand = (BROKER_COMMANDS as readonly string[]).includes(commandName);
 	if (commandName !== undefined && !isBrokerCommand) {
 		return fail([`unknown command ${show(commandName)}: the commands are ${BROKER_COMMANDS.join(', ')} (or none, for a local run)`, 'see sms-sim --help'], EXIT.usage);

@@ -115,7 +115,8 @@ export function summaryLines(snapshot: Snapshot, {
 		...histogramLines(snapshot),
 		...priorityLines(snapshot),
 		...(snapshot.retries ? retryLines(snapshot, snapshot.retries) : []),
-		`  segments   ${formatCount(snapshot.segments)} billed (${processed > 0 ? (snapshot.segments / processed).toFixed(2) : '0.00'} a message; ${formatPercent(snapshot.ucs2, processed)} UCS-2)`,
+		// Every processed message has a segment at least: none counted means none known (a report of a run cut short).
+		...(snapshot.segments > 0 || processed === 0 ? [`  segments   ${formatCount(snapshot.segments)} billed (${processed > 0 ? (snapshot.segments / processed).toFixed(2) : '0.00'} a message; ${formatPercent(snapshot.ucs2, processed)} UCS-2)`] : []),
 		`  throughput ${formatRate(snapshot.throughputPerSec)}`,
 		...groupCapacities(snapshot, groups).map(capacity => `  capacity   ${capacity.group}: ${formatRate(capacity.rateLimitPerSec)} by the rate limit, ${Number.isFinite(capacity.sendTimePerSec) ? formatRate(capacity.sendTimePerSec) : 'no limit'} by send time: the ${capacity.boundBy === 'rate-limit' ? 'rate limit' : 'send time'} binds`),
 		...(wallMs === undefined ? [] : [`  wall time  ${wallLine(snapshot.elapsedMs, wallMs)}`]),

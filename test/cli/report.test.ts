@@ -1,0 +1,95 @@
+import {spawn} from 'node:child_process';
+import {createWriteStream, mkdtempSync, writeFileSync} from 'node:fs';
+import {pipeline} from 'node:stream/promises';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {createGzip, gzipSync} from 'node:zlib';
+import {describe, expect, it} from 'vitest';
+import {CLI, runCli} from './spawn.js';
+
+const folder = mkdtempSync(join(tmpdir(), 'sms-sim-report-'));
+
+/** The summary block of a text output, from its headline on, without the wall time (measured, not simulated). */
+const summaryBlock = (text: string) => text.slice(text.indexOf('\nDone in ') + 1).split('\n').filter(line => !line.startsWith('  wall time')).join('\n');
+
+/** Runs the CLI with `input` on standard input. */
+async function withStdin(args: string[], input: Buffer | string): Promise<{code: number | null; stdout: string; stderr: string}> {
+	const child = spawn(process.execPath, [CLI, ...args], {env: {...process.env, FORCE_COLOR: '0'}});
+	let stdout = '';
+	let stderr = '';
+	child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+		stdout += chunk;
+	});
+	child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+		stderr += chunk;
+	});
+	child.stdin.end(input);
+	const code = await new Promise<number | null>(resolve => {
+		child.on('close', resolve);
+	});
+	return {code, stdout, stderr};
+}
+
+describe('sms-sim report', () => {
+	const args = ['-n', '3000', '--speed', 'max', '--seed', '5', '--sender', 'count=8,mean=80ms', '--sender', 'count=2,mean=300ms,failure-rate=0.3', '--threshold', 'p99<400ms'];
+
+	it('prints exactly the numbers of the run\'s own summary, from a file, from standard input and gzipped', async () => {
+		const saved = await runCli(['--json', '--events', ...args]);
+		const path = join(folder, 'run.ndjson');
+		writeFileSync(path, saved.stdout);
+		const own = await runCli(args);
+		const reported = await runCli(['report', path]);
+		expect(reported.code).toBe(0);
+		expect(summaryBlock(reported.stdout)).toBe(summaryBlock(own.stdout));
+		expect(summaryBlock(reported.stdout)).toMatch(/threshold {2}p99<400ms: [\d.]+ms (ok|FAILED)/);
+		const piped = await withStdin(['report', '-'], gzipSync(saved.stdout));
+		expect(piped.code).toBe(0);
+		expect(piped.stdout).toBe(reported.stdout);
+		const json = await runCli(['report', path, '--json']);
+		expect(JSON.parse(json.stdout)).toMatchObject({
+			type: 'summary', processed: 3000, cutShort: false, messageLines: 3000, report: path,
+		});
+	});
+
+	it('reports an interrupted run as interrupted, and a file cut short as cut short, its last half line left out', async () => {
+		const saved = await runCli(['--json', ...args]);
+		const lines = saved.stdout.trim().split('\n');
+		// The start, three progress lines, and half of the fourth: a file cut while it was written.
+		const path = join(folder, 'cut.ndjson');
+		writeFileSync(path, [...lines.slice(0, 4), lines[4].slice(0, 20)].join('\n'));
+		const {code, stdout, stderr} = await runCli(['report', path]);
+		expect(code).toBe(0);
+		expect(stderr).toMatch(/its last line \(5\) is cut short mid-record; reported without it/);
+		expect(stdout).toMatch(/^Interrupted after 3\.0s \(simulated\): [\d,]+ of 3,000 messages processed/m);
+		expect(stdout).toMatch(/no summary line; these are its figures at 3,000ms, its last progress line/);
+		const interrupted = JSON.parse(lines.at(-1)!) as Record<string, unknown>;
+		writeFileSync(path, [...lines.slice(0, -1), JSON.stringify({...interrupted, interrupted: true})].join('\n'));
+		expect((await runCli(['report', path])).stdout).toMatch(/^Interrupted after /m);
+	});
+
+	it('refuses what is not a saved run: exit 2 with the line', async () => {
+		const saved = await runCli(['--json', ...args]);
+		const lines = saved.stdout.trim().split('\n');
+		const garbage = join(folder, 'garbage.ndjson');
+		writeFileSync(garbage, [lines[0], 'hello', ...lines.slice(1)].join('\n'));
+		const bad = await runCli(['report', garbage]);
+		expect(bad.code).toBe(2);
+		expect(bad.stderr).toMatch(/line 2: not a record of sms-sim --json/);
+		const foreign = join(folder, 'foreign.ndjson');
+		writeFileSync(foreign, '{"type":"start","config":{}}\n{"type":"weather","sunny":true}\n');
+		expect((await runCli(['report', foreign])).stderr).toMatch(/line 2: not a record of sms-sim --json \(type "weather"\)/);
+		expect((await runCli(['report', join(folder, 'none.ndjson')])).stderr).toMatch(/cannot read .*none\.ndjson: no such file/);
+		expect((await runCli(['report', garbage, '--seed', '1'])).stderr).toMatch(/--seed does not apply to sms-sim report/);
+	});
+
+	it('reads a million events within a 40 MB heap: it keeps three records, not the file', async () => {
+		// A gzipped run of 1,000,000 message lines (about 250 MB of NDJSON), written as it is made.
+		const path = join(folder, 'big.ndjson.gz');
+		const producer = spawn(process.execPath, [CLI, '-n', '1000000', '-s', '1000', '--speed', 'max', '--json', '--events', '--seed', '3'], {env: {...process.env, FORCE_COLOR: '0'}});
+		await pipeline(producer.stdout, createGzip({level: 1}), createWriteStream(path));
+		// If the report kept what it read, a heap this small would run out (the process would die).
+		const {code, stdout} = await runCli(['report', path, '--json'], {NODE_OPTIONS: '--max-old-space-size=40'});
+		expect(code).toBe(0);
+		expect(JSON.parse(stdout)).toMatchObject({processed: 1_000_000, messageLines: 1_000_000, cutShort: false});
+	}, 120_000);
+});
