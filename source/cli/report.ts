@@ -3,12 +3,10 @@ import {createInterface} from 'node:readline';
 import {PassThrough, type Readable} from 'node:stream';
 import {createGunzip} from 'node:zlib';
 import {configLine, summaryLines} from '../output/lines.js';
-import {configFromStart, snapshotFromRecord} from '../output/recorded.js';
+import {configFromStart, snapshotFromRecord, type JsonRecord as Json} from '../output/recorded.js';
 import {parseThreshold, type Threshold} from '../thresholds.js';
 import {parseDuration} from './duration.js';
 import {EXIT} from './exit-codes.js';
-
-type Json = Record<string, any>;
 
 export type ReportOptions = {
 	/** A file saved from `--json`, or `-` for standard input; gzip or not. */
@@ -18,6 +16,8 @@ export type ReportOptions = {
 };
 
 type ReportIo = {readonly stdout: NodeJS.WritableStream; readonly stderr: NodeJS.WritableStream; readonly stdin?: Readable};
+
+const numberOf = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
 
 /** The gzip magic number: a file that starts with it is read through gunzip. */
 const GZIP = [0x1F, 0x8B];
@@ -158,11 +158,11 @@ export async function report(options: ReportOptions, io: ReportIo): Promise<numb
 	const lines = [
 		configLine(config, {short: true}),
 		...summaryLines(snapshot, {
-			seed: summary?.seed ?? config.seed, maxFailureRate: summary?.maxFailureRate, thresholds, wallMs: summary?.wallMs, groups: config.groups,
+			seed: numberOf(summary?.seed) ?? config.seed, maxFailureRate: numberOf(summary?.maxFailureRate), thresholds, wallMs: numberOf(summary?.wallMs), groups: config.groups,
 		}),
 	];
 	if (cutShort) {
-		lines.push(`  (the record ends before the run did: no summary line; these are its figures at ${Math.round(last.elapsedMs).toLocaleString('en-US')}ms, its last progress line)`);
+		lines.push(`  (the record ends before the run did: no summary line; these are its figures at ${Math.round(numberOf(last.elapsedMs) ?? 0).toLocaleString('en-US')}ms, its last progress line)`);
 	}
 
 	io.stdout.write(`${lines.join('\n')}\n`);

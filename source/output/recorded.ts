@@ -1,64 +1,69 @@
 import type {ResolvedConfig} from '../config.js';
+import type {Distribution} from '../distributions.js';
+import type {Charset} from '../messages.js';
+import type {Priority} from '../priorities.js';
+import type {Speed} from '../scheduler.js';
 import type {GroupSnapshot, Snapshot} from '../snapshot.js';
-import type {SummaryContext} from './lines.js';
 
-type Json = Record<string, any>;
+/** One line of a saved `--json` run, as parsed JSON. */
+export type JsonRecord = Record<string, unknown>;
 
-/**
- * A run saved with `--json`, read back: its start line's config, and its summary (or, for a run
- * cut short, its last progress line) as a snapshot, so the summary prints as the run printed it.
- */
-export type RecordedRun = {
-	readonly config: ResolvedConfig;
-	readonly snapshot: Snapshot;
-	readonly context: SummaryContext;
-	/** No summary line: the file ends before the run did (killed, or cut). */
-	readonly cutShort: boolean;
-};
+const numberOr = (value: unknown, fallback: number): number => (typeof value === 'number' ? value : fallback);
+const recordsOf = (value: unknown): JsonRecord[] => (Array.isArray(value) ? value.filter((item): item is JsonRecord => typeof item === 'object' && item !== null) : []);
 
-/** The run's config as the start line gives it, in the shape the summary's lines read. */
-export function configFromStart(start: Json): ResolvedConfig {
-	const config = (start.config ?? {}) as Json;
+/** The run's config as a saved start line gives it, in the shape the summary's lines read. */
+export function configFromStart(start: JsonRecord): ResolvedConfig {
+	const config = (typeof start.config === 'object' && start.config !== null ? start.config : {}) as JsonRecord;
 	return {
-		messages: config.messages ?? 0,
-		seed: config.seed ?? 0,
-		speed: config.speed ?? 1,
-		intervalMs: config.intervalMs ?? 1000,
-		maxBodyLength: config.maxBodyLength ?? 0,
-		charset: config.charset ?? 'ascii',
-		arrivals: config.arrivals,
-		priorities: config.priorities,
-		input: config.input,
-		groups: ((config.groups ?? []) as Json[]).map(group => ({
-			name: group.name,
-			count: group.senders,
-			meanMs: group.meanMs,
-			spread: group.spread,
-			distribution: group.distribution,
-			failureRate: group.failureRate,
-			maxAttempts: group.maxAttempts ?? 1,
-			backoffMs: group.backoffMs ?? 1000,
-			backoffMaxMs: group.backoffMaxMs ?? 30_000,
-			permanentFailureRate: group.permanentFailureRate ?? 0,
-			ratePerSec: group.ratePerSec,
+		messages: numberOr(config.messages, 0),
+		seed: numberOr(config.seed, 0),
+		speed: (config.speed === 'max' ? 'max' : numberOr(config.speed, 1)),
+		intervalMs: numberOr(config.intervalMs, 1000),
+		maxBodyLength: numberOr(config.maxBodyLength, 0),
+		charset: (typeof config.charset === 'string' ? config.charset : 'ascii') as Charset,
+		arrivals: config.arrivals as ResolvedConfig['arrivals'],
+		priorities: config.priorities as Priority[] | undefined,
+		input: config.input as ResolvedConfig['input'],
+		groups: recordsOf(config.groups).map(group => ({
+			name: String(group.name),
+			count: numberOr(group.senders, 0),
+			meanMs: numberOr(group.meanMs, 0),
+			spread: numberOr(group.spread, 0),
+			distribution: group.distribution as Distribution,
+			failureRate: numberOr(group.failureRate, 0),
+			maxAttempts: numberOr(group.maxAttempts, 1),
+			backoffMs: numberOr(group.backoffMs, 1000),
+			backoffMaxMs: numberOr(group.backoffMaxMs, 30_000),
+			permanentFailureRate: numberOr(group.permanentFailureRate, 0),
+			ratePerSec: typeof group.ratePerSec === 'number' ? group.ratePerSec : undefined,
 		})),
 	};
 }
 
-/** A summary (or progress) record as the snapshot it was written from, as far as the record tells. */
-export function snapshotFromRecord(record: Json, cutShort: boolean): Snapshot {
-	const groups: GroupSnapshot[] = ((record.groups ?? []) as Json[]).map(group => ({
-		name: group.name, senders: group.senders, sent: group.sent, failed: group.failed, processed: group.sent + group.failed, avgMs: group.avgMs, p99Ms: group.p99Ms ?? 0,
+/**
+ * A saved summary (or, for a run cut short, its last progress line) as the snapshot it was written
+ * from, as far as the record tells: so it prints as the run printed it.
+ */
+export function snapshotFromRecord(record: JsonRecord, cutShort: boolean): Snapshot {
+	const groups: GroupSnapshot[] = recordsOf(record.groups).map(group => ({
+		name: String(group.name),
+		senders: numberOr(group.senders, 0),
+		sent: numberOr(group.sent, 0),
+		failed: numberOr(group.failed, 0),
+		processed: numberOr(group.sent, 0) + numberOr(group.failed, 0),
+		avgMs: numberOr(group.avgMs, 0),
+		p99Ms: numberOr(group.p99Ms, 0),
 	}));
+	const encodings = (typeof record.encodings === 'object' && record.encodings !== null ? record.encodings : {}) as JsonRecord;
 	return {
 		...(record as unknown as Snapshot),
 		type: 'final',
 		groups,
 		senders: [],
-		interrupted: Boolean(record.interrupted) || cutShort,
-		segments: record.segments ?? 0,
-		ucs2: record.encodings?.ucs2 ?? 0,
-		attempts: record.attempts ?? record.processed,
-		histogram: record.histogram ?? [],
+		interrupted: record.interrupted === true || cutShort,
+		segments: numberOr(record.segments, 0),
+		ucs2: numberOr(encodings.ucs2, 0),
+		attempts: numberOr(record.attempts, numberOr(record.processed, 0)),
+		histogram: recordsOf(record.histogram) as unknown as Snapshot['histogram'],
 	};
 }

@@ -64,7 +64,8 @@ describe('sms-sim report', () => {
 		expect(stdout).toMatch(/no summary line; these are its figures at 3,000ms, its last progress line/);
 		const interrupted = JSON.parse(lines.at(-1)!) as Record<string, unknown>;
 		writeFileSync(path, [...lines.slice(0, -1), JSON.stringify({...interrupted, interrupted: true})].join('\n'));
-		expect((await runCli(['report', path])).stdout).toMatch(/^Interrupted after /m);
+		const reported = await runCli(['report', path]);
+		expect(reported.stdout).toMatch(/^Interrupted after /m);
 	});
 
 	it('refuses what is not a saved run: exit 2 with the line', async () => {
@@ -77,9 +78,10 @@ describe('sms-sim report', () => {
 		expect(bad.stderr).toMatch(/line 2: not a record of sms-sim --json/);
 		const foreign = join(folder, 'foreign.ndjson');
 		writeFileSync(foreign, '{"type":"start","config":{}}\n{"type":"weather","sunny":true}\n');
-		expect((await runCli(['report', foreign])).stderr).toMatch(/line 2: not a record of sms-sim --json \(type "weather"\)/);
-		expect((await runCli(['report', join(folder, 'none.ndjson')])).stderr).toMatch(/cannot read .*none\.ndjson: no such file/);
-		expect((await runCli(['report', garbage, '--seed', '1'])).stderr).toMatch(/--seed does not apply to sms-sim report/);
+		const [other, missing, withSeed] = await Promise.all([runCli(['report', foreign]), runCli(['report', join(folder, 'none.ndjson')]), runCli(['report', garbage, '--seed', '1'])]);
+		expect(other.stderr).toMatch(/line 2: not a record of sms-sim --json \(type "weather"\)/);
+		expect(missing.stderr).toMatch(/cannot read .*none\.ndjson: no such file/);
+		expect(withSeed.stderr).toMatch(/--seed does not apply to sms-sim report/);
 	});
 
 	it('reads a million events within a 40 MB heap: it keeps three records, not the file', async () => {
