@@ -97,6 +97,9 @@ const HELP = `
 	Reports
 	  report [file|-]            A run saved with --json (gzip too) printed as
 	                             its summary; with --json, one summary object
+	  compare <a> <b>            Two saved runs side by side: each figure, B - A,
+	                             B / A, and (with --events) whether send times
+	                             differ beyond noise
 
 	Output
 	      --json                 NDJSON on stdout (human messages on stderr)
@@ -275,16 +278,22 @@ export async function main(io: MainIo): Promise<number> {
 	});
 
 	const [commandName, ...stray] = cli.input;
-	if (commandName === 'report') {
-		// A saved run read back: its file (or -), and --json; nothing else applies.
+	if (commandName === 'report' || commandName === 'compare') {
+		// Saved runs read back: their files (or -), and --json; nothing else applies.
+		const wanted = commandName === 'report' ? 1 : 2;
 		const others = Object.entries(cli.flags).filter(([name, value]) => !['json', 'help', 'version'].includes(name) && value !== undefined && value !== false && !(Array.isArray(value) && value.length === 0));
 		const errors = [
 			...checked.errors,
-			...others.map(([name]) => `--${name.replaceAll(/[A-Z]/g, letter => `-${letter.toLowerCase()}`)} does not apply to sms-sim report`),
-			...(stray.length > 1 ? [`report reads one run: got ${stray.length} files`] : []),
+			...others.map(([name]) => `--${name.replaceAll(/[A-Z]/g, letter => `-${letter.toLowerCase()}`)} does not apply to sms-sim ${commandName}`),
+			...(stray.length > wanted || (commandName === 'compare' && stray.length < wanted) ? [`${commandName} reads ${wanted === 1 ? 'one run' : 'two runs, A and B'}: got ${stray.length} file${stray.length === 1 ? '' : 's'}`] : []),
 		];
 		if (errors.length > 0) {
 			return fail([...errors, 'see sms-sim --help'], EXIT.usage);
+		}
+
+		if (commandName === 'compare') {
+			const {compare} = await import('./compare.js');
+			return compare({a: stray[0], b: stray[1], json: cli.flags.json === true}, io);
 		}
 
 		const {report} = await import('./report.js');
