@@ -387,7 +387,10 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 				armWake();
 			}
 		} else {
-			free.push(...slots);
+			for (const slot of slots) {
+				free.push(slot); // One at a time: a spread of a million senders overflows the stack.
+			}
+
 			sourceSubscription = (source as Observable<Message>).subscribe({
 				next(message) {
 					if (freeHead < free.length) {

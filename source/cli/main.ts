@@ -4,6 +4,7 @@ import {DEFAULTS} from '../defaults.js';
 import {DISTRIBUTIONS} from '../distributions.js';
 import type {RunIo} from '../front-ends/context.js';
 import {BROKER_COMMANDS, validateBrokerCommand, type BrokerCommandName} from './broker-options.js';
+import type {PlanFlags} from './plan.js';
 import {readConfigFile} from './config-file.js';
 import {show} from './checker.js';
 import {EXIT} from './exit-codes.js';
@@ -101,6 +102,13 @@ const HELP = `
 	                             B / A, and (with --events) whether send times
 	                             differ beyond noise
 
+	Planning
+	  plan                       The fewest senders that meet a goal, by search
+	                             over seeded runs of the other flags' workload:
+	      --deadline <duration>  the run ends within it
+	      --p99 <duration>       p99 latency (with --rate) or send time at most
+	      --replications <n>     Seeded runs at the answer and below (default 3)
+
 	Output
 	      --json                 NDJSON on stdout (human messages on stderr)
 	      --events               With --json, one line per finished message too
@@ -156,6 +164,9 @@ const FLAGS = {
 	run: {type: 'string'},
 	batch: {type: 'string'},
 	follow: {type: 'boolean'},
+	deadline: {type: 'string'},
+	p99: {type: 'string'},
+	replications: {type: 'string'},
 	help: {type: 'boolean', shortFlag: 'h'},
 	version: {type: 'boolean', shortFlag: 'v'},
 } as const;
@@ -278,6 +289,18 @@ export async function main(io: MainIo): Promise<number> {
 	});
 
 	const [commandName, ...stray] = cli.input;
+	if (commandName === 'plan') {
+		if (stray.length > 0) {
+			return fail([`unexpected argument ${show(stray[0])}`, 'see sms-sim --help'], EXIT.usage);
+		}
+
+		const {plan} = await import('./plan.js');
+		const {flags} = cli;
+		return plan({
+			...flags, json: flags.json === true, events: undefined, follow: undefined, sender: flags.sender && flags.sender.length > 0 ? flags.sender : undefined, threshold: flags.threshold && flags.threshold.length > 0 ? flags.threshold : undefined,
+		} as PlanFlags, io);
+	}
+
 	if (commandName === 'report' || commandName === 'compare') {
 		// Saved runs read back: their files (or -), and --json; nothing else applies.
 		const wanted = commandName === 'report' ? 1 : 2;
@@ -310,6 +333,11 @@ export async function main(io: MainIo): Promise<number> {
 	}
 
 	const {flags} = cli;
+	const planOnly = [['--deadline', flags.deadline], ['--p99', flags.p99], ['--replications', flags.replications]].filter(([, value]) => value !== undefined).map(([name]) => name);
+	if (planOnly.length > 0) {
+		return fail([...planOnly.map(name => `${name} goes with sms-sim plan`), 'see sms-sim --help'], EXIT.usage);
+	}
+
 	// Meow gives booleans as false when absent; only `true` means the flag was given.
 	const given = {
 		...flags,
