@@ -148,3 +148,23 @@ export function planSenders(config: SimulationConfig, group: Omit<SenderGroup, '
 
 	return {senders: answer, tried};
 }
+
+/** One count of a sweep: the mean over its replications. */
+export type SweepPoint = {readonly senders: number; readonly makespanMs: number; readonly p99Ms: number; readonly throughputPerSec: number; readonly failureRatio: number};
+
+/** Each count of `counts` run `replications` times (seeds 1..R): makespan, p99 (latency with arrivals, else send time) and throughput, averaged. */
+export function sweepSenders(config: SimulationConfig, group: Omit<SenderGroup, 'count'>, counts: readonly number[], replications = 1, onPoint?: (point: SweepPoint) => void): SweepPoint[] {
+	return counts.map(senders => {
+		const finals = Array.from({length: replications}, (_, index) => runOnce({...config, seed: index + 1, groups: [{...group, count: senders}]}));
+		const mean = (of: (final: Snapshot) => number) => finals.reduce((sum, final) => sum + of(final), 0) / finals.length;
+		const point = {
+			senders,
+			makespanMs: mean(final => final.elapsedMs),
+			p99Ms: mean(final => final.latency?.p99Ms ?? final.p99Ms),
+			throughputPerSec: mean(final => final.throughputPerSec),
+			failureRatio: mean(final => (final.processed > 0 ? final.failed / final.processed : 0)),
+		};
+		onPoint?.(point);
+		return point;
+	});
+}

@@ -63,4 +63,20 @@ describe('sms-sim plan', () => {
 		expect(withSenders.stderr).toMatch(/--senders does not apply to sms-sim plan: it searches the sender count/);
 		expect(elsewhere.stderr).toMatch(/--deadline goes with sms-sim plan/);
 	});
+
+	it('sweeps sender counts: a row per count, makespan falling as senders are added, NDJSON with --json', async () => {
+		const args = ['plan', '-n', '4000', '--mean', '100ms', '--sweep', 'senders=10..40:10'];
+		const json = await runCli([...args, '--json']);
+		expect(json.code).toBe(0);
+		const points = json.stdout.trim().split('\n').map(line => JSON.parse(line) as {type: string; senders: number; makespanMs: number});
+		expect(points.map(point => point.senders)).toEqual([10, 20, 30, 40]);
+		expect(points.every(point => point.type === 'sweep')).toBe(true);
+		// 4,000 sends of 100 ms: about 40 s on 10 senders, 10 s on 40.
+		expect(points[0].makespanMs / points[3].makespanMs).toBeCloseTo(4, 0);
+		const text = await runCli(args);
+		expect(text.stdout.trim().split('\n')).toHaveLength(5);
+		expect(text.stdout).toMatch(/^ +senders +makespan +p99 +throughput +failed$/m);
+		const bad = await runCli(['plan', '--sweep', 'senders=5..1']);
+		expect(bad.stderr).toMatch(/--sweep must be senders=FROM\.\.TO/);
+	});
 });

@@ -108,6 +108,8 @@ const HELP = `
 	      --deadline <duration>  the run ends within it
 	      --p99 <duration>       p99 latency (with --rate) or send time at most
 	      --replications <n>     Seeded runs at the answer and below (default 3)
+	      --sweep <range>        senders=10..1000:10: a table of sender count
+	                             against makespan, p99 and throughput
 
 	Output
 	      --json                 NDJSON on stdout (human messages on stderr)
@@ -167,6 +169,7 @@ const FLAGS = {
 	deadline: {type: 'string'},
 	p99: {type: 'string'},
 	replications: {type: 'string'},
+	sweep: {type: 'string'},
 	help: {type: 'boolean', shortFlag: 'h'},
 	version: {type: 'boolean', shortFlag: 'v'},
 } as const;
@@ -333,7 +336,7 @@ export async function main(io: MainIo): Promise<number> {
 	}
 
 	const {flags} = cli;
-	const planOnly = [['--deadline', flags.deadline], ['--p99', flags.p99], ['--replications', flags.replications]].filter(([, value]) => value !== undefined).map(([name]) => name);
+	const planOnly = [['--deadline', flags.deadline], ['--p99', flags.p99], ['--replications', flags.replications], ['--sweep', flags.sweep]].filter(([, value]) => value !== undefined).map(([name]) => name);
 	if (planOnly.length > 0) {
 		return fail([...planOnly.map(name => `${name} goes with sms-sim plan`), 'see sms-sim --help'], EXIT.usage);
 	}

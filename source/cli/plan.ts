@@ -1,6 +1,8 @@
 import {resolveConfig} from '../config.js';
 import {formatCount, formatDuration, formatMs} from '../output/format.js';
-import {planSenders, type PlanGoal} from '../plan.js';
+import {
+	PLAN_MAX_SENDERS, planSenders, sweepSenders, type PlanGoal,
+} from '../plan.js';
 import {Checker} from './checker.js';
 import {EXIT} from './exit-codes.js';
 import type {CliFlags} from './flags.js';
@@ -11,7 +13,26 @@ export type PlanFlags = CliFlags & {
 	readonly p99?: string;
 	readonly replications?: string;
 	readonly senders?: string;
+	readonly sweep?: string;
 };
+
+/** Most counts one sweep runs. */
+const MAX_SWEEP_POINTS = 1000;
+
+/** `senders=10..1000:10` as the counts it names, or undefined when it is not one. */
+function sweepCounts(text: string): number[] | undefined {
+	const match = /^senders=(\d+)\.\.(\d+)(?::(\d+))?$/.exec(text.trim());
+	if (!match) {
+		return undefined;
+	}
+
+	const [from, to, step] = [Number(match[1]), Number(match[2]), Number(match[3] ?? 1)];
+	if (from < 1 || to < from || step < 1 || to > PLAN_MAX_SENDERS || Math.floor((to - from) / step) + 1 > MAX_SWEEP_POINTS) {
+		return undefined;
+	}
+
+	return Array.from({length: Math.floor((to - from) / step) + 1}, (_, index) => from + (index * step));
+}
 
 type PlanIo = {readonly stdout: NodeJS.WritableStream; readonly stderr: NodeJS.WritableStream};
 
@@ -28,8 +49,13 @@ export async function plan(flags: PlanFlags, io: PlanIo): Promise<number> {
 		p99Ms: flags.p99 === undefined ? undefined : check.duration('--p99', flags.p99, {min: 0.001, max: 86_400_000, zero: false}),
 		maxFailureRate: flags.maxFailureRate === undefined ? undefined : check.fraction('--max-failure-rate', flags.maxFailureRate),
 	};
-	const replications = flags.replications === undefined ? 3 : check.whole('--replications', flags.replications, {min: 1, max: 100});
-	if (flags.deadline === undefined && flags.p99 === undefined && flags.maxFailureRate === undefined) {
+	const replications = flags.replications === undefined ? (flags.sweep === undefined ? 3 : 1) : check.whole('--replications', flags.replications, {min: 1, max: 100});
+	const counts = flags.sweep === undefined ? undefined : sweepCounts(flags.sweep);
+	if (flags.sweep !== undefined && counts === undefined) {
+		check.fail('--sweep', `must be senders=FROM..TO or senders=FROM..TO:STEP, 1 <= FROM <= TO <= ${PLAN_MAX_SENDERS.toLocaleString('en-US')}, at most ${MAX_SWEEP_POINTS} counts`, flags.sweep);
+	}
+
+	if (flags.sweep === undefined && flags.deadline === undefined && flags.p99 === undefined && flags.maxFailureRate === undefined) {
 		check.errors.push('plan needs a goal: --deadline (the run ends within it), --p99 (latency with --rate, else send time) or --max-failure-rate');
 	}
 
@@ -47,7 +73,9 @@ export async function plan(flags: PlanFlags, io: PlanIo): Promise<number> {
 		}
 	}
 
-	const {maxFailureRate: _goal, deadline: _deadline, p99: _p99, replications: _replications, ...runFlags} = flags;
+	const {
+		maxFailureRate: _goal, deadline: _deadline, p99: _p99, replications: _replications, sweep: _sweep, ...runFlags
+	} = flags;
 	const validation = validateOptions({...runFlags, json: false, events: false});
 	const errors = [...check.errors, ...validation.errors];
 	if (validation.value === undefined || errors.length > 0) {
@@ -60,6 +88,20 @@ export async function plan(flags: PlanFlags, io: PlanIo): Promise<number> {
 
 	const config = resolveConfig({...validation.value.simulation, seed: 1});
 	const {count: _count, name: _name, ...profile} = config.groups[0];
+	if (counts) {
+		// A table of sender count against makespan, p99 and throughput (NDJSON with --json), a line as each is run.
+		if (!flags.json) {
+			io.stdout.write(`${['senders', 'makespan', 'p99', 'throughput', 'failed'].map((title, column) => (column === 0 ? title.padStart(9) : title.padStart(11))).join('')}\n`);
+		}
+
+		sweepSenders({...validation.value.simulation, intervalMs: Math.max(config.intervalMs, 60_000)}, profile, counts, replications, point => {
+			io.stdout.write(flags.json
+				? `${JSON.stringify({type: 'sweep', ...point})}\n`
+				: `${formatCount(point.senders).padStart(9)}${formatDuration(point.makespanMs).padStart(11)}${formatMs(point.p99Ms).padStart(11)}${`${formatCount(point.throughputPerSec)}/s`.padStart(11)}${`${(point.failureRatio * 100).toFixed(1)}%`.padStart(11)}\n`);
+		});
+		return EXIT.ok;
+	}
+
 	const result = planSenders({...validation.value.simulation, intervalMs: Math.max(config.intervalMs, 60_000)}, profile, goal, replications);
 	if (flags.json) {
 		io.stdout.write(`${JSON.stringify({
