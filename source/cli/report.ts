@@ -13,7 +13,7 @@ export type ReportOptions = {
 	readonly json: boolean;
 };
 
-type ReportIo = {readonly stdout: NodeJS.WritableStream; readonly stderr: NodeJS.WritableStream; readonly stdin?: Readable};
+type ReportIo = {readonly stdout: NodeJS.WritableStream; readonly stderr: NodeJS.WritableStream; readonly stdin?: Readable & {isTTY?: boolean}};
 
 const numberOf = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
 
@@ -28,6 +28,12 @@ const numberOf = (value: unknown): number | undefined => (typeof value === 'numb
 export async function report(options: ReportOptions, io: ReportIo): Promise<number> {
 	const say = (line: string) => io.stderr.write(`sms-sim: ${line}\n`);
 	const where = options.path === '-' ? 'standard input' : options.path;
+	if (options.path === '-' && (io.stdin ?? process.stdin).isTTY === true) {
+		// Nothing is piped in: waiting for a run typed at the terminal would only look hung.
+		say('report needs a saved run: a file (sms-sim report run.ndjson), or one piped in (... | sms-sim report -)');
+		return EXIT.usage;
+	}
+
 	const run = await readSavedRun(options.path, {stdin: io.stdin});
 	if ('problem' in run) {
 		say(`report: ${run.problem}`);
