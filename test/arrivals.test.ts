@@ -4,24 +4,14 @@
  */
 import {describe, expect, it} from 'vitest';
 import {arrivingMessages} from '../source/arrivals.js';
-import type {SimulationConfig} from '../source/config.js';
 import {generateMessages, type Message} from '../source/messages.js';
 import {createRandom} from '../source/random.js';
 import {SimulationScheduler} from '../source/scheduler.js';
 import type {SendResult} from '../source/senders.js';
-import {simulate, type SimulationEvent} from '../source/simulation.js';
 import type {Snapshot} from '../source/snapshot.js';
-
-/** Runs to the end on a virtual clock, synchronously. */
-function run(config: SimulationConfig, emitResults = false): SimulationEvent[] {
-	const scheduler = new SimulationScheduler('max');
-	const events: SimulationEvent[] = [];
-	simulate({speed: 'max', ...config}, {scheduler, emitResults}).subscribe(event => events.push(event));
-	scheduler.flush();
-	return events;
-}
-
-const finalOf = (events: SimulationEvent[]): Snapshot => events.at(-1) as Snapshot;
+import {
+	finalOf, mean, resultsOf, runToEnd, standardError,
+} from './helpers.js';
 
 /** Erlang C: the probability an arrival waits in M/M/c with offered load a = lambda / mu. */
 function erlangC(servers: number, load: number): number {
@@ -35,12 +25,6 @@ function erlangC(servers: number, load: number): number {
 	const last = (term * load / servers) / (1 - (load / servers)); // A^c / c! / (1 - rho)
 	return last / (sum + last);
 }
-
-const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
-const standardError = (values: number[]) => {
-	const m = mean(values);
-	return Math.sqrt(values.reduce((sum, value) => sum + ((value - m) ** 2), 0) / (values.length - 1) / values.length);
-};
 
 describe('arrivingMessages', () => {
 	it('pushes constant arrivals every 1/rate, the first at once, each stamped with its arrival time', () => {
@@ -103,7 +87,7 @@ describe('waits against queueing theory', () => {
 			const probabilities: number[] = [];
 			const waits: number[] = [];
 			for (let seed = 1; seed <= 10; seed++) {
-				const final = finalOf(run({
+				const final = finalOf(runToEnd({
 					messages, seed, groups: [{
 						count: servers, meanMs: 1000 / mu, distribution: 'exponential', failureRate: 0,
 					}], arrivals: {ratePerSec: lambda, process: 'poisson'}, intervalMs: 60_000,
@@ -122,10 +106,10 @@ describe('waits against queueing theory', () => {
 
 	it('D/D/c below capacity: no message waits at all, and latency is the send time', () => {
 		// 5 senders of exactly 100 ms can take 50 a second; 40 a second arrive, one every 25 ms.
-		const events = run({
+		const events = runToEnd({
 			messages: 2000, seed: 1, groups: [{count: 5, meanMs: 100, distribution: 'fixed'}], arrivals: {ratePerSec: 40, process: 'constant'},
 		}, true);
-		const results = events.filter((event): event is SendResult => event.type === 'result');
+		const results = resultsOf(events);
 		expect(results).toHaveLength(2000);
 		expect(results.every(result => result.startMs === result.message.arrivalMs)).toBe(true);
 		const final = finalOf(events);
@@ -136,10 +120,10 @@ describe('waits against queueing theory', () => {
 
 	it('shows overload as a growing backlog and growing waits, never as a slower arrival rate', () => {
 		// 5 senders of 100 ms take 50 a second; 100 a second arrive for 20 s. Half of them must queue.
-		const events = run({
+		const events = runToEnd({
 			messages: 2000, seed: 2, groups: [{count: 5, meanMs: 100, distribution: 'fixed'}], arrivals: {ratePerSec: 100, process: 'constant'}, intervalMs: 5000,
 		}, true);
-		const results = events.filter((event): event is SendResult => event.type === 'result');
+		const results = resultsOf(events);
 		// Arrivals keep their pace: the last one at 19.99 s, whatever the pool does.
 		expect(Math.max(...results.map(result => result.message.arrivalMs!))).toBe(19_990);
 		const progress = events.filter((event): event is Snapshot => event.type === 'progress');

@@ -2,7 +2,13 @@ import {TestScheduler} from 'rxjs/testing';
 import {expect} from 'vitest';
 import type {Message} from '../source/messages.js';
 import {createRandom} from '../source/random.js';
-import {createSenders, resolveGroups, type SenderGroup} from '../source/senders.js';
+import type {SimulationConfig} from '../source/config.js';
+import {SimulationScheduler} from '../source/scheduler.js';
+import {
+	createSenders, resolveGroups, type SendResult, type SenderGroup,
+} from '../source/senders.js';
+import {simulate, type SimulationEvent} from '../source/simulation.js';
+import type {Snapshot} from '../source/snapshot.js';
 
 export function createTestScheduler(): TestScheduler {
 	return new TestScheduler((actual, expected) => {
@@ -37,4 +43,23 @@ export function fixedSenders(groups: Array<Omit<SenderGroup, 'distribution' | 'f
 	const random = createRandom(seed);
 	const resolved = resolveGroups(groups.map(group => ({failureRate: 0, ...group, distribution: 'fixed' as const})));
 	return {senders: createSenders(resolved, random), random, groups: resolved};
+}
+
+/** A run to its end on a virtual clock at max speed, synchronously: every event (results too when `emitResults`). */
+export function runToEnd(config: SimulationConfig, emitResults = false): SimulationEvent[] {
+	const scheduler = new SimulationScheduler('max');
+	const events: SimulationEvent[] = [];
+	simulate({speed: 'max', ...config}, {scheduler, emitResults}).subscribe(event => events.push(event));
+	scheduler.flush();
+	return events;
+}
+
+export const resultsOf = (events: SimulationEvent[]): SendResult[] => events.filter((event): event is SendResult => event.type === 'result');
+export const finalOf = (events: SimulationEvent[]): Snapshot => events.at(-1) as Snapshot;
+export const mean = (values: number[]): number => values.reduce((sum, value) => sum + value, 0) / values.length;
+
+/** The standard error of the mean of `values` (sample standard deviation / sqrt(n)). */
+export function standardError(values: number[]): number {
+	const m = mean(values);
+	return Math.sqrt(values.reduce((sum, value) => sum + ((value - m) ** 2), 0) / (values.length - 1) / values.length);
 }

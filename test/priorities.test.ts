@@ -1,27 +1,9 @@
 /** Priorities: the highest waiting goes first, in a closed run without sorting N messages, and each class waits as Cobham's formula says. */
 import {describe, expect, it} from 'vitest';
-import type {SimulationConfig} from '../source/config.js';
 import {parsePriorities, priorityCounts} from '../source/priorities.js';
-import {SimulationScheduler} from '../source/scheduler.js';
-import type {SendResult} from '../source/senders.js';
-import {simulate, type SimulationEvent} from '../source/simulation.js';
-import type {Snapshot} from '../source/snapshot.js';
-
-function run(config: SimulationConfig, emitResults = false): SimulationEvent[] {
-	const scheduler = new SimulationScheduler('max');
-	const events: SimulationEvent[] = [];
-	simulate({speed: 'max', ...config}, {scheduler, emitResults}).subscribe(event => events.push(event));
-	scheduler.flush();
-	return events;
-}
-
-const resultsOf = (events: SimulationEvent[]) => events.filter((event): event is SendResult => event.type === 'result');
-const finalOf = (events: SimulationEvent[]) => events.at(-1) as Snapshot;
-const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
-const standardError = (values: number[]) => {
-	const m = mean(values);
-	return Math.sqrt(values.reduce((sum, value) => sum + ((value - m) ** 2), 0) / (values.length - 1) / values.length);
-};
+import {
+	finalOf, mean, resultsOf, runToEnd, standardError,
+} from './helpers.js';
 
 describe('priorities', () => {
 	it('parses name=share lists whose shares add up to 1, highest first', () => {
@@ -38,7 +20,7 @@ describe('priorities', () => {
 	});
 
 	it('in a closed run, starts no lower-priority message while a higher one waits', () => {
-		const events = run({
+		const events = runToEnd({
 			messages: 5000, seed: 1, priorities: [{name: 'critical', share: 0.05}, {name: 'high', share: 0.15}, {name: 'normal', share: 0.8}], groups: [{count: 20, meanMs: 100}],
 		}, true);
 		const results = resultsOf(events);
@@ -55,7 +37,7 @@ describe('priorities', () => {
 	});
 
 	it('with arrivals, a free sender always takes the highest priority waiting', () => {
-		const events = run({
+		const events = runToEnd({
 			messages: 20_000, seed: 2, arrivals: {ratePerSec: 95, process: 'poisson'}, priorities: [{name: 'high', share: 0.3}, {name: 'low', share: 0.7}], groups: [{count: 10, meanMs: 100, distribution: 'exponential'}],
 		}, true);
 		const results = resultsOf(events);
@@ -86,7 +68,7 @@ describe('priorities', () => {
 		// and those errors under 5% of the value, so the test can fail.
 		const waits: Record<'high' | 'low', number[]> = {high: [], low: []};
 		for (let seed = 1; seed <= 10; seed++) {
-			const final = finalOf(run({
+			const final = finalOf(runToEnd({
 				messages: 50_000, seed, intervalMs: 600_000, arrivals: {ratePerSec: lambda, process: 'poisson'}, priorities: [{name: 'high', share: highShare}, {name: 'low', share: 1 - highShare}], groups: [{
 					count: 1, meanMs: 1000 / mu, distribution: 'exponential', failureRate: 0,
 				}],

@@ -2,17 +2,13 @@
 import {describe, expect, it} from 'vitest';
 import {type SimulationConfig, resolveConfig} from '../source/config.js';
 import {groupCapacities} from '../source/output/lines.js';
-import {SimulationScheduler} from '../source/scheduler.js';
 import type {SendResult} from '../source/senders.js';
-import {simulate, type SimulationEvent} from '../source/simulation.js';
 import type {Snapshot} from '../source/snapshot.js';
+import {finalOf, resultsOf, runToEnd} from './helpers.js';
 
 function run(config: SimulationConfig): {results: SendResult[]; final: Snapshot} {
-	const scheduler = new SimulationScheduler('max');
-	const events: SimulationEvent[] = [];
-	simulate({speed: 'max', ...config}, {scheduler}).subscribe(event => events.push(event));
-	scheduler.flush();
-	return {results: events.filter((event): event is SendResult => event.type === 'result'), final: events.at(-1) as Snapshot};
+	const events = runToEnd(config, true);
+	return {results: resultsOf(events), final: finalOf(events)};
 }
 
 /** Each sender's results in start order. */

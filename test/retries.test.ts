@@ -1,27 +1,14 @@
 /** Retries, backoff and dead letters: the counts against probability, the waits against the backoff policy. */
 import {describe, expect, it} from 'vitest';
-import type {SimulationConfig} from '../source/config.js';
-import {SimulationScheduler} from '../source/scheduler.js';
 import type {SendResult} from '../source/senders.js';
-import {simulate, type SimulationEvent} from '../source/simulation.js';
-import type {Snapshot} from '../source/snapshot.js';
-
-function run(config: SimulationConfig, emitResults = false): SimulationEvent[] {
-	const scheduler = new SimulationScheduler('max');
-	const events: SimulationEvent[] = [];
-	simulate({speed: 'max', ...config}, {scheduler, emitResults}).subscribe(event => events.push(event));
-	scheduler.flush();
-	return events;
-}
-
-const finalOf = (events: SimulationEvent[]): Snapshot => events.at(-1) as Snapshot;
+import {finalOf, resultsOf, runToEnd} from './helpers.js';
 
 describe('retries and dead letters', () => {
 	it('dead-letters a share p^K of messages, which take (1 - p^K) / (1 - p) attempts on average', () => {
 		const p = 0.3;
 		const k = 3;
 		const messages = 200_000;
-		const final = finalOf(run({
+		const final = finalOf(runToEnd({
 			messages, seed: 11, intervalMs: 60_000, groups: [{
 				count: 50, meanMs: 10, distribution: 'fixed', failureRate: p, maxAttempts: k, backoffMs: 100,
 			}],
@@ -47,7 +34,7 @@ describe('retries and dead letters', () => {
 	});
 
 	it('never retries a permanent failure', () => {
-		const final = finalOf(run({
+		const final = finalOf(runToEnd({
 			messages: 20_000, seed: 12, groups: [{
 				count: 20, meanMs: 10, failureRate: 0.2, maxAttempts: 5, backoffMs: 10, permanentFailureRate: 1,
 			}],
@@ -59,12 +46,12 @@ describe('retries and dead letters', () => {
 
 	it('waits out a backoff with full jitter before each retry: uniform up to base x 2^(attempt - 1), at most the maximum', () => {
 		// Many senders, so a retry never waits for one: its gap is the backoff alone.
-		const events = run({
+		const events = runToEnd({
 			messages: 20_000, seed: 13, groups: [{
 				count: 2000, meanMs: 5, distribution: 'fixed', failureRate: 0.5, maxAttempts: 5, backoffMs: 100, backoffMaxMs: 300,
 			}],
 		}, true);
-		const results = events.filter((event): event is SendResult => event.type === 'result');
+		const results = resultsOf(events);
 		const lastEnd = new Map<string, number>();
 		const gapsByAttempt = new Map<number, number[]>();
 		for (const result of results) {
@@ -90,8 +77,8 @@ describe('retries and dead letters', () => {
 	});
 
 	it('keeps today\'s results when a group has no retry policy: no attempt field, one result a message', () => {
-		const events = run({messages: 500, seed: 14, groups: [{count: 5, meanMs: 10}]}, true);
-		const results = events.filter((event): event is SendResult => event.type === 'result');
+		const events = runToEnd({messages: 500, seed: 14, groups: [{count: 5, meanMs: 10}]}, true);
+		const results = resultsOf(events);
 		expect(results).toHaveLength(500);
 		expect(results.some(result => 'attempt' in result)).toBe(false);
 		expect(finalOf(events).retries).toBeUndefined();
