@@ -110,13 +110,18 @@ export class Checker {
 		return undefined;
 	}
 
-	distribution(subject: Subject, raw: Raw): Distribution | undefined {
-		if (typeof raw === 'string' && (DISTRIBUTIONS as readonly string[]).includes(raw)) {
-			return raw as Distribution;
+	/** One of `values`, as text. */
+	oneOf<T extends string>(subject: Subject, raw: Raw, values: readonly T[]): T | undefined {
+		if (typeof raw === 'string' && (values as readonly string[]).includes(raw)) {
+			return raw as T;
 		}
 
-		this.fail(subject, `must be one of ${DISTRIBUTIONS.join(', ')}`, raw);
+		this.fail(subject, `must be one of ${values.join(', ')}`, raw);
 		return undefined;
+	}
+
+	distribution(subject: Subject, raw: Raw): Distribution | undefined {
+		return this.oneOf(subject, raw, DISTRIBUTIONS);
 	}
 
 	speed(subject: Subject, raw: Raw, {min, max}: {min: number; max: number}): Speed | undefined {
@@ -139,12 +144,7 @@ export class Checker {
 	}
 
 	arrival(subject: Subject, raw: Raw): ArrivalProcess | undefined {
-		if (typeof raw === 'string' && (ARRIVAL_PROCESSES as readonly string[]).includes(raw)) {
-			return raw as ArrivalProcess;
-		}
-
-		this.fail(subject, `must be one of ${ARRIVAL_PROCESSES.join(', ')}`, raw);
-		return undefined;
+		return this.oneOf(subject, raw, ARRIVAL_PROCESSES);
 	}
 
 	priorities(subject: Subject, raw: Raw): Priority[] | undefined {
@@ -157,12 +157,7 @@ export class Checker {
 	}
 
 	charset(subject: Subject, raw: Raw): Charset | undefined {
-		if (typeof raw === 'string' && (CHARSETS as readonly string[]).includes(raw)) {
-			return raw as Charset;
-		}
-
-		this.fail(subject, `must be one of ${CHARSETS.join(', ')}`, raw);
-		return undefined;
+		return this.oneOf(subject, raw, CHARSETS);
 	}
 
 	name(subject: Subject, raw: Raw): string | undefined {

@@ -1,5 +1,5 @@
 import {compareRuns, type Comparison} from '../output/compare.js';
-import {formatCount, formatMs} from '../output/format.js';
+import {alignedRows, formatCount, formatMs} from '../output/format.js';
 import {EXIT} from './exit-codes.js';
 import {readSavedRun} from './saved-run.js';
 
@@ -54,11 +54,10 @@ export async function compare(options: CompareOptions, io: CompareIo): Promise<n
 	const rows = [['figure', 'A', 'B', 'B - A', 'B / A'], ...comparison.figures.map(figure => [
 		figure.name, shown(figure.name, figure.a), shown(figure.name, figure.b), `${figure.difference >= 0 ? '+' : '-'}${shown(figure.name, Math.abs(figure.difference))}`, figure.ratio === null ? '-' : `${figure.ratio.toFixed(3)}x`,
 	])];
-	const widths = rows[0].map((_, column) => Math.max(...rows.map(row => row[column].length)));
 	const lines = [
 		`A  ${options.a}${a.summary ? '' : ' (cut short)'}`,
 		`B  ${options.b}${b.summary ? '' : ' (cut short)'}`,
-		...rows.map(row => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ')),
+		...alignedRows(rows),
 	];
 	const {sendTimes} = comparison;
 	if (sendTimes === null) {

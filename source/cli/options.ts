@@ -186,11 +186,7 @@ function validateInput(check: Checker, flags: CliFlags, file: Record<string, unk
 
 	let format: ReplayFormat = path.toLowerCase().endsWith('.csv') ? 'csv' : 'ndjson';
 	if (formatRaw !== undefined) {
-		if (formatRaw === 'csv' || formatRaw === 'ndjson') {
-			format = formatRaw;
-		} else {
-			check.fail(flags.inputFormat === undefined ? fileSubject('inputFormat') : '--input-format', 'must be ndjson or csv', formatRaw);
-		}
+		format = check.oneOf(flags.inputFormat === undefined ? fileSubject('inputFormat') : '--input-format', formatRaw, ['ndjson', 'csv'] as const) ?? format;
 	}
 
 	return {path, format};

@@ -41,3 +41,9 @@ export function formatDuration(milliseconds: number): string {
 function trimZero(text: string): string {
 	return text.includes('.') ? text.replace(/\.?0+$/, '') : text;
 }
+
+/** Rows as aligned text lines, two spaces apart: the first column to the left, the others (figures) to the right. */
+export function alignedRows(rows: readonly string[][]): string[] {
+	const widths = rows[0].map((_, column) => Math.max(...rows.map(row => row[column].length)));
+	return rows.map(row => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  '));
+}

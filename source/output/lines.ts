@@ -5,7 +5,7 @@ import {
 } from '../snapshot.js';
 import {evaluateThreshold, thresholdUnit, type Threshold} from '../thresholds.js';
 import {
-	formatCount, formatDuration, formatMs, formatPercent, formatRate,
+	alignedRows, formatCount, formatDuration, formatMs, formatPercent, formatRate,
 } from './format.js';
 
 /** `[monitor] 3.0s sent=2712 failed=288 in-flight=10 avg=101.3ms p99=183.0ms 1003/s` */
@@ -151,8 +151,7 @@ function priorityLines(snapshot: Snapshot): string[] {
 	const table = [['priority', 'messages', 'waited', 'wait avg', 'p50', 'p95', 'p99', 'latency p99'], ...snapshot.priorities.map(priority => [
 		priority.name, formatCount(priority.count), formatPercent(priority.waited, priority.count), formatMs(priority.wait.avgMs), formatMs(priority.wait.p50Ms), formatMs(priority.wait.p95Ms), formatMs(priority.wait.p99Ms), formatMs(priority.latency.p99Ms),
 	])];
-	const widths = table[0].map((_, column) => Math.max(...table.map(row => row[column].length)));
-	return table.map(row => `  ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ')}`);
+	return alignedRows(table).map(line => `  ${line}`);
 }
 
 /** What retrying did: attempts, messages retried and sent after a retry, dead letters and failures by kind. */
@@ -173,8 +172,7 @@ export function groupTable(snapshot: Snapshot, limit = 10): string[] {
 	const rows = [...snapshot.groups];
 	const shown = rows.length > limit ? rows.toSorted((a, b) => b.processed - a.processed).slice(0, limit) : rows;
 	const table = [['group', 'senders', 'sent', 'failed', 'fail %', 'avg', 'p99'], ...shown.map(group => [group.name, formatCount(group.senders), formatCount(group.sent), formatCount(group.failed), formatPercent(group.failed, group.processed), formatMs(group.avgMs), formatMs(group.p99Ms)])];
-	const widths = table[0].map((_, column) => Math.max(...table.map(row => row[column].length)));
-	const lines = table.map(row => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  '));
+	const lines = alignedRows(table);
 	if (rows.length > shown.length) {
 		lines.push(`(${rows.length - shown.length} more groups)`);
 	}
