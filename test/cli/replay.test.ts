@@ -1,10 +1,9 @@
-import {spawn} from 'node:child_process';
 import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {ReplayError, replayMessages} from '../../source/replay.js';
-import {CLI, runCli} from './spawn.js';
+import {runCli, runCliWithInput, start} from './spawn.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'sms-sim-replay-'));
 const file = (name: string, text: string) => {
@@ -73,22 +72,13 @@ describe('sms-sim --input', () => {
 	});
 
 	it('stops at a bad line of standard input with its number, exit 2', async () => {
-		const child = spawn(process.execPath, [CLI, '--input', '-', '--speed', 'max', '--json'], {env: {...process.env, FORCE_COLOR: '0'}});
-		let stderr = '';
-		child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-			stderr += chunk;
-		});
-		child.stdout.resume();
-		child.stdin.end('{"to": "+12025550123", "body": "a"}\n{"to": "+12025550123", "body": "b"}\n{"to": "nobody", "body": "c"}\n');
-		const code = await new Promise<number | null>(resolve => {
-			child.on('close', resolve);
-		});
+		const {code, stderr} = await runCliWithInput(['--input', '-', '--speed', 'max', '--json'], '{"to": "+12025550123", "body": "a"}\n{"to": "+12025550123", "body": "b"}\n{"to": "nobody", "body": "c"}\n');
 		expect(code).toBe(2);
 		expect(stderr).toMatch(/--input -: line 3: to "nobody" is not a valid phone number/);
 	});
 
 	it('replays 1,000,000 NDJSON lines from standard input in under 150 MB', async () => {
-		const child = spawn(process.execPath, [CLI, '--input', '-', '-s', '1000', '--speed', 'max', '--json'], {env: {...process.env, FORCE_COLOR: '0'}});
+		const child = start(['--input', '-', '-s', '1000', '--speed', 'max', '--json']);
 		let stdout = '';
 		child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
 			stdout += chunk;

@@ -1,4 +1,3 @@
-import {spawn} from 'node:child_process';
 import {createWriteStream, mkdtempSync, writeFileSync} from 'node:fs';
 import {pipeline} from 'node:stream/promises';
 import {tmpdir} from 'node:os';
@@ -6,30 +5,14 @@ import {join} from 'node:path';
 import {createGzip, gzipSync} from 'node:zlib';
 import {spawn as ptySpawn} from 'node-pty';
 import {describe, expect, it} from 'vitest';
-import {CLI, runCli} from './spawn.js';
+import {
+	CLI, runCli, runCliWithInput, start,
+} from './spawn.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'sms-sim-report-'));
 
 /** The summary block of a text output, from its headline on, without the wall time (measured, not simulated). */
 const summaryBlock = (text: string) => text.slice(text.indexOf('\nDone in ') + 1).split('\n').filter(line => !line.startsWith('  wall time')).join('\n');
-
-/** Runs the CLI with `input` on standard input. */
-async function withStdin(args: string[], input: Buffer | string): Promise<{code: number | null; stdout: string; stderr: string}> {
-	const child = spawn(process.execPath, [CLI, ...args], {env: {...process.env, FORCE_COLOR: '0'}});
-	let stdout = '';
-	let stderr = '';
-	child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-		stdout += chunk;
-	});
-	child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-		stderr += chunk;
-	});
-	child.stdin.end(input);
-	const code = await new Promise<number | null>(resolve => {
-		child.on('close', resolve);
-	});
-	return {code, stdout, stderr};
-}
 
 describe('sms-sim report', () => {
 	const args = ['-n', '3000', '--speed', 'max', '--seed', '5', '--sender', 'count=8,mean=80ms', '--sender', 'count=2,mean=300ms,failure-rate=0.3', '--threshold', 'p99<400ms'];
@@ -43,7 +26,7 @@ describe('sms-sim report', () => {
 		expect(reported.code).toBe(0);
 		expect(summaryBlock(reported.stdout)).toBe(summaryBlock(own.stdout));
 		expect(summaryBlock(reported.stdout)).toMatch(/threshold {2}p99<400ms: [\d.]+ms (ok|FAILED)/);
-		const piped = await withStdin(['report', '-'], gzipSync(saved.stdout));
+		const piped = await runCliWithInput(['report', '-'], gzipSync(saved.stdout));
 		expect(piped.code).toBe(0);
 		expect(piped.stdout).toBe(reported.stdout);
 		const json = await runCli(['report', path, '--json']);
@@ -88,7 +71,7 @@ describe('sms-sim report', () => {
 	it('reads a million events within a 40 MB heap: it keeps three records, not the file', async () => {
 		// A gzipped run of 1,000,000 message lines (about 250 MB of NDJSON), written as it is made.
 		const path = join(folder, 'big.ndjson.gz');
-		const producer = spawn(process.execPath, [CLI, '-n', '1000000', '-s', '1000', '--speed', 'max', '--json', '--events', '--seed', '3'], {env: {...process.env, FORCE_COLOR: '0'}});
+		const producer = start(['-n', '1000000', '-s', '1000', '--speed', 'max', '--json', '--events', '--seed', '3']);
 		await pipeline(producer.stdout, createGzip({level: 1}), createWriteStream(path));
 		// If the report kept what it read, a heap this small would run out (the process would die).
 		const {code, stdout} = await runCli(['report', path, '--json'], {NODE_OPTIONS: '--max-old-space-size=40'});

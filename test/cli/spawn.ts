@@ -30,8 +30,13 @@ export async function finished(child: ChildProcessWithoutNullStreams): Promise<F
 }
 
 export async function runCli(args: string[], env?: NodeJS.ProcessEnv): Promise<Finished> {
+	return runCliWithInput(args, '', env);
+}
+
+/** Runs the program with `input` on its standard input (a pipe), to the end. */
+export async function runCliWithInput(args: string[], input: string | Buffer, env?: NodeJS.ProcessEnv): Promise<Finished> {
 	const child = start(args, env);
-	child.stdin.end();
+	child.stdin.end(input);
 	return finished(child);
 }
 
