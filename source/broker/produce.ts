@@ -1,11 +1,12 @@
-import {randomBytes, randomUUID} from 'node:crypto';
+import {randomBytes} from 'node:crypto';
 import type {Connection} from 'rabbitmq-client';
 import {generateMessages, type Charset, type Message} from '../messages.js';
 import {createRandom} from '../random.js';
 import {priorityDraw, type Priority} from '../priorities.js';
 import {
-	MAX_PRIORITY, messageId, parseEpoch, queueOptions, runNames, type EpochRecord, type MessagesRecord, type ProducerDoneRecord, type ProducerStartRecord,
+	MAX_PRIORITY, messageId, queueOptions, runNames, type MessagesRecord, type ProducerDoneRecord, type ProducerStartRecord,
 } from './topology.js';
+import {joinRun} from './run-identity.js';
 
 export type ProduceOptions = {
 	readonly run: string;
@@ -27,74 +28,13 @@ export type ProduceProgress = {readonly published: number; readonly total: numbe
 const publishOptions = {durable: true, contentType: 'application/json'} as const;
 
 /**
- * The run's identity: the epoch its first producer wrote, or a new one when there is none. The
- * epoch queue holds one message at most: of two producers that race to write it, the second is
- * refused and reads the first's, so both join one run.
- */
-export async function joinRun(connection: Connection, run: string): Promise<EpochRecord> {
-	const options = queueOptions(run);
-	const channel = await connection.acquire();
-	const publisher = connection.createPublisher({confirm: true});
-	try {
-		await channel.queueDeclare(options.epoch);
-		for (let attempt = 0; attempt < 50; attempt++) {
-			// eslint-disable-next-line no-await-in-loop
-			const held = await channel.basicGet({queue: options.epoch.queue});
-			if (held) {
-				// Put back at once: it stays for the next producer, monitor or worker.
-				channel.basicNack({deliveryTag: held.deliveryTag, requeue: true});
-				const parsed = parseEpoch(held.body);
-				if ('record' in parsed && parsed.record.run === run) {
-					return parsed.record;
-				}
-
-				throw new Error(`${options.epoch.queue} holds something that is not this run's identity (${'problem' in parsed ? parsed.problem : 'another run'}); purge the run first`);
-			}
-
-			const record: EpochRecord = {
-				type: 'epoch', run, epoch: randomUUID(), startedAt: Date.now(),
-			};
-			try {
-				// eslint-disable-next-line no-await-in-loop
-				await publisher.send({routingKey: options.epoch.queue, ...publishOptions}, JSON.stringify(record));
-			} catch {
-				// Refused: another producer wrote it first. Read theirs.
-			}
-		}
-
-		throw new Error(`could not read or write the identity of run ${run} on ${options.epoch.queue}`);
-	} finally {
-		await publisher.close();
-		await channel.close();
-	}
-}
-
-/** The epoch of a run if it has one yet (a monitor or worker that starts before any producer waits for it). */
-export async function readRun(connection: Connection, run: string): Promise<EpochRecord | undefined> {
-	const options = queueOptions(run);
-	const channel = await connection.acquire();
-	try {
-		await channel.queueDeclare(options.epoch);
-		const held = await channel.basicGet({queue: options.epoch.queue});
-		if (!held) {
-			return undefined;
-		}
-
-		channel.basicNack({deliveryTag: held.deliveryTag, requeue: true});
-		const parsed = parseEpoch(held.body);
-		return 'record' in parsed && parsed.record.run === run ? parsed.record : undefined;
-	} finally {
-		await channel.close();
-	}
-}
-
-/**
  * Publishes this producer's part of a run: it joins the run (`joinRun`), announces itself on the
  * control stream (`producer-start`: how many it means to publish, its seed), publishes its messages
  * in batches (one AMQP message each, persistent, confirmed by the broker), then `producer-done`
  * with the number confirmed. Ids are `<producer>-<n>`, so producers never collide. Publishes are
  * retried across a lost connection (a broker restart), so a confirmed message is never lost.
  * `shouldStop` is asked between windows: a stopped producer reports what it reached.
+ * Expects the run declared (`declareRun`) first.
  */
 export async function produce(
 	connection: Connection,

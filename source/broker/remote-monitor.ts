@@ -8,7 +8,7 @@ import type {SendResult} from '../senders.js';
 import type {SimulationEvent} from '../simulation.js';
 import {brokerFailure, isFatalBrokerError, isStreamStarting} from './connection.js';
 import {IdSet} from './id-set.js';
-import {readRun} from './produce.js';
+import {awaitRun} from './run-identity.js';
 import {
 	decodeOutcomes, fromResultRecord, parseControl, parseOutcomes, queueOptions, runNames, splitMessageId, type EpochRecord, type ResultRecord,
 } from './topology.js';
@@ -46,6 +46,7 @@ const LIVE_INTERVALS = 3;
  * one that watched it, and time before any worker took a message does not count.
  * Records of another epoch (an earlier run under this name), ids no producer of the run made, and
  * records that are not sms-sim's are set aside and reported once.
+ * Expects the run declared (`declareRun`) first.
  */
 export function watchRun(connection: Connection, options: RemoteMonitorOptions, deps: RemoteMonitorDeps): Observable<SimulationEvent> {
 	return new Observable<SimulationEvent>(subscriber => {
@@ -231,34 +232,23 @@ export function watchRun(connection: Connection, options: RemoteMonitorOptions, 
 		};
 
 		// A monitor may start before any producer: it waits for the run to have an identity.
-		let polling: NodeJS.Timeout | undefined;
-		const findRun = (): void => {
-			readRun(connection, options.run).then(run => {
-				if (subscriber.closed) {
-					return;
-				}
-
-				if (run) {
-					startReading(run);
-				} else {
-					polling = setTimeout(findRun, 250);
-				}
-			}, (error: unknown) => {
-				subscriber.error(brokerFailure(error, `reading the identity of run ${options.run}`));
-			});
-		};
-
-		findRun();
+		const finding = awaitRun(connection, options.run, {aside});
+		finding.identity.then(run => {
+			if (!subscriber.closed && !closing) {
+				startReading(run);
+			}
+		}, (error: unknown) => {
+			subscriber.error(error);
+		});
 
 		const close = async (): Promise<void> => {
 			closing = true;
-			clearTimeout(polling);
-			await Promise.allSettled([control?.close(), outcomes?.close()]);
+			await Promise.allSettled([finding.close(), control?.close(), outcomes?.close()]);
 		};
 
 		const stopSubscription = deps.stop
 			? from(deps.stop).subscribe(() => {
-				clearTimeout(polling);
+				void finding.close();
 			})
 			: undefined;
 

@@ -11,7 +11,7 @@ import {flattenResult, type SendResult} from '../senders.js';
  *   send    --(batches of results)---> sms-sim.ID.outcomes  (a stream) --> any number of monitors, each from its start
  *   produce --(producer-start, producer-done)--> sms-sim.ID.control (a stream) --> monitors, workers
  *   send    --(heartbeats)-----------------------^
- *   the first produce --(the run's identity)--> sms-sim.ID.epoch (one message, read and put back)
+ *   every produce --(an identity it offers)--> sms-sim.ID.identity (a stream: the first one is the run's)
  *
  * Streams keep what is written to them: a monitor reads without taking anything away from
  * another, and one started late, or again, reads the run from its start.
@@ -21,7 +21,7 @@ export type RunNames = {
 	readonly outcomes: string;
 	readonly control: string;
 	readonly dead: string;
-	readonly epoch: string;
+	readonly identity: string;
 };
 
 export function runNames(run: string): RunNames {
@@ -30,7 +30,7 @@ export function runNames(run: string): RunNames {
 		outcomes: `sms-sim.${run}.outcomes`,
 		control: `sms-sim.${run}.control`,
 		dead: `sms-sim.${run}.dead`,
-		epoch: `sms-sim.${run}.epoch`,
+		identity: `sms-sim.${run}.identity`,
 	};
 }
 
@@ -43,8 +43,7 @@ export function queueOptions(run: string) {
 		outcomes: {queue: names.outcomes, durable: true, arguments: {'x-queue-type': 'stream'}},
 		control: {queue: names.control, durable: true, arguments: {'x-queue-type': 'stream'}},
 		dead: {queue: names.dead, durable: true},
-		// One message at most: a second producer that races the first to write it is refused, and reads the first's.
-		epoch: {queue: names.epoch, durable: true, arguments: {'x-max-length': 1, 'x-overflow': 'reject-publish'}},
+		identity: {queue: names.identity, durable: true, arguments: {'x-queue-type': 'stream'}},
 	} as const;
 }
 
@@ -64,7 +63,7 @@ export const MAX_BATCH = 10_000;
 /** The largest record read off the broker: a batch of 10,000 messages with 10,000-character bodies is ~100 MB; anything larger is not ours. */
 export const MAX_RECORD_BYTES = 128 * 1024 * 1024;
 
-/** The run's identity, written once by its first producer. Every record of the run carries its `epoch`. */
+/** The run's identity: the first of these on the identity stream. Every record of the run carries its `epoch`. */
 export type EpochRecord = {readonly type: 'epoch'; readonly run: string; readonly epoch: string; readonly startedAt: number};
 
 /** A producer joins the run: what it means to publish. */

@@ -10,7 +10,7 @@ import type {Random} from '../random.js';
 import {createSenders, type ResolvedSenderGroup, type SendResult} from '../senders.js';
 import type {SimulationEvent} from '../simulation.js';
 import {brokerFailure, isFatalBrokerError, isStreamStarting} from './connection.js';
-import {readRun} from './produce.js';
+import {awaitRun} from './run-identity.js';
 import {
 	parseControl, parseMessages, queueOptions, runNames, toResultRecord, encodeOutcomes, type HeartbeatRecord, type ResultRecord,
 } from './topology.js';
@@ -80,6 +80,7 @@ function settle(): Settle {
  * It publishes a heartbeat every interval (senders, sends in flight, processed) and, unless
  * `follow`, ends by itself when the run is complete: every producer done, the queue drained and
  * its own sends done. Emits the worker's own events (start, its results, progress, final).
+ * Expects the run declared (`declareRun`) first.
  */
 export function runWorker(connection: Connection, options: WorkerOptions, deps: WorkerDeps): Observable<SimulationEvent> {
 	return new Observable<SimulationEvent>(subscriber => {
@@ -279,14 +280,16 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 			publisher.send({routingKey: names.control, durable: true, contentType: 'application/json'}, JSON.stringify(record)).catch(() => undefined);
 		};
 
+		// A worker that has had no batch (another took them all) learns the run's identity from the run.
+		const finding = awaitRun(connection, options.run);
+		finding.identity.then(run => {
+			epoch ??= run.epoch; // A batch may have come in meanwhile.
+		}, (error: unknown) => {
+			subscriber.error(error);
+		});
+
 		/** The run is complete when every producer of its epoch is done, nothing is in hand and the queue is empty. */
 		const runComplete = async (): Promise<boolean> => {
-			// A worker that has had no batch (another took them all) learns the run's identity from the run.
-			if (epoch === undefined) {
-				const run = await readRun(connection, options.run);
-				epoch ??= run?.epoch; // A batch may have come in meanwhile.
-			}
-
 			const producers = epoch === undefined ? undefined : producersByEpoch.get(epoch);
 			if (producers === undefined || producers.size === 0 || [...producers.values()].includes(false) || batchesInHand > 0 || gauge.inFlight > 0) {
 				return false;
@@ -354,7 +357,7 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 					checking?.unsubscribe();
 					heartbeat(true);
 					closing = true;
-					await Promise.allSettled([consumer.close(), control.close()]);
+					await Promise.allSettled([consumer.close(), control.close(), finding.close()]);
 					await publisher.close();
 					subscriber.complete();
 				});
@@ -377,6 +380,7 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 			closing = true;
 			void consumer.close();
 			void control.close();
+			void finding.close();
 			void publisher.close();
 		};
 	});

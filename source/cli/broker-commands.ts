@@ -2,6 +2,7 @@ import {hostname} from 'node:os';
 import type {Connection} from 'rabbitmq-client';
 import {Subject} from 'rxjs';
 import {brokerFailure, connect, redactUrl} from '../broker/connection.js';
+import {declareRun} from '../broker/declare-run.js';
 import {runNames} from '../broker/topology.js';
 import {produce} from '../broker/produce.js';
 import {watchRun} from '../broker/remote-monitor.js';
@@ -55,6 +56,14 @@ export async function runBrokerCommand(command: BrokerCommand, brokerIo: BrokerI
 		}
 	});
 	try {
+		if (command.name !== 'purge') {
+			try {
+				await declareRun(connection, command.run);
+			} catch (error) {
+				throw brokerFailure(error, `declaring the queues of run ${command.run}`);
+			}
+		}
+
 		switch (command.name) {
 			case 'produce': {
 				return await runProduce(connection, command, io);
@@ -146,8 +155,8 @@ async function runMonitor(connection: Connection, command: BrokerCommand, io: Br
 /** Deletes a run's queues and streams: what `produce`, `send` and `monitor` made for it. */
 async function runPurge(connection: Connection, command: BrokerCommand, io: BrokerIo): Promise<number> {
 	const names = runNames(command.run);
-	// The results queue of versions before the streams, too.
-	const queues = [names.messages, names.outcomes, names.control, names.dead, names.epoch, `sms-sim.${command.run}.results`];
+	// The results queue of versions before the streams, and the one-message identity queue before the identity stream, too.
+	const queues = [names.messages, names.outcomes, names.control, names.dead, names.identity, `sms-sim.${command.run}.results`, `sms-sim.${command.run}.epoch`];
 	const deleted: Record<string, number> = {};
 	for (const queue of queues) {
 		try {
