@@ -139,17 +139,17 @@ async function runSend(connection: Connection, command: BrokerCommand, io: Broke
 	const title = () => `worker ${workerId} on run ${command.run} at ${redactUrl(command.broker)}: ${sendersLine(config)}`;
 	// Told to stop, a worker drains: its pool completes normally, so its summary is not marked
 	// interrupted and a clean drain exits 0.
-	const {final} = await present(events$, {...options, header: {role: 'worker', run: command.run, title}, warnings$: io.warnings$}, io, scheduler);
-	return exitCodeFor(final, options.maxFailureRate, options.thresholds);
+	const {final, htmlProblem} = await present(events$, {...options, header: {role: 'worker', run: command.run, title}, warnings$: io.warnings$}, io, scheduler);
+	return htmlProblem ? EXIT.unexpected : exitCodeFor(final, options.maxFailureRate, options.thresholds);
 }
 
 async function runMonitor(connection: Connection, command: BrokerCommand, io: BrokerIo): Promise<number> {
 	const {options} = command;
 	const scheduler = new SimulationScheduler(1);
-	const events$ = watchRun(connection, {run: command.run, intervalMs: resolveConfig(options.simulation).intervalMs, emitResults: options.json && options.events}, {scheduler, stop: io.stop$, warn: io.warn});
+	const events$ = watchRun(connection, {run: command.run, intervalMs: resolveConfig(options.simulation).intervalMs, emitResults: (options.json && options.events) || options.html !== undefined}, {scheduler, stop: io.stop$, warn: io.warn});
 	const title = ({messages}: {messages: number}) => `monitor of run ${command.run} at ${redactUrl(command.broker)}${messages > 0 ? `: ${formatCount(messages)} messages` : ''}`;
-	const {final} = await present(events$, {...options, header: {role: 'monitor', run: command.run, title}, warnings$: io.warnings$}, io, scheduler);
-	return exitCodeFor(final, options.maxFailureRate, options.thresholds);
+	const {final, htmlProblem} = await present(events$, {...options, header: {role: 'monitor', run: command.run, title}, warnings$: io.warnings$}, io, scheduler);
+	return htmlProblem ? EXIT.unexpected : exitCodeFor(final, options.maxFailureRate, options.thresholds);
 }
 
 /** Deletes a run's queues and streams: what `produce`, `send` and `monitor` made for it. */

@@ -27,15 +27,15 @@ export type BrokerCommand = {
 /** Which flags each command takes (beyond --broker, --run, --config, --json). */
 const APPLIES: Record<BrokerCommandName, ReadonlyArray<keyof BrokerFlags>> = {
 	produce: ['messages', 'seed', 'maxBodyLength', 'charset', 'priority', 'batch'],
-	send: ['senders', 'mean', 'spread', 'distribution', 'failureRate', 'maxAttempts', 'backoff', 'backoffMax', 'permanentFailureRate', 'sender', 'interval', 'speed', 'seed', 'events', 'maxFailureRate', 'threshold', 'batch', 'follow'],
-	monitor: ['interval', 'events', 'maxFailureRate', 'threshold'],
+	send: ['senders', 'mean', 'spread', 'distribution', 'failureRate', 'maxAttempts', 'backoff', 'backoffMax', 'permanentFailureRate', 'sender', 'interval', 'speed', 'seed', 'events', 'maxFailureRate', 'threshold', 'batch', 'follow', 'html'],
+	monitor: ['interval', 'events', 'maxFailureRate', 'threshold', 'html'],
 	purge: [],
 };
 
 const FLAG_NAMES: Record<string, string> = {
 	messages: '--messages', senders: '--senders', mean: '--mean', spread: '--spread', distribution: '--distribution', failureRate: '--failure-rate',
 	sender: '--sender', interval: '--interval', seed: '--seed', speed: '--speed', maxBodyLength: '--max-body-length', events: '--events', maxFailureRate: '--max-failure-rate',
-	batch: '--batch', follow: '--follow', threshold: '--threshold', rate: '--rate', arrival: '--arrival', charset: '--charset', priority: '--priority', input: '--input', inputFormat: '--input-format', maxAttempts: '--max-attempts', backoff: '--backoff', backoffMax: '--backoff-max', permanentFailureRate: '--permanent-failure-rate',
+	batch: '--batch', follow: '--follow', threshold: '--threshold', rate: '--rate', arrival: '--arrival', charset: '--charset', priority: '--priority', input: '--input', inputFormat: '--input-format', maxAttempts: '--max-attempts', backoff: '--backoff', backoffMax: '--backoff-max', permanentFailureRate: '--permanent-failure-rate', html: '--html',
 };
 
 /**

@@ -1,3 +1,5 @@
+import {statSync} from 'node:fs';
+import {dirname, resolve} from 'node:path';
 import {ARRIVAL_PROCESSES, type ArrivalProcess} from '../arrivals.js';
 import {DISTRIBUTIONS, type Distribution} from '../distributions.js';
 import {CHARSETS, type Charset} from '../messages.js';
@@ -158,6 +160,27 @@ export class Checker {
 
 	charset(subject: Subject, raw: Raw): Charset | undefined {
 		return this.oneOf(subject, raw, CHARSETS);
+	}
+
+	/** A file to write: a path whose folder exists, and not a folder itself. */
+	outputFile(subject: Subject, raw: Raw): string | undefined {
+		if (typeof raw !== 'string' || raw.trim() === '') {
+			this.fail(subject, 'must be the path of a file to write', raw);
+			return undefined;
+		}
+
+		const folder = dirname(resolve(raw));
+		if (!statSync(folder, {throwIfNoEntry: false})?.isDirectory()) {
+			this.fail(subject, `must be in a folder that exists (${folder} does not)`, raw);
+			return undefined;
+		}
+
+		if (statSync(raw, {throwIfNoEntry: false})?.isDirectory()) {
+			this.fail(subject, 'must be a file, not a folder', raw);
+			return undefined;
+		}
+
+		return raw;
 	}
 
 	name(subject: Subject, raw: Raw): string | undefined {

@@ -8,7 +8,7 @@ import {type Checker, show} from './checker.js';
 export type ConfigFile = {readonly path: string; readonly text: string} | {readonly path: string; readonly readError: string};
 
 /** The keys a config file may have; any other is an error. */
-export const CONFIG_KEYS = ['messages', 'senders', 'mean', 'spread', 'distribution', 'failureRate', 'groups', 'interval', 'seed', 'speed', 'maxFailureRate', 'maxBodyLength', 'thresholds', 'rate', 'arrival', 'charset', 'priority', 'input', 'inputFormat', 'maxAttempts', 'backoff', 'backoffMax', 'permanentFailureRate'] as const;
+export const CONFIG_KEYS = ['messages', 'senders', 'mean', 'spread', 'distribution', 'failureRate', 'groups', 'interval', 'seed', 'speed', 'maxFailureRate', 'maxBodyLength', 'thresholds', 'rate', 'arrival', 'charset', 'priority', 'input', 'inputFormat', 'maxAttempts', 'backoff', 'backoffMax', 'permanentFailureRate', 'html'] as const;
 
 /** The largest config file read: settings fit in a few hundred bytes; `/dev/zero` must not fill memory. */
 export const MAX_CONFIG_BYTES = 1024 * 1024;

@@ -26,4 +26,5 @@ export type CliFlags = {
 	readonly backoff?: string;
 	readonly backoffMax?: string;
 	readonly permanentFailureRate?: string;
+	readonly html?: string;
 };

@@ -6,7 +6,7 @@ import type {RunIo} from '../front-ends/context.js';
 import {BROKER_COMMANDS, validateBrokerCommand, type BrokerCommandName} from './broker-options.js';
 import type {PlanFlags} from './plan.js';
 import {readConfigFile} from './config-file.js';
-import {show} from './checker.js';
+import {Checker, show} from './checker.js';
 import {EXIT} from './exit-codes.js';
 import {validateOptions} from './options.js';
 
@@ -114,6 +114,9 @@ const HELP = `
 	Output
 	      --json                 NDJSON on stdout (human messages on stderr)
 	      --events               With --json, one line per finished message too
+	      --html <file>          The run as one self-contained HTML page (charts,
+	                             tables; no network): on a run, send, monitor,
+	                             report, and plan --sweep
 	  -h, --help                 Show this help
 	  -v, --version              Show the version
 	  q, Ctrl-C                  Keys on the dashboard: stop, print the summary
@@ -170,6 +173,7 @@ const FLAGS = {
 	p99: {type: 'string'},
 	replications: {type: 'string'},
 	sweep: {type: 'string'},
+	html: {type: 'string'},
 	help: {type: 'boolean', shortFlag: 'h'},
 	version: {type: 'boolean', shortFlag: 'v'},
 } as const;
@@ -307,9 +311,12 @@ export async function main(io: MainIo): Promise<number> {
 	if (commandName === 'report' || commandName === 'compare') {
 		// Saved runs read back: their files (or -), and --json; nothing else applies.
 		const wanted = commandName === 'report' ? 1 : 2;
-		const others = Object.entries(cli.flags).filter(([name, value]) => !['json', 'help', 'version'].includes(name) && value !== undefined && value !== false && !(Array.isArray(value) && value.length === 0));
+		const others = Object.entries(cli.flags).filter(([name, value]) => ![commandName === 'report' ? 'html' : 'json', 'json', 'help', 'version'].includes(name) && value !== undefined && value !== false && !(Array.isArray(value) && value.length === 0));
+		const htmlCheck = new Checker();
+		const html = commandName === 'report' && cli.flags.html !== undefined ? htmlCheck.outputFile('--html', cli.flags.html) : undefined;
 		const errors = [
 			...checked.errors,
+			...htmlCheck.errors,
 			...others.map(([name]) => `--${name.replaceAll(/[A-Z]/g, letter => `-${letter.toLowerCase()}`)} does not apply to sms-sim ${commandName}`),
 			...(stray.length > wanted || (commandName === 'compare' && stray.length < wanted) ? [`${commandName} reads ${wanted === 1 ? 'one run' : 'two runs, A and B'}: got ${stray.length} file${stray.length === 1 ? '' : 's'}`] : []),
 		];
@@ -323,7 +330,7 @@ export async function main(io: MainIo): Promise<number> {
 		}
 
 		const {report} = await import('./report.js');
-		return report({path: stray[0] ?? '-', json: cli.flags.json === true}, io);
+		return report({path: stray[0] ?? '-', json: cli.flags.json === true, html}, io);
 	}
 
 	const isBrokerCommand = (BROKER_COMMANDS as readonly string[]).includes(commandName);

@@ -98,6 +98,7 @@ export function validateOptions(flags: CliFlags, configFile?: ConfigFile): Valid
 	}
 
 	const groups = validateGroups(check, flags, file, top, senders, fileSubject);
+	const html = pick('html', flags.html, 'html', (s, raw) => check.outputFile(s, raw));
 	const thresholds = validateThresholds(check, flags.threshold, file?.thresholds, fileSubject('thresholds'));
 
 	if (flags.events && !flags.json) {
@@ -124,6 +125,7 @@ export function validateOptions(flags: CliFlags, configFile?: ConfigFile): Valid
 			events: flags.events ?? false,
 			maxFailureRate,
 			thresholds,
+			...(html === undefined ? {} : {html}),
 		},
 		errors: [],
 	};

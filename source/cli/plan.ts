@@ -1,3 +1,4 @@
+import {writeFile} from 'node:fs/promises';
 import {resolveConfig} from '../config.js';
 import {formatCount, formatDuration, formatMs} from '../output/format.js';
 import {
@@ -55,6 +56,10 @@ export async function plan(flags: PlanFlags, io: PlanIo): Promise<number> {
 		check.fail('--sweep', `must be senders=FROM..TO or senders=FROM..TO:STEP, 1 <= FROM <= TO <= ${PLAN_MAX_SENDERS.toLocaleString('en-US')}, at most ${MAX_SWEEP_POINTS} counts`, flags.sweep);
 	}
 
+	if (flags.html !== undefined && flags.sweep === undefined) {
+		check.errors.push('--html goes with --sweep in sms-sim plan: the page charts the sweep');
+	}
+
 	if (flags.sweep === undefined && flags.deadline === undefined && flags.p99 === undefined && flags.maxFailureRate === undefined) {
 		check.errors.push('plan needs a goal: --deadline (the run ends within it), --p99 (latency with --rate, else send time) or --max-failure-rate');
 	}
@@ -94,11 +99,24 @@ export async function plan(flags: PlanFlags, io: PlanIo): Promise<number> {
 			io.stdout.write(`${['senders', 'makespan', 'p99', 'throughput', 'failed'].map((title, column) => (column === 0 ? title.padStart(9) : title.padStart(11))).join('')}\n`);
 		}
 
-		sweepSenders({...validation.value.simulation, intervalMs: Math.max(config.intervalMs, 60_000)}, profile, counts, replications, point => {
+		const points = sweepSenders({...validation.value.simulation, intervalMs: Math.max(config.intervalMs, 60_000)}, profile, counts, replications, point => {
 			io.stdout.write(flags.json
 				? `${JSON.stringify({type: 'sweep', ...point})}\n`
 				: `${formatCount(point.senders).padStart(9)}${formatDuration(point.makespanMs).padStart(11)}${formatMs(point.p99Ms).padStart(11)}${`${formatCount(point.throughputPerSec)}/s`.padStart(11)}${`${(point.failureRatio * 100).toFixed(1)}%`.padStart(11)}\n`);
 		});
+		const {html} = validation.value;
+		if (html !== undefined) {
+			const [{renderPage}, {sweepPage}] = await Promise.all([import('../output/html-page.js'), import('../output/sweep-page.js')]);
+			try {
+				await writeFile(html, renderPage(sweepPage(points, validation.value.simulation, {replications: replications ?? 1, latency: config.arrivals !== undefined})));
+			} catch (error) {
+				io.stderr.write(`sms-sim: --html ${html}: cannot write it: ${(error as Error).message}\n`);
+				return EXIT.unexpected;
+			}
+
+			io.stderr.write(`sms-sim: wrote the sweep page to ${html}\n`);
+		}
+
 		return EXIT.ok;
 	}
 

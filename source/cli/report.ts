@@ -1,4 +1,9 @@
+import {writeFile} from 'node:fs/promises';
+import {basename} from 'node:path';
 import type {Readable} from 'node:stream';
+import {renderPage} from '../output/html-page.js';
+import {runPage} from '../output/run-page.js';
+import {createTimelineRecorder, type TimelineRecorder} from '../output/timeline.js';
 import {configLine, summaryLines} from '../output/lines.js';
 import {configFromStart, snapshotFromRecord, type JsonRecord as Json} from '../output/recorded.js';
 import {parseThreshold, type Threshold} from '../thresholds.js';
@@ -11,6 +16,8 @@ export type ReportOptions = {
 	readonly path: string;
 	/** One summary object on stdout instead of the text summary. */
 	readonly json: boolean;
+	/** `--html FILE`: the run's report page, written there too. */
+	readonly html?: string;
 };
 
 type ReportIo = {readonly stdout: NodeJS.WritableStream; readonly stderr: NodeJS.WritableStream; readonly stdin?: Readable & {isTTY?: boolean}};
@@ -34,7 +41,21 @@ export async function report(options: ReportOptions, io: ReportIo): Promise<numb
 		return EXIT.usage;
 	}
 
-	const run = await readSavedRun(options.path, {stdin: io.stdin});
+	// The page's timeline starts at the start line: its windows are the run's interval to begin with.
+	let timeline: TimelineRecorder | undefined;
+	const run = await readSavedRun(options.path, {
+		stdin: io.stdin,
+		observe: options.html === undefined
+			? undefined
+			: record => {
+				if (record.type === 'start') {
+					timeline?.dispose();
+					timeline = createTimelineRecorder(configFromStart(record).intervalMs);
+				} else if (timeline) {
+					observeRecord(timeline, record);
+				}
+			},
+	});
 	if ('problem' in run) {
 		say(`report: ${run.problem}`);
 		return EXIT.usage;
@@ -48,6 +69,21 @@ export async function report(options: ReportOptions, io: ReportIo): Promise<numb
 	const last = (summary ?? run.lastProgress)!;
 	const config = configFromStart(run.start);
 	const cutShort = summary === undefined;
+	if (timeline && options.html !== undefined) {
+		const page = runPage({
+			start: run.start, last, cutShort, timeline: timeline.timeline(), source: `sms-sim report ${options.path === '-' ? '-' : basename(options.path)} --html`,
+		});
+		timeline.dispose();
+		try {
+			await writeFile(options.html, renderPage(page));
+		} catch (error) {
+			say(`report: --html ${options.html}: cannot write it: ${(error as Error).message}`);
+			return EXIT.unexpected;
+		}
+
+		say(`report: wrote the report page to ${options.html}`);
+	}
+
 	if (options.json) {
 		io.stdout.write(`${JSON.stringify({
 			...last, type: 'summary', report: where, cutShort, ...(cutShort ? {interrupted: true} : {}), ...(run.messages > 0 ? {messageLines: run.messages} : {}),
@@ -69,4 +105,17 @@ export async function report(options: ReportOptions, io: ReportIo): Promise<numb
 
 	io.stdout.write(`${lines.join('\n')}\n`);
 	return EXIT.ok;
+}
+
+/** A saved record into the page's timeline: progress and summary lines, and message lines (events). */
+function observeRecord(timeline: TimelineRecorder, record: Json): void {
+	if (record.type === 'message') {
+		if (record.retry !== true && typeof record.endMs === 'number' && typeof record.durationMs === 'number') {
+			timeline.addResult(record.endMs, record.durationMs, typeof record.waitMs === 'number' ? record.waitMs : undefined);
+		}
+
+		return;
+	}
+
+	timeline.addProgress(record);
 }

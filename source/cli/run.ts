@@ -39,9 +39,9 @@ export async function run(options: RunOptions, io: RunIo, replay?: {readonly mes
 	const liveMs = frontEndFor(options, io) === 'dashboard' ? LIVE_MS : undefined;
 	const simulation = options.input ? {...options.simulation, input: options.input, messages: replay?.messages ?? 0} : options.simulation;
 	const events$ = simulate(simulation, {
-		scheduler, stop: io.stop$, emitResults: options.json && options.events, liveMs, source, total: replay?.messages, priorityOrder: input ? priorityOrder : undefined, arrivals: source !== undefined && isObservable(source),
+		scheduler, stop: io.stop$, emitResults: (options.json && options.events) || options.html !== undefined, liveMs, source, total: replay?.messages, priorityOrder: input ? priorityOrder : undefined, arrivals: source !== undefined && isObservable(source),
 	});
-	const {final} = await present(events$, options, io, scheduler);
+	const {final, htmlProblem} = await present(events$, options, io, scheduler);
 	const problem = input?.problem();
 	if (problem) {
 		// Standard input cannot be checked before the run: the run stopped at the bad line.
@@ -49,5 +49,5 @@ export async function run(options: RunOptions, io: RunIo, replay?: {readonly mes
 		return EXIT.usage;
 	}
 
-	return exitCodeFor(final, options.maxFailureRate, options.thresholds);
+	return htmlProblem ? EXIT.unexpected : exitCodeFor(final, options.maxFailureRate, options.thresholds);
 }

@@ -51,9 +51,9 @@ export type SavedRun = {
 /**
  * Reads a run saved with `--json` (a file, or `-` for standard input; gzip or not) a line at a time,
  * keeping the start line, the last progress line and the summary (and, with `times`, each event's
- * send time: 8 bytes a message). A reason (one line) when it is not a saved run.
+ * send time: 8 bytes a message). `observe` sees each record as it is read. A reason (one line) when it is not a saved run.
  */
-export async function readSavedRun(path: string, {times: wantTimes = false, stdin}: {times?: boolean; stdin?: Readable} = {}): Promise<SavedRun | {problem: string}> {
+export async function readSavedRun(path: string, {times: wantTimes = false, stdin, observe}: {times?: boolean; stdin?: Readable; observe?: (record: Json) => void} = {}): Promise<SavedRun | {problem: string}> {
 	const where = path === '-' ? 'standard input' : path;
 	if (path !== '-') {
 		try {
@@ -93,16 +93,19 @@ export async function readSavedRun(path: string, {times: wantTimes = false, stdi
 			switch (record?.type) {
 				case 'start': {
 					start = record;
+					observe?.(record);
 					break;
 				}
 
 				case 'progress': {
 					lastProgress = record;
+					observe?.(record);
 					break;
 				}
 
 				case 'summary': {
 					summary = record;
+					observe?.(record);
 					break;
 				}
 
@@ -117,6 +120,7 @@ export async function readSavedRun(path: string, {times: wantTimes = false, stdi
 						times[messages] = record.durationMs;
 					}
 
+					observe?.(record);
 					messages++;
 					break;
 				}

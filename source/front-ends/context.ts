@@ -56,6 +56,8 @@ export type OutputOptions = {
 	readonly thresholds?: readonly Threshold[];
 	/** Set for the distributed commands. */
 	readonly header?: RunHeader;
+	/** `--html FILE`: the run's report page is written there when it ends. */
+	readonly html?: string;
 	/**
 	 * Warnings to show while the run is shown (a lost broker): on stderr, and on a terminal above
 	 * the dashboard, so they never write over it.
@@ -73,7 +75,11 @@ export type FrontEndContext = {
 };
 
 /** How a front end's run ended: its final snapshot, if it got that far. */
-export type FrontEndResult = {readonly final: Snapshot | undefined};
+export type FrontEndResult = {
+	readonly final: Snapshot | undefined;
+	/** What went wrong writing the `--html` page, if it did (said on stderr already). */
+	readonly htmlProblem?: string;
+};
 
 /**
  * Subscribes to a run and resolves when it ends; `onEvent` sees every event, with the run's config

@@ -1,4 +1,4 @@
-import type {Observable} from 'rxjs';
+import {tap, type Observable} from 'rxjs';
 import type {SimulationEvent} from '../simulation.js';
 import type {
 	FrontEndContext, FrontEndResult, OutputOptions, RunIo,
@@ -25,6 +25,19 @@ export function frontEndFor(options: OutputOptions, io: RunIo): 'json' | 'dashbo
 }
 
 export async function present(events$: Observable<SimulationEvent>, options: OutputOptions, io: RunIo, clock?: Pausable): Promise<FrontEndResult> {
+	if (options.html === undefined) {
+		return show(events$, options, io, clock);
+	}
+
+	const {recordHtml} = await import('./html-file.js');
+	const html = recordHtml(options.html, options, io);
+	const result = await show(events$.pipe(tap(html.observe)), options, io, clock);
+	const problem = await html.write();
+	io.stderr.write(`sms-sim: ${problem ?? `wrote the report page to ${options.html}`}\n`);
+	return problem === undefined ? result : {...result, htmlProblem: problem};
+}
+
+async function show(events$: Observable<SimulationEvent>, options: OutputOptions, io: RunIo, clock?: Pausable): Promise<FrontEndResult> {
 	const context: FrontEndContext = {
 		events$, options, io, writeLine: createLineWriter(io.stdout, clock),
 	};
