@@ -237,7 +237,7 @@ describe('validateOptions: --config', () => {
 		[{path: 'bad.json', text: '{\n  "messages": 5,\n}'}, /^--config: bad\.json is not valid JSON: line 3, column 1: /],
 		[{path: 'empty.json', text: ''}, '--config: empty.json is not valid JSON: the file is empty'],
 		[configFile([1, 2]), '--config: sim.json must hold a JSON object, got a list'],
-		[configFile({mesages: 5}), 'sim.json: unknown key "mesages" (known: messages, senders, mean, spread, distribution, failureRate, groups, interval, seed, speed, maxFailureRate, maxBodyLength, thresholds, rate, arrival, charset, priority, input, inputFormat, maxAttempts, backoff, backoffMax, permanentFailureRate)'],
+		[configFile({mesages: 5}), 'sim.json: unknown key "mesages" (known: messages, senders, mean, spread, distribution, failureRate, groups, interval, seed, speed, maxFailureRate, maxBodyLength, thresholds, rate, arrival, charset, priority, input, inputFormat, maxAttempts, backoff, backoffMax, permanentFailureRate, html)'],
 		[configFile({messages: '5'}), 'sim.json: messages must be a whole number >= 0, got "5"'],
 		[configFile({failureRate: 1.5}), 'sim.json: failureRate must be between 0 and 1, got 1.5'],
 		[configFile({groups: []}), 'sim.json: groups must be a non-empty list of groups, got a list'],
