@@ -1,4 +1,6 @@
-import {createWriteStream, mkdtempSync, writeFileSync} from 'node:fs';
+import {
+	createWriteStream, mkdtempSync, readFileSync, writeFileSync,
+} from 'node:fs';
 import {pipeline} from 'node:stream/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
@@ -68,15 +70,18 @@ describe('sms-sim report', () => {
 		expect(withSeed.stderr).toMatch(/--seed does not apply to sms-sim report/);
 	});
 
-	it('reads a million events within a 40 MB heap: it keeps three records, not the file', async () => {
+	it('reads a million events within a 40 MB heap, its page too: it keeps three records and a bounded timeline, not the file', async () => {
 		// A gzipped run of 1,000,000 message lines (about 250 MB of NDJSON), written as it is made.
 		const path = join(folder, 'big.ndjson.gz');
 		const producer = start(['-n', '1000000', '-s', '1000', '--speed', 'max', '--json', '--events', '--seed', '3']);
 		await pipeline(producer.stdout, createGzip({level: 1}), createWriteStream(path));
 		// If the report kept what it read, a heap this small would run out (the process would die).
-		const {code, stdout} = await runCli(['report', path, '--json'], {NODE_OPTIONS: '--max-old-space-size=40'});
+		// With --html too: the page keeps a bounded timeline (points and windows), not the events.
+		const page = join(folder, 'big.html');
+		const {code, stdout} = await runCli(['report', path, '--json', '--html', page], {NODE_OPTIONS: '--max-old-space-size=40'});
 		expect(code).toBe(0);
 		expect(JSON.parse(stdout)).toMatchObject({processed: 1_000_000, messageLines: 1_000_000, cutShort: false});
+		expect(readFileSync(page, 'utf8')).toContain('of the sends that ended in each');
 	}, 120_000);
 
 	it('says what it needs when nothing is piped in, rather than wait on the terminal', async () => {
