@@ -92,28 +92,8 @@ export function runPage(input: RunPageInput): Page {
 			title: 'Throughput', note: 'messages finished per second of run time', kind: 'lines', x: time(throughput.x), series: [{label: 'processed/s', unit: 'rate', values: throughput.values}],
 		},
 		windows
-			? {
-				title: 'Send time percentiles',
-				note: `of the sends that ended in each ${formatDuration(windowSeconds * 1000)} window`,
-				kind: 'lines',
-				x: time(windows.map(window => seconds(window.toMs))),
-				series: [
-					{label: 'p50', unit: 'ms', values: windows.map(window => window.p50Ms)},
-					{label: 'p95', unit: 'ms', values: windows.map(window => window.p95Ms)},
-					{label: 'p99', unit: 'ms', values: windows.map(window => window.p99Ms)},
-				],
-			}
-			: {
-				title: 'Send time percentiles',
-				note: 'of every send up to each moment (saved with --events, a run gets them per window)',
-				kind: 'lines',
-				x: time(points.map(point => seconds(point.elapsedMs))),
-				series: [
-					{label: 'p50', unit: 'ms', values: points.map(point => point.p50Ms)},
-					{label: 'p95', unit: 'ms', values: points.map(point => point.p95Ms)},
-					{label: 'p99', unit: 'ms', values: points.map(point => point.p99Ms)},
-				],
-			},
+			? overTime({title: 'Send time percentiles', note: `of the sends that ended in each ${formatDuration(windowSeconds * 1000)} window`}, windows, window => window.toMs, sendTimePercentiles)
+			: overTime({title: 'Send time percentiles', note: 'of every send up to each moment (saved with --events, a run gets them per window)'}, points, point => point.elapsedMs, sendTimePercentiles),
 		histogramChart(last),
 		{
 			title: 'Failures',
@@ -151,28 +131,29 @@ function histogramChart(last: Json): PageChart {
 	};
 }
 
+type Percentiles = {readonly p50Ms: number; readonly p95Ms: number; readonly p99Ms: number; readonly waitP50Ms: number | undefined; readonly waitP99Ms: number | undefined};
+type SeriesOf = ReadonlyArray<{readonly label: string; readonly unit: 'ms' | 'count'; readonly of: (row: Percentiles & {backlog?: number}) => number | undefined}>;
+const sendTimePercentiles: SeriesOf = [{label: 'p50', unit: 'ms', of: row => row.p50Ms}, {label: 'p95', unit: 'ms', of: row => row.p95Ms}, {label: 'p99', unit: 'ms', of: row => row.p99Ms}];
+const waitPercentiles: SeriesOf = [{label: 'wait p50', unit: 'ms', of: row => row.waitP50Ms}, {label: 'wait p99', unit: 'ms', of: row => row.waitP99Ms}];
+
+/** A chart over run time of `rows` (progress points or windows): a series per entry of `series`. */
+function overTime<Row extends Percentiles>({title, note}: {title: string; note: string}, rows: readonly Row[], at: (row: Row) => number, series: SeriesOf): PageChart {
+	return {
+		title,
+		note,
+		kind: 'lines',
+		x: {label: 'run time', unit: 's', values: rows.map(row => seconds(at(row)))},
+		series: series.map(({label, unit, of}) => ({label, unit, values: rows.map(row => of(row))})),
+	};
+}
+
 function queueingCharts(points: readonly TimelinePoint[], windows: Timeline['windows']): PageChart[] {
-	const time = (values: number[]) => ({label: 'run time', unit: 's' as const, values});
 	const windowsWithWaits = windows?.some(window => window.waitP50Ms !== undefined) ? windows : undefined;
 	return [
-		{
-			title: 'Backlog', note: 'messages that have arrived and wait for a sender', kind: 'lines', x: time(points.map(point => seconds(point.elapsedMs))), series: [{label: 'backlog', unit: 'count', values: points.map(point => point.backlog)}],
-		},
+		overTime({title: 'Backlog', note: 'messages that have arrived and wait for a sender'}, points, point => point.elapsedMs, [{label: 'backlog', unit: 'count', of: row => row.backlog}]),
 		windowsWithWaits
-			? {
-				title: 'Waits',
-				note: 'from arrival to a sender\'s start, of the sends that ended in each window',
-				kind: 'lines',
-				x: time(windowsWithWaits.map(window => seconds(window.toMs))),
-				series: [{label: 'wait p50', unit: 'ms', values: windowsWithWaits.map(window => window.waitP50Ms)}, {label: 'wait p99', unit: 'ms', values: windowsWithWaits.map(window => window.waitP99Ms)}],
-			}
-			: {
-				title: 'Waits',
-				note: 'from arrival to a sender\'s start, of every message up to each moment',
-				kind: 'lines',
-				x: time(points.map(point => seconds(point.elapsedMs))),
-				series: [{label: 'wait p50', unit: 'ms', values: points.map(point => point.waitP50Ms)}, {label: 'wait p99', unit: 'ms', values: points.map(point => point.waitP99Ms)}],
-			},
+			? overTime({title: 'Waits', note: 'from arrival to a sender\'s start, of the sends that ended in each window'}, windowsWithWaits, window => window.toMs, waitPercentiles)
+			: overTime({title: 'Waits', note: 'from arrival to a sender\'s start, of every message up to each moment'}, points, point => point.elapsedMs, waitPercentiles),
 	];
 }
 
