@@ -218,12 +218,14 @@ function readJson(body: unknown): Parsed<Json> {
 
 	let value: unknown = body;
 	if (typeof body === 'string' || Buffer.isBuffer(body)) {
-		if (String(body).length > MAX_RECORD_BYTES) {
+		// Decoded once: a batch is hundreds of kilobytes.
+		const text = typeof body === 'string' ? body : body.toString('utf8');
+		if (text.length > MAX_RECORD_BYTES) {
 			return {problem: `larger than ${MAX_RECORD_BYTES / 1024 / 1024} MB`};
 		}
 
 		try {
-			value = JSON.parse(String(body));
+			value = JSON.parse(text);
 		} catch {
 			return {problem: 'not JSON'};
 		}

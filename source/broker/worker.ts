@@ -15,6 +15,9 @@ import {
 	parseControl, parseMessages, queueOptions, runNames, toResultRecord, encodeOutcomes, type HeartbeatRecord, type ResultRecord,
 } from './topology.js';
 
+/** The batch a message in a worker's hands came in, kept on the message itself (cheaper than a WeakMap lookup per message). */
+const batchOf = Symbol('batch');
+
 export type WorkerOptions = {
 	readonly run: string;
 	readonly groups: readonly ResolvedSenderGroup[];
@@ -93,8 +96,8 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 		const incoming$ = new Subject<Message>();
 		const gauge = createPoolGauge();
 		const workerStartedAt = Date.now();
-		/** Each message in hand, to the batch it came in (a redelivered batch brings new message objects). */
-		const heldBy = new WeakMap<Message, Held>();
+		/** Each message in hand carries the batch it came in (a redelivered batch brings new message objects). */
+		type HeldMessage = Message & {readonly [batchOf]: Held};
 		/** The batches in hand, to give back if the worker is stopped before their end. */
 		const inHand = new Set<Held>();
 		let batchesInHand = 0;
@@ -138,12 +141,13 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 			inHand.add(held);
 			try {
 				for (const message of record.messages) {
-					const copy: Message = record.priority === undefined
-						? {id: message.id, to: message.to, body: message.body}
+					const copy: HeldMessage = record.priority === undefined
+						? {
+							id: message.id, to: message.to, body: message.body, [batchOf]: held,
+						}
 						: {
-							id: message.id, to: message.to, body: message.body, priority: record.priority,
+							id: message.id, to: message.to, body: message.body, priority: record.priority, [batchOf]: held,
 						};
-					heldBy.set(copy, held);
 					incoming$.next(copy);
 				}
 
@@ -224,7 +228,7 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 		};
 
 		const onResult = (result: SendResult): void => {
-			const held = heldBy.get(result.message);
+			const held = (result.message as Partial<HeldMessage>)[batchOf];
 			processed++;
 			// A failed attempt that will be retried is not the message's outcome: the worker retries it
 			// itself, and only the last attempt goes out (the monitor counts each id once).

@@ -4,15 +4,9 @@ import {Subject} from 'rxjs';
 import {brokerFailure, connect, redactUrl} from '../broker/connection.js';
 import {declareRun} from '../broker/declare-run.js';
 import {runNames} from '../broker/topology.js';
-import {produce} from '../broker/produce.js';
-import {watchRun} from '../broker/remote-monitor.js';
-import {runWorker} from '../broker/worker.js';
 import {resolveConfig} from '../config.js';
 import type {RunIo} from '../front-ends/context.js';
-import {present} from '../front-ends/present.js';
-import {createRandom} from '../random.js';
-import {SimulationScheduler} from '../scheduler.js';
-import {SCHEMA_VERSION} from '../output/json.js';
+import {SCHEMA_VERSION} from '../output/schema.js';
 import {sendersLine} from '../output/lines.js';
 import {formatCount} from '../output/format.js';
 import type {BrokerCommand} from './broker-options.js';
@@ -99,6 +93,8 @@ async function runProduce(connection: Connection, command: BrokerCommand, io: Br
 	say(`sms-sim produce: ${formatCount(messages)} messages to run ${command.run} at ${redactUrl(command.broker)}, seed ${seed}`);
 	let lastReport = performance.now();
 	try {
+		// Each command loads its own part only: a producer starts without the sending pipeline.
+		const {produce} = await import('../broker/produce.js');
 		const {published, producer} = await produce(connection, {
 			run: command.run, messages, seed, maxBodyLength, charset, priorities, batch: command.batch,
 		}, {
@@ -128,6 +124,9 @@ async function runProduce(connection: Connection, command: BrokerCommand, io: Br
 async function runSend(connection: Connection, command: BrokerCommand, io: BrokerIo): Promise<number> {
 	const {options} = command;
 	// A worker's own view: no messages of its own (they come from the queue).
+	const [{runWorker}, {present}, {createRandom}, {SimulationScheduler}] = await Promise.all([
+		import('../broker/worker.js'), import('../front-ends/present.js'), import('../random.js'), import('../scheduler.js'),
+	]);
 	const config = resolveConfig({...options.simulation, messages: 0});
 	const scheduler = new SimulationScheduler(config.speed);
 	const workerId = `${hostname()}-${process.pid}`;
@@ -145,6 +144,7 @@ async function runSend(connection: Connection, command: BrokerCommand, io: Broke
 
 async function runMonitor(connection: Connection, command: BrokerCommand, io: BrokerIo): Promise<number> {
 	const {options} = command;
+	const [{watchRun}, {present}, {SimulationScheduler}] = await Promise.all([import('../broker/remote-monitor.js'), import('../front-ends/present.js'), import('../scheduler.js')]);
 	const scheduler = new SimulationScheduler(1);
 	const events$ = watchRun(connection, {run: command.run, intervalMs: resolveConfig(options.simulation).intervalMs, emitResults: (options.json && options.events) || options.html !== undefined}, {scheduler, stop: io.stop$, warn: io.warn});
 	const title = ({messages}: {messages: number}) => `monitor of run ${command.run} at ${redactUrl(command.broker)}${messages > 0 ? `: ${formatCount(messages)} messages` : ''}`;

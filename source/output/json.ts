@@ -4,9 +4,9 @@ import {exceedsFailureRate, type Snapshot, type TimeFigures} from '../snapshot.j
 import {evaluateThreshold} from '../thresholds.js';
 import {bodyCost, type BodyCost} from '../segments.js';
 import {groupCapacities, type SummaryContext} from './lines.js';
+import {SCHEMA_VERSION} from './schema.js';
 
-/** Bumped when a field changes meaning or goes away; new fields do not bump it. */
-export const SCHEMA_VERSION = 1;
+export {SCHEMA_VERSION} from './schema.js';
 
 /** Milliseconds to the microsecond: enough for any clock here, and short lines. */
 const ms = (value: number): number => Math.round(value * 1000) / 1000;
