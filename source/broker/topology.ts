@@ -12,6 +12,7 @@ import {flattenResult, type SendResult} from '../senders.js';
  *   produce --(producer-start, producer-done)--> sms-sim.ID.control (a stream) --> monitors, workers
  *   send    --(heartbeats)-----------------------^
  *   every produce --(an identity it offers)--> sms-sim.ID.identity (a stream: the first one is the run's)
+ *   each program, as it starts: sms-sim.ID.declaring (an exclusive queue, held while it declares; see declare-run.ts)
  *
  * Streams keep what is written to them: a monitor reads without taking anything away from
  * another, and one started late, or again, reads the run from its start.
