@@ -1,4 +1,3 @@
-import {writeFile} from 'node:fs/promises';
 import {resolveConfig} from '../config.js';
 import {formatCount, formatDuration, formatMs} from '../output/format.js';
 import {
@@ -106,11 +105,10 @@ export async function plan(flags: PlanFlags, io: PlanIo): Promise<number> {
 		});
 		const {html} = validation.value;
 		if (html !== undefined) {
-			const [{renderPage}, {sweepPage}] = await Promise.all([import('../output/html-page.js'), import('../output/sweep-page.js')]);
-			try {
-				await writeFile(html, renderPage(sweepPage(points, validation.value.simulation, {replications: replications ?? 1, latency: config.arrivals !== undefined})));
-			} catch (error) {
-				io.stderr.write(`sms-sim: --html ${html}: cannot write it: ${(error as Error).message}\n`);
+			const [{writePage}, {sweepPage}] = await Promise.all([import('../output/html-page.js'), import('../output/sweep-page.js')]);
+			const problem = await writePage(html, sweepPage(points, validation.value.simulation, {replications: replications ?? 1, latency: config.arrivals !== undefined}));
+			if (problem) {
+				io.stderr.write(`sms-sim: ${problem}\n`);
 				return EXIT.unexpected;
 			}
 

@@ -1,11 +1,12 @@
-import {writeFile} from 'node:fs/promises';
 import {basename} from 'node:path';
 import type {Readable} from 'node:stream';
-import {renderPage} from '../output/html-page.js';
+import {writePage} from '../output/html-page.js';
 import {runPage} from '../output/run-page.js';
 import {createTimelineRecorder, type TimelineRecorder} from '../output/timeline.js';
 import {configLine, summaryLines} from '../output/lines.js';
-import {configFromStart, snapshotFromRecord, type JsonRecord as Json} from '../output/recorded.js';
+import {
+	configFromStart, optionalNumber, snapshotFromRecord, type JsonRecord as Json,
+} from '../output/recorded.js';
 import {parseThreshold, type Threshold} from '../thresholds.js';
 import {parseDuration} from './duration.js';
 import {EXIT} from './exit-codes.js';
@@ -21,8 +22,6 @@ export type ReportOptions = {
 };
 
 type ReportIo = {readonly stdout: NodeJS.WritableStream; readonly stderr: NodeJS.WritableStream; readonly stdin?: Readable & {isTTY?: boolean}};
-
-const numberOf = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
 
 /**
  * `sms-sim report`: a run saved with `--json` (events or not, a file or standard input, gzip
@@ -74,10 +73,9 @@ export async function report(options: ReportOptions, io: ReportIo): Promise<numb
 			start: run.start, last, cutShort, timeline: timeline.timeline(), source: `sms-sim report ${options.path === '-' ? '-' : basename(options.path)} --html`,
 		});
 		timeline.dispose();
-		try {
-			await writeFile(options.html, renderPage(page));
-		} catch (error) {
-			say(`report: --html ${options.html}: cannot write it: ${(error as Error).message}`);
+		const problem = await writePage(options.html, page);
+		if (problem) {
+			say(`report: ${problem}`);
 			return EXIT.unexpected;
 		}
 
@@ -96,11 +94,11 @@ export async function report(options: ReportOptions, io: ReportIo): Promise<numb
 	const lines = [
 		configLine(config, {short: true}),
 		...summaryLines(snapshot, {
-			seed: numberOf(summary?.seed) ?? config.seed, maxFailureRate: numberOf(summary?.maxFailureRate), thresholds, wallMs: numberOf(summary?.wallMs), groups: config.groups,
+			seed: optionalNumber(summary?.seed) ?? config.seed, maxFailureRate: optionalNumber(summary?.maxFailureRate), thresholds, wallMs: optionalNumber(summary?.wallMs), groups: config.groups,
 		}),
 	];
 	if (cutShort) {
-		lines.push(`  (the record ends before the run did: no summary line; these are its figures at ${Math.round(numberOf(last.elapsedMs) ?? 0).toLocaleString('en-US')}ms, its last progress line)`);
+		lines.push(`  (the record ends before the run did: no summary line; these are its figures at ${Math.round(optionalNumber(last.elapsedMs) ?? 0).toLocaleString('en-US')}ms, its last progress line)`);
 	}
 
 	io.stdout.write(`${lines.join('\n')}\n`);

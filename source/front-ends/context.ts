@@ -2,6 +2,7 @@ import {lastValueFrom, tap, type Observable} from 'rxjs';
 import type {ResolvedConfig} from '../config.js';
 import type {SimulationEvent} from '../simulation.js';
 import type {Snapshot} from '../snapshot.js';
+import type {SummaryContext} from '../output/lines.js';
 import type {Threshold} from '../thresholds.js';
 
 /** Where a front end writes, and how it hears the user ask to stop. */
@@ -19,11 +20,14 @@ export type RunIo = {
 };
 
 /**
- * The wall time a summary reports: this process's, except a broker monitor's, whose summary comes
- * from the run's results alone, so that every monitor of a run, early or late, prints the same one.
+ * What every front end's summary says beside the final snapshot. The wall time is this process's,
+ * except a broker monitor's, whose summary comes from the run's results alone, so that every monitor
+ * of a run, early or late, prints the same one.
  */
-export function wallTimeOf(options: OutputOptions, wallMs: number): number | undefined {
-	return options.header?.role === 'monitor' ? undefined : wallMs;
+export function summaryContext(options: OutputOptions, config: ResolvedConfig, wallMs: number): SummaryContext {
+	return {
+		seed: config.seed, maxFailureRate: options.maxFailureRate, thresholds: options.thresholds, wallMs: options.header?.role === 'monitor' ? undefined : wallMs, groups: config.groups,
+	};
 }
 
 /** A stopwatch on `io`'s wall clock, started by `start()` (the run's start event). */
@@ -77,6 +81,8 @@ export type FrontEndContext = {
 /** How a front end's run ended: its final snapshot, if it got that far. */
 export type FrontEndResult = {
 	readonly final: Snapshot | undefined;
+	/** Wall time from the run's start to its final snapshot, as the summary gave it. */
+	readonly wallMs: number;
 	/** What went wrong writing the `--html` page, if it did (said on stderr already). */
 	readonly htmlProblem?: string;
 };
@@ -88,6 +94,7 @@ export type FrontEndResult = {
 export async function consume(events$: Observable<SimulationEvent>, io: RunIo, onEvent: (event: SimulationEvent, config: ResolvedConfig | undefined, wallMs: () => number) => void): Promise<FrontEndResult> {
 	let config: ResolvedConfig | undefined;
 	let final: Snapshot | undefined;
+	let wallMs = 0;
 	const wall = wallStopwatch(io);
 	await lastValueFrom(events$.pipe(tap(event => {
 		if (event.type === 'start') {
@@ -95,9 +102,10 @@ export async function consume(events$: Observable<SimulationEvent>, io: RunIo, o
 			wall.start();
 		} else if (event.type === 'final') {
 			final = event;
+			wallMs = wall.elapsedMs();
 		}
 
-		onEvent(event, config, wall.elapsedMs);
+		onEvent(event, config, () => wallMs);
 	})), {defaultValue: undefined});
-	return {final};
+	return {final, wallMs};
 }

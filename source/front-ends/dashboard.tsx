@@ -6,7 +6,7 @@ import type {Snapshot} from '../snapshot.js';
 import {failsCriteria} from '../thresholds.js';
 import {Dashboard} from '../ui/Dashboard.js';
 import {
-	wallStopwatch, wallTimeOf, type FrontEndContext, type FrontEndResult,
+	summaryContext, wallStopwatch, type FrontEndContext, type FrontEndResult,
 } from './context.js';
 import {openTerminalSurface} from './terminal-surface.js';
 
@@ -83,16 +83,14 @@ export async function runDashboard({events$, options, io}: FrontEndContext): Pro
 	if (final && config) {
 		// Printed on the main screen, as lines that are never redrawn: the summary stays in the
 		// scrollback whatever the terminal's height, and the prompt comes on a line of its own.
-		const [headline, ...rest] = summaryLines(final, {
-			seed: config.seed, maxFailureRate: options.maxFailureRate, thresholds: options.thresholds, wallMs: wallTimeOf(options, wallMs), groups: config.groups,
-		});
+		const [headline, ...rest] = summaryLines(final, summaryContext(options, config, wallMs));
 		const colour = final.interrupted ? 33 : (failsCriteria(final, options.maxFailureRate, options.thresholds ?? []) ? 31 : 32);
 		const paint = (text: string, code: number) => (colours(io) ? `\u001B[${code}m${text}\u001B[39m` : text);
 		const title = options.header?.title(config) ?? configLine(config, {short: true});
 		io.stdout.write(`${[colours(io) ? `\u001B[2m${title}\u001B[22m` : title, paint(headline, colour), ...rest].join('\n')}\n`);
 	}
 
-	return {final};
+	return {final, wallMs};
 }
 
 /** Whether to colour the summary: NO_COLOR and FORCE_COLOR as the dashboard's colours follow them. */

@@ -1,20 +1,16 @@
-import {writeFile} from 'node:fs/promises';
 import type {ResolvedConfig} from '../config.js';
-import {renderPage} from '../output/html-page.js';
+import {writePage} from '../output/html-page.js';
 import {progressRecord, startRecord, summaryRecord} from '../output/json.js';
 import {runPage} from '../output/run-page.js';
 import {createTimelineRecorder, type TimelineRecorder} from '../output/timeline.js';
 import type {SimulationEvent} from '../simulation.js';
-import type {Snapshot} from '../snapshot.js';
-import {
-	wallStopwatch, wallTimeOf, type OutputOptions, type RunIo,
-} from './context.js';
+import {summaryContext, type FrontEndResult, type OutputOptions} from './context.js';
 
 export type HtmlRecorder = {
 	/** Sees every event of the run, as it goes. */
 	readonly observe: (event: SimulationEvent) => void;
-	/** Writes the page of what was seen; the problem, in one line, if it could not. */
-	readonly write: () => Promise<string | undefined>;
+	/** Writes the page of what was seen, with the summary the front end gave; the problem, in one line, if it could not. */
+	readonly write: (result: FrontEndResult) => Promise<string | undefined>;
 };
 
 /**
@@ -22,18 +18,15 @@ export type HtmlRecorder = {
  * as the run goes, in bounded memory (see `createTimelineRecorder`), and writes the page at the end.
  * It needs the run's single results for send times per window: the run must emit them.
  */
-export function recordHtml(path: string, options: OutputOptions, io: RunIo): HtmlRecorder {
+export function recordHtml(path: string, options: OutputOptions): HtmlRecorder {
 	let config: ResolvedConfig | undefined;
-	let final: Snapshot | undefined;
 	let recorder: TimelineRecorder | undefined;
-	const wall = wallStopwatch(io);
 	return {
 		observe(event) {
 			switch (event.type) {
 				case 'start': {
 					config = event.config;
 					recorder = createTimelineRecorder(config.intervalMs);
-					wall.start();
 					break;
 				}
 
@@ -51,24 +44,18 @@ export function recordHtml(path: string, options: OutputOptions, io: RunIo): Htm
 					break;
 				}
 
+				case 'live':
 				case 'final': {
-					final = event;
-					break;
-				}
-
-				case 'live': {
 					break;
 				}
 			}
 		},
-		async write() {
+		async write({final, wallMs}) {
 			if (config === undefined || recorder === undefined || final === undefined) {
 				return `--html ${path}: the run ended before it had anything to show; no page written`;
 			}
 
-			const last = summaryRecord(final, {
-				seed: config.seed, maxFailureRate: options.maxFailureRate, thresholds: options.thresholds, wallMs: wallTimeOf(options, wall.elapsedMs()), groups: config.groups,
-			});
+			const last = summaryRecord(final, summaryContext(options, config, wallMs));
 			recorder.addProgress(last);
 			const page = runPage({
 				start: startRecord(config, options.header),
@@ -78,12 +65,7 @@ export function recordHtml(path: string, options: OutputOptions, io: RunIo): Htm
 				source: options.header ? `sms-sim ${options.header.role === 'monitor' ? 'monitor' : 'send'} --run ${options.header.run} --html` : 'sms-sim --html (a live run)',
 			});
 			recorder.dispose();
-			try {
-				await writeFile(path, renderPage(page));
-				return undefined;
-			} catch (error) {
-				return `--html ${path}: cannot write it: ${(error as Error).message}`;
-			}
+			return writePage(path, page);
 		},
 	};
 }

@@ -2,7 +2,7 @@ import {
 	messageRecord, progressRecord, startRecord, summaryRecord,
 } from '../output/json.js';
 import {
-	consume, wallTimeOf, type FrontEndContext, type FrontEndResult,
+	consume, summaryContext, type FrontEndContext, type FrontEndResult,
 } from './context.js';
 
 /** `--json`: one JSON object per line on stdout: start, progress per interval, messages with `--events`, one summary. */
@@ -32,9 +32,7 @@ export async function runJson({events$, options, io, writeLine}: FrontEndContext
 			}
 
 			case 'final': {
-				writeLine(JSON.stringify(summaryRecord(event, {
-					seed: config!.seed, maxFailureRate: options.maxFailureRate, thresholds: options.thresholds, wallMs: wallTimeOf(options, wallMs()), groups: config!.groups,
-				})));
+				writeLine(JSON.stringify(summaryRecord(event, summaryContext(options, config!, wallMs()))));
 				break;
 			}
 		}

@@ -1,6 +1,6 @@
 import {configLine, progressLine, summaryLines} from '../output/lines.js';
 import {
-	consume, wallTimeOf, type FrontEndContext, type FrontEndResult,
+	consume, summaryContext, type FrontEndContext, type FrontEndResult,
 } from './context.js';
 
 /** Stdout is not a terminal: a line per interval, then the summary. Plain text, no escape codes. */
@@ -18,9 +18,7 @@ export async function runLines({events$, options, io, writeLine}: FrontEndContex
 			}
 
 			case 'final': {
-				for (const line of summaryLines(event, {
-					seed: config!.seed, maxFailureRate: options.maxFailureRate, thresholds: options.thresholds, wallMs: wallTimeOf(options, wallMs()), groups: config!.groups,
-				})) {
+				for (const line of summaryLines(event, summaryContext(options, config!, wallMs()))) {
 					writeLine(line);
 				}
 

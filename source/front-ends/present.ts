@@ -30,9 +30,9 @@ export async function present(events$: Observable<SimulationEvent>, options: Out
 	}
 
 	const {recordHtml} = await import('./html-file.js');
-	const html = recordHtml(options.html, options, io);
+	const html = recordHtml(options.html, options);
 	const result = await show(events$.pipe(tap(html.observe)), options, io, clock);
-	const problem = await html.write();
+	const problem = await html.write(result);
 	io.stderr.write(`sms-sim: ${problem ?? `wrote the report page to ${options.html}`}\n`);
 	return problem === undefined ? result : {...result, htmlProblem: problem};
 }

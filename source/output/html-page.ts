@@ -1,4 +1,5 @@
 import {readFileSync} from 'node:fs';
+import {writeFile} from 'node:fs/promises';
 import {createRequire} from 'node:module';
 
 /** A chart of one page: x values and one or more series over them (`null` where a series has no value). */
@@ -92,6 +93,16 @@ ${tables}
 </body>
 </html>
 `;
+}
+
+/** Writes a page to `path`; what went wrong, in one line, if it could not. */
+export async function writePage(path: string, page: Page): Promise<string | undefined> {
+	try {
+		await writeFile(path, renderPage(page));
+		return undefined;
+	} catch (error) {
+		return `--html ${path}: cannot write it: ${(error as Error).message}`;
+	}
 }
 
 const PAGE_STYLE = `

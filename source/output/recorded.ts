@@ -8,8 +8,11 @@ import type {GroupSnapshot, Snapshot} from '../snapshot.js';
 /** One line of a saved `--json` run, as parsed JSON. */
 export type JsonRecord = Record<string, unknown>;
 
-const numberOr = (value: unknown, fallback: number): number => (typeof value === 'number' ? value : fallback);
-const recordsOf = (value: unknown): JsonRecord[] => (Array.isArray(value) ? value.filter((item): item is JsonRecord => typeof item === 'object' && item !== null) : []);
+/** A field of a saved record read as what it should be, or a fallback: saved files are not trusted to have every field. */
+export const numberOr = (value: unknown, fallback: number): number => (typeof value === 'number' ? value : fallback);
+export const optionalNumber = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
+export const recordsOf = (value: unknown): JsonRecord[] => (Array.isArray(value) ? value.filter((item): item is JsonRecord => typeof item === 'object' && item !== null) : []);
+export const objectOf = (value: unknown): JsonRecord | undefined => (typeof value === 'object' && value !== null && !Array.isArray(value) ? value as JsonRecord : undefined);
 
 /** The run's config as a saved start line gives it, in the shape the summary's lines read. */
 export function configFromStart(start: JsonRecord): ResolvedConfig {

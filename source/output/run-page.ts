@@ -3,7 +3,9 @@ import {
 	formatCount, formatDuration, formatMs, formatPercent, formatRate,
 } from './format.js';
 import type {Page, PageChart, PageTable} from './html-page.js';
-import {configFromStart, type JsonRecord as Json} from './recorded.js';
+import {
+	configFromStart, numberOr, objectOf, recordsOf, type JsonRecord as Json,
+} from './recorded.js';
 import type {Timeline, TimelinePoint} from './timeline.js';
 
 export type RunPageInput = {
@@ -17,9 +19,7 @@ export type RunPageInput = {
 	readonly source: string;
 };
 
-const numberOf = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
-const recordsOf = (value: unknown): Json[] => (Array.isArray(value) ? value.filter((item): item is Json => typeof item === 'object' && item !== null) : []);
-const objectOf = (value: unknown): Json | undefined => (typeof value === 'object' && value !== null && !Array.isArray(value) ? value as Json : undefined);
+const numberOf = (value: unknown): number => numberOr(value, 0);
 const seconds = (ms: number): number => Math.round(ms) / 1000;
 
 /** Rates between neighbouring points: `of` counted per second of run time, and the moments they end. */

@@ -1,5 +1,7 @@
 import {build, initWebAssemblySync, type Histogram} from 'hdr-histogram-js';
-import type {JsonRecord as Json} from './recorded.js';
+import {
+	numberOr, objectOf, optionalNumber, type JsonRecord as Json,
+} from './recorded.js';
 
 /** Points kept of a run's progress: past this, every other one is dropped (the counters stay exact). */
 export const MAX_POINTS = 1000;
@@ -47,10 +49,6 @@ export type TimelineRecorder = {
 	readonly dispose: () => void;
 };
 
-const numberOr = (value: unknown, fallback: number): number => (typeof value === 'number' && Number.isFinite(value) ? value : fallback);
-const optionalNumber = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
-const field = (value: unknown, key: string): unknown => (typeof value === 'object' && value !== null ? (value as Json)[key] : undefined);
-
 let webAssemblyReady = false;
 
 /** Two significant digits: a chart's line needs no more, and a window's histogram stays small. */
@@ -86,7 +84,7 @@ export function createTimelineRecorder(intervalMs: number): TimelineRecorder {
 	let anyResult = false;
 
 	const addProgress = (record: Json): void => {
-		const wait = field(record, 'wait');
+		const wait = objectOf(record.wait);
 		const point: TimelinePoint = {
 			elapsedMs: numberOr(record.elapsedMs, 0),
 			processed: numberOr(record.processed, 0),
@@ -95,8 +93,8 @@ export function createTimelineRecorder(intervalMs: number): TimelineRecorder {
 			p50Ms: numberOr(record.p50Ms, 0),
 			p95Ms: numberOr(record.p95Ms, 0),
 			p99Ms: numberOr(record.p99Ms, 0),
-			waitP50Ms: optionalNumber(field(wait, 'p50Ms')),
-			waitP99Ms: optionalNumber(field(wait, 'p99Ms')),
+			waitP50Ms: optionalNumber(wait?.p50Ms),
+			waitP99Ms: optionalNumber(wait?.p99Ms),
 		};
 		if (lastPoint !== undefined && point.elapsedMs <= lastPoint.elapsedMs) {
 			// The summary repeats the last progress moment: the later record is the truer one.

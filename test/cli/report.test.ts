@@ -5,8 +5,8 @@ import {pipeline} from 'node:stream/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {createGzip, gzipSync} from 'node:zlib';
-import {spawn as ptySpawn} from 'node-pty';
 import {describe, expect, it} from 'vitest';
+import {inPty} from '../pty.js';
 import {
 	CLI, runCli, runCliWithInput, start,
 } from './spawn.js';
@@ -85,17 +85,8 @@ describe('sms-sim report', () => {
 	}, 120_000);
 
 	it('says what it needs when nothing is piped in, rather than wait on the terminal', async () => {
-		const terminal = ptySpawn(process.execPath, [CLI, 'report'], {cols: 100, rows: 10, env: {...process.env, FORCE_COLOR: '0'}});
-		let output = '';
-		terminal.onData(data => {
-			output += data;
-		});
-		const code = await new Promise<number>(resolve => {
-			terminal.onExit(({exitCode}) => {
-				resolve(exitCode);
-			});
-		});
-		expect(code).toBe(2);
-		expect(output).toMatch(/report needs a saved run: a file/);
+		const terminal = inPty(process.execPath, [CLI, 'report'], {cols: 100, rows: 10, env: {...process.env, FORCE_COLOR: '0'}});
+		expect(await terminal.exited).toBe(2);
+		expect(terminal.output()).toMatch(/report needs a saved run: a file/);
 	});
 });

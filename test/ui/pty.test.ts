@@ -1,28 +1,14 @@
 import {Terminal} from '@xterm/headless';
-import {spawn, type IPty} from 'node-pty';
 import {describe, expect, it} from 'vitest';
+import {inPty, type PtySession} from '../pty.js';
 import {CLI} from '../cli/spawn.js';
 
-type Session = {pty: IPty; output: () => string; exited: Promise<number>};
-
 /** Runs the built program in a real pseudo-terminal, as a person at a terminal would. */
-function inTerminal(args: string[], columns = 80, rows = 24, environment?: Record<string, string>): Session {
+function inTerminal(args: string[], columns = 80, rows = 24, environment?: Record<string, string>): PtySession {
 	const extraEnv = environment ?? {FORCE_COLOR: '1'};
 	// Ink draws only the last frame when it thinks it runs in CI (CI=true is set there): unset it.
 	const {CI, CONTINUOUS_INTEGRATION, FORCE_COLOR, NO_COLOR, ...env} = process.env;
-	const pty = spawn(process.execPath, [CLI, ...args], {
-		name: extraEnv.TERM ?? 'xterm-256color', cols: columns, rows, env: {...env, TERM: 'xterm-256color', ...extraEnv},
-	});
-	let output = '';
-	pty.onData(data => {
-		output += data;
-	});
-	const exited = new Promise<number>(resolve => {
-		pty.onExit(({exitCode}) => {
-			resolve(exitCode);
-		});
-	});
-	return {pty, output: () => output, exited};
+	return inPty(process.execPath, [CLI, ...args], {cols: columns, rows, env: {...env, TERM: 'xterm-256color', ...extraEnv}});
 }
 
 /** What stays in a terminal of this size after `output`: the scrollback and the screen, line by line. */
@@ -44,7 +30,7 @@ async function terminalLines(output: string, columns: number, rows: number): Pro
 const plain = (text: string) => text.replaceAll(/\u001B\[[\d;?]*[A-Za-z]/g, '');
 
 /** Resolves once what the program wrote matches `pattern`, counting only what it writes from now on when `fresh`. */
-async function until(session: Session, pattern: RegExp, {fresh = false} = {}): Promise<void> {
+async function until(session: PtySession, pattern: RegExp, {fresh = false} = {}): Promise<void> {
 	const from = fresh ? session.output().length : 0;
 	return new Promise(resolve => {
 		if (pattern.test(plain(session.output().slice(from)))) {
@@ -171,18 +157,9 @@ describe('the dashboard in a real terminal', () => {
 		// Sixty lines of history first, then a run with more groups than rows.
 		const {CI, CONTINUOUS_INTEGRATION, FORCE_COLOR, NO_COLOR, ...env} = process.env;
 		const script = `for i in $(seq 1 60); do echo history-$i; done; exec "${process.execPath}" "${CLI}" -n 2000 --mean 20ms --speed 2 --seed 42 --sender count=20,mean=10ms,name=a --sender count=10,name=b --sender count=10,name=c --sender count=10,name=d --sender count=10,name=e --sender count=10,name=f --sender count=10,name=g --sender count=10,name=h`;
-		const pty = spawn('bash', ['-c', script], {
-			name: 'xterm-256color', cols: 80, rows: 10, env: {...env, TERM: 'xterm-256color'},
-		});
-		let output = '';
-		pty.onData(data => {
-			output += data;
-		});
-		const code = await new Promise<number>(resolve => {
-			pty.onExit(({exitCode}) => {
-				resolve(exitCode);
-			});
-		});
+		const session = inPty('bash', ['-c', script], {cols: 80, rows: 10, env: {...env, TERM: 'xterm-256color'}});
+		const code = await session.exited;
+		const output = session.output();
 		expect(code).toBe(0);
 		expect(output).not.toContain('\u001B[3J'); // Nothing erases the scrollback.
 		const lines = await terminalLines(output, 80, 10);
