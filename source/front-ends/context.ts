@@ -96,6 +96,7 @@ export async function consume(events$: Observable<SimulationEvent>, io: RunIo, o
 	let final: Snapshot | undefined;
 	let wallMs = 0;
 	const wall = wallStopwatch(io);
+	const wallAtFinal = () => wallMs; // One function for the run, not one per event.
 	await lastValueFrom(events$.pipe(tap(event => {
 		if (event.type === 'start') {
 			config = event.config;
@@ -105,7 +106,7 @@ export async function consume(events$: Observable<SimulationEvent>, io: RunIo, o
 			wallMs = wall.elapsedMs();
 		}
 
-		onEvent(event, config, () => wallMs);
+		onEvent(event, config, wallAtFinal);
 	})), {defaultValue: undefined});
 	return {final, wallMs};
 }
