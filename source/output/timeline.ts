@@ -1,4 +1,8 @@
-import {build, initWebAssemblySync, type Histogram} from 'hdr-histogram-js';
+import type {Histogram} from 'hdr-histogram-js';
+// The builder and the WebAssembly loader by their own modules: the package's index also loads its
+// log writer, which makes an Intl number format as it loads (25 ms of every start).
+import {build} from 'hdr-histogram-js/dist/HistogramBuilder.js';
+import {initWebAssemblySync} from 'hdr-histogram-js/dist/wasm/index.js';
 import {
 	numberOr, objectOf, optionalNumber, type JsonRecord as Json,
 } from './recorded.js';
