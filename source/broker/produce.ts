@@ -1,11 +1,14 @@
 import {randomBytes} from 'node:crypto';
 import type {Connection} from 'rabbitmq-client';
-import {generateMessages, type Charset, type Message} from '../messages.js';
+import {generateMessages, type Charset} from '../messages.js';
 import {createRandom} from '../random.js';
 import {priorityDraw, type Priority} from '../priorities.js';
 import {
-	MAX_PRIORITY, messageId, queueOptions, runNames, type MessagesRecord, type ProducerDoneRecord, type ProducerStartRecord,
+	MAX_PRIORITY, queueOptions, runNames, type ProducerDoneRecord, type ProducerStartRecord,
 } from './topology.js';
+import {
+	BATCH_CONTENT_TYPE, costOf, encodeMessages, type OutgoingMessage,
+} from './batches.js';
 import {joinRun} from './run-identity.js';
 
 export type ProduceOptions = {
@@ -67,16 +70,18 @@ export async function produce(
 		// With priorities, a batch per priority: each batch is one AMQP message with that priority, so
 		// the broker's priority queue hands out the higher ones first.
 		const {priorities = []} = options;
-		const batches = new Map<string | undefined, Message[]>();
+		const batches = new Map<string | undefined, OutgoingMessage[]>();
 		const flush = (priority: string | undefined): void => {
 			const batch = batches.get(priority) ?? [];
 			batches.set(priority, []);
-			const record: MessagesRecord = {
-				type: 'messages', run: options.run, epoch, startedAt, producer, messages: batch, ...(priority === undefined ? {} : {priority}),
-			};
+			const body = encodeMessages({
+				run: options.run, epoch, startedAt, producer, ...(priority === undefined ? {} : {priority}),
+			}, batch);
 			const rank = priorities.findIndex(candidate => candidate.name === priority);
 			const amqpPriority = rank === -1 ? undefined : Math.max(1, MAX_PRIORITY - rank);
-			pending.push(publisher.send({routingKey: names.messages, ...publishOptions, ...(amqpPriority === undefined ? {} : {priority: amqpPriority})}, JSON.stringify(record)).then(() => batch.length));
+			pending.push(publisher.send({
+				routingKey: names.messages, durable: true, contentType: BATCH_CONTENT_TYPE, ...(amqpPriority === undefined ? {} : {priority: amqpPriority}),
+			}, body).then(() => batch.length));
 		};
 
 		const random = createRandom(options.seed);
@@ -90,11 +95,9 @@ export async function produce(
 				batches.set(priority, batch);
 			}
 
-			batch.push(priority === undefined
-				? {id: messageId(producer, ++n), to: message.to, body: message.body}
-				: {
-					id: messageId(producer, ++n), to: message.to, body: message.body, priority,
-				});
+			batch.push({
+				n: ++n, to: message.to, body: message.body, cost: costOf(message),
+			});
 			if (batch.length >= options.batch) {
 				flush(priority);
 				if (pending.length >= window) {

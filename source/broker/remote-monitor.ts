@@ -10,8 +10,9 @@ import {brokerFailure, isFatalBrokerError, isStreamStarting} from './connection.
 import {IdSet} from './id-set.js';
 import {awaitRun} from './run-identity.js';
 import {
-	decodeOutcomes, fromResultRecord, parseControl, parseOutcomes, queueOptions, runNames, splitMessageId, type EpochRecord, type ResultRecord,
+	parseControl, queueOptions, runNames, type EpochRecord,
 } from './topology.js';
+import {messageId, parseOutcomes, type WireResult} from './batches.js';
 
 export type RemoteMonitorOptions = {
 	readonly run: string;
@@ -56,7 +57,7 @@ export function watchRun(connection: Connection, options: RemoteMonitorOptions, 
 		const results$ = new Subject<SendResult>();
 		const producers = new Map<string, Producer>();
 		/** Results of producers not announced yet (the control stream is read apart from the outcomes). */
-		const early = new Map<string, ResultRecord[]>();
+		const early = new Map<string, WireResult[]>();
 		const workers = new Map<string, {senders: number; inFlight: number; seenAt: number; done: boolean}>();
 		let earliestStartMs = Number.POSITIVE_INFINITY;
 		let latestEndMs = 0;
@@ -73,32 +74,32 @@ export function watchRun(connection: Connection, options: RemoteMonitorOptions, 
 		const total = (): number | null => producers.size === 0 ? null : [...producers.values()].reduce((sum, producer) => sum + (producer.published ?? producer.total), 0);
 		const done = (): boolean => producers.size > 0 && [...producers.values()].every(producer => producer.published !== undefined && producer.counted.size >= producer.published);
 
-		const count = (record: ResultRecord): void => {
-			const id = splitMessageId(record.id);
-			const producer = id && producers.get(id.producer);
-			if (id === undefined) {
-				aside(`a result whose id ${JSON.stringify(record.id.slice(0, 40))} no producer makes`);
-				return;
-			}
-
+		const count = (result: WireResult): void => {
+			const producer = producers.get(result.producer);
 			if (producer === undefined) {
-				early.set(id.producer, [...early.get(id.producer) ?? [], record]);
+				const waiting = early.get(result.producer);
+				if (waiting === undefined) {
+					early.set(result.producer, [result]);
+				} else {
+					waiting.push(result);
+				}
+
 				return;
 			}
 
-			if (id.n > (producer.published ?? producer.total)) {
-				aside(`a result for message ${record.id}, beyond what its producer published`);
+			if (result.n > (producer.published ?? producer.total)) {
+				aside(`a result for message ${messageId(result.producer, result.n)}, beyond what its producer published`);
 				return;
 			}
 
-			if (!producer.counted.addNumber(id.n)) {
+			if (!producer.counted.addNumber(result.n)) {
 				duplicates++;
 				return;
 			}
 
-			earliestStartMs = Math.min(earliestStartMs, record.startMs);
-			latestEndMs = Math.max(latestEndMs, record.endMs);
-			results$.next(fromResultRecord(record));
+			earliestStartMs = Math.min(earliestStartMs, result.startMs);
+			latestEndMs = Math.max(latestEndMs, result.endMs);
+			results$.next(toSendResult(result));
 		};
 
 		const finishIfDone = (): void => {
@@ -223,8 +224,8 @@ export function watchRun(connection: Connection, options: RemoteMonitorOptions, 
 					return;
 				}
 
-				for (const record of decodeOutcomes(parsed.record)) {
-					count(record);
+				for (const result of parsed.record.results) {
+					count(result);
 				}
 
 				finishIfDone();
@@ -262,6 +263,24 @@ export function watchRun(connection: Connection, options: RemoteMonitorOptions, 
 			}
 		};
 	});
+}
+
+/** A result off the wire as the monitor folds it: its message's encoding and segments as the worker worked them out. */
+function toSendResult(result: WireResult): SendResult {
+	const id = messageId(result.producer, result.n);
+	return {
+		type: 'result',
+		id,
+		message: {
+			id, to: result.to, body: result.body, encoding: (result.cost & 1) === 1 ? 'ucs2' : 'gsm7', segments: result.cost >>> 1,
+		},
+		senderId: result.senderId,
+		group: result.group,
+		status: result.status,
+		startMs: result.startMs,
+		endMs: result.endMs,
+		durationMs: result.durationMs,
+	};
 }
 
 /** What the monitor's start event says: the run's totals are not known until its producers say. */

@@ -1,6 +1,3 @@
-import type {Message} from '../messages.js';
-import {flattenResult, type SendResult} from '../senders.js';
-
 /**
  * What a run `ID` keeps on the broker, all durable, every message persistent:
  *
@@ -57,7 +54,7 @@ export const RUN_PATTERN = /^[\w.-]{1,100}$/;
 /** The highest AMQP priority a batch of messages gets (the queue's x-max-priority); lower priorities count down from it. */
 export const MAX_PRIORITY = 10;
 
-/** Messages (or results) in one AMQP message unless `--batch` says otherwise. */
+/** Messages (or results) in one AMQP message (a batch: see batches.ts) unless `--batch` says otherwise. */
 export const DEFAULT_BATCH = 500;
 /** The most a batch may hold. */
 export const MAX_BATCH = 10_000;
@@ -94,112 +91,6 @@ export type HeartbeatRecord = {
 };
 
 export type ControlRecord = ProducerStartRecord | ProducerDoneRecord | HeartbeatRecord;
-
-/** A batch of messages, ids `<producer>-<n>`; `startedAt` is the run's (its epoch's). */
-export type MessagesRecord = {
-	readonly type: 'messages';
-	readonly run: string;
-	readonly epoch: string;
-	readonly startedAt: number;
-	readonly producer: string;
-	readonly messages: readonly Message[];
-	/** The one priority of every message of the batch (`--priority`), if any. */
-	readonly priority?: string;
-};
-
-/** One finished message. Times are ms since the run's epoch began (its `startedAt`). */
-export type ResultRecord = Readonly<ReturnType<typeof flattenResult>>;
-
-/**
- * A batch of results from one worker, in columns: one array per field, each sender and group
- * named once. About half the JSON of one object per result, and quicker to write and to read.
- */
-export type OutcomesRecord = {
-	readonly type: 'outcomes';
-	readonly run: string;
-	readonly epoch: string;
-	readonly worker: string;
-	readonly senders: readonly string[];
-	readonly groups: readonly string[];
-	readonly id: readonly string[];
-	readonly to: readonly string[];
-	readonly body: readonly string[];
-	/** Index into `senders`. */
-	readonly sender: readonly number[];
-	/** Index into `groups`. */
-	readonly group: readonly number[];
-	/** 1 failed, 0 sent. */
-	readonly failed: readonly number[];
-	readonly startMs: readonly number[];
-	readonly endMs: readonly number[];
-	readonly durationMs: readonly number[];
-};
-
-/** Results of one epoch, as one outcomes record. */
-export function encodeOutcomes(header: {run: string; epoch: string; worker: string}, results: readonly ResultRecord[]): OutcomesRecord {
-	const senders = new Map<string, number>();
-	const groups = new Map<string, number>();
-	const indexOf = (map: Map<string, number>, key: string): number => {
-		let index = map.get(key);
-		if (index === undefined) {
-			index = map.size;
-			map.set(key, index);
-		}
-
-		return index;
-	};
-
-	return {
-		type: 'outcomes',
-		...header,
-		id: results.map(result => result.id),
-		to: results.map(result => result.to),
-		body: results.map(result => result.body),
-		sender: results.map(result => indexOf(senders, result.senderId)),
-		group: results.map(result => indexOf(groups, result.group)),
-		failed: results.map(result => (result.status === 'failed' ? 1 : 0)),
-		startMs: results.map(result => result.startMs),
-		endMs: results.map(result => result.endMs),
-		durationMs: results.map(result => result.durationMs),
-		senders: [...senders.keys()],
-		groups: [...groups.keys()],
-	};
-}
-
-/** The results of an outcomes record (checked by `parseOutcomes`), one by one. */
-export function * decodeOutcomes(record: OutcomesRecord): Generator<ResultRecord> {
-	for (let index = 0; index < record.id.length; index++) {
-		yield {
-			id: record.id[index],
-			to: record.to[index],
-			body: record.body[index],
-			senderId: record.senders[record.sender[index]],
-			group: record.groups[record.group[index]],
-			status: record.failed[index] === 1 ? 'failed' : 'sent',
-			startMs: record.startMs[index],
-			endMs: record.endMs[index],
-			durationMs: record.durationMs[index],
-		};
-	}
-}
-
-export function toResultRecord(result: SendResult, offsetMs: number): ResultRecord {
-	return flattenResult(result, offsetMs);
-}
-
-export function fromResultRecord(record: ResultRecord): SendResult {
-	return {
-		type: 'result',
-		id: record.id,
-		message: {id: record.id, to: record.to, body: record.body},
-		senderId: record.senderId,
-		group: record.group,
-		status: record.status,
-		startMs: record.startMs,
-		endMs: record.endMs,
-		durationMs: record.durationMs,
-	};
-}
 
 /** Why a record was not taken, or the record. */
 export type Parsed<T> = {readonly record: T} | {readonly problem: string};
@@ -244,11 +135,6 @@ function ofRun(value: Json, type: string): string | undefined {
 	return isText(value.run, 100) && isText(value.epoch, 100) ? undefined : 'no run or epoch';
 }
 
-const isMessage = (value: unknown): value is Message => {
-	const message = value as Json;
-	return typeof value === 'object' && value !== null && isText(message.id, 200) && isText(message.to, 32) && typeof message.body === 'string' && message.body.length <= 10_000;
-};
-
 /**
  * Reads a record off the broker: JSON (not too large), then `problemOf` says what, if anything, is
  * wrong with it; the record, or why it is not one.
@@ -265,54 +151,6 @@ function parseRecord<T>(body: unknown, problemOf: (value: Json) => string | unde
 
 export const parseEpoch = (body: unknown): Parsed<EpochRecord> => parseRecord(body, value =>
 	ofRun(value, 'epoch') ?? (isTime(value.startedAt) && value.startedAt > 0 ? undefined : 'no start time'));
-
-export const parseMessages = (body: unknown): Parsed<MessagesRecord> => parseRecord(body, value =>
-	ofRun(value, 'messages')
-	?? (isText(value.producer, 64) ? undefined : 'no producer')
-	?? (isTime(value.startedAt) ? undefined : 'no start time')
-	?? (value.priority === undefined || isText(value.priority, 40) ? undefined : 'a malformed priority')
-	?? (Array.isArray(value.messages) && value.messages.length <= MAX_BATCH && value.messages.every(message => isMessage(message)) ? undefined : 'malformed messages'));
-
-const every = (values: unknown, test: (value: unknown) => boolean): boolean => Array.isArray(values) && values.every(value => test(value));
-
-/** What is wrong with the columns of an outcomes record, if anything: anything that would poison the stats. */
-function outcomesProblem(value: Json): string | undefined {
-	const {id} = value;
-	if (!Array.isArray(id) || id.length > MAX_BATCH) {
-		return 'no results';
-	}
-
-	const columns = ['to', 'body', 'sender', 'group', 'failed', 'startMs', 'endMs', 'durationMs'] as const;
-	if (columns.some(column => !Array.isArray(value[column]) || (value[column] as unknown[]).length !== id.length)) {
-		return 'result columns of different lengths';
-	}
-
-	if (!every(value.senders, sender => isText(sender, 300)) || !every(value.groups, group => isText(group, 40))) {
-		return 'no senders or groups';
-	}
-
-	const senders = (value.senders as unknown[]).length;
-	const groups = (value.groups as unknown[]).length;
-	const isIndex = (limit: number) => (index: unknown) => typeof index === 'number' && Number.isInteger(index) && index >= 0 && index < limit;
-	if (!every(id, item => isText(item, 200)) || !every(value.to, to => isText(to, 32)) || !every(value.body, body => typeof body === 'string' && body.length <= 10_000)) {
-		return 'a result has no id, number or body';
-	}
-
-	if (!every(value.sender, isIndex(senders)) || !every(value.group, isIndex(groups)) || !every(value.failed, failed => failed === 0 || failed === 1)) {
-		return 'a result\'s sender, group or status is not one of the record\'s';
-	}
-
-	const starts = value.startMs as unknown[];
-	const ends = value.endMs as unknown[];
-	if (!every(starts, isTime) || !every(ends, isTime) || !every(value.durationMs, isTime) || ends.some((end, index) => (end as number) < (starts[index] as number))) {
-		return 'a result\'s times are negative, out of range or out of order';
-	}
-
-	return undefined;
-}
-
-export const parseOutcomes = (body: unknown): Parsed<OutcomesRecord> => parseRecord(body, value =>
-	ofRun(value, 'outcomes') ?? (isText(value.worker, 300) ? undefined : 'no worker') ?? outcomesProblem(value));
 
 /** What is wrong with a control record, if anything. */
 function controlProblem(value: Json): string | undefined {
@@ -336,14 +174,3 @@ function controlProblem(value: Json): string | undefined {
 }
 
 export const parseControl = (body: unknown): Parsed<ControlRecord> => parseRecord(body, controlProblem);
-
-/** A producer's message id: `<producer>-<n>`, n from 1. */
-export function messageId(producer: string, n: number): string {
-	return `${producer}-${n}`;
-}
-
-/** The producer and number of a message id; undefined when it is not one of ours. */
-export function splitMessageId(id: string): {producer: string; n: number} | undefined {
-	const match = /^([\da-z]{1,64})-([1-9]\d{0,15})$/.exec(id);
-	return match === null ? undefined : {producer: match[1], n: Number(match[2])};
-}

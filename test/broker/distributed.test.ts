@@ -9,6 +9,7 @@ import {
 } from 'vitest';
 import {declareRun} from '../../source/broker/declare-run.js';
 import {awaitRun, joinRun} from '../../source/broker/run-identity.js';
+import {encodeMessages, encodeOutcomes} from '../../source/broker/batches.js';
 import {runNames} from '../../source/broker/topology.js';
 import {
 	finished, outputMatches, runCli, start,
@@ -303,17 +304,21 @@ describe.skipIf(Boolean(broker.skipReason))('distributed mode on a real RabbitMQ
 		expect(producedCode).toBe(0);
 		const publisher = admin.createPublisher({confirm: true});
 		afterDone.push(async () => publisher.close());
-		const send = async (queue: string, body: string) => publisher.send({routingKey: queue, durable: true}, body);
+		const send = async (queue: string, body: string | Buffer) => publisher.send({routingKey: queue, durable: true}, body);
 		await send(names.messages, 'not json');
 		await send(names.messages, JSON.stringify({
 			type: 'messages', run, epoch: 'x', startedAt: 1, producer: 'p', messages: [{id: 1}],
 		}));
+		await send(names.messages, encodeMessages({
+			run: `${run}-other`, epoch: 'x', startedAt: 1, producer: 'p',
+		}, [{
+			n: 1, to: '+12025550123', body: 'not this run\'s', cost: 2,
+		}]));
 		await send(names.outcomes, 'not json');
-		await send(names.outcomes, JSON.stringify({
-			type: 'outcomes', run, epoch: 'x', worker: 'w', results: [{
-				id: 'zz-1', to: '+1', body: '', senderId: 's', group: 'g', status: 'sent', startMs: 0, endMs: 1, durationMs: -5,
-			}],
-		}));
+		// Well-formed but poisonous: a negative send time would corrupt every figure after it.
+		await send(names.outcomes, encodeOutcomes({run, epoch: 'x', worker: 'w'}, [{
+			producer: 'zz', n: 1, to: '+1', body: '', cost: 2, senderId: 's', group: 'g', status: 'sent', startMs: 0, endMs: 1, durationMs: -5,
+		}]));
 		await send(names.control, JSON.stringify({
 			type: 'producer-done', run, epoch: 'forged', producer: 'p', published: -1,
 		}));
@@ -326,10 +331,11 @@ describe.skipIf(Boolean(broker.skipReason))('distributed mode on a real RabbitMQ
 		expect(await exited(sender)).toBe(0);
 		expect(monitored.code).toBe(0);
 		expect(summaryOf(monitored.stdout)).toMatchObject({type: 'summary', total: 1000, processed: 1000});
-		expect(monitored.stderr).toMatch(/set aside: a record on .*outcomes that is not sms-sim's/);
+		expect(monitored.stderr).toMatch(/set aside: a record on .*outcomes that is not sms-sim's \(not a batch\)/);
+		expect(monitored.stderr).toMatch(/set aside: a record on .*outcomes that is not sms-sim's \(a result's number or times are negative/);
 		expect(monitored.stderr).toMatch(/set aside: .*control/);
 		const {messageCount} = await admin.queueDeclare({queue: names.dead, durable: true, passive: true});
-		expect(messageCount).toBe(2);
+		expect(messageCount).toBe(3);
 	}, 120_000);
 
 	it('drains on Ctrl-C: a stopped worker publishes and acknowledges what it holds, so nothing is sent twice', async () => {

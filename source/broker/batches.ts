@@ -1,0 +1,375 @@
+import type {Message} from '../messages.js';
+import {packedBodyCost} from '../segments.js';
+import {MAX_BATCH, MAX_RECORD_BYTES, type Parsed} from './topology.js';
+
+/**
+ * A batch on the wire: the messages a producer hands the workers, or the results a worker hands
+ * every monitor, each batch one AMQP message. Every message of a run crosses the wire twice, so
+ * this is the distributed mode's hot path: binary, not JSON. Numbers are written and read in place
+ * (no text to print or parse), the run's names (producers, senders, groups) are written once a
+ * batch, and the text (numbers and bodies) is one UTF-8 block decoded in one call.
+ *
+ *   "SMS" 0x01 | u32 header length | header (JSON) | rows (fixed size, little-endian) | text (UTF-8)
+ *
+ * The header says the batch's type, run and epoch, its row count and the names rows point to.
+ * A row is numbers only; the text is each row's phone number then its body, one after another,
+ * their lengths (in UTF-16 code units, as JavaScript counts) in the row. A message's id is
+ * `<producer>-<n>`: the producer is named in the header, `n` is in the row.
+ *
+ * A reader refuses (with the reason) anything that is not such a batch, or whose numbers could
+ * poison a monitor's stats: lengths that disagree, times that are negative, out of range or out of
+ * order, names or indexes out of range.
+ */
+
+/** The first four bytes of every batch: "SMS" and the layout's version. */
+const MAGIC = Buffer.from('SMS\u0001', 'latin1');
+
+/** The AMQP content type batches are published with. */
+export const BATCH_CONTENT_TYPE = 'application/vnd.sms-sim.batch';
+
+/** Longest phone number (E.164 is at most 15 digits and a plus) and body, in UTF-16 code units. */
+const MAX_TO = 32;
+const MAX_BODY = 10_000;
+
+/** A message as a producer sends it: `n` is its number within its producer (its id `<producer>-<n>`). */
+export type WireMessage = Message & {readonly n: number; readonly segments: number; readonly encoding: 'gsm7' | 'ucs2'};
+
+/** A batch of messages of one producer; `startedAt` is the run's (its epoch's). */
+export type MessagesBatch = {
+	readonly type: 'messages';
+	readonly run: string;
+	readonly epoch: string;
+	readonly startedAt: number;
+	readonly producer: string;
+	/** The one priority of every message of the batch (`--priority`), if any. */
+	readonly priority?: string;
+	readonly messages: readonly WireMessage[];
+};
+
+/** One finished message, as a worker reports it. Times are ms since the run's epoch began (its `startedAt`). */
+export type WireResult = {
+	readonly producer: string;
+	readonly n: number;
+	readonly to: string;
+	readonly body: string;
+	/** Segments x 2, + 1 when the body travels as UCS-2 (see `packedBodyCost`). */
+	readonly cost: number;
+	readonly senderId: string;
+	readonly group: string;
+	readonly status: 'sent' | 'failed';
+	readonly startMs: number;
+	readonly endMs: number;
+	readonly durationMs: number;
+};
+
+/** A batch of results from one worker. */
+export type OutcomesBatch = {
+	readonly type: 'outcomes';
+	readonly run: string;
+	readonly epoch: string;
+	readonly worker: string;
+	readonly results: readonly WireResult[];
+};
+
+/** A message's id: `<producer>-<n>`, n from 1. */
+export function messageId(producer: string, n: number): string {
+	return `${producer}-${n}`;
+}
+
+// Rows. Messages: n (f64), cost (u32), to length (u32), body length (u32).
+const MESSAGE_ROW = 20;
+// Results: n, start, end, duration (f64); producer, sender, group, cost, to length, body length (u32); failed (u8); 3 spare.
+const RESULT_ROW = 60;
+
+/** How a batch's rows are written: `count` rows of `rowSize` bytes, row `index` by `writeRow` at `offset`. */
+type Rows = {readonly rowSize: number; readonly count: number; readonly writeRow: (view: DataView, offset: number, index: number) => void};
+
+/** Writes header, rows and text into one Buffer. */
+function encode(header: Record<string, unknown>, {rowSize, count, writeRow}: Rows, text: string): Buffer {
+	const head = Buffer.from(JSON.stringify({...header, count}), 'utf8');
+	const rowsAt = 8 + head.length;
+	const textAt = rowsAt + (rowSize * count);
+	// Every byte is written below (rows have no padding), so nothing of an earlier allocation goes out.
+	const bytes = Buffer.allocUnsafe(textAt + Buffer.byteLength(text, 'utf8'));
+	MAGIC.copy(bytes, 0);
+	bytes.writeUInt32LE(head.length, 4);
+	head.copy(bytes, 8);
+	const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+	for (let index = 0; index < count; index++) {
+		writeRow(view, rowsAt + (index * rowSize), index);
+	}
+
+	bytes.write(text, textAt, 'utf8');
+	return bytes;
+}
+
+/** A message as a producer hands it to `encodeMessages`: its number, text and packed cost (see `costOf`). */
+export type OutgoingMessage = {readonly n: number; readonly to: string; readonly body: string; readonly cost: number};
+
+/** A batch of messages, ready to publish. */
+export function encodeMessages(header: Omit<MessagesBatch, 'type' | 'messages'>, messages: readonly OutgoingMessage[]): Buffer {
+	let text = '';
+	for (const message of messages) {
+		text += message.to + message.body;
+	}
+
+	const writeRow = (view: DataView, at: number, index: number) => {
+		const message = messages[index];
+		view.setFloat64(at, message.n, true);
+		view.setUint32(at + 8, message.cost, true);
+		view.setUint32(at + 12, message.to.length, true);
+		view.setUint32(at + 16, message.body.length, true);
+	};
+
+	return encode({type: 'messages', ...header}, {rowSize: MESSAGE_ROW, count: messages.length, writeRow}, text);
+}
+
+/** A batch of results, ready to publish: every producer, sender and group named once. */
+export function encodeOutcomes(header: Omit<OutcomesBatch, 'type' | 'results'>, results: readonly WireResult[]): Buffer {
+	const producers = new Names();
+	const senders = new Names();
+	const groups = new Names();
+	const indexes = new Uint32Array(results.length * 3);
+	let text = '';
+	for (const [index, result] of results.entries()) {
+		indexes[index * 3] = producers.indexOf(result.producer);
+		indexes[(index * 3) + 1] = senders.indexOf(result.senderId);
+		indexes[(index * 3) + 2] = groups.indexOf(result.group);
+		text += result.to + result.body;
+	}
+
+	const writeRow = (view: DataView, at: number, index: number) => {
+		const result = results[index];
+		view.setFloat64(at, result.n, true);
+		view.setFloat64(at + 8, result.startMs, true);
+		view.setFloat64(at + 16, result.endMs, true);
+		view.setFloat64(at + 24, result.durationMs, true);
+		view.setUint32(at + 32, indexes[index * 3], true);
+		view.setUint32(at + 36, indexes[(index * 3) + 1], true);
+		view.setUint32(at + 40, indexes[(index * 3) + 2], true);
+		view.setUint32(at + 44, result.cost, true);
+		view.setUint32(at + 48, result.to.length, true);
+		view.setUint32(at + 52, result.body.length, true);
+		view.setUint32(at + 56, result.status === 'failed' ? 1 : 0, true);
+	};
+
+	return encode({
+		type: 'outcomes', ...header, producers: producers.list, senders: senders.list, groups: groups.list,
+	}, {rowSize: RESULT_ROW, count: results.length, writeRow}, text);
+}
+
+/** Names in the order first seen, each with its index. */
+class Names {
+	readonly list: string[] = [];
+	private readonly index = new Map<string, number>();
+
+	indexOf(name: string): number {
+		let index = this.index.get(name);
+		if (index === undefined) {
+			index = this.list.length;
+			this.index.set(name, index);
+			this.list.push(name);
+		}
+
+		return index;
+	}
+}
+
+type Header = Record<string, unknown>;
+
+/** A batch read: its header, a view on its rows, and its text. */
+type Frame = {readonly header: Header; readonly count: number; readonly view: DataView; readonly rowsAt: number; readonly text: string};
+
+const isText = (value: unknown, max: number): value is string => typeof value === 'string' && value.length > 0 && value.length <= max;
+const isNames = (value: unknown, max: number): value is string[] => Array.isArray(value) && value.length <= MAX_BATCH && value.every(name => isText(name, max));
+/** A time or duration a result may carry: finite, not negative, within the clock's range. */
+const isTime = (value: number): boolean => Number.isFinite(value) && value >= 0 && value <= 2 ** 51 / 1000;
+/** A message's number within its producer: a whole number from 1, exact as a double. */
+const isNumber = (value: number): boolean => Number.isSafeInteger(value) && value >= 1;
+/** A packed cost: at least one segment, and no more than a longest body can take. */
+const isCost = (value: number): boolean => value >= 2 && value <= (2 * MAX_BODY) + 1;
+
+/** Splits a batch into header, rows and text, or says why it is not a batch of `type`. */
+function readFrame(body: unknown, type: string, rowSize: number): Parsed<Frame> {
+	if (!Buffer.isBuffer(body) || body.length < 8 || MAGIC.compare(body, 0, 4) !== 0) {
+		const text = typeof body === 'string' ? body : (Buffer.isBuffer(body) ? body.subarray(0, 1).toString() : '');
+		// A JSON batch is one of an sms-sim before batches were binary.
+		return {problem: text.startsWith('{') || (typeof body === 'object' && body !== null && !Buffer.isBuffer(body)) ? 'JSON, not a batch (an older sms-sim\'s?)' : 'not a batch'};
+	}
+
+	if (body.length > MAX_RECORD_BYTES) {
+		return {problem: `larger than ${MAX_RECORD_BYTES / 1024 / 1024} MB`};
+	}
+
+	const headLength = body.readUInt32LE(4);
+	if (8 + headLength > body.length) {
+		return {problem: 'a batch cut short'};
+	}
+
+	let header: unknown;
+	try {
+		header = JSON.parse(body.toString('utf8', 8, 8 + headLength));
+	} catch {
+		return {problem: 'a batch whose header is not JSON'};
+	}
+
+	if (typeof header !== 'object' || header === null || Array.isArray(header)) {
+		return {problem: 'a batch whose header is not a JSON object'};
+	}
+
+	const fields = header as Header;
+	if (fields.type !== type) {
+		return {problem: `not a batch of ${type}`};
+	}
+
+	if (!isText(fields.run, 100) || !isText(fields.epoch, 100)) {
+		return {problem: 'no run or epoch'};
+	}
+
+	const {count} = fields;
+	if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > MAX_BATCH) {
+		return {problem: `not 0 to ${MAX_BATCH} rows`};
+	}
+
+	const rowsAt = 8 + headLength;
+	const textAt = rowsAt + (count * rowSize);
+	if (textAt > body.length) {
+		return {problem: 'a batch cut short'};
+	}
+
+	return {
+		record: {
+			header: fields, count, rowsAt, view: new DataView(body.buffer, body.byteOffset, body.length), text: body.toString('utf8', textAt),
+		},
+	};
+}
+
+/** Reads a batch of messages off the broker: the batch, or why it is not one. */
+export function parseMessages(body: unknown): Parsed<MessagesBatch> {
+	const frame = readFrame(body, 'messages', MESSAGE_ROW);
+	if ('problem' in frame) {
+		return frame;
+	}
+
+	const {header, count, view, rowsAt, text} = frame.record;
+	if (!isText(header.producer, 64) || typeof header.startedAt !== 'number' || !isTime(header.startedAt)) {
+		return {problem: 'no producer or start time'};
+	}
+
+	if (header.priority !== undefined && !isText(header.priority, 40)) {
+		return {problem: 'a malformed priority'};
+	}
+
+	const {producer} = header;
+	const {priority} = header;
+	const messages: WireMessage[] = [];
+	let textAt = 0;
+	for (let index = 0, at = rowsAt; index < count; index++, at += MESSAGE_ROW) {
+		const n = view.getFloat64(at, true);
+		const cost = view.getUint32(at + 8, true);
+		const toLength = view.getUint32(at + 12, true);
+		const bodyLength = view.getUint32(at + 16, true);
+		if (!isNumber(n) || !isCost(cost) || toLength === 0 || toLength > MAX_TO || bodyLength > MAX_BODY || textAt + toLength + bodyLength > text.length) {
+			return {problem: 'malformed messages'};
+		}
+
+		const to = text.slice(textAt, textAt + toLength);
+		const messageBody = text.slice(textAt + toLength, textAt + toLength + bodyLength);
+		textAt += toLength + bodyLength;
+		const id = messageId(producer, n);
+		const encoding = (cost & 1) === 1 ? 'ucs2' : 'gsm7';
+		const segments = cost >>> 1;
+		messages.push(priority === undefined
+			? {
+				n, id, to, body: messageBody, segments, encoding,
+			}
+			: {
+				n, id, to, body: messageBody, segments, encoding, priority,
+			});
+	}
+
+	if (textAt !== text.length) {
+		return {problem: 'malformed messages'};
+	}
+
+	return {
+		record: {
+			type: 'messages', run: header.run as string, epoch: header.epoch as string, startedAt: header.startedAt, producer, ...(priority === undefined ? {} : {priority}), messages,
+		},
+	};
+}
+
+/** Reads a batch of results off the broker: the batch, or why it is not one. */
+export function parseOutcomes(body: unknown): Parsed<OutcomesBatch> {
+	const frame = readFrame(body, 'outcomes', RESULT_ROW);
+	if ('problem' in frame) {
+		return frame;
+	}
+
+	const {header, count, view, rowsAt, text} = frame.record;
+	if (!isText(header.worker, 300)) {
+		return {problem: 'no worker'};
+	}
+
+	const {producers, senders, groups} = header;
+	if (!isNames(producers, 64) || !isNames(senders, 300) || !isNames(groups, 40)) {
+		return {problem: 'no producers, senders or groups'};
+	}
+
+	const results: WireResult[] = [];
+	let textAt = 0;
+	for (let index = 0, at = rowsAt; index < count; index++, at += RESULT_ROW) {
+		const n = view.getFloat64(at, true);
+		const startMs = view.getFloat64(at + 8, true);
+		const endMs = view.getFloat64(at + 16, true);
+		const durationMs = view.getFloat64(at + 24, true);
+		if (!isNumber(n) || !isTime(startMs) || !isTime(endMs) || !isTime(durationMs) || endMs < startMs) {
+			return {problem: 'a result\'s number or times are negative, out of range or out of order'};
+		}
+
+		const producer = producers[view.getUint32(at + 32, true)];
+		const senderId = senders[view.getUint32(at + 36, true)];
+		const group = groups[view.getUint32(at + 40, true)];
+		const cost = view.getUint32(at + 44, true);
+		const failed = view.getUint32(at + 56, true);
+		if (producer === undefined || senderId === undefined || group === undefined || !isCost(cost) || failed > 1) {
+			return {problem: 'a result\'s producer, sender, group, cost or status is not one of the batch\'s'};
+		}
+
+		const toLength = view.getUint32(at + 48, true);
+		const bodyLength = view.getUint32(at + 52, true);
+		if (toLength === 0 || toLength > MAX_TO || bodyLength > MAX_BODY || textAt + toLength + bodyLength > text.length) {
+			return {problem: 'a result has no number or body'};
+		}
+
+		results.push({
+			producer,
+			n,
+			to: text.slice(textAt, textAt + toLength),
+			body: text.slice(textAt + toLength, textAt + toLength + bodyLength),
+			cost,
+			senderId,
+			group,
+			status: failed === 1 ? 'failed' : 'sent',
+			startMs,
+			endMs,
+			durationMs,
+		});
+		textAt += toLength + bodyLength;
+	}
+
+	if (textAt !== text.length) {
+		return {problem: 'a result has no number or body'};
+	}
+
+	return {
+		record: {
+			type: 'outcomes', run: header.run as string, epoch: header.epoch as string, worker: header.worker, results,
+		},
+	};
+}
+
+/** The packed cost (see `packedBodyCost`) of a message: from its own fields, or worked out from its body. */
+export function costOf(message: Message): number {
+	return message.segments === undefined ? packedBodyCost(message.body) : (message.segments * 2) + (message.encoding === 'ucs2' ? 1 : 0);
+}
