@@ -22,14 +22,18 @@ function findBroker(): {url: string; stop: () => void} | undefined {
 	}
 
 	const dir = mkdtempSync(join(tmpdir(), 'sms-sim-bench-rabbitmq-'));
-	const output = execFileSync('bash', [nodeScript, 'start', dir, '5696'], {encoding: 'utf8'});
-	return {
-		url: /SMS_SIM_TEST_BROKER=(\S+)/.exec(output)![1],
-		stop() {
-			execFileSync('bash', [nodeScript, 'stop', dir]);
-			rmSync(dir, {recursive: true, force: true});
-		},
+	const stop = () => {
+		execFileSync('bash', [nodeScript, 'stop', dir]);
+		rmSync(dir, {recursive: true, force: true});
 	};
+
+	try {
+		const output = execFileSync('bash', [nodeScript, 'start', dir, '5696'], {encoding: 'utf8'});
+		return {url: /SMS_SIM_TEST_BROKER=(\S+)/.exec(output)![1], stop};
+	} catch (error) {
+		stop(); // A node that did not come up is not left behind (port 5696 taken: another bench running?).
+		throw error;
+	}
 }
 
 const exited = async (child: ChildProcess) => new Promise<number | null>(resolve => {
