@@ -7,7 +7,7 @@ import {MAX_BATCH, MAX_RECORD_BYTES, type Parsed} from './topology.js';
  * every monitor, each batch one AMQP message. Every message of a run crosses the wire twice, so
  * this is the distributed mode's hot path: binary, not JSON. Numbers are written and read in place
  * (no text to print or parse), the run's names (producers, senders, groups) are written once a
- * batch, and the text (numbers and bodies) is one UTF-8 block decoded in one call.
+ * batch, and the text (phone numbers and bodies) is one UTF-8 block decoded in one call.
  *
  *   "SMS" 0x01 | u32 header length | header (JSON) | rows (fixed size, little-endian) | text (UTF-8)
  *
@@ -31,7 +31,7 @@ export const BATCH_CONTENT_TYPE = 'application/vnd.sms-sim.batch';
 const MAX_TO = 32;
 const MAX_BODY = 10_000;
 
-/** A message as a producer sends it: `n` is its number within its producer (its id `<producer>-<n>`). */
+/** A message as a worker reads it off a batch: `n` is its number within its producer (its id is `<producer>-<n>`). */
 export type WireMessage = Message & {readonly n: number; readonly segments: number; readonly encoding: 'gsm7' | 'ucs2'};
 
 /** A batch of messages of one producer; `startedAt` is the run's (its epoch's). */
