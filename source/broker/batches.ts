@@ -189,12 +189,29 @@ const isNumber = (value: number): boolean => Number.isSafeInteger(value) && valu
 /** A packed cost: at least one segment, and no more than a longest body can take. */
 const isCost = (value: number): boolean => value >= 2 && value <= (2 * MAX_BODY) + 1;
 
+/** Why `body` is not a batch at all: a JSON batch is one of an sms-sim before batches were binary. */
+function notABatch(body: unknown): string {
+	const first = typeof body === 'string' ? body.slice(0, 1) : (Buffer.isBuffer(body) ? body.subarray(0, 1).toString() : '');
+	const parsedJson = typeof body === 'object' && body !== null && !Buffer.isBuffer(body); // The client parses application/json.
+	return first === '{' || parsedJson ? 'JSON, not a batch (an older sms-sim\'s?)' : 'not a batch';
+}
+
+/** The header of a batch: a JSON object, or why not. */
+function readHeader(body: Buffer, headLength: number): Parsed<Header> {
+	let header: unknown;
+	try {
+		header = JSON.parse(body.toString('utf8', 8, 8 + headLength));
+	} catch {
+		return {problem: 'a batch whose header is not JSON'};
+	}
+
+	return typeof header === 'object' && header !== null && !Array.isArray(header) ? {record: header as Header} : {problem: 'a batch whose header is not a JSON object'};
+}
+
 /** Splits a batch into header, rows and text, or says why it is not a batch of `type`. */
 function readFrame(body: unknown, type: string, rowSize: number): Parsed<Frame> {
 	if (!Buffer.isBuffer(body) || body.length < 8 || MAGIC.compare(body, 0, 4) !== 0) {
-		const text = typeof body === 'string' ? body : (Buffer.isBuffer(body) ? body.subarray(0, 1).toString() : '');
-		// A JSON batch is one of an sms-sim before batches were binary.
-		return {problem: text.startsWith('{') || (typeof body === 'object' && body !== null && !Buffer.isBuffer(body)) ? 'JSON, not a batch (an older sms-sim\'s?)' : 'not a batch'};
+		return {problem: notABatch(body)};
 	}
 
 	if (body.length > MAX_RECORD_BYTES) {
@@ -206,18 +223,12 @@ function readFrame(body: unknown, type: string, rowSize: number): Parsed<Frame> 
 		return {problem: 'a batch cut short'};
 	}
 
-	let header: unknown;
-	try {
-		header = JSON.parse(body.toString('utf8', 8, 8 + headLength));
-	} catch {
-		return {problem: 'a batch whose header is not JSON'};
+	const header = readHeader(body, headLength);
+	if ('problem' in header) {
+		return header;
 	}
 
-	if (typeof header !== 'object' || header === null || Array.isArray(header)) {
-		return {problem: 'a batch whose header is not a JSON object'};
-	}
-
-	const fields = header as Header;
+	const fields = header.record;
 	if (fields.type !== type) {
 		return {problem: `not a batch of ${type}`};
 	}
@@ -316,46 +327,19 @@ export function parseOutcomes(body: unknown): Parsed<OutcomesBatch> {
 		return {problem: 'no producers, senders or groups'};
 	}
 
+	const context: ResultContext = {
+		producers, senders, groups, text,
+	};
 	const results: WireResult[] = [];
 	let textAt = 0;
 	for (let index = 0, at = rowsAt; index < count; index++, at += RESULT_ROW) {
-		const n = view.getFloat64(at, true);
-		const startMs = view.getFloat64(at + 8, true);
-		const endMs = view.getFloat64(at + 16, true);
-		const durationMs = view.getFloat64(at + 24, true);
-		if (!isNumber(n) || !isTime(startMs) || !isTime(endMs) || !isTime(durationMs) || endMs < startMs) {
-			return {problem: 'a result\'s number or times are negative, out of range or out of order'};
+		const result = readResult(view, at, context, textAt);
+		if (typeof result === 'string') {
+			return {problem: result};
 		}
 
-		const producer = producers[view.getUint32(at + 32, true)];
-		const senderId = senders[view.getUint32(at + 36, true)];
-		const group = groups[view.getUint32(at + 40, true)];
-		const cost = view.getUint32(at + 44, true);
-		const failed = view.getUint32(at + 56, true);
-		if (producer === undefined || senderId === undefined || group === undefined || !isCost(cost) || failed > 1) {
-			return {problem: 'a result\'s producer, sender, group, cost or status is not one of the batch\'s'};
-		}
-
-		const toLength = view.getUint32(at + 48, true);
-		const bodyLength = view.getUint32(at + 52, true);
-		if (toLength === 0 || toLength > MAX_TO || bodyLength > MAX_BODY || textAt + toLength + bodyLength > text.length) {
-			return {problem: 'a result has no number or body'};
-		}
-
-		results.push({
-			producer,
-			n,
-			to: text.slice(textAt, textAt + toLength),
-			body: text.slice(textAt + toLength, textAt + toLength + bodyLength),
-			cost,
-			senderId,
-			group,
-			status: failed === 1 ? 'failed' : 'sent',
-			startMs,
-			endMs,
-			durationMs,
-		});
-		textAt += toLength + bodyLength;
+		results.push(result);
+		textAt += result.to.length + result.body.length;
 	}
 
 	if (textAt !== text.length) {
@@ -366,6 +350,50 @@ export function parseOutcomes(body: unknown): Parsed<OutcomesBatch> {
 		record: {
 			type: 'outcomes', run: header.run as string, epoch: header.epoch as string, worker: header.worker, results,
 		},
+	};
+}
+
+/** What a result's row points into: the batch's names and its text. */
+type ResultContext = {readonly producers: string[]; readonly senders: string[]; readonly groups: string[]; readonly text: string};
+
+/** The result in the row at `at`, its text from `textAt`; or what is wrong with it. */
+function readResult(view: DataView, at: number, batch: ResultContext, textAt: number): WireResult | string {
+	const {text} = batch;
+	const n = view.getFloat64(at, true);
+	const startMs = view.getFloat64(at + 8, true);
+	const endMs = view.getFloat64(at + 16, true);
+	const durationMs = view.getFloat64(at + 24, true);
+	if (!isNumber(n) || !isTime(startMs) || !isTime(endMs) || !isTime(durationMs) || endMs < startMs) {
+		return 'a result\'s number or times are negative, out of range or out of order';
+	}
+
+	const producer = batch.producers[view.getUint32(at + 32, true)];
+	const senderId = batch.senders[view.getUint32(at + 36, true)];
+	const group = batch.groups[view.getUint32(at + 40, true)];
+	const cost = view.getUint32(at + 44, true);
+	const failed = view.getUint32(at + 56, true);
+	if (producer === undefined || senderId === undefined || group === undefined || !isCost(cost) || failed > 1) {
+		return 'a result\'s producer, sender, group, cost or status is not one of the batch\'s';
+	}
+
+	const toLength = view.getUint32(at + 48, true);
+	const bodyLength = view.getUint32(at + 52, true);
+	if (toLength === 0 || toLength > MAX_TO || bodyLength > MAX_BODY || textAt + toLength + bodyLength > text.length) {
+		return 'a result has no number or body';
+	}
+
+	return {
+		producer,
+		n,
+		to: text.slice(textAt, textAt + toLength),
+		body: text.slice(textAt + toLength, textAt + toLength + bodyLength),
+		cost,
+		senderId,
+		group,
+		status: failed === 1 ? 'failed' : 'sent',
+		startMs,
+		endMs,
+		durationMs,
 	};
 }
 
