@@ -1,7 +1,7 @@
 import {DEFAULTS} from './defaults.js';
 import type {Random} from './random.js';
 import {
-	GSM_EXTENSION, GSM_PRINTABLE, packedBodyCost, type Encoding,
+	GSM_EXTENSION, GSM_PRINTABLE, packedBodyCost, packedEncoding, packedSegments, type Encoding,
 } from './segments.js';
 
 /** One SMS to send. */
@@ -145,7 +145,7 @@ export function * generateMessages(random: Random, options: MessageOptions): Gen
 		}
 
 		yield {
-			id: idPrefix + n, to, body, encoding: (made.cost & 1) === 1 ? 'ucs2' : 'gsm7', segments: made.cost >>> 1,
+			id: idPrefix + n, to, body, encoding: packedEncoding(made.cost), segments: packedSegments(made.cost),
 		};
 	}
 }

@@ -1,6 +1,6 @@
 import {parsePhoneNumberFromString} from 'libphonenumber-js/max';
 import type {Message} from './messages.js';
-import {packedBodyCost} from './segments.js';
+import {packedBodyCost, packedEncoding, packedSegments} from './segments.js';
 
 /**
  * Replayed traffic (`--input`): messages read from NDJSON or CSV lines instead of generated. Each
@@ -149,8 +149,8 @@ function messageOf(fields: Record<string, unknown>, lineNumber: number, options:
 		id: String(lineNumber),
 		to: phone.number,
 		body,
-		encoding: (cost & 1) === 1 ? 'ucs2' : 'gsm7',
-		segments: cost >>> 1,
+		encoding: packedEncoding(cost),
+		segments: packedSegments(cost),
 		...(typeof priority === 'string' && priority !== '' ? {priority} : {}),
 		...(arrivalMs === undefined ? {} : {arrivalMs}),
 	};

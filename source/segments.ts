@@ -43,8 +43,17 @@ export function bodyCost(body: string): BodyCost {
 
 /** A packed cost (see `packedBodyCost`) as its encoding and segments. */
 export function unpackCost(packed: number): BodyCost {
-	return {encoding: (packed & 1) === 1 ? 'ucs2' : 'gsm7', segments: packed >>> 1};
+	return {encoding: packedEncoding(packed), segments: packedSegments(packed)};
 }
+
+/** The encoding of a packed cost (see `packedBodyCost`). */
+export const packedEncoding = (packed: number): Encoding => (packed & 1) === 1 ? 'ucs2' : 'gsm7';
+
+/** The segments of a packed cost (see `packedBodyCost`). */
+export const packedSegments = (packed: number): number => packed >>> 1;
+
+/** Encoding and segments packed in one number, as `packedBodyCost` gives them. */
+export const packCost = (encoding: Encoding, segments: number): number => (segments * 2) + (encoding === 'ucs2' ? 1 : 0);
 
 /**
  * `bodyCost` packed in one number, segments x 2 + 1 for UCS-2: no object per message on the

@@ -213,7 +213,7 @@ export function addResult(stats: Stats, result: SendResult): Stats {
 	if (result.retry === true) {
 		// Counted once, at the message's last attempt.
 	} else if (message.segments === undefined) {
-		const packed = packedBodyCost(message.body); // A source that did not say (a broker worker's copy, a replay).
+		const packed = packedBodyCost(message.body); // A source that did not say (a library user's own messages).
 		stats.segments += packed >>> 1;
 		stats.ucs2 += packed & 1;
 	} else {

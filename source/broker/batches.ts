@@ -1,6 +1,11 @@
 import type {Message} from '../messages.js';
-import {packedBodyCost} from '../segments.js';
-import {MAX_BATCH, MAX_RECORD_BYTES, type Parsed} from './topology.js';
+import {
+	packCost, packedBodyCost, packedEncoding, packedSegments, type Encoding,
+} from '../segments.js';
+import type {SendResult} from '../senders.js';
+import {
+	MAX_BATCH, MAX_RECORD_BYTES, isText, isTime, type Parsed,
+} from './topology.js';
 
 /**
  * A batch on the wire: the messages a producer hands the workers, or the results a worker hands
@@ -32,7 +37,7 @@ const MAX_TO = 32;
 const MAX_BODY = 10_000;
 
 /** A message as a worker reads it off a batch: `n` is its number within its producer (its id is `<producer>-<n>`). */
-export type WireMessage = Message & {readonly n: number; readonly segments: number; readonly encoding: 'gsm7' | 'ucs2'};
+export type WireMessage = Message & {readonly n: number; readonly segments: number; readonly encoding: Encoding};
 
 /** A batch of messages of one producer; `startedAt` is the run's (its epoch's). */
 export type MessagesBatch = {
@@ -47,19 +52,13 @@ export type MessagesBatch = {
 };
 
 /** One finished message, as a worker reports it. Times are ms since the run's epoch began (its `startedAt`). */
-export type WireResult = {
+export type WireResult = Pick<SendResult, 'senderId' | 'group' | 'status' | 'startMs' | 'endMs' | 'durationMs'> & {
 	readonly producer: string;
 	readonly n: number;
 	readonly to: string;
 	readonly body: string;
 	/** Segments x 2, + 1 when the body travels as UCS-2 (see `packedBodyCost`). */
 	readonly cost: number;
-	readonly senderId: string;
-	readonly group: string;
-	readonly status: 'sent' | 'failed';
-	readonly startMs: number;
-	readonly endMs: number;
-	readonly durationMs: number;
 };
 
 /** A batch of results from one worker. */
@@ -180,10 +179,7 @@ type Header = Record<string, unknown>;
 /** A batch read: its header, a view on its rows, and its text. */
 type Frame = {readonly header: Header; readonly count: number; readonly view: DataView; readonly rowsAt: number; readonly text: string};
 
-const isText = (value: unknown, max: number): value is string => typeof value === 'string' && value.length > 0 && value.length <= max;
 const isNames = (value: unknown, max: number): value is string[] => Array.isArray(value) && value.length <= MAX_BATCH && value.every(name => isText(name, max));
-/** A time or duration a result may carry: finite, not negative, within the clock's range. */
-const isTime = (value: number): boolean => Number.isFinite(value) && value >= 0 && value <= 2 ** 51 / 1000;
 /** A message's number within its producer: a whole number from 1, exact as a double. */
 const isNumber = (value: number): boolean => Number.isSafeInteger(value) && value >= 1;
 /** A packed cost: at least one segment, and no more than a longest body can take. */
@@ -263,7 +259,7 @@ export function parseMessages(body: unknown): Parsed<MessagesBatch> {
 	}
 
 	const {header, count, view, rowsAt, text} = frame.record;
-	if (!isText(header.producer, 64) || typeof header.startedAt !== 'number' || !isTime(header.startedAt)) {
+	if (!isText(header.producer, 64) || !isTime(header.startedAt)) {
 		return {problem: 'no producer or start time'};
 	}
 
@@ -288,8 +284,8 @@ export function parseMessages(body: unknown): Parsed<MessagesBatch> {
 		const messageBody = text.slice(textAt + toLength, textAt + toLength + bodyLength);
 		textAt += toLength + bodyLength;
 		const id = messageId(producer, n);
-		const encoding = (cost & 1) === 1 ? 'ucs2' : 'gsm7';
-		const segments = cost >>> 1;
+		const encoding = packedEncoding(cost);
+		const segments = packedSegments(cost);
 		messages.push(priority === undefined
 			? {
 				n, id, to, body: messageBody, segments, encoding,
@@ -399,5 +395,5 @@ function readResult(view: DataView, at: number, batch: ResultContext, textAt: nu
 
 /** The packed cost (see `packedBodyCost`) of a message: from its own fields, or worked out from its body. */
 export function costOf(message: Message): number {
-	return message.segments === undefined ? packedBodyCost(message.body) : (message.segments * 2) + (message.encoding === 'ucs2' ? 1 : 0);
+	return message.segments === undefined || message.encoding === undefined ? packedBodyCost(message.body) : packCost(message.encoding, message.segments);
 }

@@ -5,7 +5,7 @@ import {queueOptions} from './topology.js';
 /** How long a program waits for another to finish declaring a run before it gives up. */
 const DECLARE_TIMEOUT_MS = 30_000;
 /** How soon it asks again. */
-const DECLARE_RETRY_MS = 5;
+const DECLARE_RETRY_MS = 25;
 
 /**
  * Declares every queue and stream of a run, one program at a time, before any of them reads or

@@ -4,6 +4,7 @@ import {
 } from 'rxjs';
 import type {ResolvedConfig} from '../config.js';
 import {monitor} from '../monitor.js';
+import {packedEncoding, packedSegments} from '../segments.js';
 import type {SendResult} from '../senders.js';
 import type {SimulationEvent} from '../simulation.js';
 import {brokerFailure, isFatalBrokerError, isStreamStarting} from './connection.js';
@@ -272,7 +273,7 @@ function toSendResult(result: WireResult): SendResult {
 		type: 'result',
 		id,
 		message: {
-			id, to: result.to, body: result.body, encoding: (result.cost & 1) === 1 ? 'ucs2' : 'gsm7', segments: result.cost >>> 1,
+			id, to: result.to, body: result.body, encoding: packedEncoding(result.cost), segments: packedSegments(result.cost),
 		},
 		senderId: result.senderId,
 		group: result.group,

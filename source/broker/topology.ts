@@ -97,10 +97,11 @@ export type Parsed<T> = {readonly record: T} | {readonly problem: string};
 
 type Json = Record<string, unknown>;
 
-const isText = (value: unknown, max: number): value is string => typeof value === 'string' && value.length > 0 && value.length <= max;
+/** Text of 1 to `max` UTF-16 code units. */
+export const isText = (value: unknown, max: number): value is string => typeof value === 'string' && value.length > 0 && value.length <= max;
 const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 /** A time or duration a result may carry: finite, not negative, within the clock's range. */
-const isTime = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= 2 ** 51 / 1000;
+export const isTime = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= 2 ** 51 / 1000;
 
 /** Reads one AMQP body as a JSON object, refusing what is too large or not JSON. */
 function readJson(body: unknown): Parsed<Json> {

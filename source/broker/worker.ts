@@ -148,7 +148,9 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 			inHand.add(held);
 			try {
 				for (const message of record.messages) {
-					incoming$.next(holdMessage(message, held));
+					// The message was read for this delivery alone: it carries its batch itself.
+					(message as Holding)[batchOf] = held;
+					incoming$.next(message as HeldMessage);
 				}
 
 				await held.done.promise; // Resolving acknowledges the batch; a rejection requeues it.
@@ -172,7 +174,7 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 		});
 
 		// Results wait here until a batch is full or RESULT_FLUSH_MS passes, then go out as one record.
-		let pendingResults: Array<{readonly result: SendResult; readonly held: Held}> = [];
+		let pendingResults: SendResult[] = [];
 		let flushTimer: NodeJS.Timeout | undefined;
 		const unconfirmed = new Set<Promise<void>>();
 		const flush = (): void => {
@@ -184,34 +186,38 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 
 			const out = pendingResults;
 			pendingResults = [];
-			const byEpoch = new Map<string, Array<{readonly result: SendResult; readonly held: Held}>>();
-			for (const entry of out) {
-				const same = byEpoch.get(entry.held.epoch);
+			const byEpoch = new Map<string, SendResult[]>();
+			for (const result of out) {
+				const {epoch} = heldOf(result);
+				const same = byEpoch.get(epoch);
 				if (same === undefined) {
-					byEpoch.set(entry.held.epoch, [entry]);
+					byEpoch.set(epoch, [result]);
 				} else {
-					same.push(entry);
+					same.push(result);
 				}
 			}
 
 			for (const [recordEpoch, entries] of byEpoch) {
-				const results: WireResult[] = entries.map(({result, held}) => ({
-					producer: held.producer,
-					n: (result.message as HeldMessage).n,
-					to: result.message.to,
-					body: result.message.body,
-					cost: costOf(result.message),
-					senderId: result.senderId,
-					group: result.group,
-					status: result.status,
-					startMs: result.startMs + held.offsetMs,
-					endMs: result.endMs + held.offsetMs,
-					durationMs: result.durationMs,
-				}));
+				const results: WireResult[] = entries.map(result => {
+					const held = heldOf(result);
+					return {
+						producer: held.producer,
+						n: (result.message as HeldMessage).n,
+						to: result.message.to,
+						body: result.message.body,
+						cost: costOf(result.message),
+						senderId: result.senderId,
+						group: result.group,
+						status: result.status,
+						startMs: result.startMs + held.offsetMs,
+						endMs: result.endMs + held.offsetMs,
+						durationMs: result.durationMs,
+					};
+				});
 				const batch = encodeOutcomes({run: options.run, epoch: recordEpoch, worker: options.workerId}, results);
 				// Messages that never succeeded under a retry policy go to the run's dead-letter queue too,
 				// confirmed with their results before their batch is acknowledged.
-				const dead = entries.filter(({result}) => result.attempt !== undefined && result.status === 'failed').map(({result}) => ({
+				const dead = entries.filter(result => result.attempt !== undefined && result.status === 'failed').map(result => ({
 					id: result.id, to: result.message.to, body: result.message.body, attempts: result.attempt, permanent: result.permanent === true,
 				}));
 				const deadLettered = dead.length === 0
@@ -221,7 +227,8 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 					}));
 				const confirmed = Promise.all([publisher.send({routingKey: names.outcomes, durable: true, contentType: BATCH_CONTENT_TYPE}, batch), deadLettered]).then(
 					() => {
-						for (const {held} of entries) {
+						for (const result of entries) {
+							const held = heldOf(result);
 							if (--held.remaining === 0) {
 								held.done.resolve();
 							}
@@ -229,8 +236,8 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 					},
 					(error: unknown) => {
 						warnOnce('publish', `publishing results to ${names.outcomes}: ${describe(error)}; their batches go back to the queue`);
-						for (const {held} of entries) {
-							held.done.reject(error);
+						for (const result of entries) {
+							heldOf(result).done.reject(error);
 						}
 					},
 				);
@@ -248,7 +255,7 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 				return;
 			}
 
-			pendingResults.push({result, held});
+			pendingResults.push(result);
 			if (pendingResults.length >= options.batch) {
 				flush();
 			} else {
@@ -404,17 +411,10 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 
 /** A message in a worker's hands: it carries the batch it came in (a redelivered batch brings new message objects). */
 type HeldMessage = WireMessage & {readonly [batchOf]: Held};
+type Holding = WireMessage & {[batchOf]?: Held};
 
-/** `message`, held as part of `held`. */
-function holdMessage(message: WireMessage, held: Held): HeldMessage {
-	return message.priority === undefined
-		? {
-			n: message.n, id: message.id, to: message.to, body: message.body, segments: message.segments, encoding: message.encoding, [batchOf]: held,
-		}
-		: {
-			n: message.n, id: message.id, to: message.to, body: message.body, segments: message.segments, encoding: message.encoding, priority: message.priority, [batchOf]: held,
-		};
-}
+/** The batch the message of a result came in, for a result of a message in the worker's hands. */
+const heldOf = (result: SendResult): Held => (result.message as HeldMessage)[batchOf];
 
 function describe(error: unknown): string {
 	return error instanceof Error ? error.message.split('\n')[0] : String(error);

@@ -34,7 +34,6 @@ export async function runBrokerCommand(command: BrokerCommand, brokerIo: BrokerI
 			}
 		},
 	};
-	preloadModules(command.name);
 	const connection = await connect(command.broker, {name: `sms-sim ${command.name} ${command.run}`});
 	// After the first connection, a lost one is retried by the client; say so, once per outage.
 	let connected = true;
@@ -79,21 +78,6 @@ export async function runBrokerCommand(command: BrokerCommand, brokerIo: BrokerI
 	} finally {
 		await connection.close();
 	}
-}
-
-/**
- * Starts loading what the command needs while it connects and declares the run: a worker started
- * with others then takes its first batch sooner (what a run's makespan counts from). Each command
- * awaits its own imports; a failed load shows there.
- */
-function preloadModules(name: BrokerCommand['name']): void {
-	const loading = {
-		produce: () => [import('../broker/produce.js')],
-		send: () => [import('../broker/worker.js'), import('../front-ends/present.js'), import('../random.js'), import('../scheduler.js')],
-		monitor: () => [import('../broker/remote-monitor.js'), import('../front-ends/present.js'), import('../scheduler.js')],
-		purge: () => [],
-	}[name]();
-	void Promise.allSettled(loading);
 }
 
 async function runProduce(connection: Connection, command: BrokerCommand, io: BrokerIo): Promise<number> {
