@@ -1,8 +1,9 @@
+import {setTimeout as delay} from 'node:timers/promises';
 import {describe, expect, it} from 'vitest';
 import {meets, planSenders, runOnce} from '../source/plan.js';
 import type {SimulationConfig} from '../source/config.js';
 import type {SenderGroup} from '../source/senders.js';
-import {runCli} from './cli/spawn.js';
+import {finished, runCli, start} from './cli/spawn.js';
 
 /** The fewest senders in 1..limit that meet the goal in every one of `replications` seeded runs, trying each. */
 function bruteForce(config: SimulationConfig, group: Omit<SenderGroup, 'count'>, goal: Parameters<typeof meets>[1], replications: number, limit: number): number | null {
@@ -17,29 +18,29 @@ function bruteForce(config: SimulationConfig, group: Omit<SenderGroup, 'count'>,
 }
 
 describe('planSenders', () => {
-	it('finds the same count as trying every one, for a deadline', () => {
+	it('finds the same count as trying every one, for a deadline', async () => {
 		const config = {messages: 2000, intervalMs: 60_000};
 		const group = {meanMs: 100, failureRate: 0.1};
 		const goal = {deadlineMs: 9000};
-		const plan = planSenders(config, group, goal, 3);
+		const plan = await planSenders(config, group, goal, 3);
 		expect(plan.senders).toBe(bruteForce(config, group, goal, 3, 60));
 		// It tried far fewer counts than the brute force did.
 		expect(new Set(plan.tried.map(point => point.senders)).size).toBeLessThan(plan.senders!);
 	});
 
-	it('finds the same count as trying every one, for a p99 latency under arrivals', () => {
+	it('finds the same count as trying every one, for a p99 latency under arrivals', async () => {
 		// 40 arrivals a second, sends of mean 100 ms: at least 5 senders to keep up; p99 latency under 250 ms needs more.
 		const config = {messages: 3000, intervalMs: 60_000, arrivals: {ratePerSec: 40, process: 'poisson' as const}};
 		const group = {meanMs: 100, distribution: 'exponential' as const, failureRate: 0};
 		const goal = {p99Ms: 600};
-		const plan = planSenders(config, group, goal, 3);
+		const plan = await planSenders(config, group, goal, 3);
 		expect(plan.senders).not.toBeNull();
 		expect(plan.senders).toBe(bruteForce(config, group, goal, 3, 40));
 	});
 
-	it('says when no count can meet the goal', () => {
+	it('says when no count can meet the goal', async () => {
 		// Arrivals alone take 100 s: no number of senders ends the run in 50 s.
-		const plan = planSenders({messages: 1000, arrivals: {ratePerSec: 10, process: 'constant'}, intervalMs: 60_000}, {meanMs: 10}, {deadlineMs: 50_000}, 1);
+		const plan = await planSenders({messages: 1000, arrivals: {ratePerSec: 10, process: 'constant'}, intervalMs: 60_000}, {meanMs: 10}, {deadlineMs: 50_000}, 1);
 		expect(plan.senders).toBeNull();
 	});
 });
@@ -49,7 +50,7 @@ describe('sms-sim plan', () => {
 		const args = ['plan', '-n', '2000', '--mean', '100ms', '--deadline', '9s'];
 		const text = await runCli(args);
 		expect(text.code).toBe(0);
-		expect(text.stdout).toMatch(/^\d+ senders: the fewest that meet the goal \(within 9\.0s\) in 3 of 3 seeded runs$/m);
+		expect(text.stdout).toMatch(/^\d+ senders: the fewest that meet the goal \(within 9\.000s\) in 3 of 3 seeded runs$/m);
 		const json = await runCli([...args, '--json']);
 		const plan = JSON.parse(json.stdout) as {senders: number; tried: Array<{senders: number}>};
 		expect(text.stdout).toMatch(new RegExp(`^${plan.senders} senders`, 'm'));
@@ -74,9 +75,70 @@ describe('sms-sim plan', () => {
 		// 4,000 sends of 100 ms: about 40 s on 10 senders, 10 s on 40.
 		expect(points[0].makespanMs / points[3].makespanMs).toBeCloseTo(4, 0);
 		const text = await runCli(args);
-		expect(text.stdout.trim().split('\n')).toHaveLength(5);
-		expect(text.stdout).toMatch(/^ +senders +makespan +p99 +throughput +failed$/m);
+		const table = text.stdout.slice(text.stdout.search(/^ +senders/m)).trimEnd().split('\n');
+		expect(table).toHaveLength(5);
+		expect(table[0]).toMatch(/^ +senders +makespan +p99 +throughput +failed$/);
+		// Why p99 and failure % barely move from row to row: the same seeds at every count.
+		expect(text.stdout).toMatch(/common\s+random\s+numbers/);
 		const bad = await runCli(['plan', '--sweep', 'senders=5..1']);
 		expect(bad.stderr).toMatch(/--sweep must be senders=FROM\.\.TO/);
+	});
+
+	it('marks the sweep rows that meet --deadline, and prints makespans to the millisecond', async () => {
+		// 4,000 sends of 100 ms: about 40 s on 10 senders, 20 s on 20, 13.3 s on 30: a 15 s deadline splits them.
+		const text = await runCli(['plan', '-n', '4000', '--mean', '100ms', '--sweep', 'senders=10..30:10', '--deadline', '15s']);
+		expect(text.code).toBe(0);
+		const rows = text.stdout.split('\n').filter(line => /^ +\d+ /.test(line));
+		expect(rows.map(row => row.trim().split(/ +/).at(-1))).toEqual(['misses', 'misses', 'meets']);
+		expect(rows[0]).toMatch(/ \d+\.\d{3}s /);
+		const json = await runCli(['plan', '-n', '4000', '--mean', '100ms', '--sweep', 'senders=10..30:10', '--deadline', '15s', '--json']);
+		expect(json.stdout.trim().split('\n').map(line => (JSON.parse(line) as {meetsGoal: boolean}).meetsGoal)).toEqual([false, false, true]);
+	});
+
+	it('never rounds a miss into a pass: a row is printed to the millisecond beside its goal', async () => {
+		const {stdout} = await runCli(['plan', '-n', '2000', '--mean', '100ms', '--deadline', '9s']);
+		for (const row of stdout.split('\n').filter(line => /^ +\d+ +\d+\/\d+/.test(line))) {
+			const [, met, of, seconds] = /^ +[\d,]+ +(\d+)\/(\d+) +([\d.]+)s/.exec(row)!;
+			// A row whose longest makespan is over 9 s cannot have met the goal in all its runs.
+			if (Number(seconds) > 9) {
+				expect(Number(met)).toBeLessThan(Number(of));
+			}
+
+			expect(seconds).toMatch(/^\d+\.\d{3}$/);
+		}
+	});
+
+	it('refuses --max-failure-rate alone: the sender count does not change the failure ratio', async () => {
+		const {code, stderr} = await runCli(['plan', '--max-failure-rate', '0.05']);
+		expect(code).toBe(2);
+		expect(stderr).toMatch(/^sms-sim: --max-failure-rate alone is no goal for plan: the failure ratio does not depend on the sender count/m);
+	});
+
+	it('searches no further than one sender a message: an impossible deadline ends at once, not at 1e8 senders', async () => {
+		// 1,000 messages of 100 ms cannot end in 1 us; the old search started at 1e8 senders and ran out of memory.
+		const {code, stdout} = await runCli(['plan', '-n', '1000', '--mean', '100ms', '--deadline', '1us', '--json']);
+		expect(code).toBe(0);
+		const plan = JSON.parse(stdout) as {senders: number | null; tried: Array<{senders: number}>};
+		expect(plan.senders).toBeNull();
+		expect(Math.max(...plan.tried.map(point => point.senders))).toBe(1000);
+		const text = await runCli(['plan', '-n', '1000', '--mean', '100ms', '--deadline', '1us']);
+		expect(text.code).toBe(3);
+		expect(text.stdout).toMatch(/^no count of senders up to 1,000 meets the goal .*more senders than messages cannot help$/m);
+	});
+});
+
+describe('sms-sim plan, stopped', () => {
+	it.each(['SIGINT', 'SIGTERM'] as const)('stops on %s within a second, exit 130, and prints what it knows', async signal => {
+		// A plan that takes tens of seconds: a million messages.
+		const child = start(['plan', '-n', '1000000', '--mean', '250ms', '--deadline', '5m']);
+		const done = finished(child);
+		// One second in, as the issue has it: well into its first run (it prints nothing before its first answer).
+		await delay(1000);
+		const sent = performance.now();
+		child.kill(signal);
+		const {code, stdout} = await done;
+		expect(code).toBe(130);
+		expect(performance.now() - sent).toBeLessThan(2000);
+		expect(stdout).toMatch(/^Interrupted after [\d.]+s: no answer yet \(within 300\.000s\)/m);
 	});
 });

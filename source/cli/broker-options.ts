@@ -24,24 +24,11 @@ export type BrokerCommand = {
 	readonly follow: boolean;
 };
 
-/** Which flags each command takes (beyond --broker, --run, --config, --json). */
-const APPLIES: Record<BrokerCommandName, ReadonlyArray<keyof BrokerFlags>> = {
-	produce: ['messages', 'seed', 'maxBodyLength', 'charset', 'priority', 'batch'],
-	send: ['senders', 'mean', 'spread', 'distribution', 'failureRate', 'maxAttempts', 'backoff', 'backoffMax', 'permanentFailureRate', 'sender', 'interval', 'speed', 'seed', 'events', 'maxFailureRate', 'threshold', 'batch', 'follow', 'html'],
-	monitor: ['interval', 'events', 'maxFailureRate', 'threshold', 'html'],
-	purge: [],
-};
-
-const FLAG_NAMES: Record<string, string> = {
-	messages: '--messages', senders: '--senders', mean: '--mean', spread: '--spread', distribution: '--distribution', failureRate: '--failure-rate',
-	sender: '--sender', interval: '--interval', seed: '--seed', speed: '--speed', maxBodyLength: '--max-body-length', events: '--events', maxFailureRate: '--max-failure-rate',
-	batch: '--batch', follow: '--follow', threshold: '--threshold', rate: '--rate', arrival: '--arrival', charset: '--charset', priority: '--priority', input: '--input', inputFormat: '--input-format', maxAttempts: '--max-attempts', backoff: '--backoff', backoffMax: '--backoff-max', permanentFailureRate: '--permanent-failure-rate', html: '--html',
-};
-
 /**
  * Validates a distributed-mode command: the local run's rules for the flags it shares, plus
  * `--broker` (an amqp:// or amqps:// URL; default `$SMS_SIM_BROKER`, else amqp://localhost) and
- * `--run`. A flag that does not apply to the command is an error, not ignored.
+ * `--run` (which `purge` requires). Which flags apply to which command is the settings table's
+ * business (settings.ts), checked before this.
  */
 export function validateBrokerCommand(
 	name: BrokerCommandName,
@@ -50,11 +37,8 @@ export function validateBrokerCommand(
 	environment: {readonly SMS_SIM_BROKER?: string},
 ): Validated<BrokerCommand> {
 	const errors: string[] = [];
-	for (const [key, flag] of Object.entries(FLAG_NAMES)) {
-		const value = flags[key as keyof BrokerFlags];
-		if (value !== undefined && value !== false && !(APPLIES[name] as readonly string[]).includes(key)) {
-			errors.push(`${flag} does not apply to sms-sim ${name}`);
-		}
+	if (name === 'purge' && flags.run === undefined) {
+		errors.push('purge needs --run <id>, the run whose queues and streams to delete: it never acts on an implicit run');
 	}
 
 	const broker = flags.broker ?? environment.SMS_SIM_BROKER ?? DEFAULT_BROKER;

@@ -96,8 +96,17 @@ export class Checker {
 		return this.number(subject, raw, rule, value => Number.isInteger(value) && value >= min && value <= max);
 	}
 
+	/** A probability: `0.1`, or a percentage as thresholds take one (`10%`). */
 	fraction(subject: Subject, raw: Raw): number | undefined {
-		return this.number(subject, raw, 'must be between 0 and 1', value => value >= 0 && value <= 1);
+		const percent = typeof raw === 'string' && !this.inFile ? /^\s*(\d+(?:\.\d+)?)%\s*$/.exec(raw) : null;
+		if (percent) {
+			const value = Number(percent[1]) / 100;
+			if (value <= 1) {
+				return value;
+			}
+		}
+
+		return this.number(subject, raw, 'must be between 0 and 1 (or 0% to 100%)', value => value >= 0 && value <= 1);
 	}
 
 	/** A duration (`250ms`, `1.5s`, `1e3`; see `parseDuration`) within `min..max` ms, or 0 where `zero` allows it. */

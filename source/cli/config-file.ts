@@ -3,12 +3,13 @@ import {
 } from 'node:fs';
 import {parse, evaluate, type AnyNode} from '@humanwhocodes/momoa';
 import {type Checker, show} from './checker.js';
+import {CONFIG_KEYS} from './settings.js';
 
 /** A config file as read from disk: its text, or why it could not be read. */
 export type ConfigFile = {readonly path: string; readonly text: string} | {readonly path: string; readonly readError: string};
 
-/** The keys a config file may have; any other is an error. */
-export const CONFIG_KEYS = ['messages', 'senders', 'mean', 'spread', 'distribution', 'failureRate', 'groups', 'interval', 'seed', 'speed', 'maxFailureRate', 'maxBodyLength', 'thresholds', 'rate', 'arrival', 'charset', 'priority', 'input', 'inputFormat', 'maxAttempts', 'backoff', 'backoffMax', 'permanentFailureRate', 'html'] as const;
+/** The keys a config file may have (the settings table's); any other is an error. */
+export {CONFIG_KEYS} from './settings.js';
 
 /** The largest config file read: settings fit in a few hundred bytes; `/dev/zero` must not fill memory. */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -98,7 +99,7 @@ export function parseConfigFile(check: Checker, configFile: ConfigFile | undefin
 
 	const record = data as Record<string, unknown>;
 	for (const key of Object.keys(record)) {
-		if (!(CONFIG_KEYS as readonly string[]).includes(key)) {
+		if (!CONFIG_KEYS.includes(key)) {
 			check.errors.push(`${configFile.path}: unknown key ${show(key)} (known: ${CONFIG_KEYS.join(', ')})`);
 		}
 	}

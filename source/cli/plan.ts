@@ -1,19 +1,34 @@
-import {resolveConfig} from '../config.js';
-import {formatCount, formatDuration, formatMs} from '../output/format.js';
+import {resolveConfig, type SimulationConfig} from '../config.js';
+import {formatCount, formatMs} from '../output/format.js';
 import {
-	PLAN_MAX_SENDERS, planSenders, sweepSenders, type PlanGoal,
+	mostUsefulSenders, PLAN_MAX_SENDERS, planSenders, sweepSenders, type PlanGoal, type SearchProgress, type SweepPoint,
 } from '../plan.js';
+import type {SenderGroup} from '../senders.js';
 import {Checker} from './checker.js';
+import type {CommandIo} from './command.js';
 import {EXIT} from './exit-codes.js';
 import type {CliFlags} from './flags.js';
-import {validateOptions} from './options.js';
+import {validateOptions, type Validated} from './options.js';
+import {createProgressLine} from './progress-line.js';
+import {HELP_WIDTH, wrap} from './help.js';
 
 export type PlanFlags = CliFlags & {
 	readonly deadline?: string;
 	readonly p99?: string;
 	readonly replications?: string;
-	readonly senders?: string;
 	readonly sweep?: string;
+};
+
+/** A plan, checked: the workload, the goal, how sure, and a sweep's counts if it is one. */
+export type PlanRequest = {
+	readonly simulation: SimulationConfig;
+	readonly profile: Omit<SenderGroup, 'count'>;
+	readonly goal: PlanGoal;
+	readonly replications: number;
+	readonly counts?: readonly number[];
+	readonly json: boolean;
+	readonly html?: string;
+	readonly latency: boolean;
 };
 
 /** Most counts one sweep runs. */
@@ -34,15 +49,15 @@ function sweepCounts(text: string): number[] | undefined {
 	return Array.from({length: Math.floor((to - from) / step) + 1}, (_, index) => from + (index * step));
 }
 
-type PlanIo = {readonly stdout: NodeJS.WritableStream; readonly stderr: NodeJS.WritableStream};
+/** A makespan or goal to the millisecond, wherever a row is compared with a goal: `60.288s`. */
+export const formatMakespan = (milliseconds: number): string => `${(Math.round(milliseconds) / 1000).toFixed(3)}s`;
 
 /**
- * `sms-sim plan`: the fewest senders that meet a goal (`--deadline`, `--p99`, `--max-failure-rate`)
- * for the messages and sender profile the other flags describe, by bisection over seeded runs
- * (`--replications` each at the answer and below it). Prints the answer, how sure it is, and every
- * count it tried; `--json` for scripts.
+ * `sms-sim plan`'s flags as a request: a goal (`--deadline`, `--p99`, `--max-failure-rate`) or a
+ * `--sweep`, for the messages and sender profile the other flags describe. A goal no sender
+ * count can change is refused here, before any run.
  */
-export async function plan(flags: PlanFlags, io: PlanIo): Promise<number> {
+export function validatePlan(flags: PlanFlags): Validated<PlanRequest> {
 	const check = new Checker();
 	const goal: PlanGoal = {
 		deadlineMs: flags.deadline === undefined ? undefined : check.duration('--deadline', flags.deadline, {min: 0.001, max: 50 * 365.25 * 86_400_000, zero: false}),
@@ -59,22 +74,10 @@ export async function plan(flags: PlanFlags, io: PlanIo): Promise<number> {
 		check.errors.push('--html goes with --sweep in sms-sim plan: the page charts the sweep');
 	}
 
-	if (flags.sweep === undefined && flags.deadline === undefined && flags.p99 === undefined && flags.maxFailureRate === undefined) {
-		check.errors.push('plan needs a goal: --deadline (the run ends within it), --p99 (latency with --rate, else send time) or --max-failure-rate');
-	}
-
-	const why: Record<string, string> = {
-		'--senders': 'it searches the sender count',
-		'--sender': 'it searches the sender count',
-		'--seed': 'it runs seeds 1 to --replications',
-		'--speed': 'its runs go at max speed',
-		'--threshold': 'it plans against its own goals',
-		'--input': 'it plans generated runs',
-	};
-	for (const [flag, value] of [['--senders', flags.senders], ['--sender', flags.sender], ['--seed', flags.seed], ['--speed', flags.speed], ['--threshold', flags.threshold], ['--input', flags.input]] as const) {
-		if (value !== undefined) {
-			check.errors.push(`${flag} does not apply to sms-sim plan: ${why[flag]}`);
-		}
+	if (flags.sweep === undefined && flags.deadline === undefined && flags.p99 === undefined) {
+		check.errors.push(flags.maxFailureRate === undefined
+			? 'plan needs a goal: --deadline (the run ends within it) or --p99 (latency with --rate, else send time), and --max-failure-rate beside either'
+			: '--max-failure-rate alone is no goal for plan: the failure ratio does not depend on the sender count (it comes from --failure-rate and retries); give --deadline or --p99 too');
 	}
 
 	const {
@@ -82,68 +85,166 @@ export async function plan(flags: PlanFlags, io: PlanIo): Promise<number> {
 	} = flags;
 	const validation = validateOptions({...runFlags, json: false, events: false});
 	const errors = [...check.errors, ...validation.errors];
-	if (validation.value === undefined || errors.length > 0) {
-		for (const line of [...errors, 'see sms-sim --help']) {
-			io.stderr.write(`sms-sim: ${line}\n`);
-		}
-
-		return EXIT.usage;
+	if (validation.value === undefined || errors.length > 0 || replications === undefined) {
+		return {value: undefined, errors};
 	}
 
 	const config = resolveConfig({...validation.value.simulation, seed: 1});
 	const {count: _count, name: _name, ...profile} = config.groups[0];
-	if (counts) {
-		// A table of sender count against makespan, p99 and throughput (NDJSON with --json), a line as each is run.
-		if (!flags.json) {
-			io.stdout.write(`${['senders', 'makespan', 'p99', 'throughput', 'failed'].map((title, column) => (column === 0 ? title.padStart(9) : title.padStart(11))).join('')}\n`);
-		}
+	return {
+		value: {
+			simulation: {...validation.value.simulation, intervalMs: Math.max(config.intervalMs, 60_000)},
+			profile,
+			goal,
+			replications,
+			...(counts ? {counts} : {}),
+			json: flags.json === true,
+			...(validation.value.html === undefined ? {} : {html: validation.value.html}),
+			latency: config.arrivals !== undefined,
+		},
+		errors: [],
+	};
+}
 
-		const points = sweepSenders({...validation.value.simulation, intervalMs: Math.max(config.intervalMs, 60_000)}, profile, counts, replications, point => {
-			io.stdout.write(flags.json
-				? `${JSON.stringify({type: 'sweep', ...point})}\n`
-				: `${formatCount(point.senders).padStart(9)}${formatDuration(point.makespanMs).padStart(11)}${formatMs(point.p99Ms).padStart(11)}${`${formatCount(point.throughputPerSec)}/s`.padStart(11)}${`${(point.failureRatio * 100).toFixed(1)}%`.padStart(11)}\n`);
-		});
-		const {html} = validation.value;
-		if (html !== undefined) {
-			const [{writePage}, {sweepPage}] = await Promise.all([import('../output/html-page.js'), import('../output/sweep-page.js')]);
-			const problem = await writePage(html, sweepPage(points, validation.value.simulation, {replications: replications ?? 1, latency: config.arrivals !== undefined}));
-			if (problem) {
-				io.stderr.write(`sms-sim: ${problem}\n`);
-				return EXIT.unexpected;
-			}
-
-			io.stderr.write(`sms-sim: wrote the sweep page to ${html}\n`);
-		}
-
-		return EXIT.ok;
+/**
+ * Runs a plan or a sweep: the fewest senders that meet the goal, by bisection over seeded runs
+ * (`--replications` each at the answer and below it), or a table of counts. On a terminal a
+ * progress line on stderr says how far it is; Ctrl-C or SIGTERM stops it within a slice of a run,
+ * and what is known so far is printed, marked interrupted (exit 130).
+ */
+export async function executePlan(request: PlanRequest, io: CommandIo): Promise<number> {
+	const controller = new AbortController();
+	const stopping = io.stop$.subscribe(() => {
+		controller.abort();
+	});
+	const started = performance.now();
+	const progress = createProgressLine(io.stderr as NodeJS.WriteStream, !request.json);
+	const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)}s`;
+	const describe = request.counts
+		? (state: SearchProgress) => `plan --sweep: ${formatCount(state.runs)} of ${formatCount(state.plannedRuns ?? 0)} runs (${formatCount(state.counts)} of ${formatCount(request.counts!.length)} counts), ${elapsed()}`
+		: (state: SearchProgress) => `plan: ${formatCount(state.counts)} sender counts tried (${formatCount(state.runs)} runs), ${bracketText(state.bracket) || 'no answer yet'}, ${elapsed()}`;
+	const ticker = setInterval(() => {
+		progress.redraw();
+	}, 250);
+	ticker.unref();
+	const hooks = {
+		signal: controller.signal,
+		onRun(state: SearchProgress) {
+			progress.set(describe(state));
+		},
+	};
+	try {
+		return request.counts
+			? await sweep(request, request.counts, io, hooks, () => {
+				progress.clear();
+			})
+			: await search(request, io, hooks, () => {
+				progress.clear();
+			}, elapsed);
+	} finally {
+		clearInterval(ticker);
+		progress.clear();
+		stopping.unsubscribe();
 	}
+}
 
-	const result = planSenders({...validation.value.simulation, intervalMs: Math.max(config.intervalMs, 60_000)}, profile, goal, replications);
-	if (flags.json) {
+/** `166 senders meet the goal, 150 do not`: what the runs so far have shown. */
+function bracketText(bracket: {fails?: number; meets?: number}): string {
+	return [
+		bracket.meets === undefined ? undefined : `${formatCount(bracket.meets)} senders met the goal once`,
+		bracket.fails === undefined ? undefined : `${formatCount(bracket.fails)} did not`,
+	].filter(Boolean).join(', ');
+}
+
+type Hooks = Parameters<typeof planSenders>[4];
+
+async function search(request: PlanRequest, io: CommandIo, hooks: Hooks, clear: () => void, elapsed: () => string): Promise<number> {
+	const {goal, replications} = request;
+	const result = await planSenders(request.simulation, request.profile, goal, replications, hooks);
+	clear();
+	if (request.json) {
 		io.stdout.write(`${JSON.stringify({
-			type: 'plan', senders: result.senders, goal, replications, tried: result.tried,
+			type: 'plan', senders: result.senders, goal, replications, tried: result.tried, bracket: result.bracket, ...(result.interrupted ? {interrupted: true} : {}),
 		})}\n`);
-		return EXIT.ok;
+		return result.interrupted ? EXIT.interrupted : EXIT.ok;
 	}
 
 	const goals = [
-		goal.deadlineMs === undefined ? undefined : `within ${formatDuration(goal.deadlineMs)}`,
-		goal.p99Ms === undefined ? undefined : `p99 ${config.arrivals ? 'latency' : 'send time'} at most ${formatMs(goal.p99Ms)}`,
+		goal.deadlineMs === undefined ? undefined : `within ${formatMakespan(goal.deadlineMs)}`,
+		goal.p99Ms === undefined ? undefined : `p99 ${request.latency ? 'latency' : 'send time'} at most ${formatMs(goal.p99Ms)}`,
 		goal.maxFailureRate === undefined ? undefined : `failure ratio at most ${goal.maxFailureRate}`,
 	].filter(Boolean).join(', ');
-	const lines = result.senders === null
-		? [`no count of senders up to 1,000,000 meets the goal (${goals})`]
-		: [`${formatCount(result.senders)} senders: the fewest that meet the goal (${goals}) in ${replications} of ${replications} seeded runs`];
-	const below = result.senders === null ? undefined : result.tried.find(point => point.senders === result.senders! - 1 && point.replications === replications);
-	if (below) {
-		lines.push(`${formatCount(below.senders)} senders met it in ${below.met} of ${below.replications}`);
+	const most = mostUsefulSenders(request.simulation.messages ?? 1000);
+	const lines: string[] = [];
+	if (result.interrupted) {
+		const known = bracketText(result.bracket);
+		lines.push(`Interrupted after ${elapsed()}: no answer yet (${goals})${known ? `; so far ${known}` : ''}`);
+	} else if (result.senders === null) {
+		lines.push(`no count of senders up to ${formatCount(most)} meets the goal (${goals})${most < PLAN_MAX_SENDERS ? '; more senders than messages cannot help' : ''}`);
+	} else {
+		lines.push(`${formatCount(result.senders)} senders: the fewest that meet the goal (${goals}) in ${replications} of ${replications} seeded runs`);
+		const below = result.tried.find(point => point.senders === result.senders! - 1 && point.replications === replications);
+		if (below) {
+			lines.push(`${formatCount(below.senders)} senders met it in ${below.met} of ${below.replications}`);
+		}
 	}
 
-	lines.push('tried (senders, runs that met the goal, longest makespan, highest p99):');
-	for (const point of result.tried) {
-		lines.push(`  ${formatCount(point.senders).padStart(9)}  ${point.met}/${point.replications}  ${formatDuration(point.makespanMs).padStart(8)}  ${formatMs(point.p99Ms).padStart(8)}`);
+	if (result.tried.length > 0) {
+		lines.push('tried (senders, runs that met the goal, longest makespan, highest p99):');
+		for (const point of result.tried) {
+			lines.push(`  ${formatCount(point.senders).padStart(9)}  ${point.met}/${point.replications}  ${formatMakespan(point.makespanMs).padStart(11)}  ${formatMs(point.p99Ms).padStart(8)}`);
+		}
 	}
 
 	io.stdout.write(`${lines.join('\n')}\n`);
+	if (result.interrupted) {
+		return EXIT.interrupted;
+	}
+
 	return result.senders === null ? EXIT.threshold : EXIT.ok;
+}
+
+async function sweep(request: PlanRequest, counts: readonly number[], io: CommandIo, hooks: Hooks, clear: () => void): Promise<number> {
+	const {goal} = request;
+	const marked = goal.deadlineMs !== undefined || goal.p99Ms !== undefined || goal.maxFailureRate !== undefined;
+	const meetsGoal = (point: SweepPoint) => (goal.deadlineMs === undefined || point.makespanMs <= goal.deadlineMs)
+		&& (goal.p99Ms === undefined || point.p99Ms <= goal.p99Ms)
+		&& (goal.maxFailureRate === undefined || point.failureRatio <= goal.maxFailureRate);
+	// A table of sender count against makespan, p99 and throughput (NDJSON with --json), a line as each is run.
+	if (!request.json) {
+		io.stdout.write(`${wrap(`Every row runs seeds 1 to ${request.replications}: the same random numbers at every count (common random numbers), so rows differ by the sender count, not by luck; p99 and failure % move little where the senders are not the limit.`, HELP_WIDTH).join('\n')}\n`);
+		io.stdout.write(`${['senders', 'makespan', 'p99', 'throughput', 'failed'].map((title, column) => (column === 0 ? title.padStart(9) : title.padStart(11))).join('')}${marked ? '  goal' : ''}\n`);
+	}
+
+	const result = await sweepSenders(request.simulation, request.profile, counts, request.replications, point => {
+		clear();
+		io.stdout.write(request.json
+			? `${JSON.stringify({type: 'sweep', ...point, ...(marked ? {meetsGoal: meetsGoal(point)} : {})})}\n`
+			: `${formatCount(point.senders).padStart(9)}${formatMakespan(point.makespanMs).padStart(11)}${formatMs(point.p99Ms).padStart(11)}${`${formatCount(point.throughputPerSec)}/s`.padStart(11)}${`${(point.failureRatio * 100).toFixed(1)}%`.padStart(11)}${marked ? `  ${meetsGoal(point) ? 'meets' : 'misses'}` : ''}\n`);
+	}, hooks);
+	clear();
+	if (result.interrupted) {
+		io.stderr.write(`sms-sim: plan --sweep interrupted: ${formatCount(result.points.length)} of ${formatCount(counts.length)} counts done\n`);
+		if (request.json) {
+			io.stdout.write(`${JSON.stringify({
+				type: 'sweep-interrupted', done: result.points.length, of: counts.length, interrupted: true,
+			})}\n`);
+		}
+
+		return EXIT.interrupted;
+	}
+
+	const {html} = request;
+	if (html !== undefined) {
+		const [{writePage}, {sweepPage}] = await Promise.all([import('../output/html-page.js'), import('../output/sweep-page.js')]);
+		const problem = await writePage(html, sweepPage(result.points, request.simulation, {replications: request.replications, latency: request.latency}));
+		if (problem) {
+			io.stderr.write(`sms-sim: ${problem}\n`);
+			return EXIT.unexpected;
+		}
+
+		io.stderr.write(`sms-sim: wrote the sweep page to ${html}\n`);
+	}
+
+	return EXIT.ok;
 }

@@ -157,7 +157,7 @@ describe('sms-sim usage errors', () => {
 		expect(stderr.trim().split('\n')).toEqual([
 			'sms-sim: --messages must be a whole number >= 0, got "many"',
 			'sms-sim: --distribution must be one of gamma, exponential, uniform, fixed, got "normal"',
-			'sms-sim: --failure-rate must be between 0 and 1, got "1.5"',
+			'sms-sim: --failure-rate must be between 0 and 1 (or 0% to 100%), got "1.5"',
 			'sms-sim: see sms-sim --help',
 		]);
 		noStackTrace(stderr);
@@ -216,7 +216,7 @@ describe('sms-sim flags as typed', () => {
 		expect(code).toBe(2);
 		expect(stderr.trim().split('\n')).toEqual([
 			'sms-sim: unknown flag "--sendrs" (did you mean --senders?)',
-			'sms-sim: --failure-rate must be between 0 and 1, got "2"',
+			'sms-sim: --failure-rate must be between 0 and 1 (or 0% to 100%), got "2"',
 			'sms-sim: see sms-sim --help',
 		]);
 	});
@@ -256,7 +256,7 @@ describe('sms-sim --help and --version', () => {
 	it('lists every flag with its default, and examples', async () => {
 		const {code, stdout} = await runCli(['--help']);
 		expect(code).toBe(0);
-		for (const flag of ['--messages', '--senders', '--mean', '--spread', '--distribution', '--failure-rate', '--sender', '--interval', '--seed', '--speed', '--json', '--events', '--config', '--max-failure-rate', '--max-body-length', '--broker', '--run', '--batch', '--follow', 'purge']) {
+		for (const flag of ['--messages', '--senders', '--mean', '--spread', '--distribution', '--failure-rate', '--sender', '--interval', '--seed', '--speed', '--json', '--events', '--config', '--max-failure-rate', '--max-body-length', 'produce', 'send', 'monitor', 'purge', 'report', 'compare', 'plan']) {
 			expect(stdout).toContain(flag);
 		}
 

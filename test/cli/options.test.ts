@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import type {ConfigFile} from '../../source/cli/config-file.js';
+import {CONFIG_KEYS} from '../../source/cli/settings.js';
 import {validateOptions, type CliFlags} from '../../source/cli/options.js';
 import {resolveConfig} from '../../source/config.js';
 
@@ -64,8 +65,8 @@ describe('validateOptions: defaults and values', () => {
 
 describe('validateOptions: every error, one line each, naming the flag and the rule', () => {
 	it.each([
-		[{failureRate: '1.5'}, '--failure-rate must be between 0 and 1, got "1.5"'],
-		[{failureRate: '-0.1'}, '--failure-rate must be between 0 and 1, got "-0.1"'],
+		[{failureRate: '1.5'}, '--failure-rate must be between 0 and 1 (or 0% to 100%), got "1.5"'],
+		[{failureRate: '-0.1'}, '--failure-rate must be between 0 and 1 (or 0% to 100%), got "-0.1"'],
 		[{messages: 'abc'}, '--messages must be a whole number >= 0, got "abc"'],
 		[{messages: '-5'}, '--messages must be a whole number >= 0, got "-5"'],
 		[{messages: '2.5'}, '--messages must be a whole number >= 0, got "2.5"'],
@@ -81,7 +82,7 @@ describe('validateOptions: every error, one line each, naming the flag and the r
 		[{seed: '4294967296'}, '--seed must be a whole number from 0 to 4294967295, got "4294967296"'],
 		[{speed: '0'}, '--speed must be max or a number from 0.001 to 1000000 (1 is real time), got "0"'],
 		[{speed: 'fast'}, '--speed must be max or a number from 0.001 to 1000000 (1 is real time), got "fast"'],
-		[{maxFailureRate: '2'}, '--max-failure-rate must be between 0 and 1, got "2"'],
+		[{maxFailureRate: '2'}, '--max-failure-rate must be between 0 and 1 (or 0% to 100%), got "2"'],
 		[{maxBodyLength: '0'}, '--max-body-length must be a whole number from 1 to 10000, got "0"'],
 		[{events: true}, '--events needs --json (it adds one line per message to the NDJSON output)'],
 		[{spread: '0.3', distribution: 'fixed'}, '--spread does not apply to the fixed distribution (every send takes exactly the mean), got 0.3'],
@@ -159,7 +160,7 @@ describe('validateOptions: retries', () => {
 	it('refuses attempts out of range, a bad backoff, and a backoff max below the backoff', () => {
 		expect(errorsOf({maxAttempts: '0'})).toEqual(['--max-attempts must be a whole number from 1 to 100, got "0"']);
 		expect(errorsOf({backoff: 'soon'})[0]).toMatch(/^--backoff must be a duration, 0 or from .*, got "soon"$/);
-		expect(errorsOf({permanentFailureRate: '2'})).toEqual(['--permanent-failure-rate must be between 0 and 1, got "2"']);
+		expect(errorsOf({permanentFailureRate: '2'})).toEqual(['--permanent-failure-rate must be between 0 and 1 (or 0% to 100%), got "2"']);
 		expect(errorsOf({backoff: '10s', backoffMax: '1s'})).toEqual(['the longest backoff (--backoff-max, 1000ms) is shorter than the first (--backoff, 10000ms); it must be at least the first']);
 		expect(errorsOf({sender: ['count=1,backoff=2s']})).toEqual([]); // The default maximum, 30 s, is above it.
 		expect(errorsOf({sender: ['count=1,backoff=2s,backoff-max=1s']})).toEqual(['--sender "count=1,backoff=2s,backoff-max=1s": the longest backoff (--backoff-max, 1000ms) is shorter than the first (--backoff, 2000ms); it must be at least the first']);
@@ -190,7 +191,7 @@ describe('validateOptions: --sender groups', () => {
 		[['count=1,colour=red'], '--sender "count=1,colour=red": unknown key "colour" (keys: count, mean, spread, distribution, failure-rate, name, max-attempts, backoff, backoff-max, permanent-failure-rate, rate)'],
 		[['count=1,oops'], '--sender "count=1,oops": each part must be key=value (keys: count, mean, spread, distribution, failure-rate, name, max-attempts, backoff, backoff-max, permanent-failure-rate, rate), got "oops"'],
 		[['count=1,count=2'], '--sender "count=1,count=2": count is given twice'],
-		[['count=1,failure-rate=9'], '--sender "count=1,failure-rate=9": failure-rate must be between 0 and 1, got "9"'],
+		[['count=1,failure-rate=9'], '--sender "count=1,failure-rate=9": failure-rate must be between 0 and 1 (or 0% to 100%), got "9"'],
 		[['count=1,distribution=fixed,spread=0.2'], '--sender "count=1,distribution=fixed,spread=0.2": spread does not apply to the fixed distribution (every send takes exactly the mean), got 0.2'],
 		[['count=1,name=a', 'count=1,name=a'], '--sender "count=1,name=a": name "a" is used by another group; names must be unique'],
 		[['count=1,name=a b'], '--sender "count=1,name=a b": name must be 1 to 40 letters, digits, dots, dashes or underscores, got "a b"'],
@@ -237,11 +238,11 @@ describe('validateOptions: --config', () => {
 		[{path: 'bad.json', text: '{\n  "messages": 5,\n}'}, /^--config: bad\.json is not valid JSON: line 3, column 1: /],
 		[{path: 'empty.json', text: ''}, '--config: empty.json is not valid JSON: the file is empty'],
 		[configFile([1, 2]), '--config: sim.json must hold a JSON object, got a list'],
-		[configFile({mesages: 5}), 'sim.json: unknown key "mesages" (known: messages, senders, mean, spread, distribution, failureRate, groups, interval, seed, speed, maxFailureRate, maxBodyLength, thresholds, rate, arrival, charset, priority, input, inputFormat, maxAttempts, backoff, backoffMax, permanentFailureRate, html)'],
+		[configFile({mesages: 5}), `sim.json: unknown key "mesages" (known: ${CONFIG_KEYS.join(', ')})`],
 		[configFile({messages: '5'}), 'sim.json: messages must be a whole number >= 0, got "5"'],
-		[configFile({failureRate: 1.5}), 'sim.json: failureRate must be between 0 and 1, got 1.5'],
+		[configFile({failureRate: 1.5}), 'sim.json: failureRate must be between 0 and 1 (or 0% to 100%), got 1.5'],
 		[configFile({groups: []}), 'sim.json: groups must be a non-empty list of groups, got a list'],
-		[configFile({groups: [{count: 1, failureRate: 2}]}), 'sim.json: groups[0].failureRate must be between 0 and 1, got 2'],
+		[configFile({groups: [{count: 1, failureRate: 2}]}), 'sim.json: groups[0].failureRate must be between 0 and 1 (or 0% to 100%), got 2'],
 		[configFile({groups: [{mean: 5}]}), 'sim.json: groups[0].count is required (how many senders in this group)'],
 		[configFile({groups: [{count: 1, colour: 'red'}]}), 'sim.json: groups[0]: unknown key "colour" (known: name, count, mean, spread, distribution, failureRate, maxAttempts, backoff, backoffMax, permanentFailureRate, rate)'],
 		[configFile({senders: 3, groups: [{count: 1}]}), 'sim.json: senders cannot be combined with groups (each group sets its own count)'],

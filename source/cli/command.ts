@@ -1,0 +1,43 @@
+import type {RunIo} from '../front-ends/context.js';
+import type {Validated} from './options.js';
+import type {CommandName} from './settings.js';
+
+/**
+ * The flags as meow gives them, absent ones left out: text for values, `true` for switches, a
+ * list for repeatable flags. Keys are meow's (`failureRate`).
+ */
+export type GivenFlags = Readonly<Record<string, string | true | readonly string[] | undefined>>;
+
+/** What a command is given: its flags, the words after its name, and the environment. */
+export type Invocation = {
+	readonly flags: GivenFlags;
+	readonly operands: readonly string[];
+	readonly env: NodeJS.ProcessEnv;
+};
+
+/** What a command's `execute` may use: the run's streams and stop requests. */
+export type CommandIo = RunIo & {
+	/** Asks to stop, as a signal does. */
+	readonly requestStop?: () => void;
+};
+
+/**
+ * One command: what `--help` says of it, how its flags become a value (every problem at once,
+ * before anything is opened or run), and what it does with that value. Its flags are the
+ * settings whose `commands` name it (settings.ts).
+ */
+export type Command<T = any> = {
+	readonly name: CommandName;
+	/** `sms-sim produce [options]`, for the usage line. */
+	readonly synopsis: string;
+	/** One line, for the list of commands. */
+	readonly summary: string;
+	/** What it does, a paragraph or two (wrapped to fit). */
+	readonly about: string;
+	readonly examples: readonly string[];
+	readonly validate: (invocation: Invocation) => Validated<T> | Promise<Validated<T>>;
+	readonly execute: (value: T, io: CommandIo) => Promise<number>;
+};
+
+/** A flag that is present: text, or a list with something in it. */
+export const given = (value: string | true | readonly string[] | undefined): boolean => value !== undefined && !(Array.isArray(value) && value.length === 0);

@@ -1,0 +1,47 @@
+import type {Command} from '../command.js';
+import {readConfigFile} from '../config-file.js';
+import {EXIT} from '../exit-codes.js';
+import {validateOptions, type CliFlags, type RunOptions} from '../options.js';
+
+/** `sms-sim [options]`: a simulation in this process, through the front end the environment calls for. */
+export const runCommand: Command<RunOptions> = {
+	name: 'run',
+	synopsis: 'sms-sim [options]',
+	summary: 'A simulation in this process (no command word)',
+	about: 'Simulates an SMS alert service: a producer makes messages to random phone numbers, a pool of senders sends them (random send time around a mean, random failures), and a monitor shows progress. On a terminal: a live dashboard; piped: a plain line per interval; --json: NDJSON.',
+	examples: [
+		'sms-sim -n 100000 -s 50 --mean 250ms --failure-rate 0.05 --speed max',
+		'sms-sim --sender count=8,mean=100ms --sender count=2,mean=1s,name=slow',
+		'sms-sim --json --speed max --seed 42 | jq -c \'select(.type == "summary")\'',
+	],
+	validate({flags}) {
+		const cliFlags = flags as CliFlags & {readonly config?: string};
+		return validateOptions(cliFlags, cliFlags.config === undefined ? undefined : readConfigFile(cliFlags.config));
+	},
+	async execute(options, io) {
+		const {run} = await import('../run.js');
+		if (options.input && options.input.path !== '-') {
+			// A file is checked whole before the run starts: every bad line (up to ten) at once.
+			const [{checkInputFile}, {DEFAULT_REPLAY_PRIORITIES}] = await Promise.all([import('../input.js'), import('../../replay.js')]);
+			let checked: {messages: number; errors: string[]};
+			try {
+				checked = checkInputFile(options.input, options.simulation.priorities?.map(priority => priority.name) ?? [...DEFAULT_REPLAY_PRIORITIES]);
+			} catch (error) {
+				io.stderr.write(`sms-sim: --input ${options.input.path}: cannot read it: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}\n`);
+				return EXIT.usage;
+			}
+
+			if (checked.errors.length > 0) {
+				for (const line of checked.errors) {
+					io.stderr.write(`sms-sim: ${line}\n`);
+				}
+
+				return EXIT.usage;
+			}
+
+			return run(options, io, {messages: checked.messages});
+		}
+
+		return run(options, io);
+	},
+};

@@ -1,0 +1,52 @@
+/** A line of progress on a terminal: redrawn in place, gone when cleared. */
+export type ProgressLine = {
+	/** The text to show; drawn at once if the last drawing is 100 ms old, else at the next `redraw`. */
+	readonly set: (text: string) => void;
+	/** Draws the text again (the elapsed time in it moves on). */
+	readonly redraw: () => void;
+	/** Takes the line off the screen, so what is printed next starts on a clean line. */
+	readonly clear: () => void;
+};
+
+const MIN_REDRAW_MS = 100;
+
+/**
+ * A progress line on `stream` when it is a terminal and `enabled`; otherwise one that draws
+ * nothing (piped stderr, or `--json` on stdout, gets no escape codes and no noise).
+ */
+export function createProgressLine(stream: NodeJS.WriteStream, enabled = true): ProgressLine {
+	if (!enabled || !stream.isTTY) {
+		const nothing = (): void => undefined;
+		return {set: nothing, redraw: nothing, clear: nothing};
+	}
+
+	let text: string | undefined;
+	let drawnAt = 0;
+	let shown = false;
+	const draw = (): void => {
+		if (text === undefined) {
+			return;
+		}
+
+		const width = Math.max(20, (stream.columns ?? 80) - 1);
+		stream.write(`\r${text.length > width ? `${text.slice(0, width - 1)}…` : text}\u001B[K`);
+		drawnAt = performance.now();
+		shown = true;
+	};
+
+	return {
+		set(next) {
+			text = next;
+			if (performance.now() - drawnAt >= MIN_REDRAW_MS) {
+				draw();
+			}
+		},
+		redraw: draw,
+		clear() {
+			if (shown) {
+				stream.write('\r\u001B[K');
+				shown = false;
+			}
+		},
+	};
+}
