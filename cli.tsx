@@ -22,7 +22,8 @@ if (process.env.NO_COLOR && process.env.FORCE_COLOR === undefined) {
 	process.env.FORCE_COLOR = '0';
 }
 
-// The first Ctrl-C (or SIGTERM) stops the run and shows the summary; a second one exits at once.
+// The first Ctrl-C (or SIGTERM, or SIGHUP: a closed terminal, a dropped ssh session) stops the
+// run and shows the summary; a second one exits at once.
 let stopRequests = 0;
 const stopListeners = new Set<() => void>();
 const onSignal = (): void => {
@@ -37,6 +38,7 @@ const onSignal = (): void => {
 
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
+process.on('SIGHUP', onSignal);
 
 const say = (line: string): void => {
 	process.stderr.write(`sms-sim: ${line}\n`);

@@ -40,6 +40,8 @@ export type MonitorOptions = {
 	readonly liveMs?: number;
 	/** Priority names, highest first: the order reports list them in. */
 	readonly priorities?: readonly string[];
+	/** Report only the priorities some message had (replays), not every name of `priorities`. */
+	readonly usedPrioritiesOnly?: boolean;
 	/** Messages waiting to be tried again (the pool's gauge). */
 	readonly retrying?: () => number;
 	/** Messages arrived and not started (a run with arrivals); snapshots report it as `backlog`. */
@@ -103,6 +105,7 @@ export function monitor(options: MonitorOptions): OperatorFunction<SendResult, S
 					workers: workers && {live: workers.live, senders: workers.senders},
 					backlog: options.backlog?.(),
 					retrying: last ? 0 : options.retrying?.(),
+					usedPrioritiesOnly: options.usedPrioritiesOnly,
 				});
 				// A live snapshot is a glance: the next interval's throughput still counts from the last progress one.
 				if (snapshot.type !== 'live') {

@@ -35,6 +35,8 @@ export type PipelineOptions = {
 	readonly arrivals?: boolean;
 	/** Priority names, highest first: the pool's line is kept in this order. */
 	readonly priorities?: readonly string[];
+	/** Report only the priorities some message had: see `MonitorOptions.usedPrioritiesOnly`. */
+	readonly usedPrioritiesOnly?: boolean;
 };
 
 /**
@@ -69,6 +71,7 @@ export function pipeline(messages: MessageSource, options: PipelineOptions): Obs
 			backlog: options.arrivals ? () => gauge.waiting : undefined,
 			retrying: () => gauge.retrying,
 			priorities: options.priorities,
+			usedPrioritiesOnly: options.usedPrioritiesOnly,
 		}));
 	});
 }

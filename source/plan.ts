@@ -241,7 +241,7 @@ export async function planSenders(config: SimulationConfig, group: Omit<SenderGr
 }
 
 /** One count of a sweep: the mean over its replications. */
-export type SweepPoint = {readonly senders: number; readonly makespanMs: number; readonly p99Ms: number; readonly throughputPerSec: number; readonly failureRatio: number};
+export type SweepPoint = {readonly senders: number; readonly makespanMs: number; readonly p99Ms: number; readonly throughputPerSec: number | null; readonly failureRatio: number};
 
 /** A sweep: its points, and whether it was stopped before the last. */
 export type Sweep = {readonly points: SweepPoint[]; readonly interrupted: boolean};
@@ -271,7 +271,8 @@ export async function sweepSenders(config: SimulationConfig, group: Omit<SenderG
 				senders,
 				makespanMs: mean(final => final.elapsedMs),
 				p99Ms: mean(final => final.latency?.p99Ms ?? final.p99Ms),
-				throughputPerSec: mean(final => final.throughputPerSec),
+				// An instant run (every send 0 ms) has no rate: the mean of rates is then none either.
+				throughputPerSec: finals.some(final => final.throughputPerSec === null) ? null : mean(final => final.throughputPerSec!),
 				failureRatio: mean(final => (final.processed > 0 ? final.failed / final.processed : 0)),
 			};
 			points.push(point);

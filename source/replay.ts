@@ -23,8 +23,23 @@ export class ReplayError extends Error {
 /** The longest body a replayed line may have, in characters (as `--max-body-length` allows). */
 const MAX_BODY = 10_000;
 
+/**
+ * The longest line read, in characters: a body of 10,000 characters, JSON-escaped, fits many
+ * times over. Past it the input is no message file (`/dev/zero` has no newline at all), and it
+ * is not read further: memory holds one line, never the input.
+ */
+export const MAX_LINE_CHARS = 1024 * 1024;
+
+/** What a line reader gives in place of a line longer than `MAX_LINE_CHARS`, and then stops. */
+export const OVERLONG_LINE = '\u0000sms-sim: overlong line\u0000';
+
 export type ReplayOptions = {
 	readonly format: ReplayFormat;
+	/**
+	 * The latest arrival (`at`) a line may give, ms, and why: beyond the simulation clock's range,
+	 * or beyond what the monitor interval can report in a bounded number of progress lines.
+	 */
+	readonly maxAt?: {readonly ms: number; readonly why: string};
 	/** The priority names a line may give. */
 	readonly priorities: readonly string[];
 	/** Go on after a bad line (a check of the whole file); the bad lines come out as `ReplayError`s. */
@@ -43,6 +58,11 @@ export function * replayMessages(lines: Iterable<string>, options: ReplayOptions
 	let sawAt: boolean | undefined;
 	for (const raw of lines) {
 		lineNumber++;
+		if (raw === OVERLONG_LINE) {
+			yield new ReplayError(lineNumber, `is longer than ${MAX_LINE_CHARS.toLocaleString('en-US')} characters: not a line of messages (the input is not read further)`);
+			return;
+		}
+
 		const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
 		if (line.trim() === '') {
 			continue;
@@ -137,6 +157,10 @@ function messageOf(fields: Record<string, unknown>, lineNumber: number, options:
 		arrivalMs = typeof at === 'number' ? at : Number(at);
 		if (!Number.isFinite(arrivalMs) || arrivalMs < 0) {
 			throw new ReplayError(lineNumber, `at must be a number of ms from the start, 0 or more, got ${JSON.stringify(at)}`);
+		}
+
+		if (options.maxAt !== undefined && arrivalMs > options.maxAt.ms) {
+			throw new ReplayError(lineNumber, `at ${arrivalMs} is later than ${options.maxAt.ms.toLocaleString('en-US')} ms: ${options.maxAt.why}`);
 		}
 	}
 

@@ -79,6 +79,8 @@ export function simulate(config: SimulationConfig, deps: SimulationDeps = {}): O
 			liveMs: deps.liveMs,
 			arrivals: resolved.arrivals !== undefined || deps.arrivals === true,
 			priorities: priorities?.map(priority => priority.name) ?? deps.priorityOrder,
+			// Replayed messages have the priorities their input gives, if it has that column at all.
+			usedPrioritiesOnly: priorities === undefined && deps.priorityOrder !== undefined,
 		}).subscribe(subscriber);
 	});
 }

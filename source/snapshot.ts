@@ -59,10 +59,14 @@ export type Snapshot = {
 	readonly stddevMs: number;
 	/** On a final snapshot: the send times in ten equal bins from min to max (counts from the histogram). */
 	readonly histogram?: readonly HistogramBin[];
-	/** Processed / elapsed. */
-	readonly throughputPerSec: number;
-	/** Processed since the previous snapshot, per second of the time between them. */
-	readonly intervalThroughputPerSec: number;
+	/** Processed / elapsed; null when no simulated time has passed (instant sends have no rate). */
+	readonly throughputPerSec: number | null;
+	/**
+	 * Processed over the last whole monitor interval, per second: a live snapshot (a glance between
+	 * ticks) keeps the last whole interval's figure, never a partial interval's; null before the
+	 * first whole interval, or when it had no time.
+	 */
+	readonly intervalThroughputPerSec: number | null;
 	/** Time left at the overall throughput; null when it cannot be told yet. 0 when done. */
 	readonly etaMs: number | null;
 	readonly groups: readonly GroupSnapshot[];
@@ -205,9 +209,11 @@ export type SnapshotContext = {
 	readonly backlog?: number;
 	/** Messages waiting to be tried again. */
 	readonly retrying?: number;
+	/** List only the priorities some message had (replayed messages, whose input may have no priority column). */
+	readonly usedPrioritiesOnly?: boolean;
 };
 
-const perSecond = (count: number, ms: number): number => (ms > 0 ? (count * 1000) / ms : 0);
+const perSecond = (count: number, ms: number): number | null => (ms > 0 ? (count * 1000) / ms : null);
 const average = (sum: number, count: number): number => (count > 0 ? sum / count : 0);
 
 export function takeSnapshot(stats: Stats, context: SnapshotContext): Snapshot {
@@ -218,11 +224,18 @@ export function takeSnapshot(stats: Stats, context: SnapshotContext): Snapshot {
 	const percentileMs = (p: number): number => (attempts > 0 ? Math.min(histogram.getValueAtPercentile(p) / 1000, stats.maxDurationMs) : 0);
 	const throughputPerSec = perSecond(processed, elapsedMs);
 	// A final snapshot at the instant of the last tick has no interval of its own: it keeps the tick's.
-	const intervalThroughputPerSec = previous === undefined
-		? throughputPerSec
-		: (elapsedMs > previous.elapsedMs ? perSecond(processed - previous.processed, elapsedMs - previous.elapsedMs) : previous.intervalThroughputPerSec);
+	let intervalThroughputPerSec: number | null;
+	if (type === 'live') {
+		intervalThroughputPerSec = previous ? previous.intervalThroughputPerSec : null;
+	} else if (previous === undefined) {
+		intervalThroughputPerSec = throughputPerSec;
+	} else {
+		intervalThroughputPerSec = elapsedMs > previous.elapsedMs ? perSecond(processed - previous.processed, elapsedMs - previous.elapsedMs) : previous.intervalThroughputPerSec;
+	}
+
+	const priorityFigures = [...stats.byPriority].filter(([, figures]) => !context.usedPrioritiesOnly || figures.count > 0 || figures.waitCount > 0);
 	const remaining = total === null ? null : Math.max(0, total - processed);
-	const etaMs = remaining === 0 ? 0 : (remaining === null || throughputPerSec === 0 ? null : (remaining / throughputPerSec) * 1000);
+	const etaMs = remaining === 0 ? 0 : (remaining === null || !throughputPerSec ? null : (remaining / throughputPerSec) * 1000);
 
 	const groupTotals = new Map<string, {sent: number; failed: number; durationSumMs: number}>();
 	for (const group of context.groups) {
@@ -318,9 +331,9 @@ export function takeSnapshot(stats: Stats, context: SnapshotContext): Snapshot {
 				waited: stats.queueing.waited,
 			}
 			: {}),
-		...(stats.byPriority.size > 0
+		...(priorityFigures.length > 0
 			? {
-				priorities: Object.freeze([...stats.byPriority].map(([name, figures]) => Object.freeze({
+				priorities: Object.freeze(priorityFigures.map(([name, figures]) => Object.freeze({
 					name,
 					count: figures.count,
 					waited: figures.waited,

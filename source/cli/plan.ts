@@ -1,5 +1,5 @@
 import {resolveConfig, type SimulationConfig} from '../config.js';
-import {formatCount, formatMs} from '../output/format.js';
+import {formatCount, formatMs, formatRate} from '../output/format.js';
 import {
 	mostUsefulSenders, PLAN_MAX_SENDERS, planSenders, sweepSenders, type PlanGoal, type SearchProgress, type SweepPoint,
 } from '../plan.js';
@@ -220,7 +220,7 @@ async function sweep(request: PlanRequest, counts: readonly number[], io: Comman
 		clear();
 		io.stdout.write(request.json
 			? `${JSON.stringify({type: 'sweep', ...point, ...(marked ? {meetsGoal: meetsGoal(point)} : {})})}\n`
-			: `${formatCount(point.senders).padStart(9)}${formatMakespan(point.makespanMs).padStart(11)}${formatMs(point.p99Ms).padStart(11)}${`${formatCount(point.throughputPerSec)}/s`.padStart(11)}${`${(point.failureRatio * 100).toFixed(1)}%`.padStart(11)}${marked ? `  ${meetsGoal(point) ? 'meets' : 'misses'}` : ''}\n`);
+			: `${formatCount(point.senders).padStart(9)}${formatMakespan(point.makespanMs).padStart(11)}${formatMs(point.p99Ms).padStart(11)}${formatRate(point.throughputPerSec).padStart(11)}${`${(point.failureRatio * 100).toFixed(1)}%`.padStart(11)}${marked ? `  ${meetsGoal(point) ? 'meets' : 'misses'}` : ''}\n`);
 	}, hooks);
 	clear();
 	if (result.interrupted) {

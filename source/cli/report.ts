@@ -94,7 +94,7 @@ export async function report(options: ReportOptions, io: ReportIo): Promise<numb
 	const lines = [
 		configLine(config, {short: true}),
 		...summaryLines(snapshot, {
-			seed: optionalNumber(summary?.seed) ?? config.seed, maxFailureRate: optionalNumber(summary?.maxFailureRate), thresholds, wallMs: optionalNumber(summary?.wallMs), groups: config.groups,
+			seed: optionalNumber(summary?.seed) ?? config.seed, maxFailureRate: optionalNumber(summary?.maxFailureRate), thresholds, wallMs: optionalNumber(summary?.wallMs), groups: config.groups, cutShort,
 		}),
 	];
 	if (cutShort) {

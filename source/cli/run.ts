@@ -16,11 +16,11 @@ const LIVE_MS = 100;
 
 /** Runs one local simulation through the front end the environment calls for; resolves with the exit code. */
 export async function run(options: RunOptions, io: RunIo, replay?: {readonly messages: number | undefined}): Promise<number> {
-	const {speed, priorities} = resolveConfig(options.simulation);
+	const {speed, priorities, intervalMs} = resolveConfig(options.simulation);
 	const scheduler = new SimulationScheduler(speed);
 	// Replayed messages: read as the senders take them; with an `at` column they arrive at those times.
 	const priorityOrder = priorities?.map(priority => priority.name) ?? [...DEFAULT_REPLAY_PRIORITIES];
-	const input = options.input && inputMessages(options.input, priorityOrder);
+	const input = options.input && inputMessages(options.input, priorityOrder, intervalMs);
 	let source: MessageSource | undefined;
 	if (input) {
 		const iterator = input.messages[Symbol.iterator]();

@@ -8,6 +8,7 @@ import {Dashboard} from '../ui/Dashboard.js';
 import {
 	summaryContext, wallStopwatch, type FrontEndContext, type FrontEndResult,
 } from './context.js';
+import {openKeyboard} from './keyboard.js';
 import {openTerminalSurface} from './terminal-surface.js';
 
 /** Warnings kept to print again on the main screen once the dashboard is gone. */
@@ -42,6 +43,7 @@ export async function runDashboard({events$, options, io}: FrontEndContext): Pro
 		}
 	});
 	const surface = openTerminalSurface(io.stdout as NodeJS.WriteStream);
+	const keyboard = openKeyboard();
 	try {
 		const instance = render(
 			<Dashboard
@@ -53,13 +55,14 @@ export async function runDashboard({events$, options, io}: FrontEndContext): Pro
 				maxFailureRate={options.maxFailureRate}
 				rows={surface.rows}
 				now={io.now}
-				onStopKey={io.requestStop}
+				onStopKey={keyboard.hasKeys ? io.requestStop : undefined}
 				onFinal={snapshot => {
 					final = snapshot;
 				}}
 			/>,
 			{
 				stdout: surface.stdout,
+				stdin: keyboard.stdin,
 				stderr: io.stderr as NodeJS.WriteStream,
 				exitOnCtrlC: false,
 				patchConsole: false,
@@ -68,6 +71,7 @@ export async function runDashboard({events$, options, io}: FrontEndContext): Pro
 		);
 		await instance.waitUntilExit();
 	} finally {
+		keyboard.close();
 		surface.leave();
 		keepWarnings?.unsubscribe();
 	}

@@ -1,6 +1,7 @@
 import {
 	messageRecord, progressRecord, startRecord, summaryRecord,
 } from '../output/json.js';
+import {verdictLine} from '../output/lines.js';
 import {
 	consume, summaryContext, type FrontEndContext, type FrontEndResult,
 } from './context.js';
@@ -32,7 +33,14 @@ export async function runJson({events$, options, io, writeLine}: FrontEndContext
 			}
 
 			case 'final': {
-				writeLine(JSON.stringify(summaryRecord(event, summaryContext(options, config!, wallMs()))));
+				const context = summaryContext(options, config!, wallMs());
+				writeLine(JSON.stringify(summaryRecord(event, context)));
+				// The verdict for people, on stderr: stdout is for the program reading the NDJSON.
+				const verdict = verdictLine(event, context);
+				if (verdict !== undefined) {
+					io.stderr.write(`sms-sim: ${verdict}\n`);
+				}
+
 				break;
 			}
 		}

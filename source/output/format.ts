@@ -7,8 +7,14 @@ export const formatMs = (milliseconds: number): string => (milliseconds < 1000 ?
 /** `9.7%`. */
 export const formatPercent = (part: number, whole: number): string => (whole > 0 ? `${((part / whole) * 100).toFixed(1)}%` : '0.0%');
 
-/** `1,003/s`, or one decimal below 10. */
-export const formatRate = (perSecond: number): string => (perSecond < 10 ? `${perSecond.toFixed(1)}/s` : `${formatCount(perSecond)}/s`);
+/** `1,003/s`, or one decimal below 10; `none` (default `instant`) when there is no rate: no time passed. */
+export function formatRate(perSecond: number | null, none = 'instant'): string {
+	if (perSecond === null) {
+		return none;
+	}
+
+	return perSecond < 10 ? `${perSecond.toFixed(1)}/s` : `${formatCount(perSecond)}/s`;
+}
 
 /** Short text for people: `250ms`, `1.5s`, `2m30s`, `5h07m`, `115d17h`. */
 export function formatDuration(milliseconds: number): string {

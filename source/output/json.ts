@@ -10,7 +10,8 @@ export {SCHEMA_VERSION} from './schema.js';
 
 /** Milliseconds to the microsecond: enough for any clock here, and short lines. */
 const ms = (value: number): number => Math.round(value * 1000) / 1000;
-const rate = (value: number): number => Math.round(value * 100) / 100;
+/** A rate to the hundredth; null stays null (no time passed: no rate). */
+const rate = (value: number | null): number | null => (value === null ? null : Math.round(value * 100) / 100);
 
 /** The first line; a broker worker's or monitor's says whose view it is (`role`, `run`). */
 export function startRecord(config: ResolvedConfig, header?: {readonly role: 'worker' | 'monitor'; readonly run: string}) {
@@ -102,6 +103,8 @@ export function summaryRecord(snapshot: Snapshot, {
 	const capacities = groupCapacities(snapshot, groups);
 	return {
 		type: 'summary' as const,
+		// Here too, not only on the first line: a consumer may read the last line alone.
+		schemaVersion: SCHEMA_VERSION,
 		...progressFields(snapshot),
 		...(wallMs === undefined ? {} : {wallMs: ms(wallMs)}),
 		seed,

@@ -55,6 +55,8 @@ export type SummaryContext = {
 	readonly wallMs?: number;
 	/** The run's sender groups, for what bounds a rate-limited group's throughput. */
 	readonly groups?: readonly ResolvedSenderGroup[];
+	/** A saved run whose file ends before its summary: told as cut short, not as interrupted (Ctrl-C). */
+	readonly cutShort?: boolean;
 };
 
 /** What bounds a rate-limited group: its senders' rate limit, or their send time. */
@@ -82,8 +84,15 @@ export function groupCapacities(snapshot: Snapshot, groups: readonly ResolvedSen
 	});
 }
 
-/** `1.2s (speed-up 8.3x)`: the wall time and how much faster than real time the simulation went. */
+/**
+ * `1.2s (speed-up 8.3x)`: the wall time and how much faster than real time the simulation went;
+ * a run in which no simulated time passed (every send instant) has no speed-up to tell.
+ */
 export function wallLine(simulatedMs: number, wallMs: number): string {
+	if (simulatedMs === 0) {
+		return `${formatDuration(wallMs)} (instant: no simulated time passed)`;
+	}
+
 	return wallMs > 0 ? `${formatDuration(wallMs)} (speed-up ${formatSpeedUp(simulatedMs / wallMs)})` : formatDuration(wallMs);
 }
 
@@ -94,12 +103,17 @@ export function formatSpeedUp(ratio: number): string {
 
 /** The final summary as a block of plain text lines. */
 export function summaryLines(snapshot: Snapshot, {
-	seed, maxFailureRate, thresholds = [], wallMs, groups = [],
+	seed, maxFailureRate, thresholds = [], wallMs, groups = [], cutShort = false,
 }: SummaryContext): string[] {
 	const {processed, total} = snapshot;
-	const headline = snapshot.interrupted
-		? `Interrupted after ${formatDuration(snapshot.elapsedMs)} (simulated): ${formatCount(processed)} of ${total === null ? '?' : formatCount(total)} messages processed`
-		: `Done in ${formatDuration(snapshot.elapsedMs)} (simulated): ${formatCount(processed)} messages processed`;
+	const of = `${formatCount(processed)} of ${total === null ? '?' : formatCount(total)} messages processed`;
+	let headline = `Done in ${formatDuration(snapshot.elapsedMs)} (simulated): ${formatCount(processed)} messages processed`;
+	if (cutShort) {
+		headline = `Cut short after ${formatDuration(snapshot.elapsedMs)} (simulated; the file ends mid-run): ${of}`;
+	} else if (snapshot.interrupted) {
+		headline = `Interrupted after ${formatDuration(snapshot.elapsedMs)} (simulated): ${of}`;
+	}
+
 	const lines = [
 		headline,
 		`  sent       ${formatCount(snapshot.sent)}`,
@@ -129,14 +143,17 @@ export function summaryLines(snapshot: Snapshot, {
 
 	for (const threshold of thresholds) {
 		const {value, ok} = evaluateThreshold(threshold, snapshot);
-		const unit = thresholdUnit(threshold.metric);
-		const shown = unit === 'ms' ? formatMs(value) : (unit === 'ratio' ? formatPercent(value, 1) : formatRate(value));
-		lines.push(`  threshold  ${threshold.expression}: ${shown} ${ok ? 'ok' : 'FAILED'}`);
+		lines.push(`  threshold  ${threshold.expression}: ${thresholdValue(threshold, value)} ${ok ? 'ok' : 'FAILED'}`);
 	}
 
 	if (snapshot.groups.length > 0) {
 		// Every group: a summary is read once, and nothing else shows the ones a table leaves out.
 		lines.push(...groupTable(snapshot, Number.POSITIVE_INFINITY).map(line => `  ${line}`));
+	}
+
+	const verdict = verdictLine(snapshot, {maxFailureRate, thresholds});
+	if (verdict !== undefined) {
+		lines.push(verdict); // Last, where the eye lands, as k6 has it.
 	}
 
 	return lines;
@@ -194,7 +211,47 @@ export function histogramLines(snapshot: Snapshot): string[] {
 	const labels = bins.map(bin => `${formatMs(bin.fromMs)} - ${formatMs(bin.toMs)}`);
 	const labelWidth = Math.max(...labels.map(label => label.length));
 	return ['  histogram', ...bins.map((bin, index) => {
-		const cells = tallest > 0 ? Math.round((bin.count / tallest) * HISTOGRAM_WIDTH) : 0;
+		// Every bin with a send in it shows at least one cell: an empty-looking bar must mean none.
+		const cells = bin.count > 0 ? Math.max(1, Math.round((bin.count / tallest) * HISTOGRAM_WIDTH)) : 0;
 		return `    ${labels[index].padStart(labelWidth)}  ${'█'.repeat(cells)}${cells > 0 ? ' ' : ''}${formatCount(bin.count)}`;
 	})];
+}
+
+/** A threshold's value in its unit: `290.0ms`, `10.0%`, `1,003/s` (`instant` for a run with no simulated time). */
+function thresholdValue(threshold: Threshold, value: number): string {
+	const unit = thresholdUnit(threshold.metric);
+	if (unit === 'ms') {
+		return formatMs(value);
+	}
+
+	return unit === 'ratio' ? formatPercent(value, 1) : formatRate(Number.isFinite(value) ? value : null);
+}
+
+/**
+ * The verdict on the run's pass/fail rules, for the summary's last line: `✓ 3 of 3 thresholds met`,
+ * or `✗ 2 of 3 thresholds crossed: p99<200ms (was 290.0ms), ...`; undefined when there are none.
+ */
+export function verdictLine(snapshot: Snapshot, {maxFailureRate, thresholds = []}: Pick<SummaryContext, 'maxFailureRate' | 'thresholds'>): string | undefined {
+	const crossed: string[] = [];
+	let count = thresholds.length;
+	if (maxFailureRate !== undefined) {
+		count++;
+		if (exceedsFailureRate(snapshot, maxFailureRate)) {
+			crossed.push(`failure ratio <= ${formatPercent(maxFailureRate, 1)} (was ${formatPercent(snapshot.failed, snapshot.processed)})`);
+		}
+	}
+
+	for (const threshold of thresholds) {
+		const {value, ok} = evaluateThreshold(threshold, snapshot);
+		if (!ok) {
+			crossed.push(`${threshold.expression} (was ${thresholdValue(threshold, value)})`);
+		}
+	}
+
+	if (count === 0) {
+		return undefined;
+	}
+
+	const noun = count === 1 ? 'threshold' : 'thresholds';
+	return crossed.length === 0 ? `✓ ${count} of ${count} ${noun} met` : `✗ ${crossed.length} of ${count} ${noun} crossed: ${crossed.join(', ')}`;
 }

@@ -30,7 +30,7 @@ export function sweepPage(points: readonly SweepPoint[], simulation: SimulationC
 				title: p99, note: latency ? 'from arrival to the end of the send' : 'of the sends', kind: 'lines', x: senders, series: [{label: 'p99', unit: 'ms', values: points.map(point => point.p99Ms)}],
 			},
 			{
-				title: 'Throughput', note: 'messages finished per second over the run', kind: 'lines', x: senders, series: [{label: 'throughput', unit: 'rate', values: points.map(point => point.throughputPerSec)}],
+				title: 'Throughput', note: 'messages finished per second over the run', kind: 'lines', x: senders, series: [{label: 'throughput', unit: 'rate', values: points.map(point => point.throughputPerSec ?? undefined)}],
 			},
 		],
 		tables: [{

@@ -116,7 +116,7 @@ type LiveProps = {
 };
 
 function Live({snapshot, history, columns, lines, groupRows, wallMs}: LiveProps) {
-	const rates = `throughput ${formatRate(snapshot.intervalThroughputPerSec)} now, ${formatRate(snapshot.throughputPerSec)} overall  `;
+	const rates = `throughput ${formatRate(snapshot.intervalThroughputPerSec, '–')} now, ${formatRate(snapshot.throughputPerSec, '–')} overall  `;
 	// Four lines of figures (five with arrivals), then the group table (a header, its rows, and a
 	// line for any left out).
 	const queueing = snapshot.backlog !== undefined;
@@ -151,6 +151,6 @@ function Live({snapshot, history, columns, lines, groupRows, wallMs}: LiveProps)
 export function timingLine(snapshot: Snapshot, wallMs: number): string {
 	const remaining = snapshot.total === null ? null : Math.max(0, snapshot.total - snapshot.processed);
 	const eta = remaining === 0 ? 0 : (remaining === null || snapshot.processed === 0 || wallMs <= 0 ? null : (remaining * wallMs) / snapshot.processed);
-	const speedUp = wallMs > 0 ? ` (${formatSpeedUp(snapshot.elapsedMs / wallMs)})` : '';
+	const speedUp = wallMs > 0 && snapshot.elapsedMs > 0 ? ` (${formatSpeedUp(snapshot.elapsedMs / wallMs)})` : '';
 	return `elapsed ${formatDuration(snapshot.elapsedMs)} simulated, ${formatDuration(wallMs)} wall${speedUp}  eta ${eta === null ? '?' : formatDuration(eta)}`;
 }

@@ -56,7 +56,7 @@ export function useSimulation(events$: Observable<SimulationEvent>, onFinal?: (f
 
 					case 'progress': {
 						return {
-							...previous, snapshot: event, history: [...previous.history, event.intervalThroughputPerSec].slice(-HISTORY_LENGTH), wallMs,
+							...previous, snapshot: event, history: [...previous.history, event.intervalThroughputPerSec ?? 0].slice(-HISTORY_LENGTH), wallMs,
 						};
 					}
 

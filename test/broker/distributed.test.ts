@@ -491,6 +491,6 @@ describe('distributed mode without a broker', () => {
 	it('refuses --broker or --run without a command', async () => {
 		const {code, stderr} = await runCli(['--run', 'x']);
 		expect(code).toBe(2);
-		expect(stderr).toMatch(/--run goes with a command: produce, send, monitor or purge/);
+		expect(stderr).toMatch(/^sms-sim: --run goes with sms-sim produce, send, monitor or purge$/m);
 	});
 });

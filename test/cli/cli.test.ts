@@ -200,6 +200,18 @@ describe('sms-sim --threshold', () => {
 		expect([summary.histogram[0].fromMs, summary.histogram.at(-1).toMs]).toEqual([summary.minMs, summary.maxMs]);
 	});
 
+	it('ends the summary with the verdict, and with --json says it on stderr too', async () => {
+		const args = ['-n', '500', '--speed', 'max', '--seed', '1', '--threshold', 'p99<1ms', '--threshold', 'p99<1s', '--threshold', 'throughput>1000/s'];
+		const text = await runCli(args);
+		expect(text.code).toBe(3);
+		expect(text.stdout.trimEnd().split('\n').at(-1)).toMatch(/^✗ 2 of 3 thresholds crossed: p99<1ms \(was [\d.]+ms\), throughput>1000\/s \(was [\d.,]+\/s\)$/);
+		const json = await runCli([...args, '--json']);
+		expect(json.code).toBe(3);
+		expect(json.stderr).toMatch(/^sms-sim: ✗ 2 of 3 thresholds crossed: p99<1ms/m);
+		// Stdout stays NDJSON, and its last line says its schema too (a consumer may read only that line).
+		expect(parseLines(json.stdout).at(-1)).toMatchObject({type: 'summary', schemaVersion: 1});
+	});
+
 	it('takes a thresholds list from a config file; passing rules exit 0', async () => {
 		const dir = mkdtempSync(join(tmpdir(), 'sms-sim-'));
 		const file = join(dir, 'load.json');
@@ -293,6 +305,16 @@ describe('sms-sim interrupted', () => {
 		expect(summary).toMatchObject({type: 'summary', interrupted: true, inFlight: 0});
 		expect(summary.sent + summary.failed).toBeLessThan(100_000);
 	});
+
+	it('on SIGHUP (a closed terminal, a dropped ssh session) ends like SIGTERM: the summary, exit 130', async () => {
+		const child = start(['--json', '--events', '-n', '100000', '-s', '5', '--mean', '1s', '--interval', '100ms']);
+		const result = finished(child);
+		await outputMatches(child, /"type":"progress"/);
+		child.kill('SIGHUP');
+		const {code, signal, stdout} = await result;
+		expect({code, signal}).toEqual({code: 130, signal: null});
+		expect(parseLines(stdout).at(-1)).toMatchObject({type: 'summary', interrupted: true});
+	});
 });
 
 describe('sms-sim segments and --charset', () => {
@@ -378,7 +400,18 @@ describe('sms-sim --priority', () => {
 		expect(text.stdout).toMatch(/^ {2}priority +messages +waited +wait avg +p50 +p95 +p99 +latency p99\n {2}critical +200 /m);
 		const refused = await runCli(['--priority', 'critical=0.5,normal=0.4']);
 		expect(refused.code).toBe(2);
-		expect(refused.stderr).toMatch(/--priority must be name=share pairs, highest first, shares adding up to 1/);
+		expect(refused.stderr).toMatch(/--priority must be 1 to 32 name=share pairs, highest first, shares adding up to 1/);
+	});
+
+	it('refuses more than 32 priority classes before the run (10,000 took 3.6 GB)', async () => {
+		const classes = (count: number) => Array.from({length: count}, (_, index) => `p${index}=${1 / count}`).join(',');
+		const [many, most] = await Promise.all([
+			runCli(['--priority', classes(10_000), '-n', '10', '--speed', 'max']),
+			runCli(['--priority', 'a=0.5,b=0.5', '-n', '10', '--speed', 'max']),
+		]);
+		expect(many.code).toBe(2);
+		expect(many.stderr).toMatch(/^sms-sim: --priority must be 1 to 32 name=share pairs/m);
+		expect(most.code).toBe(0);
 	});
 });
 

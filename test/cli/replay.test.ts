@@ -118,3 +118,47 @@ describe('sms-sim --input', () => {
 		expect(peakKb / 1024).toBeLessThan(150);
 	}, 180_000);
 });
+
+describe('sms-sim --input, priorities', () => {
+	const message = (index: number, priority?: string) => JSON.stringify({to: `+1202555${String(index).padStart(4, '0')}`, body: `alert ${index}`, ...(priority ? {priority} : {})});
+
+	it('prints no priority table when the input has no priority column', async () => {
+		const path = file('plain.ndjson', Array.from({length: 50}, (_, index) => message(index)).join('\n'));
+		const [text, json] = await Promise.all([
+			runCli(['--input', path, '--speed', 'max', '--seed', '1']),
+			runCli(['--input', path, '--speed', 'max', '--seed', '1', '--json']),
+		]);
+		expect(text.code).toBe(0);
+		expect(text.stdout).not.toMatch(/^ {2}priority /m);
+		expect(parseLines(json.stdout).at(-1)).not.toHaveProperty('priorities');
+	});
+
+	it('lists the priorities the input has, highest first, and no others', async () => {
+		const path = file('some.ndjson', Array.from({length: 50}, (_, index) => message(index, index % 2 === 0 ? 'normal' : 'critical')).join('\n'));
+		const json = await runCli(['--input', path, '--speed', 'max', '--seed', '1', '--json']);
+		const summary = parseLines(json.stdout).at(-1)!;
+		expect(summary.priorities.map((priority: {name: string; count: number}) => [priority.name, priority.count])).toEqual([['critical', 25], ['normal', 25]]);
+	});
+});
+
+describe('sms-sim --input, bounded', () => {
+	it('stops at a line longer than 1 MiB: /dev/zero, which has no newline, is refused rather than read into memory', async () => {
+		const {code, stderr} = await runCli(['--input', '/dev/zero', '--speed', 'max']);
+		expect(code).toBe(2);
+		expect(stderr).toMatch(/^sms-sim: --input \/dev\/zero: line 1: is longer than 1,048,576 characters/m);
+	});
+
+	it('bounds at: beyond the clock is a usage error (exit 2), not an unexpected one', async () => {
+		const {code, stderr} = await runCliWithInput(['--input', '-', '--speed', 'max'], '{"to": "+12025550123", "body": "x", "at": 1e15}\n');
+		expect(code).toBe(2);
+		expect(stderr).toMatch(/^sms-sim: --input -: line 1: at 10{15} is later than/m);
+		expect(stderr).not.toMatch(/unexpected/);
+	});
+
+	it('refuses an at in epoch milliseconds at a 1 s interval (1.7 billion progress lines), naming the way out', async () => {
+		const path = file('epoch.ndjson', '{"to": "+12025550123", "body": "x", "at": 1733300000000}\n');
+		const {code, stderr} = await runCli(['--input', path, '--speed', 'max']);
+		expect(code).toBe(2);
+		expect(stderr).toMatch(/more than 10,000,000 progress lines; give at in ms from the run's start \(not epoch time\), or a longer --interval/);
+	});
+});

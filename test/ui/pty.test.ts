@@ -1,3 +1,6 @@
+import {mkdtempSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
 import {Terminal} from '@xterm/headless';
 import {describe, expect, it} from 'vitest';
 import {inPty, type PtySession} from '../pty.js';
@@ -172,4 +175,42 @@ describe('the dashboard in a real terminal', () => {
 
 		expect(lines.cursorX).toBe(0);
 	});
+});
+
+describe('the dashboard when stdin is not the terminal', () => {
+	/** A shell line in a real terminal, as typed at a prompt: stdout is the terminal, stdin is what the line gives. */
+	function shellLine(line: string): PtySession {
+		const {CI, CONTINUOUS_INTEGRATION, FORCE_COLOR, NO_COLOR, ...env} = process.env;
+		return inPty('sh', ['-c', line], {cols: 80, rows: 24, env: {...env, TERM: 'xterm-256color'}});
+	}
+
+	const cli = `"${process.execPath}" "${CLI}"`;
+
+	it('runs with stdin from /dev/null: the summary stays, exit 0', async () => {
+		const session = shellLine(`${cli} -n 300 -s 20 --mean 20ms --speed 5 --seed 2 < /dev/null`);
+		expect(await session.exited).toBe(0);
+		const lines = await terminalLines(session.output(), 80, 24);
+		expect(lines.join('\n')).not.toMatch(/Raw mode|unexpected error/);
+		expect(lines.filter(line => /^Done in .* 300 messages processed$/.test(line))).toHaveLength(1);
+	});
+
+	it('replays messages piped in (--input -) with the dashboard on the terminal', async () => {
+		const file = join(mkdtempSync(join(tmpdir(), 'sms-sim-')), 'msgs.ndjson');
+		writeFileSync(file, Array.from({length: 200}, (_, index) => JSON.stringify({to: `+1415555${String(index).padStart(4, '0')}`, body: `alert ${index}`})).join('\n'));
+		const session = shellLine(`cat "${file}" | ${cli} --input - -s 20 --mean 20ms --speed 5 --seed 2`);
+		expect(await session.exited).toBe(0);
+		const lines = await terminalLines(session.output(), 80, 24);
+		expect(lines.filter(line => /^Done in .* 200 messages processed$/.test(line))).toHaveLength(1);
+	});
+
+	it('reads q from the terminal (/dev/tty) while stdin is a pipe', async () => {
+		// Stdin is a pipe that never ends: only the terminal can stop the run.
+		const session = shellLine(`tail -f /dev/null | ${cli} -n 100000 -s 5 --mean 1s --interval 100ms`);
+		await until(session, /elapsed/);
+		await until(session, /elapsed/, {fresh: true}); // A later frame: the keys are read by now.
+		session.pty.write('q');
+		expect(await session.exited).toBe(130);
+		const lines = await terminalLines(session.output(), 80, 24);
+		expect(lines.some(line => /^Interrupted after .* of 100,000 messages processed$/.test(line))).toBe(true);
+	}, 30_000);
 });

@@ -1,3 +1,5 @@
+import {statSync} from 'node:fs';
+import {DEFAULTS} from '../../defaults.js';
 import type {Command} from '../command.js';
 import {readConfigFile} from '../config-file.js';
 import {EXIT} from '../exit-codes.js';
@@ -20,12 +22,13 @@ export const runCommand: Command<RunOptions> = {
 	},
 	async execute(options, io) {
 		const {run} = await import('../run.js');
-		if (options.input && options.input.path !== '-') {
-			// A file is checked whole before the run starts: every bad line (up to ten) at once.
+		if (options.input && options.input.path !== '-' && isRegularFile(options.input.path)) {
+			// A file is checked whole before the run starts: every bad line (up to ten) at once. A
+			// pipe or a device (a FIFO, /dev/urandom) cannot be read twice: read as standard input is.
 			const [{checkInputFile}, {DEFAULT_REPLAY_PRIORITIES}] = await Promise.all([import('../input.js'), import('../../replay.js')]);
 			let checked: {messages: number; errors: string[]};
 			try {
-				checked = checkInputFile(options.input, options.simulation.priorities?.map(priority => priority.name) ?? [...DEFAULT_REPLAY_PRIORITIES]);
+				checked = checkInputFile(options.input, options.simulation.priorities?.map(priority => priority.name) ?? [...DEFAULT_REPLAY_PRIORITIES], options.simulation.intervalMs ?? DEFAULTS.intervalMs);
 			} catch (error) {
 				io.stderr.write(`sms-sim: --input ${options.input.path}: cannot read it: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}\n`);
 				return EXIT.usage;
@@ -45,3 +48,12 @@ export const runCommand: Command<RunOptions> = {
 		return run(options, io);
 	},
 };
+
+/** Whether `path` is a regular file (a missing one counts: reading it says so). */
+function isRegularFile(path: string): boolean {
+	try {
+		return statSync(path).isFile();
+	} catch {
+		return true;
+	}
+}
