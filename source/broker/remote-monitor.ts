@@ -32,6 +32,9 @@ export type RemoteMonitorDeps = {
 	readonly warn?: (text: string) => void;
 };
 
+/** Wall ms a monitor waits for its run to be started before it says that it is waiting. */
+const WAITING_NOTE_MS = 1000;
+
 /** A producer of the run, as its control records tell. */
 type Producer = {readonly total: number; published: number | undefined; readonly counted: IdSet};
 
@@ -233,9 +236,15 @@ export function watchRun(connection: Connection, options: RemoteMonitorOptions, 
 			});
 		};
 
-		// A monitor may start before any producer: it waits for the run to have an identity.
+		// A monitor may start before any producer: it waits for the run to have an identity, and says
+		// so if that takes a moment (a name typed wrong would otherwise look like a run of zeros).
 		const finding = awaitRun(connection, options.run, {aside});
+		const waitingNote = setTimeout(() => {
+			warn(`waiting for run '${options.run}': no producer has started it yet`);
+		}, WAITING_NOTE_MS);
+		waitingNote.unref();
 		finding.identity.then(run => {
+			clearTimeout(waitingNote);
 			if (!subscriber.closed && !closing) {
 				startReading(run);
 			}
@@ -255,6 +264,7 @@ export function watchRun(connection: Connection, options: RemoteMonitorOptions, 
 			: undefined;
 
 		return () => {
+			clearTimeout(waitingNote);
 			stopSubscription?.unsubscribe();
 			subscription.unsubscribe();
 			results$.complete();

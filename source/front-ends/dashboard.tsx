@@ -1,7 +1,7 @@
 import {render} from 'ink';
 import {filter, tap} from 'rxjs';
 import type {ResolvedConfig} from '../config.js';
-import {configLine, summaryLines} from '../output/lines.js';
+import {fittedConfigLine, summaryLines} from '../output/lines.js';
 import type {Snapshot} from '../snapshot.js';
 import {failsCriteria} from '../thresholds.js';
 import {Dashboard} from '../ui/Dashboard.js';
@@ -87,10 +87,11 @@ export async function runDashboard({events$, options, io}: FrontEndContext): Pro
 	if (final && config) {
 		// Printed on the main screen, as lines that are never redrawn: the summary stays in the
 		// scrollback whatever the terminal's height, and the prompt comes on a line of its own.
-		const [headline, ...rest] = summaryLines(final, summaryContext(options, config, wallMs));
+		const {columns} = (io.stdout as NodeJS.WriteStream);
+		const [headline, ...rest] = summaryLines(final, {...summaryContext(options, config, wallMs), columns});
 		const colour = final.interrupted ? 33 : (failsCriteria(final, options.maxFailureRate, options.thresholds ?? []) ? 31 : 32);
 		const paint = (text: string, code: number) => (colours(io) ? `\u001B[${code}m${text}\u001B[39m` : text);
-		const title = options.header?.title(config) ?? configLine(config, {short: true});
+		const title = options.header?.title(config) ?? fittedConfigLine(config, columns);
 		io.stdout.write(`${[colours(io) ? `\u001B[2m${title}\u001B[22m` : title, paint(headline, colour), ...rest].join('\n')}\n`);
 	}
 

@@ -29,6 +29,26 @@ export function configLine(config: ResolvedConfig, {short = false} = {}): string
 	return `${formatCount(config.messages)} messages${arriving}, ${sendersLine(config, {short})}`;
 }
 
+/**
+ * The configuration in one line of at most `columns` characters, keeping the seed (what a person
+ * needs to run it again): the full line if it fits, else the groups summed up, else the counts.
+ */
+export function fittedConfigLine(config: ResolvedConfig, columns = Number.POSITIVE_INFINITY): string {
+	const full = configLine(config, {short: true});
+	if (full.length <= columns) {
+		return full;
+	}
+
+	const messages = config.input ? `${config.messages > 0 ? formatCount(config.messages) : 'the'} messages of ${config.input.path === '-' ? 'standard input' : config.input.path}` : `${formatCount(config.messages)} messages`;
+	const speed = config.speed === 'max' ? 'max speed' : `speed ${config.speed}x`;
+	const senders = senderCount(config.groups);
+	const candidates = [
+		`${messages}, ${formatCount(senders)} sender${senders === 1 ? '' : 's'}, ${speed}, seed ${config.seed}`,
+		`${formatCount(config.messages)} messages, seed ${config.seed}`,
+	];
+	return candidates.find(line => line.length <= columns) ?? candidates.at(-1)!;
+}
+
 /** The senders, speed and seed: `10 senders (mean 100ms, gamma spread 0.25, 10.0% fail), speed 1x, seed 42`. */
 export function sendersLine(config: Pick<ResolvedConfig, 'groups' | 'speed' | 'seed'>, {short = false} = {}): string {
 	const groups = short && config.groups.length > 1
@@ -57,6 +77,8 @@ export type SummaryContext = {
 	readonly groups?: readonly ResolvedSenderGroup[];
 	/** A saved run whose file ends before its summary: told as cut short, not as interrupted (Ctrl-C). */
 	readonly cutShort?: boolean;
+	/** The terminal's width, where the summary goes to one: wide tables leave out columns to fit. */
+	readonly columns?: number;
 };
 
 /** What bounds a rate-limited group: its senders' rate limit, or their send time. */
@@ -103,7 +125,7 @@ export function formatSpeedUp(ratio: number): string {
 
 /** The final summary as a block of plain text lines. */
 export function summaryLines(snapshot: Snapshot, {
-	seed, maxFailureRate, thresholds = [], wallMs, groups = [], cutShort = false,
+	seed, maxFailureRate, thresholds = [], wallMs, groups = [], cutShort = false, columns,
 }: SummaryContext): string[] {
 	const {processed, total} = snapshot;
 	const of = `${formatCount(processed)} of ${total === null ? '?' : formatCount(total)} messages processed`;
@@ -122,12 +144,12 @@ export function summaryLines(snapshot: Snapshot, {
 		`  percentile p50 ${formatMs(snapshot.p50Ms)}  p90 ${formatMs(snapshot.p90Ms)}  p95 ${formatMs(snapshot.p95Ms)}  p99 ${formatMs(snapshot.p99Ms)}  p99.9 ${formatMs(snapshot.p999Ms)}`,
 		...(snapshot.wait && snapshot.latency
 			? [
-				`  wait       ${timeLine(snapshot.wait)}  (${formatPercent(snapshot.waited ?? 0, processed)} waited)`,
+				`  wait       ${timeLine(snapshot.wait)} (${formatPercent(snapshot.waited ?? 0, processed)} waited)`,
 				`  latency    ${timeLine(snapshot.latency)}`,
 			]
 			: []),
 		...histogramLines(snapshot),
-		...priorityLines(snapshot),
+		...priorityLines(snapshot, columns),
 		...(snapshot.retries ? retryLines(snapshot, snapshot.retries) : []),
 		// Every processed message has a segment at least: none counted means none known (a report of a run cut short).
 		...(snapshot.segments > 0 || processed === 0 ? [`  segments   ${formatCount(snapshot.segments)} billed (${processed > 0 ? (snapshot.segments / processed).toFixed(2) : '0.00'} a message; ${formatPercent(snapshot.ucs2, processed)} UCS-2)`] : []),
@@ -160,15 +182,28 @@ export function summaryLines(snapshot: Snapshot, {
 }
 
 /** Per priority, highest first as they were listed: messages, and their wait and latency. */
-function priorityLines(snapshot: Snapshot): string[] {
+function priorityLines(snapshot: Snapshot, columns = Number.POSITIVE_INFINITY): string[] {
 	if (!snapshot.priorities) {
 		return [];
 	}
 
-	const table = [['priority', 'messages', 'waited', 'wait avg', 'p50', 'p95', 'p99', 'latency p99'], ...snapshot.priorities.map(priority => [
+	const full = [['priority', 'messages', 'waited', 'wait avg', 'p50', 'p95', 'p99', 'latency p99'], ...snapshot.priorities.map(priority => [
 		priority.name, formatCount(priority.count), formatPercent(priority.waited, priority.count), formatMs(priority.wait.avgMs), formatMs(priority.wait.p50Ms), formatMs(priority.wait.p95Ms), formatMs(priority.wait.p99Ms), formatMs(priority.latency.p99Ms),
 	])];
-	return alignedRows(table).map(line => `  ${line}`);
+	// Too wide for the terminal: leave out the figures the others imply most, one at a time, rather than wrap.
+	const leftOut = new Set<string>();
+	let lines = alignedRows(full).map(line => `  ${line}`);
+	for (const column of ['p50', 'wait avg', 'p95', 'waited']) {
+		if (Math.max(...lines.map(line => line.length)) <= columns) {
+			break;
+		}
+
+		leftOut.add(column);
+		const kept = full[0].map((title, index) => (leftOut.has(title) ? -1 : index)).filter(index => index >= 0);
+		lines = alignedRows(full.map(row => kept.map(index => row[index]))).map(line => `  ${line}`);
+	}
+
+	return lines;
 }
 
 /** What retrying did: attempts, messages retried and sent after a retry, dead letters and failures by kind. */

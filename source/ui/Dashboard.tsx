@@ -6,7 +6,7 @@ import type {Observable} from 'rxjs';
 import type {ResolvedConfig} from '../config.js';
 import type {SimulationEvent} from '../simulation.js';
 import type {Snapshot} from '../snapshot.js';
-import {configLine, formatSpeedUp} from '../output/lines.js';
+import {fittedConfigLine, formatSpeedUp} from '../output/lines.js';
 import {
 	formatCount, formatDuration, formatMs, formatPercent, formatRate,
 } from '../output/format.js';
@@ -74,7 +74,8 @@ export function Dashboard({events$, onFinal, maxFailureRate, title: titleOf, war
 		return <Text dimColor>starting…</Text>;
 	}
 
-	const title = titleOf?.(config) ?? configLine(config, {short: true});
+	// The header keeps the seed however narrow the window: the rest is said again in the summary.
+	const title = titleOf?.(config) ?? fittedConfigLine(config, columns - 'sms-sim '.length);
 
 	if (final && !hasSummary) {
 		return null; // The live area goes; the caller prints the summary.

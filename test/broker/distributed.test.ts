@@ -440,10 +440,29 @@ describe.skipIf(Boolean(broker.skipReason))('distributed mode on a real RabbitMQ
 		expect(output.lines.filter(line => line.type === 'progress').length).toBeLessThan(10);
 	}, 60_000);
 
-	it('purges a run: its queues and streams are gone', async () => {
+	it('says what a monitor waits for when no producer has started its run (a name typed wrong)', async () => {
+		const monitor = start(args('monitor', newRun(), '--json'));
+		const errors = stderrOf(monitor);
+		const code = exited(monitor);
+		await within(new Promise<void>(resolve => {
+			monitor.stderr.on('data', () => {
+				if (errors.text.includes('waiting for run')) {
+					resolve();
+				}
+			});
+		}), 20_000, () => errors.text);
+		expect(errors.text).toMatch(/^sms-sim: waiting for run 'test-[\w-]+': no producer has started it yet$/m);
+		monitor.kill('SIGINT');
+		expect(await code).toBe(130);
+	}, 60_000);
+
+	it('purges a run: its queues and streams are gone, and says which', async () => {
 		const run = newRun();
 		const {code: producedCode} = await runCli(args('produce', run, '-n', '10'));
 		expect(producedCode).toBe(0);
+		const text = await runCli(['purge', '--broker', broker.url, '--run', run]);
+		expect(text.stdout).toMatch(new RegExp(String.raw`^purged run ${run} at .*: deleted the queues sms-sim\.${run}\.messages \(1 broker message\).*; and the streams sms-sim\.${run}\.outcomes`, 'm'));
+		await runCli(args('produce', run, '-n', '10'));
 		const {code, stdout} = await runCli(['purge', '--broker', broker.url, '--run', run, '--json']);
 		expect(code).toBe(0);
 		expect(JSON.parse(stdout)).toMatchObject({type: 'purged', run, queues: {[runNames(run).messages]: 1}});

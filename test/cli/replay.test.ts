@@ -120,7 +120,9 @@ describe('sms-sim --input', () => {
 });
 
 describe('sms-sim --input, priorities', () => {
-	const message = (index: number, priority?: string) => JSON.stringify({to: `+1202555${String(index).padStart(4, '0')}`, body: `alert ${index}`, ...(priority ? {priority} : {})});
+	const message = (index: number, priority?: string) => JSON.stringify({
+		to: `+1202555${String(index).padStart(4, '0')}`, body: `alert ${index}`, ...(priority ? {priority, at: index * 10} : {}),
+	});
 
 	it('prints no priority table when the input has no priority column', async () => {
 		const path = file('plain.ndjson', Array.from({length: 50}, (_, index) => message(index)).join('\n'));
@@ -133,7 +135,7 @@ describe('sms-sim --input, priorities', () => {
 		expect(parseLines(json.stdout).at(-1)).not.toHaveProperty('priorities');
 	});
 
-	it('lists the priorities the input has, highest first, and no others', async () => {
+	it('lists the priorities a timed input has, highest first, and no others', async () => {
 		const path = file('some.ndjson', Array.from({length: 50}, (_, index) => message(index, index % 2 === 0 ? 'normal' : 'critical')).join('\n'));
 		const json = await runCli(['--input', path, '--speed', 'max', '--seed', '1', '--json']);
 		const summary = parseLines(json.stdout).at(-1)!;

@@ -214,3 +214,26 @@ describe('the dashboard when stdin is not the terminal', () => {
 		expect(lines.some(line => /^Interrupted after .* of 100,000 messages processed$/.test(line))).toBe(true);
 	}, 30_000);
 });
+
+describe('the summary in a narrow terminal', () => {
+	const args = ['-n', '2000', '--mean', '20ms', '--speed', '20', '--seed', '4', '--priority', 'critical=0.1,high=0.3,normal=0.6', '--rate', '500/s', '--sender', 'count=10,name=fast-senders', '--sender', 'count=10,mean=30ms,name=slow-senders'];
+
+	it('keeps the priority table whole at 60 columns: a row a line, no wrapped rows', async () => {
+		const session = inTerminal(args, 60, 15);
+		expect(await session.exited).toBe(0);
+		const lines = await terminalLines(session.output(), 60, 15);
+		const header = lines.findIndex(line => line.startsWith('  priority '));
+		expect(header).toBeGreaterThan(0);
+		expect(lines.slice(header + 1, header + 4).map(line => line.trim().split(/ +/)[0])).toEqual(['critical', 'high', 'normal']);
+		expect(lines[header]).toMatch(/latency p99$/);
+	});
+
+	it('fits the first line at 80 columns and keeps the seed in it', async () => {
+		const session = inTerminal(args, 80, 24);
+		expect(await session.exited).toBe(0);
+		const lines = await terminalLines(session.output(), 80, 24);
+		const headline = lines.findIndex(line => line.startsWith('Done in '));
+		// The whole first line on one row: a wrapped one would leave only its tail above the headline.
+		expect(lines[headline - 1]).toMatch(/^2,000 messages.*, seed 4$/);
+	});
+});
