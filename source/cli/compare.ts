@@ -11,6 +11,26 @@ export type CompareOptions = {
 
 type CompareIo = {readonly stdout: NodeJS.WritableStream; readonly stderr: NodeJS.WritableStream};
 
+/**
+ * Each figure in words. The table's percentiles are the summaries' (from the HDR histogram, 3
+ * significant digits); the noise section's are exact, from the events: each says which it is.
+ */
+const LABELS: Record<string, string> = {
+	processed: 'messages processed',
+	sent: 'sent',
+	failed: 'failed',
+	failureRatio: 'failure ratio',
+	avgMs: 'send time avg',
+	p50Ms: 'send time p50 (histogram)',
+	p90Ms: 'send time p90 (histogram)',
+	p95Ms: 'send time p95 (histogram)',
+	p99Ms: 'send time p99 (histogram)',
+	p999Ms: 'send time p99.9 (histogram)',
+	maxMs: 'send time max',
+	throughputPerSec: 'throughput',
+	elapsedMs: 'simulated time',
+};
+
 /** How a figure is shown: ms with a unit, ratios as %, counts with separators. */
 function shown(name: string, value: number): string {
 	if (name.endsWith('Ms')) {
@@ -52,7 +72,7 @@ export async function compare(options: CompareOptions, io: CompareIo): Promise<n
 	}
 
 	const rows = [['figure', 'A', 'B', 'B - A', 'B / A'], ...comparison.figures.map(figure => [
-		figure.name, shown(figure.name, figure.a), shown(figure.name, figure.b), `${figure.difference >= 0 ? '+' : '-'}${shown(figure.name, Math.abs(figure.difference))}`, figure.ratio === null ? '-' : `${figure.ratio.toFixed(3)}x`,
+		LABELS[figure.name] ?? figure.name, shown(figure.name, figure.a), shown(figure.name, figure.b), `${figure.difference >= 0 ? '+' : '-'}${shown(figure.name, Math.abs(figure.difference))}`, figure.ratio === null ? '-' : `${figure.ratio.toFixed(3)}x`,
 	])];
 	const lines = [
 		`A  ${options.a}${a.summary ? '' : ' (cut short)'}`,
@@ -65,7 +85,7 @@ export async function compare(options: CompareOptions, io: CompareIo): Promise<n
 	} else {
 		for (const shift of sendTimes.percentiles) {
 			const interval = (side: typeof shift.a) => `${formatMs(side.valueMs)} [${formatMs(side.lowMs)}, ${formatMs(side.highMs)}]`;
-			lines.push(`p${shift.percentile} send time  A ${interval(shift.a)}  B ${interval(shift.b)}: ${shift.beyondNoise ? 'differs beyond noise' : 'within noise'} (95% intervals)`);
+			lines.push(`p${shift.percentile} send time (exact, from events)  A ${interval(shift.a)}  B ${interval(shift.b)}: ${shift.beyondNoise ? 'differs beyond noise' : 'within noise'} (95% intervals)`);
 		}
 
 		const direction = sendTimes.rankZ > 0 ? 'longer' : 'shorter';

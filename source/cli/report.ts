@@ -60,6 +60,10 @@ export async function report(options: ReportOptions, io: ReportIo): Promise<numb
 		return EXIT.usage;
 	}
 
+	if (run.gzipCut) {
+		say(`report: ${where}: its gzip stream ends early (the file was cut while it was written); reported up to there`);
+	}
+
 	if (run.cutLine !== undefined) {
 		say(`report: ${where}: its last line (${run.cutLine}) is cut short mid-record; reported without it`);
 	}

@@ -1,38 +1,87 @@
 import {closeSync, createReadStream, openSync} from 'node:fs';
-import {createInterface} from 'node:readline';
-import {PassThrough, type Readable} from 'node:stream';
+import {Readable} from 'node:stream';
+import {StringDecoder} from 'node:string_decoder';
 import {createGunzip} from 'node:zlib';
 import type {JsonRecord as Json} from '../output/recorded.js';
 
 /** The gzip magic number: a file that starts with it is read through gunzip. */
 const GZIP = [0x1F, 0x8B];
 
-/** `input` as text, gunzipped when it starts with gzip's magic number. */
-function decoded(input: Readable): Readable {
-	const output = new PassThrough();
-	let decided = false;
-	input.on('data', (chunk: Buffer) => {
-		if (!decided) {
-			decided = true;
-			if (chunk[0] === GZIP[0] && chunk[1] === GZIP[1]) {
-				const gunzip = createGunzip();
-				gunzip.on('error', (error: Error) => output.destroy(error));
-				input.removeAllListeners('data');
-				input.removeAllListeners('end');
-				gunzip.pipe(output);
-				gunzip.write(chunk);
-				input.pipe(gunzip);
-				return;
+/**
+ * The longest line read from a saved run, in characters: a summary of a run of many groups is a
+ * few megabytes; past this the file is no saved run (a gzip bomb, `/dev/zero`), and reading stops
+ * before a string too long for JavaScript ("Invalid string length").
+ */
+export const MAX_RECORD_CHARS = 64 * 1024 * 1024;
+
+/** A line longer than `MAX_RECORD_CHARS`. */
+class OverlongLine extends Error {
+	override name = 'OverlongLine';
+}
+
+/** A gzip stream that ends before its end: the file was cut while it was written. */
+const isTruncatedGzip = (error: unknown): boolean => (error as NodeJS.ErrnoException | undefined)?.code === 'Z_BUF_ERROR';
+
+/**
+ * The lines of `input`, gunzipped when it starts with gzip's magic number, read with backpressure
+ * (a gzip bomb is inflated as fast as it is read, never ahead), each at most `MAX_RECORD_CHARS`.
+ * A gzip stream cut short ends the lines where it was cut, and says so through `onCut`.
+ */
+async function * linesOf(input: Readable, onCut: () => void): AsyncGenerator<string, void, undefined> {
+	const chunks = input[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+	const first = await chunks.next();
+	if (first.done) {
+		return;
+	}
+
+	const raw = Readable.from((async function * () {
+		yield first.value;
+		for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
+			yield next.value;
+		}
+	})(), {objectMode: false});
+	const gzipped = first.value[0] === GZIP[0] && first.value[1] === GZIP[1];
+	const text = gzipped ? raw.pipe(createGunzip()) : raw;
+	if (gzipped) {
+		raw.on('error', (error: Error) => text.destroy(error));
+	}
+
+	const decoder = new StringDecoder('utf8');
+	// The line being read, in pieces: joined once when its newline comes, so a long line costs its
+	// length, not its length squared.
+	let pieces: string[] = [];
+	let pending = 0;
+	try {
+		for await (const chunk of text as AsyncIterable<Buffer>) {
+			const decodedText = decoder.write(chunk);
+			let from = 0;
+			for (let newline = decodedText.indexOf('\n'); newline >= 0; newline = decodedText.indexOf('\n', from)) {
+				pieces.push(decodedText.slice(from, newline));
+				yield pieces.join('');
+				pieces = [];
+				pending = 0;
+				from = newline + 1;
+			}
+
+			pieces.push(decodedText.slice(from));
+			pending += decodedText.length - from;
+			if (pending > MAX_RECORD_CHARS) {
+				throw new OverlongLine();
 			}
 		}
+	} catch (error) {
+		if (!isTruncatedGzip(error)) {
+			throw error;
+		}
 
-		output.write(chunk);
-	});
-	input.on('end', () => {
-		output.end();
-	});
-	input.on('error', (error: Error) => output.destroy(error));
-	return output;
+		onCut();
+	}
+
+	pieces.push(decoder.end());
+	const last = pieces.join('');
+	if (last !== '') {
+		yield last;
+	}
 }
 
 /** What a saved `--json` run holds: the records a report needs, and its send times when asked for. */
@@ -46,6 +95,8 @@ export type SavedRun = {
 	readonly times: Float64Array | undefined;
 	/** The number of a last line cut mid-record, left out. */
 	readonly cutLine: number | undefined;
+	/** The gzip stream ends before its end: the file was cut while it was written. */
+	readonly gzipCut: boolean;
 };
 
 /**
@@ -63,7 +114,8 @@ export async function readSavedRun(path: string, {times: wantTimes = false, stdi
 		}
 	}
 
-	const input = decoded(path === '-' ? (stdin ?? process.stdin) : createReadStream(path));
+	const input = path === '-' ? (stdin ?? process.stdin) : createReadStream(path);
+	let gzipCut = false;
 	let start: Json | undefined;
 	let lastProgress: Json | undefined;
 	let summary: Json | undefined;
@@ -72,7 +124,10 @@ export async function readSavedRun(path: string, {times: wantTimes = false, stdi
 	let lineNumber = 0;
 	let unreadable: number | undefined;
 	try {
-		for await (const line of createInterface({input, crlfDelay: Number.POSITIVE_INFINITY})) {
+		for await (const rawLine of linesOf(input, () => {
+			gzipCut = true;
+		})) {
+			const line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
 			lineNumber++;
 			if (unreadable !== undefined) {
 				return {problem: `${where}, line ${unreadable}: not a record of sms-sim --json (each line must be one JSON object with a type)`};
@@ -131,6 +186,10 @@ export async function readSavedRun(path: string, {times: wantTimes = false, stdi
 			}
 		}
 	} catch (error) {
+		if (error instanceof OverlongLine) {
+			return {problem: `${where}, line ${lineNumber + 1}: longer than ${MAX_RECORD_CHARS.toLocaleString('en-US')} characters: not a record of sms-sim --json (reading stopped there)`};
+		}
+
 		return {problem: `cannot read ${where}: ${(error as Error).message}`};
 	}
 
@@ -143,6 +202,6 @@ export async function readSavedRun(path: string, {times: wantTimes = false, stdi
 	}
 
 	return {
-		start, lastProgress, summary, messages, times: wantTimes && messages > 0 ? times.subarray(0, messages) : undefined, cutLine: unreadable,
+		start, lastProgress, summary, messages, times: wantTimes && messages > 0 ? times.subarray(0, messages) : undefined, cutLine: unreadable, gzipCut,
 	};
 }

@@ -34,7 +34,10 @@ describe('sms-sim compare', () => {
 		expect(shift.sendTimes.shifted).toBe(true);
 		expect(shift.figures.find(figure => figure.name === 'p99Ms')!.ratio).toBeGreaterThan(1.05);
 		const text = await runCli(['compare', a, shifted]);
-		expect(text.stdout).toMatch(/^p9{2}M(?:s +[\d.]+m){2}s +\+[\d.]+ms +1\.\d{3}x$/m);
+		// Rows in words, and each percentile says where it comes from: the histogram in the table, the events below.
+		expect(text.stdout).toMatch(/^send time p99 \(histogram\)(?: +[\d.]+ms){2} +\+[\d.]+ms +1\.\d{3}x$/m);
+		expect(text.stdout).not.toMatch(/^p99Ms|failureRatio|throughputPerSec/m);
+		expect(text.stdout).toMatch(/^p99 send time \(exact, from events\) +A /m);
 		expect(text.stdout).toMatch(/^p99 send time .*: differs beyond noise \(95% intervals\)$/m);
 		expect(text.stdout).toMatch(/rank test \(Mann-Whitney\): z = [\d.]+: B's send times are longer \(p < 0\.001\)/);
 	}, 60_000);
@@ -46,7 +49,7 @@ describe('sms-sim compare', () => {
 		const {code, stdout} = await runCli(['compare', path, path]);
 		expect(code).toBe(0);
 		expect(stdout).toMatch(/^send times: noise not known/m);
-		expect(stdout).toMatch(/^p9{2}M(?:s +[\d.]+m){2}s +\+0\.0ms +1\.0{3}x$/m);
+		expect(stdout).toMatch(/^send time p99 \(histogram\)(?: +[\d.]+ms){2} +\+0\.0ms +1\.0{3}x$/m);
 		const one = await runCli(['compare', path]);
 		expect(one.code).toBe(2);
 		expect(one.stderr).toMatch(/compare reads two runs, A and B: got 1 file/);

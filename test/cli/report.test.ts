@@ -86,6 +86,30 @@ describe('sms-sim report', () => {
 		expect(readFileSync(page, 'utf8')).toContain('of the sends that ended in each');
 	}, 120_000);
 
+	it('refuses a gzip bomb and /dev/zero at their first 64 MiB line, exit 2, instead of crashing', async () => {
+		// 256 MB of zeros in about 250 KB of gzip: one endless "line".
+		const bomb = join(folder, 'bomb.ndjson.gz');
+		writeFileSync(bomb, gzipSync(Buffer.alloc(256 * 1024 * 1024), {level: 9}));
+		const [fromBomb, fromZero] = await Promise.all([runCli(['report', bomb]), runCli(['compare', '/dev/zero', bomb])]);
+		for (const {code, stderr} of [fromBomb, fromZero]) {
+			expect(code).toBe(2);
+			expect(stderr).toMatch(/line 1: longer than 67,108,864 characters: not a record of sms-sim --json/);
+			expect(stderr).not.toMatch(/Invalid string length|unexpected error/);
+		}
+	}, 60_000);
+
+	it('reports a gzip file cut while it was written as cut short, from what it holds', async () => {
+		const saved = await runCli(['--json', ...args]);
+		const whole = gzipSync(saved.stdout);
+		const path = join(folder, 'cut.ndjson.gz');
+		// Without its last 200 bytes (the summary line and the gzip trailer): a run still being written.
+		writeFileSync(path, whole.subarray(0, -200));
+		const {code, stdout, stderr} = await runCli(['report', path]);
+		expect(code).toBe(0);
+		expect(stderr).toMatch(/its gzip stream ends early \(the file was cut while it was written\); reported up to there/);
+		expect(stdout).toMatch(/^Cut short after /m);
+	});
+
 	it('says what it needs when nothing is piped in, rather than wait on the terminal', async () => {
 		const terminal = inPty(process.execPath, [CLI, 'report'], {cols: 100, rows: 10, env: {...process.env, FORCE_COLOR: '0'}});
 		expect(await terminal.exited).toBe(2);
