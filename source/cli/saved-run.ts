@@ -36,9 +36,7 @@ async function * linesOf(input: Readable, onCut: () => void): AsyncGenerator<str
 
 	const raw = Readable.from((async function * () {
 		yield first.value;
-		for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
-			yield next.value;
-		}
+		yield * {[Symbol.asyncIterator]: () => chunks};
 	})(), {objectMode: false});
 	const gzipped = first.value[0] === GZIP[0] && first.value[1] === GZIP[1];
 	const text = gzipped ? raw.pipe(createGunzip()) : raw;
