@@ -1,4 +1,9 @@
-import {Observable, defer, type SchedulerLike} from 'rxjs';
+import {
+	Observable, defer, type SchedulerAction, type SchedulerLike, type Subscription,
+} from 'rxjs';
+import {
+	holdUntilReady, isPending, NOT_YET, type PendingSource,
+} from './pending-source.js';
 import type {Message} from './messages.js';
 import {priorityDraw, type Priority} from './priorities.js';
 import type {Random} from './random.js';
@@ -55,35 +60,56 @@ function arrivalStamp(arrivals: Arrivals, random: Random, priorities: readonly P
  * replay's `at` column): each is pushed on the simulation clock when it arrives, one read ahead,
  * so the source completes with its last arrival, not a gap after it.
  */
-export function arrivingAtTheirTimes(messages: Iterable<Message>, scheduler: SchedulerLike, stamp: (message: Message) => Message = message => message): Observable<Message> {
+export function arrivingAtTheirTimes(messages: Iterable<Message> | PendingSource, scheduler: SchedulerLike, stamp: (message: Message) => Message = message => message): Observable<Message> {
 	return new Observable<Message>(subscriber => {
 		const origin = toMicros(scheduler.now());
-		const iterator = messages[Symbol.iterator]();
+		const iterator: Iterator<Message | typeof NOT_YET> = messages[Symbol.iterator]();
+		const pending = isPending(messages) ? messages : undefined;
 		const delayTo = (atMs: number): number => toMillis(Math.max(0, toMicros(atMs) - (toMicros(scheduler.now()) - origin)));
+		/** The message read ahead, pushed when its time comes. */
+		let ahead: Message | undefined;
+		let subscription: Subscription | undefined;
+		function arrive(this: SchedulerAction<unknown>): void {
+			if (ahead !== undefined) {
+				const message = ahead;
+				ahead = undefined;
+				subscriber.next(message);
+				if (subscriber.closed) {
+					return;
+				}
+			}
+
+			const next = iterator.next();
+			if (next.done) {
+				subscriber.complete();
+			} else if (next.value === NOT_YET) {
+				// Read on when the input has more: the clock holds meanwhile, so arrivals keep their times.
+				holdUntilReady(scheduler, pending!, () => subscriber.closed, () => {
+					this.schedule(undefined, 0);
+				});
+			} else {
+				ahead = stamp(next.value);
+				this.schedule(undefined, delayTo(ahead.arrivalMs ?? 0));
+			}
+		}
+
 		const first = iterator.next();
 		if (first.done) {
 			subscriber.complete();
 			return;
 		}
 
-		let ahead = stamp(first.value);
-		const subscription = scheduler.schedule(function () {
-			subscriber.next(ahead);
-			if (subscriber.closed) {
-				return;
-			}
+		if (first.value === NOT_YET) {
+			holdUntilReady(scheduler, pending!, () => subscriber.closed, () => {
+				subscription = scheduler.schedule(arrive, 0);
+			});
+		} else {
+			ahead = stamp(first.value);
+			subscription = scheduler.schedule(arrive, delayTo(ahead.arrivalMs ?? 0));
+		}
 
-			const next = iterator.next();
-			if (next.done) {
-				subscriber.complete();
-				return;
-			}
-
-			ahead = stamp(next.value);
-			this.schedule(undefined, delayTo(ahead.arrivalMs ?? 0));
-		}, delayTo(ahead.arrivalMs ?? 0));
 		return () => {
-			subscription.unsubscribe();
+			subscription?.unsubscribe();
 			iterator.return?.();
 		};
 	});

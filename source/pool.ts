@@ -2,6 +2,9 @@ import {
 	Observable, isObservable, type SchedulerLike, type Subscription,
 } from 'rxjs';
 import {StableMinHeap} from './heap.js';
+import {
+	holdUntilReady, isPending, NOT_YET, type PendingSource,
+} from './pending-source.js';
 import {SimulationScheduler} from './scheduler.js';
 import type {Message} from './messages.js';
 import type {Random} from './random.js';
@@ -14,10 +17,12 @@ const segmentsOf = (message: Message): number => message.segments ?? (packedBody
 
 /**
  * Where the pool gets messages: an iterable it pulls from, one message each time a sender frees
- * (the local generator), or an observable that pushes them and keeps its backpressure elsewhere
- * (a broker consumer whose prefetch equals the number of senders).
+ * (the local generator); a pending source, pulled the same way, whose next message may still be
+ * on its way (replayed input: the clock holds until it comes); or an observable that pushes them
+ * and keeps its backpressure elsewhere (a broker consumer whose prefetch equals the number of
+ * senders).
  */
-export type MessageSource = Iterable<Message> | Observable<Message>;
+export type MessageSource = Iterable<Message> | PendingSource | Observable<Message>;
 
 /** What the pool is doing right now, for the monitor. Updated in place by the pool. */
 export type PoolGauge = {
@@ -146,7 +151,10 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 		let wakeAt: Micros = Number.POSITIVE_INFINITY;
 		let round = 0;
 		let sourceSubscription: Subscription | undefined;
-		const iterator = isObservable(source) ? undefined : source[Symbol.iterator]();
+		const iterator: Iterator<Message | typeof NOT_YET> | undefined = isObservable(source) ? undefined : source[Symbol.iterator]();
+		const pending = isPending(source) ? source : undefined;
+		/** Senders freed while a pending source had no message yet, with when they were freed, in order. */
+		let stalled: Array<{slot: Slot; atUs: Micros}> = [];
 		/** Failed attempts waiting out their backoff, by the time they may go again. */
 		const backingOff = new StableMinHeap<Retry>();
 		/** Retries whose backoff is over, oldest first: a free sender takes these before new messages. */
@@ -244,11 +252,16 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 			} else if (iterator) {
 				if (sourceDone) {
 					free.push(slot);
+				} else if (stalled.length > 0) {
+					stalled.push({slot, atUs: startUs}); // Behind those already waiting for input: the order is kept.
 				} else {
 					const next = iterator.next();
 					if (next.done) {
 						sourceDone = true;
 						free.push(slot); // For a retry still to come.
+					} else if (next.value === NOT_YET) {
+						stalled.push({slot, atUs: startUs});
+						holdForInput();
 					} else {
 						start(slot, next.value, startUs);
 					}
@@ -263,8 +276,27 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 			}
 		};
 
+		/**
+		 * The pending source has no message yet: the clock holds until it has, then the senders that
+		 * were freed meanwhile take their messages at the times they were freed, in the same order.
+		 */
+		const holdForInput = (): void => {
+			holdUntilReady(scheduler, pending!, () => subscriber.closed, () => {
+				const waiting = stalled;
+				stalled = [];
+				for (const {slot, atUs} of waiting) {
+					assign(slot, atUs);
+				}
+
+				completeIfDone();
+				if (!subscriber.closed && inFlight.size > 0) {
+					armWake();
+				}
+			});
+		};
+
 		const completeIfDone = (): void => {
-			if (sourceDone && heldBack === undefined && inFlight.size === 0 && waiting.size === 0 && backingOff.size === 0 && readyHead === ready.length) {
+			if (sourceDone && stalled.length === 0 && heldBack === undefined && inFlight.size === 0 && waiting.size === 0 && backingOff.size === 0 && readyHead === ready.length) {
 				subscriber.complete();
 			}
 		};
@@ -279,11 +311,11 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 		 */
 		const release = (slot: Slot, nowAt: Micros): void => {
 			if (slot.readyAtUs > nowAt) {
-				if (iterator && !sourceDone && heldBack === undefined) {
+				if (iterator && !sourceDone && heldBack === undefined && stalled.length === 0) {
 					const next = iterator.next();
 					if (next.done) {
 						sourceDone = true;
-					} else {
+					} else if (next.value !== NOT_YET) {
 						heldBack = next.value;
 					}
 				}

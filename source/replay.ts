@@ -16,7 +16,7 @@ export const DEFAULT_REPLAY_PRIORITIES = ['critical', 'high', 'normal', 'low'] a
 /** A line that breaks a rule: where, and which rule. */
 export class ReplayError extends Error {
 	constructor(readonly lineNumber: number, readonly rule: string) {
-		super(`line ${lineNumber}: ${rule}`);
+		super(lineNumber > 0 ? `line ${lineNumber}: ${rule}` : rule);
 	}
 }
 
@@ -52,53 +52,87 @@ export type ReplayOptions = {
  * `keepGoing`). Ids are the line numbers.
  */
 export function * replayMessages(lines: Iterable<string>, options: ReplayOptions): Generator<Message | ReplayError, void, undefined> {
-	let lineNumber = 0;
-	let header: string[] | undefined;
-	let lastAt = 0;
-	let sawAt: boolean | undefined;
-	for (const raw of lines) {
-		lineNumber++;
-		if (raw === OVERLONG_LINE) {
-			yield new ReplayError(lineNumber, `is longer than ${MAX_LINE_CHARS.toLocaleString('en-US')} characters: not a line of messages (the input is not read further)`);
+	const parser = new ReplayParser(options);
+	for (const line of lines) {
+		const outcome = parser.parse(line);
+		if (outcome !== undefined) {
+			yield outcome;
+		}
+
+		if (parser.ended) {
 			return;
+		}
+	}
+}
+
+/**
+ * Replayed lines to messages, one line at a time, as they are read: the line numbers, the CSV
+ * header and the order of `at` are its state. After a bad line it is `ended` unless
+ * `options.keepGoing` (a check of the whole file), and always after a line that ends reading
+ * (a CSV file without its header, a line past `MAX_LINE_CHARS`).
+ */
+export class ReplayParser {
+	/** No line after this one is read. */
+	ended = false;
+	private lineNumber = 0;
+
+	/** Lines parsed so far. */
+	get lines(): number {
+		return this.lineNumber;
+	}
+
+	private header: string[] | undefined;
+	private lastAt = 0;
+	private sawAt: boolean | undefined;
+
+	constructor(private readonly options: ReplayOptions) {}
+
+	/** The line's message, or its problem, or undefined for a line that holds none (blank, a header). */
+	parse(raw: string): Message | ReplayError | undefined {
+		const {options} = this;
+		const lineNumber = ++this.lineNumber;
+		if (raw === OVERLONG_LINE) {
+			this.ended = true;
+			return new ReplayError(lineNumber, `is longer than ${MAX_LINE_CHARS.toLocaleString('en-US')} characters: not a line of messages (the input is not read further)`);
 		}
 
 		const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
 		if (line.trim() === '') {
-			continue;
+			return undefined;
 		}
 
 		try {
-			if (options.format === 'csv' && header === undefined) {
-				header = csvHeader(line, lineNumber);
-				continue;
+			if (options.format === 'csv' && this.header === undefined) {
+				this.header = csvHeader(line, lineNumber);
+				return undefined;
 			}
 
-			const message = messageOf(fieldsOf(line, lineNumber, options.format, header), lineNumber, options);
+			const message = messageOf(fieldsOf(line, lineNumber, options.format, this.header), lineNumber, options);
 			const at = message.arrivalMs;
-			if (sawAt !== undefined && sawAt !== (at !== undefined)) {
+			if (this.sawAt !== undefined && this.sawAt !== (at !== undefined)) {
 				throw new ReplayError(lineNumber, 'at must be given on every line or on none');
 			}
 
-			sawAt = at !== undefined;
+			this.sawAt = at !== undefined;
 			if (at !== undefined) {
-				if (at < lastAt) {
-					throw new ReplayError(lineNumber, `at ${at} is before the line above's (${lastAt}): lines must be in arrival order`);
+				if (at < this.lastAt) {
+					throw new ReplayError(lineNumber, `at ${at} is before the line above's (${this.lastAt}): lines must be in arrival order`);
 				}
 
-				lastAt = at;
+				this.lastAt = at;
 			}
 
-			yield message;
+			return message;
 		} catch (error) {
 			if (!(error instanceof ReplayError)) {
 				throw error;
 			}
 
-			yield error;
-			if (!options.keepGoing || header === undefined && options.format === 'csv') {
-				return;
+			if (!options.keepGoing || (this.header === undefined && options.format === 'csv')) {
+				this.ended = true;
 			}
+
+			return error;
 		}
 	}
 }

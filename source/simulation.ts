@@ -53,16 +53,21 @@ export function simulate(config: SimulationConfig, deps: SimulationDeps = {}): O
 		const scheduler = deps.scheduler ?? new SimulationScheduler(resolved.speed);
 		const random = deps.random ?? createRandom(resolved.seed);
 		const senders = createSenders(resolved.groups, random);
-		const made = deps.source ?? generateMessages(random, {count: resolved.messages, maxBodyLength: resolved.maxBodyLength, charset: resolved.charset});
 		// With a rate, the messages arrive over simulated time (an open model) instead of all at the start;
 		// priorities are drawn by share as they arrive, or given in priority order when all are there at once.
+		// Given messages (a replay, a broker's) come as they are.
 		const {priorities} = resolved;
-		let messages: MessageSource = made;
-		if (!isObservable(made)) {
+		let messages: MessageSource;
+		if (deps.source) {
+			messages = deps.source;
+		} else {
+			const made = generateMessages(random, {count: resolved.messages, maxBodyLength: resolved.maxBodyLength, charset: resolved.charset});
 			if (resolved.arrivals) {
 				messages = arrivingMessages(made, resolved.arrivals, {scheduler, random, priorities});
-			} else if (priorities && !deps.source) {
+			} else if (priorities) {
 				messages = prioritizedAtStart(made, resolved.messages, priorities);
+			} else {
+				messages = made;
 			}
 		}
 

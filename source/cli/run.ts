@@ -1,4 +1,4 @@
-import {isObservable} from 'rxjs';
+import {isObservable, type Subscription} from 'rxjs';
 import {resolveConfig} from '../config.js';
 import type {RunIo} from '../front-ends/context.js';
 import {frontEndFor, present} from '../front-ends/present.js';
@@ -8,7 +8,8 @@ import {arrivingAtTheirTimes} from '../arrivals.js';
 import type {MessageSource} from '../pool.js';
 import {DEFAULT_REPLAY_PRIORITIES} from '../replay.js';
 import {EXIT, exitCodeFor} from './exit-codes.js';
-import {inputMessages} from './input.js';
+import {latestArrival} from './input.js';
+import {readInput} from './input-reader.js';
 import type {RunOptions} from './options.js';
 
 /** Wall ms between the dashboard's glances at a run. */
@@ -18,20 +19,19 @@ const LIVE_MS = 100;
 export async function run(options: RunOptions, io: RunIo, replay?: {readonly messages: number | undefined}): Promise<number> {
 	const {speed, priorities, intervalMs} = resolveConfig(options.simulation);
 	const scheduler = new SimulationScheduler(speed);
-	// Replayed messages: read as the senders take them; with an `at` column they arrive at those times.
+	// Replayed messages: read as the senders take them, never blocking the process (a pipe with no
+	// writer still hears Ctrl-C); with an `at` column they arrive at those times.
 	const priorityOrder = priorities?.map(priority => priority.name) ?? [...DEFAULT_REPLAY_PRIORITIES];
-	const input = options.input && inputMessages(options.input, priorityOrder, intervalMs);
+	const input = options.input && readInput(options.input.path, {format: options.input.format, priorities: priorityOrder, maxAt: latestArrival(intervalMs)});
 	let source: MessageSource | undefined;
 	if (input) {
-		const iterator = input.messages[Symbol.iterator]();
-		const first = iterator.next();
-		const all = (function * () {
-			if (!first.done) {
-				yield first.value;
-				yield * {[Symbol.iterator]: () => iterator};
-			}
-		})();
-		source = !first.done && first.value.arrivalMs !== undefined ? arrivingAtTheirTimes(all, scheduler) : all;
+		// Nothing yet a second in (an idle pipe, a FIFO with no writer): say what the run waits for.
+		const waiting = setTimeout(() => {
+			io.stderr.write(`sms-sim: waiting for --input ${options.input!.path}: nothing read yet (Ctrl-C stops)\n`);
+		}, 1000);
+		const first = await untilStopped(input.first(), io);
+		clearTimeout(waiting);
+		source = first?.arrivalMs === undefined ? input : arrivingAtTheirTimes(input, scheduler);
 	}
 
 	// Every result goes out only when NDJSON events were asked for; the other front ends read snapshots.
@@ -42,6 +42,7 @@ export async function run(options: RunOptions, io: RunIo, replay?: {readonly mes
 		scheduler, stop: io.stop$, emitResults: (options.json && options.events) || options.html !== undefined, liveMs, source, total: replay?.messages, priorityOrder: input ? priorityOrder : undefined, arrivals: source !== undefined && isObservable(source),
 	});
 	const {final, htmlProblem} = await present(events$, options, io, scheduler);
+	input?.close();
 	const problem = input?.problem();
 	if (problem) {
 		// Standard input cannot be checked before the run: the run stopped at the bad line.
@@ -50,4 +51,19 @@ export async function run(options: RunOptions, io: RunIo, replay?: {readonly mes
 	}
 
 	return htmlProblem ? EXIT.unexpected : exitCodeFor(final, options.maxFailureRate, options.thresholds);
+}
+
+/** `promise`'s value, or undefined as soon as the user asks to stop. */
+async function untilStopped<T>(promise: Promise<T>, io: RunIo): Promise<T | undefined> {
+	let subscription: Subscription | undefined;
+	const stopped = new Promise<undefined>(resolve => {
+		subscription = io.stop$.subscribe(() => {
+			resolve(undefined);
+		});
+	});
+	try {
+		return await Promise.race([promise, stopped]);
+	} finally {
+		subscription?.unsubscribe();
+	}
 }

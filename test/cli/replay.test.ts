@@ -1,9 +1,12 @@
+import {execFileSync} from 'node:child_process';
 import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {ReplayError, replayMessages} from '../../source/replay.js';
-import {runCli, runCliWithInput, start} from './spawn.js';
+import {
+	finished, runCli, runCliWithInput, start, withoutWallTime,
+} from './spawn.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'sms-sim-replay-'));
 const file = (name: string, text: string) => {
@@ -163,4 +166,99 @@ describe('sms-sim --input, bounded', () => {
 		expect(code).toBe(2);
 		expect(stderr).toMatch(/more than 10,000,000 progress lines; give at in ms from the run's start \(not epoch time\), or a longer --interval/);
 	});
+});
+
+describe('sms-sim --input, stopped while it waits for input', () => {
+	/** Resolves once the program says it is waiting for its input: its signal handling is in place by then. */
+	const saysWaiting = async (child: ReturnType<typeof start>) => new Promise<void>(resolve => {
+		let seen = '';
+		child.stderr.on('data', (chunk: Buffer) => {
+			seen += String(chunk);
+			if (seen.includes('waiting for --input')) {
+				resolve();
+			}
+		});
+	});
+
+	const stopsWithItsSummary = async (child: ReturnType<typeof start>, signal: NodeJS.Signals) => {
+		const done = finished(child);
+		await saysWaiting(child);
+		const sent = performance.now();
+		child.kill(signal);
+		const {code, stdout} = await done;
+		expect(performance.now() - sent).toBeLessThan(1000);
+		expect(code).toBe(130);
+		expect(parseLines(stdout).at(-1)).toMatchObject({type: 'summary', interrupted: true, processed: 0});
+	};
+
+	it.each(['SIGINT', 'SIGTERM'] as const)('a FIFO with no writer: %s stops it at once, with the summary', async signal => {
+		const fifo = join(folder, `fifo-${signal}`);
+		execFileSync('mkfifo', [fifo]);
+		await stopsWithItsSummary(start(['--input', fifo, '--speed', 'max', '--json']), signal);
+	});
+
+	it.each(['SIGINT', 'SIGTERM'] as const)('an idle pipe on standard input: %s stops it at once, with the summary', async signal => {
+		// The test holds the pipe open and writes nothing, as `tail -f` would.
+		const child = start(['--input', '-', '--speed', 'max', '--json']);
+		await stopsWithItsSummary(child, signal);
+		child.stdin.destroy();
+	});
+
+	it('reads a FIFO once its writer comes, and ends when the writer closes it', async () => {
+		const fifo = join(folder, 'fifo-written');
+		execFileSync('mkfifo', [fifo]);
+		const child = start(['--input', fifo, '--speed', 'max', '--json', '--seed', '1']);
+		const done = finished(child);
+		await saysWaiting(child);
+		writeFileSync(fifo, '{"to": "+12025550123", "body": "late"}\n{"to": "+12025550124", "body": "but here"}\n');
+		const {code, stdout} = await done;
+		expect(code).toBe(0);
+		expect(parseLines(stdout).at(-1)).toMatchObject({type: 'summary', processed: 2, interrupted: false});
+	});
+
+	it('gives the same run, byte for byte, whether the input comes at once or a line at a time', async () => {
+		const lines = Array.from({length: 300}, (_, index) => JSON.stringify({to: `+1202555${String(index).padStart(4, '0')}`, body: `alert ${index}`, at: index * 3}));
+		const args = ['--input', '-', '--speed', 'max', '--seed', '7', '--json', '--events'];
+		const atOnce = await runCliWithInput(args, `${lines.join('\n')}\n`);
+		// A slow writer: the run waits for each line with its clock held, and so comes out the same.
+		const trickled = start(args);
+		const done = finished(trickled);
+		for (const [index, line] of lines.entries()) {
+			trickled.stdin.write(`${line}\n`);
+			if (index % 50 === 0) {
+				await new Promise(resolve => {
+					setImmediate(resolve);
+				});
+			}
+		}
+
+		trickled.stdin.end();
+		const {code, stdout} = await done;
+		expect(code).toBe(0);
+		expect(withoutWallTime(stdout)).toBe(withoutWallTime(atOnce.stdout));
+	});
+});
+
+describe('sms-sim --input, a long file', () => {
+	it('stops its whole-file check on SIGINT at once: exit 130, the run not started', async () => {
+		// 1,000,000 lines: about 8 s of checking, which a Ctrl-C used to wait out.
+		const path = join(folder, 'million.ndjson');
+		const line = (index: number) => `{"to": "+1202555${String(index % 10_000).padStart(4, '0')}", "body": "alert ${index}"}\n`;
+		writeFileSync(path, Array.from({length: 1_000_000}, (_, index) => line(index)).join(''));
+		const child = start(['--input', path, '--speed', 'max']);
+		const done = finished(child);
+		await new Promise<void>(resolve => {
+			child.stderr.on('data', (chunk: Buffer) => {
+				if (String(chunk).includes('checking every line')) {
+					resolve();
+				}
+			});
+		});
+		const sent = performance.now();
+		child.kill('SIGINT');
+		const {code, stderr} = await done;
+		expect(performance.now() - sent).toBeLessThan(1000);
+		expect(code).toBe(130);
+		expect(stderr).toMatch(/^sms-sim: interrupted while checking --input .*million\.ndjson \([\d,]+ lines read\): the run did not start$/m);
+	}, 60_000);
 });

@@ -25,13 +25,25 @@ export const runCommand: Command<RunOptions> = {
 		if (options.input && options.input.path !== '-' && isRegularFile(options.input.path)) {
 			// A file is checked whole before the run starts: every bad line (up to ten) at once. A
 			// pipe or a device (a FIFO, /dev/urandom) cannot be read twice: read as standard input is.
-			const [{checkInputFile}, {DEFAULT_REPLAY_PRIORITIES}] = await Promise.all([import('../input.js'), import('../../replay.js')]);
-			let checked: {messages: number; errors: string[]};
-			try {
-				checked = checkInputFile(options.input, options.simulation.priorities?.map(priority => priority.name) ?? [...DEFAULT_REPLAY_PRIORITIES], options.simulation.intervalMs ?? DEFAULTS.intervalMs);
-			} catch (error) {
-				io.stderr.write(`sms-sim: --input ${options.input.path}: cannot read it: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}\n`);
-				return EXIT.usage;
+			// The check never blocks, and a stop ends it at once.
+			const [{checkInput}, {latestArrival, SHOWN_BAD_LINES}, {DEFAULT_REPLAY_PRIORITIES}] = await Promise.all([import('../input-reader.js'), import('../input.js'), import('../../replay.js')]);
+			let stopped = false;
+			const stopping = io.stop$.subscribe(() => {
+				stopped = true;
+			});
+			const slow = setTimeout(() => {
+				io.stderr.write(`sms-sim: checking every line of --input ${options.input!.path} before the run (Ctrl-C stops)\n`);
+			}, 1000);
+			const checked = await checkInput(options.input.path, {
+				format: options.input.format,
+				priorities: options.simulation.priorities?.map(priority => priority.name) ?? [...DEFAULT_REPLAY_PRIORITIES],
+				maxAt: latestArrival(options.simulation.intervalMs ?? DEFAULTS.intervalMs),
+			}, {shown: SHOWN_BAD_LINES, stopped: () => stopped});
+			stopping.unsubscribe();
+			clearTimeout(slow);
+			if (checked.interrupted) {
+				io.stderr.write(`sms-sim: interrupted while checking --input ${options.input.path} (${checked.lines.toLocaleString('en-US')} lines read): the run did not start\n`);
+				return EXIT.interrupted;
 			}
 
 			if (checked.errors.length > 0) {
