@@ -421,7 +421,7 @@ describe('sms-sim --rate', () => {
 		expect(code).toBe(0);
 		expect(stdout).toMatch(/^sms-sim: 3,000 messages arriving at 95\/s \(poisson\), 10 senders/);
 		expect(stdout).toMatch(/^\[monitor] 5\.0s sent=\d+ failed=\d+ in-flight=\d+ backlog=\d+ wait-p99=[\d.]+m?s /m);
-		expect(stdout).toMatch(/^ {2}wait {7}avg [\d.]+m?s {2}p50 [\d.]+m?s {2}p95 [\d.]+m?s {2}p99 [\d.]+m?s {2}max [\d.]+m?s {2}\([\d.]+% waited\)$/m);
+		expect(stdout).toMatch(/^ {2}wait {7}avg [\d.]+m?s {2}p50 [\d.]+m?s {2}p95 [\d.]+m?s {2}p99 [\d.]+m?s {2}max [\d.]+m?s \([\d.]+% waited\)$/m);
 		expect(stdout).toMatch(/^ {2}latency {4}avg /m);
 	});
 
