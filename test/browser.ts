@@ -55,6 +55,10 @@ export type OpenedPage = {
 	readonly text: string;
 	/** How far the page is wider than the window (0: it fits). */
 	readonly overflowPx: number;
+	/** What every chart's legend shows with no cursor on it, value by value. */
+	readonly legendValues: string[];
+	/** The widest chart's right edge beyond the window, px (0: every chart fits). */
+	readonly chartOverflowPx: number;
 };
 
 /** Opens a page from a file in a new tab at `width` x `height`, blocking and recording every other request. */
@@ -120,6 +124,8 @@ export async function openPage(browser: Browser, file: string, {width = 1280, he
 		return {
 			charts, text: document.body.innerText, // eslint-disable-line unicorn/prefer-dom-node-text-content -- the text as laid out: table cells apart
 			overflowPx: document.documentElement.scrollWidth - window.innerWidth,
+			legendValues: [...document.querySelectorAll('.u-legend .u-value')].map(value => value.textContent ?? ''),
+			chartOverflowPx: Math.max(0, ...figures.map(figure => figure.getBoundingClientRect().right - window.innerWidth)),
 		};
 	});
 	return {

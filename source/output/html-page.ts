@@ -118,19 +118,22 @@ header p { margin: 2px 0 12px; color: var(--muted); }
 .tile .value { font-size: 17px; font-weight: 600; font-variant-numeric: tabular-nums; }
 .tile.bad .value { color: var(--bad); }
 .tile.good .value { color: var(--good); }
-.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(560px, 1fr)); gap: 14px; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(560px, 100%), 1fr)); gap: 14px; }
 figure.chart { margin: 0; border: 1px solid var(--line); border-radius: 6px; padding: 8px 10px 4px; break-inside: avoid; }
 figcaption { display: flex; gap: 10px; align-items: baseline; flex-wrap: wrap; margin-bottom: 2px; }
 figcaption span { color: var(--muted); font-size: 12px; }
 section.table { margin-top: 16px; break-inside: avoid; }
 section.table h2 { font-size: 15px; margin: 0 0 6px; }
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
-th, td { text-align: left; padding: 3px 10px 3px 0; border-bottom: 1px solid var(--line); vertical-align: top; }
+th, td { text-align: left; padding: 3px 10px 3px 0; border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: anywhere; }
 th { color: var(--muted); font-weight: 500; font-size: 12px; }
 .number { text-align: right; }
 footer { margin-top: 18px; color: var(--muted); font-size: 12px; }
 footer p { margin: 2px 0; overflow-wrap: anywhere; }
 .u-legend { font-size: 12px; }
+@media (max-width: 600px) {
+	body { padding: 12px 10px; }
+}
 @page { size: A4; margin: 12mm; }
 @media print {
 	body { padding: 0 2px; max-width: none; font-size: 11px; }
@@ -154,8 +157,8 @@ const PAGE_SCRIPT = String.raw`
 		if (ms == null) return '';
 		if (ms === 0) return '0';
 		var abs = Math.abs(ms);
-		if (abs < 1) return ms.toFixed(2) + 'ms';
-		if (abs < 1000) return (abs < 10 ? ms.toFixed(1) : Math.round(ms)) + 'ms';
+		// One format with the tables' (formatMs): a tenth of a millisecond below a second.
+		if (abs < 1000) return ms.toFixed(1) + 'ms';
 		if (abs < 60000) return (ms / 1000).toFixed(abs < 10000 ? 2 : 1).replace(/\.?0+$/, '') + 's';
 		var minutes = Math.floor(ms / 60000);
 		var seconds = Math.round((ms - minutes * 60000) / 1000);
@@ -181,10 +184,19 @@ const PAGE_SCRIPT = String.raw`
 		var rightSeries = chart.series.filter(function (series) { return series.right; });
 		var rightUnit = rightSeries.length > 0 ? rightSeries[0].unit : null;
 		var bars = chart.kind === 'bars';
+		// With no cursor on the chart, the legend shows the last values, not dashes.
+		function lastOf(values) {
+			for (var i = values.length - 1; i >= 0; i--) {
+				if (values[i] != null) return values[i];
+			}
+			return null;
+		}
+		var lastX = lastOf(chart.x.values);
 		var series = [{
 			label: chart.x.label,
-			value: function (u, value) { return format(chart.x.unit, value); }
+			value: function (u, value) { return format(chart.x.unit, value == null ? lastX : value); }
 		}].concat(chart.series.map(function (series, n) {
+			var last = lastOf(series.values);
 			var colour = palette[n % palette.length];
 			return {
 				label: series.label,
@@ -195,7 +207,7 @@ const PAGE_SCRIPT = String.raw`
 				paths: bars ? uPlot.paths.bars({size: [0.9, Infinity]}) : undefined,
 				points: {show: !bars && chart.x.values.length < 40},
 				spanGaps: false,
-				value: function (u, value) { return format(series.unit, value); }
+				value: function (u, value, seriesIndex, index) { return format(series.unit, index == null ? last : value); }
 			};
 		}));
 		var axes = [

@@ -3,7 +3,9 @@ import {hasRetryPolicy, type ResolvedSenderGroup} from '../senders.js';
 import {
 	exceedsFailureRate, type RetryFigures, type Snapshot, type TimeFigures,
 } from '../snapshot.js';
-import {evaluateThreshold, thresholdUnit, type Threshold} from '../thresholds.js';
+import {
+	evaluateThreshold, THRESHOLD_METRICS, thresholdUnit, type Threshold,
+} from '../thresholds.js';
 import {
 	alignedRows, formatCount, formatDuration, formatMs, formatPercent, formatRate,
 } from './format.js';
@@ -253,7 +255,7 @@ export function histogramLines(snapshot: Snapshot): string[] {
 }
 
 /** A threshold's value in its unit: `290.0ms`, `10.0%`, `1,003/s` (`instant` for a run with no simulated time). */
-function thresholdValue(threshold: Threshold, value: number): string {
+function thresholdValue(threshold: Pick<Threshold, 'metric'>, value: number): string {
 	const unit = thresholdUnit(threshold.metric);
 	if (unit === 'ms') {
 		return formatMs(value);
@@ -289,4 +291,17 @@ export function verdictLine(snapshot: Snapshot, {maxFailureRate, thresholds = []
 
 	const noun = count === 1 ? 'threshold' : 'thresholds';
 	return crossed.length === 0 ? `✓ ${count} of ${count} ${noun} met` : `✗ ${crossed.length} of ${count} ${noun} crossed: ${crossed.join(', ')}`;
+}
+
+/**
+ * A saved threshold's value in its unit, from its expression (`p99<500ms` -> `166.0ms`): what a
+ * page shows; null (an instant run's throughput, as JSON writes infinity) is `instant`.
+ */
+export function savedThresholdValue(expression: string, value: number | null): string {
+	const metric = THRESHOLD_METRICS.find(name => expression.startsWith(name));
+	if (metric === undefined) {
+		return value === null ? '' : String(value);
+	}
+
+	return thresholdValue({metric}, value ?? Number.POSITIVE_INFINITY);
 }

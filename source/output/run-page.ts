@@ -1,4 +1,4 @@
-import {sendersLine} from './lines.js';
+import {savedThresholdValue, sendersLine} from './lines.js';
 import {
 	formatCount, formatDuration, formatMs, formatPercent, formatRate,
 } from './format.js';
@@ -69,8 +69,8 @@ export function runPage(input: RunPageInput): Page {
 			label: `Failed (${formatPercent(failed, processed)})`, value: formatCount(failed), tone: last.thresholdExceeded === true ? 'bad' : undefined,
 		},
 		{label: 'Throughput', value: formatRate(numberOf(last.throughputPerSec))},
-		{label: 'Simulated time', value: formatDuration(numberOf(last.elapsedMs))},
-		...(typeof last.wallMs === 'number' ? [{label: 'Wall time', value: formatDuration(last.wallMs)}] : []),
+		{label: 'Simulated time', value: formatMs(numberOf(last.elapsedMs))},
+		...(typeof last.wallMs === 'number' ? [{label: 'Wall time', value: formatMs(last.wallMs)}] : []),
 		{label: 'Send time p50', value: formatMs(numberOf(last.p50Ms))},
 		{label: 'p95', value: formatMs(numberOf(last.p95Ms))},
 		{label: 'p99', value: formatMs(numberOf(last.p99Ms))},
@@ -201,7 +201,7 @@ function thresholdTable(thresholds: Json[]): PageTable[] {
 		: [{
 			title: 'Thresholds',
 			head: ['threshold', 'value', 'result'],
-			rows: thresholds.map(threshold => [String(threshold.expression), String(Math.round(numberOf(threshold.value) * 1000) / 1000), threshold.ok === true ? 'passed' : 'FAILED']),
+			rows: thresholds.map(threshold => [String(threshold.expression), savedThresholdValue(String(threshold.expression), typeof threshold.value === 'number' ? threshold.value : null), threshold.ok === true ? 'passed' : 'FAILED']),
 		}];
 }
 

@@ -44,7 +44,7 @@ describe.skipIf(Boolean(skipReason))('the HTML report page, in a real browser', 
 
 	it('draws every chart of a live run with arrivals, asks for nothing over the network, and logs no error', async () => {
 		const file = join(folder, 'live.html');
-		const run = await runCli(['-n', '5000', '--rate', '600/s', '-s', '6', '--mean', '10ms', '--priority', 'critical=0.2,normal=0.8', '--speed', 'max', '--seed', '5', '--json', '--html', file]);
+		const run = await runCli(['-n', '5000', '--rate', '600/s', '-s', '6', '--mean', '10ms', '--priority', 'critical=0.2,normal=0.8', '--speed', 'max', '--seed', '5', '--threshold', 'p99<500ms', '--json', '--html', file]);
 		expect(run.code).toBe(0);
 		expect(run.stderr).toContain(`wrote the report page to ${file}`);
 		const page = await openPage(browser, file);
@@ -60,8 +60,26 @@ describe.skipIf(Boolean(skipReason))('the HTML report page, in a real browser', 
 			expect(page.text).toContain('critical');
 			expect(page.text).toContain('seed\t5');
 			expect(page.overflowPx).toBe(0); // Reads at 1280x800 without scrolling sideways.
+			// Legends show the last values with no cursor on the chart, not dashes.
+			expect(page.legendValues.length).toBeGreaterThan(10);
+			expect(page.legendValues.filter(value => value === '' || value.includes('–') || value === '--')).toEqual([]);
+			// A threshold's value in its unit, as the text summary has it.
+			expect(page.text).toContain(`p99<500ms\t${formatMs(summary.p99Ms)}\tpassed`);
+			// One format for durations: a tenth of a millisecond below a second, as the tables have them.
+			expect(page.legendValues.filter(value => /^\d+ms$/.test(value))).toEqual([]);
 		} finally {
 			await page.close();
+		}
+
+		// A narrow window (a phone, a side panel): every chart fits, nothing scrolls sideways.
+		const narrow = await openPage(browser, file, {width: 420, height: 800});
+		try {
+			expect(narrow.problems).toEqual([]);
+			expect(narrow.overflowPx).toBe(0);
+			expect(narrow.chartOverflowPx).toBe(0);
+			expect(narrow.charts.every(chart => chart.drawn)).toBe(true);
+		} finally {
+			await narrow.close();
 		}
 	}, 60_000);
 
