@@ -102,7 +102,9 @@ export async function report(options: ReportOptions, io: ReportIo): Promise<numb
 		}),
 	];
 	if (cutShort) {
-		lines.push(`  (the record ends before the run did: no summary line; these are its figures at ${Math.round(optionalNumber(last.elapsedMs) ?? 0).toLocaleString('en-US')}ms, its last progress line)`);
+		lines.push(run.fromEvents
+			? `  (the record ends before the run did, before its first progress line: these are the figures of its ${run.messages.toLocaleString('en-US')} message lines, to ${Math.round(optionalNumber(last.elapsedMs) ?? 0).toLocaleString('en-US')}ms)`
+			: `  (the record ends before the run did: no summary line; these are its figures at ${Math.round(optionalNumber(last.elapsedMs) ?? 0).toLocaleString('en-US')}ms, its last progress line)`);
 	}
 
 	io.stdout.write(`${lines.join('\n')}\n`);

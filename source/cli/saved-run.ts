@@ -2,7 +2,10 @@ import {closeSync, createReadStream, openSync} from 'node:fs';
 import {Readable} from 'node:stream';
 import {StringDecoder} from 'node:string_decoder';
 import {createGunzip} from 'node:zlib';
-import type {JsonRecord as Json} from '../output/recorded.js';
+import {progressRecord} from '../output/json.js';
+import {configFromStart, resultFromRecord, type JsonRecord as Json} from '../output/recorded.js';
+import {takeSnapshot} from '../snapshot.js';
+import {addResult, emptyStats, type Stats} from '../stats.js';
 
 /** The gzip magic number: a file that starts with it is read through gunzip. */
 const GZIP = [0x1F, 0x8B];
@@ -95,6 +98,8 @@ export type SavedRun = {
 	readonly cutLine: number | undefined;
 	/** The gzip stream ends before its end: the file was cut while it was written. */
 	readonly gzipCut: boolean;
+	/** No progress line: `lastProgress` was folded from the message lines. */
+	readonly fromEvents: boolean;
 };
 
 /**
@@ -114,6 +119,7 @@ export async function readSavedRun(path: string, {times: wantTimes = false, stdi
 
 	const input = path === '-' ? (stdin ?? process.stdin) : createReadStream(path);
 	let gzipCut = false;
+	let folded: Stats | undefined;
 	let start: Json | undefined;
 	let lastProgress: Json | undefined;
 	let summary: Json | undefined;
@@ -163,6 +169,15 @@ export async function readSavedRun(path: string, {times: wantTimes = false, stdi
 				}
 
 				case 'message': {
+					// Until a progress line comes, the message lines are all there is: fold them.
+					if (lastProgress === undefined && summary === undefined) {
+						const result = resultFromRecord(record);
+						if (result !== undefined) {
+							folded ??= emptyStats();
+							addResult(folded, result);
+						}
+					}
+
 					if (wantTimes && typeof record.durationMs === 'number') {
 						if (messages === times.length) {
 							const grown = new Float64Array(times.length * 2);
@@ -195,11 +210,20 @@ export async function readSavedRun(path: string, {times: wantTimes = false, stdi
 		return {problem: `${where} holds no run: its first record must be the start line of sms-sim --json`};
 	}
 
+	const lastProgressRead = lastProgress;
+	if (summary === undefined && lastProgress === undefined && folded !== undefined) {
+		// Killed before its first progress line (a SIGHUP used to do that): its events tell the figures.
+		const config = configFromStart(start);
+		lastProgress = progressRecord(takeSnapshot(folded, {
+			type: 'progress', elapsedMs: folded.lastEndMs, total: config.messages > 0 ? config.messages : null, inFlight: 0, groups: config.groups,
+		}));
+	}
+
 	if (summary === undefined && lastProgress === undefined) {
 		return {problem: `${where} ends right after the run started: nothing to report`};
 	}
 
 	return {
-		start, lastProgress, summary, messages, times: wantTimes && messages > 0 ? times.subarray(0, messages) : undefined, cutLine: unreadable, gzipCut,
+		start, lastProgress, summary, messages, times: wantTimes && messages > 0 ? times.subarray(0, messages) : undefined, cutLine: unreadable, gzipCut, fromEvents: folded !== undefined && summary === undefined && lastProgressRead === undefined,
 	};
 }

@@ -3,6 +3,7 @@ import type {Distribution} from '../distributions.js';
 import type {Charset} from '../messages.js';
 import type {Priority} from '../priorities.js';
 import type {Speed} from '../scheduler.js';
+import type {SendResult} from '../senders.js';
 import type {GroupSnapshot, Snapshot} from '../snapshot.js';
 
 /** One line of a saved `--json` run, as parsed JSON. */
@@ -68,5 +69,38 @@ export function snapshotFromRecord(record: JsonRecord, cutShort: boolean): Snaps
 		ucs2: numberOr(encodings.ucs2, 0),
 		attempts: numberOr(record.attempts, numberOr(record.processed, 0)),
 		histogram: recordsOf(record.histogram) as unknown as Snapshot['histogram'],
+	};
+}
+
+/**
+ * A saved message line (`--events`) as the result it was written from, as far as the record
+ * tells; undefined when it lacks what a result needs (its status and times).
+ */
+export function resultFromRecord(record: JsonRecord): SendResult | undefined {
+	const {status, startMs, endMs, durationMs} = record;
+	if ((status !== 'sent' && status !== 'failed') || typeof startMs !== 'number' || typeof endMs !== 'number' || typeof durationMs !== 'number') {
+		return undefined;
+	}
+
+	const encoding = record.encoding === 'ucs2' ? 'ucs2' : 'gsm7';
+	return {
+		type: 'result',
+		id: String(record.id),
+		message: {
+			id: String(record.id),
+			to: String(record.to ?? ''),
+			body: String(record.body ?? ''),
+			encoding,
+			segments: numberOr(record.segments, 1),
+			...(typeof record.priority === 'string' ? {priority: record.priority} : {}),
+			...(typeof record.arrivalMs === 'number' ? {arrivalMs: record.arrivalMs} : {}),
+		},
+		senderId: String(record.senderId ?? ''),
+		group: String(record.group ?? ''),
+		status,
+		startMs,
+		endMs,
+		durationMs,
+		...(typeof record.attempt === 'number' ? {attempt: record.attempt, retry: record.retry === true, permanent: record.permanent === true} : {}),
 	};
 }

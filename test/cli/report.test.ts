@@ -110,6 +110,22 @@ describe('sms-sim report', () => {
 		expect(stdout).toMatch(/^Cut short after /m);
 	});
 
+	it('reports a run killed before its first progress line from its message lines, as cut short', async () => {
+		// What a run killed in its first interval leaves: the start line and message lines, no progress, no summary.
+		const saved = await runCli(['--json', '--events', ...args]);
+		const lines = saved.stdout.trim().split('\n').filter(line => !line.includes('"type":"progress"'));
+		const path = join(folder, 'events-only.ndjson');
+		writeFileSync(path, lines.slice(0, 501).join('\n'));
+		const messages = lines.slice(1, 501).map(line => JSON.parse(line) as {status: string; retry?: boolean});
+		const [text, json] = await Promise.all([runCli(['report', path]), runCli(['report', path, '--json'])]);
+		expect(text.code).toBe(0);
+		expect(text.stdout).toMatch(/^Cut short after .*: 500 of 3,000 messages processed$/m);
+		expect(text.stdout).toMatch(/figures of its 500 message lines/);
+		expect(JSON.parse(json.stdout)).toMatchObject({
+			cutShort: true, processed: 500, sent: messages.filter(message => message.status === 'sent').length,
+		});
+	});
+
 	it('says what it needs when nothing is piped in, rather than wait on the terminal', async () => {
 		const terminal = inPty(process.execPath, [CLI, 'report'], {cols: 100, rows: 10, env: {...process.env, FORCE_COLOR: '0'}});
 		expect(await terminal.exited).toBe(2);
