@@ -13,6 +13,8 @@ export type JsonRecord = Record<string, unknown>;
 export const numberOr = (value: unknown, fallback: number): number => (typeof value === 'number' ? value : fallback);
 export const optionalNumber = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
 export const recordsOf = (value: unknown): JsonRecord[] => (Array.isArray(value) ? value.filter((item): item is JsonRecord => typeof item === 'object' && item !== null) : []);
+/** A field that should be text, or '' when it is not. */
+const textOf = (value: unknown): string => (typeof value === 'string' ? value : '');
 export const objectOf = (value: unknown): JsonRecord | undefined => (typeof value === 'object' && value !== null && !Array.isArray(value) ? value as JsonRecord : undefined);
 
 /** The run's config as a saved start line gives it, in the shape the summary's lines read. */
@@ -88,15 +90,15 @@ export function resultFromRecord(record: JsonRecord): SendResult | undefined {
 		id: String(record.id),
 		message: {
 			id: String(record.id),
-			to: String(record.to ?? ''),
-			body: String(record.body ?? ''),
+			to: textOf(record.to),
+			body: textOf(record.body),
 			encoding,
 			segments: numberOr(record.segments, 1),
 			...(typeof record.priority === 'string' ? {priority: record.priority} : {}),
 			...(typeof record.arrivalMs === 'number' ? {arrivalMs: record.arrivalMs} : {}),
 		},
-		senderId: String(record.senderId ?? ''),
-		group: String(record.group ?? ''),
+		senderId: textOf(record.senderId),
+		group: textOf(record.group),
 		status,
 		startMs,
 		endMs,
