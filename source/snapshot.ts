@@ -148,6 +148,7 @@ const priorityCache = new WeakMap<QueueingStats, {readonly count: number; readon
 
 function priorityFiguresOf(name: string, figures: QueueingStats): PriorityFigures {
 	const cached = priorityCache.get(figures);
+	// eslint-disable-next-line @typescript-eslint/prefer-optional-chain -- the chain would not narrow `cached` for the rest
 	if (cached !== undefined && cached.count === figures.count && cached.waitCount === figures.waitCount && cached.figures.name === name) {
 		return cached.figures;
 	}
