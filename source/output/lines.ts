@@ -44,9 +44,12 @@ export function fittedConfigLine(config: ResolvedConfig, columns = Number.POSITI
 	const messages = config.input ? `${config.messages > 0 ? formatCount(config.messages) : 'the'} messages of ${config.input.path === '-' ? 'standard input' : config.input.path}` : `${formatCount(config.messages)} messages`;
 	const speed = config.speed === 'max' ? 'max speed' : `speed ${config.speed}x`;
 	const senders = senderCount(config.groups);
+	const source = config.input ? (config.input.path === '-' ? 'standard input' : config.input.path) : `${formatCount(config.messages)} messages`;
 	const candidates = [
 		`${messages}, ${formatCount(senders)} sender${senders === 1 ? '' : 's'}, ${speed}, seed ${config.seed}`,
-		`${formatCount(config.messages)} messages, seed ${config.seed}`,
+		`${source}, ${formatCount(senders)} sender${senders === 1 ? '' : 's'}, seed ${config.seed}`,
+		`${source}, seed ${config.seed}`,
+		`seed ${config.seed}`,
 	];
 	return candidates.find(line => line.length <= columns) ?? candidates.at(-1)!;
 }
@@ -172,7 +175,7 @@ export function summaryLines(snapshot: Snapshot, {
 
 	if (snapshot.groups.length > 0) {
 		// Every group: a summary is read once, and nothing else shows the ones a table leaves out.
-		lines.push(...groupTable(snapshot, Number.POSITIVE_INFINITY).map(line => `  ${line}`));
+		lines.push(...groupTable(snapshot, Number.POSITIVE_INFINITY, (columns ?? Number.POSITIVE_INFINITY) - 2).map(line => `  ${line}`));
 	}
 
 	const verdict = verdictLine(snapshot, {maxFailureRate, thresholds});
@@ -180,7 +183,7 @@ export function summaryLines(snapshot: Snapshot, {
 		lines.push(verdict); // Last, where the eye lands, as k6 has it.
 	}
 
-	return lines;
+	return columns === undefined ? lines : lines.flatMap(line => fitFigureLine(line, columns));
 }
 
 /** Per priority, highest first as they were listed: messages, and their wait and latency. */
@@ -192,17 +195,24 @@ function priorityLines(snapshot: Snapshot, columns = Number.POSITIVE_INFINITY): 
 	const full = [['priority', 'messages', 'waited', 'wait avg', 'p50', 'p95', 'p99', 'latency p99'], ...snapshot.priorities.map(priority => [
 		priority.name, formatCount(priority.count), formatPercent(priority.waited, priority.count), formatMs(priority.wait.avgMs), formatMs(priority.wait.p50Ms), formatMs(priority.wait.p95Ms), formatMs(priority.wait.p99Ms), formatMs(priority.latency.p99Ms),
 	])];
-	// Too wide for the terminal: leave out the figures the others imply most, one at a time, rather than wrap.
-	const leftOut = new Set<string>();
-	let lines = alignedRows(full).map(line => `  ${line}`);
-	for (const column of ['p50', 'wait avg', 'p95', 'waited']) {
+	return fittedRows(full, ['p50', 'wait avg', 'p95', 'waited'], columns - 2).map(line => `  ${line}`);
+}
+
+/**
+ * A table's aligned rows within `columns`: too wide, it leaves out the columns of `leaveOut`, one
+ * at a time in that order (the figures the others imply most), rather than wrap.
+ */
+function fittedRows(table: readonly string[][], leaveOut: readonly string[], columns: number): string[] {
+	let kept = table;
+	let lines = alignedRows(kept);
+	for (const title of leaveOut) {
 		if (Math.max(...lines.map(line => line.length)) <= columns) {
 			break;
 		}
 
-		leftOut.add(column);
-		const kept = full[0].map((title, index) => (leftOut.has(title) ? -1 : index)).filter(index => index >= 0);
-		lines = alignedRows(full.map(row => kept.map(index => row[index]))).map(line => `  ${line}`);
+		const index = kept[0].indexOf(title);
+		kept = kept.map(row => row.filter((_, column) => column !== index));
+		lines = alignedRows(kept);
 	}
 
 	return lines;
@@ -222,11 +232,11 @@ function timeLine(figures: TimeFigures): string {
 }
 
 /** Group rows, aligned; the busiest first when there are more than `limit`. */
-export function groupTable(snapshot: Snapshot, limit = 10): string[] {
+export function groupTable(snapshot: Snapshot, limit = 10, columns = Number.POSITIVE_INFINITY): string[] {
 	const rows = [...snapshot.groups];
 	const shown = rows.length > limit ? rows.toSorted((a, b) => b.processed - a.processed).slice(0, limit) : rows;
 	const table = [['group', 'senders', 'sent', 'failed', 'fail %', 'avg', 'p99'], ...shown.map(group => [group.name, formatCount(group.senders), formatCount(group.sent), formatCount(group.failed), formatPercent(group.failed, group.processed), formatMs(group.avgMs), formatMs(group.p99Ms)])];
-	const lines = alignedRows(table);
+	const lines = fittedRows(table, ['avg', 'failed', 'senders'], columns);
 	if (rows.length > shown.length) {
 		lines.push(`(${rows.length - shown.length} more groups)`);
 	}
@@ -304,4 +314,38 @@ export function savedThresholdValue(expression: string, value: number | null): s
 	}
 
 	return thresholdValue({metric}, value ?? Number.POSITIVE_INFINITY);
+}
+
+/** Summary lines of figures (a label, then figures two spaces apart) that may be folded to fit. */
+const FOLDED_LABELS = new Set(['send time', 'percentile', 'wait', 'latency', 'segments', 'capacity', 'attempts', 'dead', 'threshold', 'wall time']);
+/** Where a figure line's figures start: two spaces, the label padded to ten, a space. */
+const FIGURES_COLUMN = 13;
+
+/**
+ * A figure line too wide for `columns`, folded between its figures onto lines that start under the
+ * first figure (a terminal would break it mid-number). Tables and other lines are left as they are.
+ */
+export function fitFigureLine(line: string, columns: number): string[] {
+	if (line.length <= columns || !FOLDED_LABELS.has(line.slice(2, FIGURES_COLUMN - 1).trim()) || columns <= FIGURES_COLUMN + 10) {
+		return [line];
+	}
+
+	const width = columns - FIGURES_COLUMN;
+	// Figures are two spaces apart; one too long for a line on its own breaks at its single spaces.
+	const pieces = line.slice(FIGURES_COLUMN).split('  ').flatMap(part => (part.length > width
+		? part.split(' ').map((word, index) => ({word, separator: index === 0 ? '  ' : ' '}))
+		: [{word: part, separator: '  '}]));
+	const folded: string[] = [];
+	let current = '';
+	for (const {word, separator} of pieces) {
+		if (current !== '' && current.length + separator.length + word.length > width) {
+			folded.push(current);
+			current = word;
+		} else {
+			current = current === '' ? word : current + separator + word;
+		}
+	}
+
+	folded.push(current);
+	return folded.map((text, index) => `${index === 0 ? line.slice(0, FIGURES_COLUMN) : ' '.repeat(FIGURES_COLUMN)}${text}`);
 }

@@ -226,6 +226,12 @@ describe('the summary in a narrow terminal', () => {
 		expect(header).toBeGreaterThan(0);
 		expect(lines.slice(header + 1, header + 4).map(line => line.trim().split(/ +/)[0])).toEqual(['critical', 'high', 'normal']);
 		expect(lines[header]).toMatch(/latency p99$/);
+		// Nothing else wraps either: every line of the summary below its headline starts indented, as
+		// it was printed (a wrapped line's tail would start at the left edge, mid-figure).
+		const headline = lines.findIndex(line => line.startsWith('Done in '));
+		const summary = lines.slice(headline + 1).filter(line => line !== '');
+		expect(summary.length).toBeGreaterThan(20);
+		expect(summary.filter(line => !line.startsWith('  '))).toEqual([]);
 	});
 
 	it('fits the first line at 80 columns and keeps the seed in it', async () => {
