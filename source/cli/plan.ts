@@ -120,9 +120,10 @@ export async function executePlan(request: PlanRequest, io: CommandIo): Promise<
 	const started = performance.now();
 	const progress = createProgressLine(io.stderr as NodeJS.WriteStream, !request.json);
 	const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)}s`;
+	// Short, elapsed first: a line wider than the terminal would wrap and could not be redrawn in place.
 	const describe = request.counts
-		? (state: SearchProgress) => `plan --sweep: ${formatCount(state.runs)} of ${formatCount(state.plannedRuns ?? 0)} runs (${formatCount(state.counts)} of ${formatCount(request.counts!.length)} counts), ${elapsed()}`
-		: (state: SearchProgress) => `plan: ${formatCount(state.counts)} sender counts tried (${formatCount(state.runs)} runs), ${bracketText(state.bracket) || 'no answer yet'}, ${elapsed()}`;
+		? (state: SearchProgress) => `plan --sweep ${elapsed()}: ${formatCount(state.runs)} of ${formatCount(state.plannedRuns ?? 0)} runs, ${formatCount(state.counts)} of ${formatCount(request.counts!.length)} counts`
+		: (state: SearchProgress) => `plan ${elapsed()}: ${formatCount(state.counts)} sender counts tried (${formatCount(state.runs)} runs); ${bracketShort(state.bracket)}`;
 	const ticker = setInterval(() => {
 		progress.redraw();
 	}, 250);
@@ -146,6 +147,15 @@ export async function executePlan(request: PlanRequest, io: CommandIo): Promise<
 		progress.clear();
 		stopping.unsubscribe();
 	}
+}
+
+/** `best so far 836 (833 too few)`: the bracket, for the progress line. */
+function bracketShort(bracket: {fails?: number; meets?: number}): string {
+	if (bracket.meets === undefined) {
+		return bracket.fails === undefined ? 'no run done yet' : `${formatCount(bracket.fails)} too few`;
+	}
+
+	return `best so far ${formatCount(bracket.meets)}${bracket.fails === undefined ? '' : ` (${formatCount(bracket.fails)} too few)`}`;
 }
 
 /** `166 senders meet the goal, 150 do not`: what the runs so far have shown. */
@@ -178,7 +188,10 @@ async function search(request: PlanRequest, io: CommandIo, hooks: Hooks, clear: 
 	const lines: string[] = [];
 	if (result.interrupted) {
 		const known = bracketText(result.bracket);
-		lines.push(`Interrupted after ${elapsed()}: no answer yet (${goals})${known ? `; so far ${known}` : ''}`);
+		lines.push(`Interrupted after ${elapsed()}: no answer yet (${goals})`);
+		if (known) {
+			lines.push(`so far ${known}`);
+		}
 	} else if (result.senders === null) {
 		lines.push(`no count of senders up to ${formatCount(most)} meets the goal (${goals})${most < PLAN_MAX_SENDERS ? '; more senders than messages cannot help' : ''}`);
 	} else {

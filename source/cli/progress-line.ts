@@ -28,7 +28,8 @@ export function createProgressLine(stream: NodeJS.WriteStream, enabled = true): 
 			return;
 		}
 
-		const width = Math.max(20, (stream.columns ?? 80) - 1);
+		// Room left at the end for the terminal's own ^C echo: a line that wraps cannot be cleared.
+		const width = Math.max(20, (stream.columns ?? 80) - 4);
 		stream.write(`\r${text.length > width ? `${text.slice(0, width - 1)}…` : text}\u001B[K`);
 		drawnAt = performance.now();
 		shown = true;
