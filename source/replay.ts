@@ -84,8 +84,11 @@ export class ReplayParser {
 	private header: string[] | undefined;
 	private lastAt = 0;
 	private sawAt: boolean | undefined;
+	private readonly options: ReplayOptions;
 
-	constructor(private readonly options: ReplayOptions) {}
+	constructor(options: ReplayOptions) {
+		this.options = options;
+	}
 
 	/** The line's message, or its problem, or undefined for a line that holds none (blank, a header). */
 	parse(raw: string): Message | ReplayError | undefined {
