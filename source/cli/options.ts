@@ -7,7 +7,13 @@ import type {OutputOptions} from '../front-ends/context.js';
 import {MAX_SEED} from '../random.js';
 import {parseThreshold, THRESHOLD_RULE, type Threshold} from '../thresholds.js';
 import type {ReplayFormat} from '../replay.js';
+import type {ArrivalProcess} from '../arrivals.js';
+import type {Distribution} from '../distributions.js';
+import type {Charset} from '../messages.js';
+import type {Priority} from '../priorities.js';
+import type {Speed} from '../scheduler.js';
 import {Checker, type Raw, type Subject} from './checker.js';
+import {camelCase, SETTINGS_BY_NAME} from './settings.js';
 import {parseDuration} from './duration.js';
 import {parseConfigFile, type ConfigFile} from './config-file.js';
 import type {CliFlags} from './flags.js';
@@ -60,13 +66,19 @@ export function validateOptions(flags: CliFlags, configFile?: ConfigFile): Valid
 		return undefined;
 	};
 
-	const messages = pick('messages', flags.messages, 'messages', (s, raw) => check.whole(s, raw, LIMITS.messages));
-	const senders = pick('senders', flags.senders, 'senders', (s, raw) => check.whole(s, raw, LIMITS.senders));
+	/** A setting of the table (settings.ts) by its flag's name: its flag, else its config key, parsed by its own rule. */
+	const setting = <T>(name: string): T | undefined => {
+		const entry = SETTINGS_BY_NAME.get(name)!;
+		return pick(name, (flags as Record<string, string | undefined>)[camelCase(name)], entry.configKey!, (subject, raw) => entry.parse!(check, subject, raw) as T | undefined);
+	};
+
+	const messages = setting<number>('messages');
+	const senders = setting<number>('senders');
 	const top: SendTimeSettings = {
-		meanMs: pick('mean', flags.mean, 'mean', (s, raw) => check.duration(s, raw, {...LIMITS.meanMs, zero: true})),
-		spread: pick('spread', flags.spread, 'spread', (s, raw) => check.number(s, raw, 'must be a number >= 0', value => value >= 0)),
-		distribution: pick('distribution', flags.distribution, 'distribution', (s, raw) => check.distribution(s, raw)),
-		failureRate: pick('failure-rate', flags.failureRate, 'failureRate', (s, raw) => check.fraction(s, raw)),
+		meanMs: setting<number>('mean'),
+		spread: setting<number>('spread'),
+		distribution: setting<Distribution>('distribution'),
+		failureRate: setting<number>('failure-rate'),
 		spreadSubject: flags.spread === undefined ? fileSubject('spread') : '--spread',
 		...retrySettings(check, key => {
 			const flag = {
@@ -83,22 +95,22 @@ export function validateOptions(flags: CliFlags, configFile?: ConfigFile): Valid
 			return undefined;
 		}),
 	};
-	const intervalMs = pick('interval', flags.interval, 'interval', (s, raw) => check.duration(s, raw, {...LIMITS.intervalMs, zero: false}));
-	const seed = pick('seed', flags.seed, 'seed', (s, raw) => check.whole(s, raw, {min: 0, max: MAX_SEED}));
-	const speed = pick('speed', flags.speed, 'speed', (s, raw) => check.speed(s, raw, LIMITS.speed));
-	const maxFailureRate = pick('max-failure-rate', flags.maxFailureRate, 'maxFailureRate', (s, raw) => check.fraction(s, raw));
-	const maxBodyLength = pick('max-body-length', flags.maxBodyLength, 'maxBodyLength', (s, raw) => check.whole(s, raw, LIMITS.maxBodyLength));
-	const ratePerSec = pick('rate', flags.rate, 'rate', (s, raw) => check.rate(s, raw, LIMITS.ratePerSec));
-	const charset = pick('charset', flags.charset, 'charset', (s, raw) => check.charset(s, raw));
-	const priorities = pick('priority', flags.priority, 'priority', (s, raw) => check.priorities(s, raw));
+	const intervalMs = setting<number>('interval');
+	const seed = setting<number>('seed');
+	const speed = setting<Speed>('speed');
+	const maxFailureRate = setting<number>('max-failure-rate');
+	const maxBodyLength = setting<number>('max-body-length');
+	const ratePerSec = setting<number>('rate');
+	const charset = setting<Charset>('charset');
+	const priorities = setting<Priority[]>('priority');
 	const input = validateInput(check, flags, file, fileSubject);
-	const arrival = pick('arrival', flags.arrival, 'arrival', (s, raw) => check.arrival(s, raw));
+	const arrival = setting<ArrivalProcess>('arrival');
 	if (arrival !== undefined && ratePerSec === undefined && flags.rate === undefined && file?.rate === undefined) {
 		check.errors.push(`${flags.arrival === undefined ? fileSubject('arrival') : '--arrival'} needs a rate (--rate, or rate in the config file): without one every message is there at the start`);
 	}
 
 	const groups = validateGroups(check, flags, file, top, senders, fileSubject);
-	const html = pick('html', flags.html, 'html', (s, raw) => check.outputFile(s, raw));
+	const html = setting<string>('html');
 	const thresholds = validateThresholds(check, flags.threshold, file?.thresholds, fileSubject('thresholds'));
 
 	if (flags.events && !flags.json) {

@@ -1,6 +1,9 @@
 import {DEFAULTS} from '../defaults.js';
+import {LIMITS} from '../limits.js';
+import {MAX_SEED} from '../random.js';
 import {DISTRIBUTIONS} from '../distributions.js';
 import {DEFAULT_BATCH} from '../broker/topology.js';
+import type {Checker, Raw, Subject} from './checker.js';
 
 /** Every command: `run` is the local simulation (no command word). */
 export const COMMAND_NAMES = ['run', 'produce', 'send', 'monitor', 'purge', 'report', 'compare', 'plan'] as const;
@@ -10,7 +13,7 @@ export type CommandName = (typeof COMMAND_NAMES)[number];
  * One setting, written down once: its flag, its config-file key, what it means, its default, and
  * the commands it applies to. meow's flags, every command's help, the config file's keys, the
  * "does not apply" errors and the README's options table (checked by a test) all come from here.
- * The value's own rule (its parser and range) is in `options.ts` and `limits.ts`, named in `rule`.
+ * Most carry their parser too, with its range from `limits.ts`.
  */
 export type Setting = {
 	/** The long flag without its dashes: `failure-rate`. */
@@ -31,6 +34,13 @@ export type Setting = {
 	readonly commands: readonly CommandName[];
 	/** Why it does not apply to a command, where the reason is not obvious. */
 	readonly whyNot?: Partial<Record<CommandName, string>>;
+	/**
+	 * Its value from a flag's text or a config file's JSON, in range (the ranges are `LIMITS`), or
+	 * undefined with the error in `check`; where the table has none, the command that takes the
+	 * setting parses it (sender groups, retries, plan's goals, the broker's flags: each with rules
+	 * beyond one value).
+	 */
+	readonly parse?: (check: Checker, subject: Subject, raw: Raw) => unknown;
 };
 
 export type Section = 'Messages' | 'Senders' | 'Run' | 'Distributed mode' | 'Planning' | 'Output';
@@ -43,19 +53,23 @@ const PLAN_SEARCHES = {plan: 'it searches the sender count'};
 
 export const SETTINGS: readonly Setting[] = [
 	{
-		name: 'messages', short: 'n', kind: 'value', value: '<n>', configKey: 'messages', section: 'Messages', commands: ['run', 'produce', 'plan'],
+		name: 'messages', parse: (check, subject, raw) => check.whole(subject, raw, LIMITS.messages),
+		short: 'n', kind: 'value', value: '<n>', configKey: 'messages', section: 'Messages', commands: ['run', 'produce', 'plan'],
 		help: 'Number of messages, 0 or more', default: String(DEFAULTS.messages),
 	},
 	{
-		name: 'max-body-length', kind: 'value', value: '<n>', configKey: 'maxBodyLength', section: 'Messages', commands: ['run', 'produce', 'plan'],
+		name: 'max-body-length', parse: (check, subject, raw) => check.whole(subject, raw, LIMITS.maxBodyLength),
+		kind: 'value', value: '<n>', configKey: 'maxBodyLength', section: 'Messages', commands: ['run', 'produce', 'plan'],
 		help: 'Longest message body, characters', default: String(DEFAULTS.maxBodyLength),
 	},
 	{
-		name: 'rate', kind: 'value', value: '<r>', configKey: 'rate', section: 'Messages', commands: ['run', 'plan'],
+		name: 'rate', parse: (check, subject, raw) => check.rate(subject, raw, LIMITS.ratePerSec),
+		kind: 'value', value: '<r>', configKey: 'rate', section: 'Messages', commands: ['run', 'plan'],
 		help: 'Messages arrive at r per simulated second (500, 500/s, 30000/m), not all at the start',
 	},
 	{
-		name: 'arrival', kind: 'value', value: '<process>', configKey: 'arrival', section: 'Messages', commands: ['run', 'plan'],
+		name: 'arrival', parse: (check, subject, raw) => check.arrival(subject, raw),
+		kind: 'value', value: '<process>', configKey: 'arrival', section: 'Messages', commands: ['run', 'plan'],
 		help: 'poisson or constant; needs --rate', default: DEFAULTS.arrival,
 	},
 	{
@@ -68,31 +82,38 @@ export const SETTINGS: readonly Setting[] = [
 		help: 'ndjson or csv', default: 'csv for a .csv file',
 	},
 	{
-		name: 'priority', kind: 'value', value: '<shares>', configKey: 'priority', section: 'Messages', commands: ['run', 'produce', 'plan'],
+		name: 'priority', parse: (check, subject, raw) => check.priorities(subject, raw),
+		kind: 'value', value: '<shares>', configKey: 'priority', section: 'Messages', commands: ['run', 'produce', 'plan'],
 		help: 'critical=0.05,high=0.15,normal=0.8: highest first; a free sender takes the highest waiting',
 	},
 	{
-		name: 'charset', kind: 'value', value: '<set>', configKey: 'charset', section: 'Messages', commands: ['run', 'produce', 'plan'],
+		name: 'charset', parse: (check, subject, raw) => check.charset(subject, raw),
+		kind: 'value', value: '<set>', configKey: 'charset', section: 'Messages', commands: ['run', 'produce', 'plan'],
 		help: 'Bodies from gsm (GSM-7 only), ascii or unicode (other scripts, emoji)', default: DEFAULTS.charset,
 	},
 	{
-		name: 'senders', short: 's', kind: 'value', value: '<n>', configKey: 'senders', section: 'Senders', commands: ['run', 'send'],
+		name: 'senders', parse: (check, subject, raw) => check.whole(subject, raw, LIMITS.senders),
+		short: 's', kind: 'value', value: '<n>', configKey: 'senders', section: 'Senders', commands: ['run', 'send'],
 		help: 'Number of identical senders', default: String(DEFAULTS.senders), whyNot: PLAN_SEARCHES,
 	},
 	{
-		name: 'mean', kind: 'value', value: '<duration>', configKey: 'mean', section: 'Senders', commands: SENDING,
+		name: 'mean', parse: (check, subject, raw) => check.duration(subject, raw, {...LIMITS.meanMs, zero: true}),
+		kind: 'value', value: '<duration>', configKey: 'mean', section: 'Senders', commands: SENDING,
 		help: 'Mean send time: 250ms, 1.5s, 2m; a bare number is ms', default: `${DEFAULTS.meanMs}ms`,
 	},
 	{
-		name: 'spread', kind: 'value', value: '<cv>', configKey: 'spread', section: 'Senders', commands: SENDING,
+		name: 'spread', parse: (check, subject, raw) => check.number(subject, raw, 'must be a number >= 0', value => value >= 0),
+		kind: 'value', value: '<cv>', configKey: 'spread', section: 'Senders', commands: SENDING,
 		help: 'Coefficient of variation of the send time (exponential 1, fixed 0)', default: String(DEFAULTS.spread),
 	},
 	{
-		name: 'distribution', kind: 'value', value: '<name>', configKey: 'distribution', section: 'Senders', commands: SENDING,
+		name: 'distribution', parse: (check, subject, raw) => check.distribution(subject, raw),
+		kind: 'value', value: '<name>', configKey: 'distribution', section: 'Senders', commands: SENDING,
 		help: DISTRIBUTIONS.join(', '), default: DEFAULTS.distribution,
 	},
 	{
-		name: 'failure-rate', kind: 'value', value: '<p>', configKey: 'failureRate', section: 'Senders', commands: SENDING,
+		name: 'failure-rate', parse: (check, subject, raw) => check.fraction(subject, raw),
+		kind: 'value', value: '<p>', configKey: 'failureRate', section: 'Senders', commands: SENDING,
 		help: 'Probability a send fails, 0 to 1 (or 10%)', default: String(DEFAULTS.failureRate),
 	},
 	{
@@ -117,15 +138,18 @@ export const SETTINGS: readonly Setting[] = [
 		whyNot: PLAN_SEARCHES,
 	},
 	{
-		name: 'interval', short: 'i', kind: 'value', value: '<duration>', configKey: 'interval', section: 'Run', commands: [...SHOWING, 'plan'],
+		name: 'interval', parse: (check, subject, raw) => check.duration(subject, raw, {...LIMITS.intervalMs, zero: false}),
+		short: 'i', kind: 'value', value: '<duration>', configKey: 'interval', section: 'Run', commands: [...SHOWING, 'plan'],
 		help: 'Monitor interval, simulated time', default: `${DEFAULTS.intervalMs / 1000}s`,
 	},
 	{
-		name: 'seed', kind: 'value', value: '<n>', configKey: 'seed', section: 'Run', commands: ['run', 'produce', 'send'],
+		name: 'seed', parse: (check, subject, raw) => check.whole(subject, raw, {min: 0, max: MAX_SEED}),
+		kind: 'value', value: '<n>', configKey: 'seed', section: 'Run', commands: ['run', 'produce', 'send'],
 		help: 'Seed, 0 to 4294967295', default: 'random, printed', whyNot: {plan: 'it runs seeds 1 to --replications'},
 	},
 	{
-		name: 'speed', kind: 'value', value: '<k|max>', configKey: 'speed', section: 'Run', commands: ['run', 'send'],
+		name: 'speed', parse: (check, subject, raw) => check.speed(subject, raw, LIMITS.speed),
+		kind: 'value', value: '<k|max>', configKey: 'speed', section: 'Run', commands: ['run', 'send'],
 		help: '1 real time, k times faster, max as fast as possible', default: String(DEFAULTS.speed), whyNot: {plan: 'its runs go at max speed'},
 	},
 	{
@@ -133,7 +157,8 @@ export const SETTINGS: readonly Setting[] = [
 		help: 'JSON file of the same settings; flags win',
 	},
 	{
-		name: 'max-failure-rate', kind: 'value', value: '<p>', configKey: 'maxFailureRate', section: 'Run', commands: [...SHOWING, 'plan'],
+		name: 'max-failure-rate', parse: (check, subject, raw) => check.fraction(subject, raw),
+		kind: 'value', value: '<p>', configKey: 'maxFailureRate', section: 'Run', commands: [...SHOWING, 'plan'],
 		help: 'Exit 3 if the final failure ratio is above p (plan: a goal)',
 	},
 	{
@@ -182,7 +207,8 @@ export const SETTINGS: readonly Setting[] = [
 		help: 'With --json, one line per finished message too',
 	},
 	{
-		name: 'html', kind: 'value', value: '<file>', configKey: 'html', section: 'Output', commands: [...SHOWING, 'report', 'plan'],
+		name: 'html', parse: (check, subject, raw) => check.outputFile(subject, raw),
+		kind: 'value', value: '<file>', configKey: 'html', section: 'Output', commands: [...SHOWING, 'report', 'plan'],
 		help: 'The run as one self-contained HTML page (charts, tables; no network)',
 	},
 	{
@@ -218,3 +244,6 @@ export const CONFIG_KEYS: readonly string[] = SETTINGS.flatMap(setting => (setti
 
 /** Whether `setting` applies to `command`. */
 export const appliesTo = (setting: Setting, command: CommandName): boolean => setting.commands.includes(command);
+
+/** The settings by their flag's name (`failure-rate`). */
+export const SETTINGS_BY_NAME: ReadonlyMap<string, Setting> = new Map(SETTINGS.map(setting => [setting.name, setting]));

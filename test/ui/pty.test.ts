@@ -228,6 +228,8 @@ describe('the summary in a narrow terminal', () => {
 		expect(lines[header]).toMatch(/latency p99$/);
 		// Nothing else wraps either: every line of the summary below its headline starts indented, as
 		// it was printed (a wrapped line's tail would start at the left edge, mid-figure).
+		// The live header kept the seed (the rest of the configuration is in the summary).
+		expect(plain(session.output())).toMatch(/sms-sim [^\n]*, seed 4/);
 		const headline = lines.findIndex(line => line.startsWith('Done in '));
 		const summary = lines.slice(headline + 1).filter(line => line !== '');
 		expect(summary.length).toBeGreaterThan(20);
