@@ -1,7 +1,8 @@
 import {EventEmitter} from 'node:events';
 import {
-	close, constants, fstatSync, open, openSync, read, statSync,
+	constants, fstatSync, openSync, statSync,
 } from 'node:fs';
+import {open, type FileHandle} from 'node:fs/promises';
 import {Socket} from 'node:net';
 import {isatty} from 'node:tty';
 import type {Readable} from 'node:stream';
@@ -312,24 +313,26 @@ function openInput(path: string, onRead: OnRead): Readable | FileReader {
  * with `onread`: reads go on while `onRead` returns true, and `resume()` starts them again. Emits
  * `end` and `error` as a stream does.
  */
+// An emitter, not an EventTarget: it stands where a stream would, for the stream's `once('end')`.
+// eslint-disable-next-line unicorn/prefer-event-target
 class FileReader extends EventEmitter {
 	private readonly buffer = Buffer.alloc(64 * 1024);
-	private fd: number | undefined;
+	private file: FileHandle | undefined;
 	private reading = false;
 	private paused = false;
 	private destroyed = false;
 
 	constructor(path: string, private readonly onRead: OnRead) {
 		super();
-		open(path, 'r', (error, fd) => {
-			if (error) {
-				this.emit('error', error);
-			} else if (this.destroyed) {
-				close(fd, () => undefined);
+		open(path, 'r').then(file => {
+			if (this.destroyed) {
+				void file.close();
 			} else {
-				this.fd = fd;
+				this.file = file;
 				this.readNext();
 			}
+		}, (error: unknown) => {
+			this.emit('error', error);
 		});
 	}
 
@@ -342,31 +345,32 @@ class FileReader extends EventEmitter {
 
 	destroy(): void {
 		this.destroyed = true;
-		if (this.fd !== undefined && !this.reading) {
-			close(this.fd, () => undefined);
-			this.fd = undefined;
+		if (this.file !== undefined && !this.reading) {
+			void this.file.close();
+			this.file = undefined;
 		}
 	}
 
 	private readNext(): void {
-		if (this.destroyed || this.reading || this.fd === undefined) {
+		if (this.destroyed || this.reading || this.file === undefined) {
 			return;
 		}
 
 		this.reading = true;
-		read(this.fd, this.buffer, 0, this.buffer.length, null, (error, bytes) => {
+		this.file.read(this.buffer, 0, this.buffer.length, null).then(({bytesRead}) => {
 			this.reading = false;
 			if (this.destroyed) {
 				this.destroy();
-			} else if (error) {
-				this.emit('error', error);
-			} else if (bytes === 0) {
+			} else if (bytesRead === 0) {
 				this.emit('end');
-			} else if (this.onRead(bytes, this.buffer)) {
+			} else if (this.onRead(bytesRead, this.buffer)) {
 				this.readNext();
 			} else {
 				this.paused = true;
 			}
+		}, (error: unknown) => {
+			this.reading = false;
+			this.emit('error', error);
 		});
 	}
 }
