@@ -28,8 +28,14 @@ export const LIMITS = {
 	senderRatePerSec: {min: 0.000_01, max: 1_000_000},
 	/** Arrivals per simulated second (`--rate`): from one every ~3 hours to a billion a second. */
 	ratePerSec: {min: 0.0001, max: 1_000_000_000},
-	/** Longest body, characters. */
+	/** Longest body, characters (code points: an emoji is one character, and two UTF-16 units). */
 	maxBodyLength: {min: 1, max: 10_000},
+	/**
+	 * The longest body in UTF-16 code units, as JavaScript strings and the broker's batches count
+	 * them: two for each character outside the Basic Multilingual Plane. What a producer may write
+	 * (10,000 emoji), a worker must read.
+	 */
+	bodyUnits: 20_000,
 	/** Senders x longest body: each sender holds one message in flight, so this bounds the bodies held, in characters (100 MB). */
 	bodiesInFlight: 100_000_000,
 	/** Progress snapshots a run may be expected to print: more is a flood nobody reads (10 million lines is about 1.5 GB). */

@@ -1,6 +1,7 @@
 import {parsePhoneNumberFromString} from 'libphonenumber-js/max';
 import type {Message} from './messages.js';
 import {packedBodyCost, packedEncoding, packedSegments} from './segments.js';
+import {LIMITS} from './limits.js';
 
 /**
  * Replayed traffic (`--input`): messages read from NDJSON or CSV lines instead of generated. Each
@@ -21,7 +22,10 @@ export class ReplayError extends Error {
 }
 
 /** The longest body a replayed line may have, in characters (as `--max-body-length` allows). */
-const MAX_BODY = 10_000;
+const MAX_BODY = LIMITS.maxBodyLength.max;
+
+/** Whether `body` is at most `MAX_BODY` characters (code points), counted only when its UTF-16 length could be more. */
+const withinBodyLimit = (body: string): boolean => body.length <= MAX_BODY || (body.length <= LIMITS.bodyUnits && [...body].length <= MAX_BODY);
 
 /**
  * The longest line read, in characters: a body of 10,000 characters, JSON-escaped, fits many
@@ -185,7 +189,7 @@ function messageOf(fields: Record<string, unknown>, lineNumber: number, options:
 		throw new ReplayError(lineNumber, `to ${JSON.stringify(to.slice(0, 40))} is not a valid phone number with its country code (such as +12025550123)`);
 	}
 
-	if (typeof body !== 'string' || body.length > MAX_BODY) {
+	if (typeof body !== 'string' || !withinBodyLimit(body)) {
 		throw new ReplayError(lineNumber, `body is required: text of at most ${MAX_BODY.toLocaleString('en-US')} characters`);
 	}
 

@@ -1,3 +1,4 @@
+import {LIMITS} from '../limits.js';
 import type {Message} from '../messages.js';
 import {
 	packCost, packedBodyCost, packedEncoding, packedSegments, type Encoding,
@@ -34,7 +35,7 @@ export const BATCH_CONTENT_TYPE = 'application/vnd.sms-sim.batch';
 
 /** Longest phone number (E.164 is at most 15 digits and a plus) and body, in UTF-16 code units. */
 const MAX_TO = 32;
-const MAX_BODY = 10_000;
+const MAX_BODY = LIMITS.bodyUnits;
 
 /** A message as a worker reads it off a batch: `n` is its number within its producer (its id is `<producer>-<n>`). */
 export type WireMessage = Message & {readonly n: number; readonly segments: number; readonly encoding: Encoding};

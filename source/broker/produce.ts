@@ -4,7 +4,7 @@ import {generateMessages, type Charset} from '../messages.js';
 import {createRandom} from '../random.js';
 import {priorityDraw, type Priority} from '../priorities.js';
 import {
-	MAX_PRIORITY, queueOptions, runNames, type ProducerDoneRecord, type ProducerStartRecord,
+	MAX_BATCH_TEXT_UNITS, MAX_PRIORITY, queueOptions, runNames, type ProducerDoneRecord, type ProducerStartRecord,
 } from './topology.js';
 import {
 	BATCH_CONTENT_TYPE, costOf, encodeMessages, type OutgoingMessage,
@@ -71,9 +71,12 @@ export async function produce(
 		// the broker's priority queue hands out the higher ones first.
 		const {priorities = []} = options;
 		const batches = new Map<string | undefined, OutgoingMessage[]>();
+		/** The text in each priority's batch so far, UTF-16 units. */
+		const textUnits = new Map<string | undefined, number>();
 		const flush = (priority: string | undefined): void => {
 			const batch = batches.get(priority) ?? [];
 			batches.set(priority, []);
+			textUnits.set(priority, 0);
 			const body = encodeMessages({
 				run: options.run, epoch, startedAt, producer, ...(priority === undefined ? {} : {priority}),
 			}, batch);
@@ -98,7 +101,9 @@ export async function produce(
 			batch.push({
 				n: ++n, to: message.to, body: message.body, cost: costOf(message),
 			});
-			if (batch.length >= options.batch) {
+			const units = (textUnits.get(priority) ?? 0) + message.to.length + message.body.length;
+			textUnits.set(priority, units);
+			if (batch.length >= options.batch || units >= MAX_BATCH_TEXT_UNITS) {
 				flush(priority);
 				if (pending.length >= window) {
 					// eslint-disable-next-line no-await-in-loop

@@ -58,6 +58,12 @@ export const MAX_PRIORITY = 10;
 export const DEFAULT_BATCH = 500;
 /** The most a batch may hold. */
 export const MAX_BATCH = 10_000;
+/**
+ * The most text one batch of messages holds, in UTF-16 code units: a producer starts a new batch
+ * past it, whatever `--batch` says. At most 3 bytes of UTF-8 a unit, that is 48 MB, well inside
+ * `MAX_RECORD_BYTES` (10,000 messages of 10,000 emoji would be 400 MB, more than a broker takes).
+ */
+export const MAX_BATCH_TEXT_UNITS = 16 * 1024 * 1024;
 /** The largest record read off the broker: a batch of 10,000 messages with 10,000-character bodies is ~100 MB; anything larger is not ours. */
 export const MAX_RECORD_BYTES = 128 * 1024 * 1024;
 

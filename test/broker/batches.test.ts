@@ -1,8 +1,10 @@
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {
-	encodeMessages, encodeOutcomes, parseMessages, parseOutcomes, type OutgoingMessage, type WireResult,
+	costOf, encodeMessages, encodeOutcomes, parseMessages, parseOutcomes, type OutgoingMessage, type WireResult,
 } from '../../source/broker/batches.js';
+import {generateMessages} from '../../source/messages.js';
+import {createRandom} from '../../source/random.js';
 import {MAX_BATCH} from '../../source/broker/topology.js';
 
 // Text of any kind: emoji (surrogate pairs) and other scripts too, since lengths are in UTF-16 units
@@ -145,5 +147,22 @@ describe('a batch of results', () => {
 		const {bytes, row} = twoResults();
 		bytes.writeUInt32LE(5, row + 52); // The first body said to be 5 long.
 		expect(parseOutcomes(bytes)).toEqual({problem: 'a result has no number or body'});
+	});
+});
+
+describe('what a producer may write, a worker reads', () => {
+	it('carries the longest unicode bodies a producer makes: 10,000 characters, emoji among them (up to 20,000 UTF-16 units)', () => {
+		// The producer's own generator at the documented limit; seeds until one body is mostly two-unit characters.
+		const messages = [...generateMessages(createRandom(3), {count: 200, maxBodyLength: 10_000, charset: 'unicode'})];
+		const longest = Math.max(...messages.map(message => message.body.length));
+		expect(longest).toBeGreaterThan(10_000); // Past the old reader's cap: it dead-lettered these batches.
+		const outgoing = messages.map((message, index) => ({
+			n: index + 1, to: message.to, body: message.body, cost: costOf(message),
+		}));
+		const parsed = parseMessages(encodeMessages(header, outgoing));
+		expect('record' in parsed).toBe(true);
+		if ('record' in parsed) {
+			expect(parsed.record.messages.map(message => message.body)).toEqual(messages.map(message => message.body));
+		}
 	});
 });

@@ -440,6 +440,21 @@ describe.skipIf(Boolean(broker.skipReason))('distributed mode on a real RabbitMQ
 		expect(output.lines.filter(line => line.type === 'progress').length).toBeLessThan(10);
 	}, 60_000);
 
+	it('carries the longest bodies a producer may write: 10,000-character unicode bodies, emoji among them', async () => {
+		// Up to 20,000 UTF-16 units a body: the batch reader used to cap bodies at 10,000 units and
+		// dead-lettered every batch, and the monitor waited for ever.
+		const run = newRun();
+		const monitor = start(args('monitor', run, '--json'));
+		const monitored = finished(monitor);
+		const worker = start(args('send', run, '-s', '50', '--mean', '1ms', '--speed', 'max'));
+		const {code: producedCode} = await runCli(args('produce', run, '-n', '300', '--charset', 'unicode', '--max-body-length', '10000', '--seed', '2'));
+		expect(producedCode).toBe(0);
+		const {code, stdout} = await within(monitored, 60_000, () => 'the monitor did not finish');
+		expect(code).toBe(0);
+		expect(await exited(worker)).toBe(0);
+		expect(summaryOf(stdout)).toMatchObject({type: 'summary', total: 300, processed: 300});
+	}, 120_000);
+
 	it('says what a monitor waits for when no producer has started its run (a name typed wrong)', async () => {
 		const monitor = start(args('monitor', newRun(), '--json'));
 		const errors = stderrOf(monitor);
