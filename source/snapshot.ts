@@ -259,8 +259,15 @@ export function takeSnapshot(stats: Stats, context: SnapshotContext): Snapshot {
 	}
 
 	const priorityFigures = [...stats.byPriority].filter(([, figures]) => !context.usedPrioritiesOnly || figures.count > 0 || figures.waitCount > 0);
+	// A broker monitor whose workers have all gone: nothing is being sent, so no rate now and no
+	// end in sight (the last interval's rate would otherwise stand, and the ETA grow).
+	const noLiveWorkers = context.workers?.live === 0 && type !== 'final';
+	if (noLiveWorkers) {
+		intervalThroughputPerSec = 0;
+	}
+
 	const remaining = total === null ? null : Math.max(0, total - processed);
-	const etaMs = remaining === 0 ? 0 : (remaining === null || !throughputPerSec ? null : (remaining / throughputPerSec) * 1000);
+	const etaMs = remaining === 0 ? 0 : (remaining === null || !throughputPerSec || noLiveWorkers ? null : (remaining / throughputPerSec) * 1000);
 
 	const groupTotals = new Map<string, {sent: number; failed: number; durationSumMs: number}>();
 	for (const group of context.groups) {

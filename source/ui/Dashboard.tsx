@@ -153,5 +153,6 @@ export function timingLine(snapshot: Snapshot, wallMs: number): string {
 	const remaining = snapshot.total === null ? null : Math.max(0, snapshot.total - snapshot.processed);
 	const eta = remaining === 0 ? 0 : (remaining === null || snapshot.processed === 0 || wallMs <= 0 ? null : (remaining * wallMs) / snapshot.processed);
 	const speedUp = wallMs > 0 && snapshot.elapsedMs > 0 ? ` (${formatSpeedUp(snapshot.elapsedMs / wallMs)})` : '';
-	return `elapsed ${formatDuration(snapshot.elapsedMs)} simulated, ${formatDuration(wallMs)} wall${speedUp}  eta ${eta === null ? '?' : formatDuration(eta)}`;
+	const noLiveWorkers = snapshot.workers?.live === 0 && remaining !== 0;
+	return `elapsed ${formatDuration(snapshot.elapsedMs)} simulated, ${formatDuration(wallMs)} wall${speedUp}  eta ${noLiveWorkers ? 'no live workers' : (eta === null ? '?' : formatDuration(eta))}`;
 }

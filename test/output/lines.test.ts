@@ -5,6 +5,7 @@ import {
 } from '../../source/output/lines.js';
 import {runOnce} from '../../source/plan.js';
 import {takeSnapshot, type Snapshot} from '../../source/snapshot.js';
+import {timingLine} from '../../source/ui/Dashboard.js';
 import {emptyStats} from '../../source/stats.js';
 import {parseThreshold, type Threshold} from '../../source/thresholds.js';
 
@@ -76,5 +77,19 @@ describe('the live throughput', () => {
 	it('is not known before the first whole interval', () => {
 		const glance = takeSnapshot(emptyStats(), {...context, type: 'live', elapsedMs: 300});
 		expect(glance.intervalThroughputPerSec).toBeNull();
+	});
+});
+
+describe('a broker monitor whose workers have all gone', () => {
+	it('reports no rate now and no ETA, however fast the last interval was', () => {
+		const tick = {...final, type: 'progress' as const, elapsedMs: 1000, processed: 217, intervalThroughputPerSec: 217};
+		// The monitor's clock comes from the results: with nobody sending, it stands still.
+		const context = {type: 'progress', elapsedMs: 1000, total: 20_000, inFlight: 0, groups: [], previous: tick} as const;
+		const gone = takeSnapshot(emptyStats(), {...context, workers: {live: 0, senders: 0}});
+		expect(gone.intervalThroughputPerSec).toBe(0);
+		expect(gone.etaMs).toBeNull();
+		expect(timingLine(gone, 5000)).toMatch(/eta no live workers$/);
+		// With a worker alive, the last interval's rate stands, as before.
+		expect(takeSnapshot(emptyStats(), {...context, workers: {live: 1, senders: 10}}).intervalThroughputPerSec).toBe(217);
 	});
 });
