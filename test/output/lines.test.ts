@@ -82,9 +82,13 @@ describe('the live throughput', () => {
 
 describe('a broker monitor whose workers have all gone', () => {
 	it('reports no rate now and no ETA, however fast the last interval was', () => {
-		const tick = {...final, type: 'progress' as const, elapsedMs: 1000, processed: 217, intervalThroughputPerSec: 217};
+		const tick = {
+			...final, type: 'progress' as const, elapsedMs: 1000, processed: 217, intervalThroughputPerSec: 217,
+		};
 		// The monitor's clock comes from the results: with nobody sending, it stands still.
-		const context = {type: 'progress', elapsedMs: 1000, total: 20_000, inFlight: 0, groups: [], previous: tick} as const;
+		const context = {
+			type: 'progress', elapsedMs: 1000, total: 20_000, inFlight: 0, groups: [], previous: tick,
+		} as const;
 		const gone = takeSnapshot(emptyStats(), {...context, workers: {live: 0, senders: 0}});
 		expect(gone.intervalThroughputPerSec).toBe(0);
 		expect(gone.etaMs).toBeNull();
