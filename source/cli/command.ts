@@ -41,3 +41,22 @@ export type Command<T = any> = {
 
 /** A flag that is present: text, or a list with something in it. */
 export const given = (value: string | true | readonly string[] | undefined): boolean => value !== undefined && !(Array.isArray(value) && value.length === 0);
+
+/**
+ * `work`'s exit code, or 130 as soon as the user asks to stop (a first Ctrl-C or SIGTERM), saying
+ * `interrupted` on stderr: for commands that read a file and have nothing to show until the end.
+ */
+export async function stoppable(work: Promise<number>, io: CommandIo, interrupted: string): Promise<number> {
+	let subscription: {unsubscribe: () => void} | undefined;
+	const stopped = new Promise<number>(resolve => {
+		subscription = io.stop$.subscribe(() => {
+			io.stderr.write(`sms-sim: ${interrupted}\n`);
+			resolve(130);
+		});
+	});
+	try {
+		return await Promise.race([work, stopped]);
+	} finally {
+		subscription?.unsubscribe();
+	}
+}

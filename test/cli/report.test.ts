@@ -1,3 +1,4 @@
+import {setTimeout as delay} from 'node:timers/promises';
 import {
 	createWriteStream, mkdtempSync, readFileSync, writeFileSync,
 } from 'node:fs';
@@ -8,7 +9,7 @@ import {createGzip, gzipSync} from 'node:zlib';
 import {describe, expect, it} from 'vitest';
 import {inPty} from '../pty.js';
 import {
-	CLI, runCli, runCliWithInput, start,
+	CLI, finished, runCli, runCliWithInput, start,
 } from './spawn.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'sms-sim-report-'));
@@ -124,6 +125,21 @@ describe('sms-sim report', () => {
 		expect(JSON.parse(json.stdout)).toMatchObject({
 			cutShort: true, processed: 500, sent: messages.filter(message => message.status === 'sent').length,
 		});
+	});
+
+	it.each(['SIGINT', 'SIGTERM'] as const)('stops on the first %s while it reads (a pipe that has not ended): exit 130', async signal => {
+		const saved = await runCli(['--json', ...args]);
+		const child = start(['report', '-']);
+		const done = finished(child);
+		// The start line, and then nothing: the writer is still at it.
+		child.stdin.write(`${saved.stdout.split('\n')[0]}\n`);
+		// A second in, as a person would press Ctrl-C: its signal handling is in place long before.
+		await delay(1000);
+		child.kill(signal);
+		const {code, stderr} = await done;
+		expect(code).toBe(130);
+		expect(stderr).toMatch(/^sms-sim: report: interrupted while reading standard input; nothing printed$/m);
+		child.stdin.destroy();
 	});
 
 	it('says what it needs when nothing is piped in, rather than wait on the terminal', async () => {

@@ -1,4 +1,4 @@
-import type {Command} from '../command.js';
+import {stoppable, type Command} from '../command.js';
 import type {CompareOptions} from '../compare.js';
 
 /** `sms-sim compare A B`: two saved runs side by side. */
@@ -20,6 +20,6 @@ export const compareCommand: Command<CompareOptions> = {
 	},
 	async execute(options, io) {
 		const {compare} = await import('../compare.js');
-		return compare(options, io);
+		return stoppable(compare(options, io), io, 'compare: interrupted while reading the runs; nothing printed');
 	},
 };

@@ -1,4 +1,4 @@
-import type {Command} from '../command.js';
+import {stoppable, type Command} from '../command.js';
 import {Checker} from '../checker.js';
 import type {ReportOptions} from '../report.js';
 
@@ -23,6 +23,6 @@ export const reportCommand: Command<ReportOptions> = {
 	},
 	async execute(options, io) {
 		const {report} = await import('../report.js');
-		return report(options, io);
+		return stoppable(report(options, io), io, `report: interrupted while reading ${options.path === '-' ? 'standard input' : options.path}; nothing printed`);
 	},
 };
