@@ -446,7 +446,9 @@ describe.skipIf(Boolean(broker.skipReason))('distributed mode on a real RabbitMQ
 		const run = newRun();
 		const monitor = start(args('monitor', run, '--json'));
 		const monitored = finished(monitor);
-		const worker = start(args('send', run, '-s', '50', '--mean', '1ms', '--speed', 'max'));
+		// Real time (the default speed): a worker at max speed that starts before its producer loses
+		// its results to the clocks issue (issue 19, item 1), which is not this test's concern.
+		const worker = start(args('send', run, '-s', '50', '--mean', '1ms'));
 		const {code: producedCode} = await runCli(args('produce', run, '-n', '300', '--charset', 'unicode', '--max-body-length', '10000', '--seed', '2'));
 		expect(producedCode).toBe(0);
 		const {code, stdout} = await within(monitored, 60_000, () => 'the monitor did not finish');
