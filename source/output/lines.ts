@@ -326,6 +326,10 @@ const FIGURES_COLUMN = 13;
  * first figure (a terminal would break it mid-number). Tables and other lines are left as they are.
  */
 export function fitFigureLine(line: string, columns: number): string[] {
+	if (line.length > columns && /^[✓✗] /.test(line)) {
+		return foldVerdict(line, columns);
+	}
+
 	if (line.length <= columns || !FOLDED_LABELS.has(line.slice(2, FIGURES_COLUMN - 1).trim()) || columns <= FIGURES_COLUMN + 10) {
 		return [line];
 	}
@@ -348,4 +352,27 @@ export function fitFigureLine(line: string, columns: number): string[] {
 
 	folded.push(current);
 	return folded.map((text, index) => `${index === 0 ? line.slice(0, FIGURES_COLUMN) : ' '.repeat(FIGURES_COLUMN)}${text}`);
+}
+
+/** The verdict folded after its colon and between the thresholds it lists, continuations indented. */
+function foldVerdict(line: string, columns: number): string[] {
+	const colon = line.indexOf(': ');
+	if (colon === -1 || columns < 24) {
+		return [line];
+	}
+
+	const lines = [line.slice(0, colon + 1)];
+	let current = '';
+	for (const item of line.slice(colon + 2).split(', ')) {
+		const next = current === '' ? `  ${item}` : `${current}, ${item}`;
+		if (current !== '' && next.length > columns - 1) {
+			lines.push(`${current},`);
+			current = `  ${item}`;
+		} else {
+			current = next;
+		}
+	}
+
+	lines.push(current);
+	return lines;
 }

@@ -97,3 +97,15 @@ describe('a broker monitor whose workers have all gone', () => {
 		expect(takeSnapshot(emptyStats(), {...context, workers: {live: 1, senders: 10}}).intervalThroughputPerSec).toBe(217);
 	});
 });
+
+describe('the verdict at a narrow width', () => {
+	it('folds between the thresholds it lists, never mid-threshold', () => {
+		const lines = summaryLines(final, {
+			seed: 1, thresholds: [rule('p99<1ms'), rule('p95<1ms'), rule('avg<1ms'), rule('failure-rate<1%')], columns: 60,
+		});
+		const verdict = lines.slice(lines.findIndex(line => line.startsWith('✗ ')));
+		expect(verdict[0]).toBe('✗ 4 of 4 thresholds crossed:');
+		expect(verdict.slice(1).every(line => line.startsWith('  ') && line.length <= 60)).toBe(true);
+		expect(verdict.slice(1).join(' ').replaceAll(/\s+/g, ' ')).toMatch(/^ p99<1ms \(was [\d.]+ms\), p95<1ms \(was [\d.]+ms\), avg<1ms \(was [\d.]+ms\), failure-rate<1% \(was [\d.]+%\)$/);
+	});
+});
