@@ -37,19 +37,6 @@ export const mostUsefulSenders = (messages: number): number => Math.min(PLAN_MAX
 /** The most senders a plan considers (the engine's limit). */
 export const PLAN_MAX_SENDERS = 1_000_000;
 
-/** Runs one seeded replication synchronously on a virtual clock: its final snapshot. */
-export function runOnce(config: SimulationConfig): Snapshot {
-	const scheduler = new SimulationScheduler('max');
-	let final: Snapshot | undefined;
-	simulate({...config, speed: 'max'}, {scheduler, emitResults: false}).subscribe(event => {
-		if (event.type === 'final') {
-			final = event;
-		}
-	});
-	scheduler.flush();
-	return final!;
-}
-
 /** Raised inside a search when its signal aborts: the search returns what it knows. */
 class Stopped extends Error {
 	override name = 'Stopped';
@@ -59,7 +46,7 @@ class Stopped extends Error {
  * Runs one seeded replication on a virtual clock in slices of wall time, so the process hears
  * signals between them: its final snapshot, or a `Stopped` rejection when `signal` aborts.
  */
-export async function runOnceAsync(config: SimulationConfig, signal?: AbortSignal): Promise<Snapshot> {
+export async function runOnce(config: SimulationConfig, signal?: AbortSignal): Promise<Snapshot> {
 	if (signal?.aborted) {
 		throw new Stopped();
 	}
@@ -126,7 +113,7 @@ export async function planSenders(config: SimulationConfig, group: Omit<SenderGr
 		const key = `${senders}:${seed}`;
 		let final = cache.get(key);
 		if (final === undefined) {
-			final = await runOnceAsync({...config, seed, groups: [{...group, count: senders}]}, hooks.signal);
+			final = await runOnce({...config, seed, groups: [{...group, count: senders}]}, hooks.signal);
 			cache.set(key, final);
 			runs++;
 			const met = meets(final, goal);
@@ -259,7 +246,7 @@ export async function sweepSenders(config: SimulationConfig, group: Omit<SenderG
 			const finals: Snapshot[] = [];
 			for (let seed = 1; seed <= replications; seed++) {
 				// eslint-disable-next-line no-await-in-loop
-				finals.push(await runOnceAsync({...config, seed, groups: [{...group, count: senders}]}, hooks.signal));
+				finals.push(await runOnce({...config, seed, groups: [{...group, count: senders}]}, hooks.signal));
 				runs++;
 				hooks.onRun?.({
 					runs, plannedRuns: counts.length * replications, counts: points.length + 1, bracket: {},

@@ -6,9 +6,9 @@ import type {SenderGroup} from '../source/senders.js';
 import {finished, runCli, start} from './cli/spawn.js';
 
 /** The fewest senders in 1..limit that meet the goal in every one of `replications` seeded runs, trying each. */
-function bruteForce(config: SimulationConfig, group: Omit<SenderGroup, 'count'>, goal: Parameters<typeof meets>[1], replications: number, limit: number): number | null {
+async function bruteForce(config: SimulationConfig, group: Omit<SenderGroup, 'count'>, goal: Parameters<typeof meets>[1], replications: number, limit: number): Promise<number | null> {
 	for (let senders = 1; senders <= limit; senders++) {
-		const all = Array.from({length: replications}, (_, index) => runOnce({...config, seed: index + 1, groups: [{...group, count: senders}]}));
+		const all = await Promise.all(Array.from({length: replications}, async (_, index) => runOnce({...config, seed: index + 1, groups: [{...group, count: senders}]})));
 		if (all.every(final => meets(final, goal))) {
 			return senders;
 		}
@@ -23,7 +23,7 @@ describe('planSenders', () => {
 		const group = {meanMs: 100, failureRate: 0.1};
 		const goal = {deadlineMs: 9000};
 		const plan = await planSenders(config, group, goal, 3);
-		expect(plan.senders).toBe(bruteForce(config, group, goal, 3, 60));
+		expect(plan.senders).toBe(await bruteForce(config, group, goal, 3, 60));
 		// It tried far fewer counts than the brute force did.
 		expect(new Set(plan.tried.map(point => point.senders)).size).toBeLessThan(plan.senders!);
 	});
@@ -35,7 +35,7 @@ describe('planSenders', () => {
 		const goal = {p99Ms: 600};
 		const plan = await planSenders(config, group, goal, 3);
 		expect(plan.senders).not.toBeNull();
-		expect(plan.senders).toBe(bruteForce(config, group, goal, 3, 40));
+		expect(plan.senders).toBe(await bruteForce(config, group, goal, 3, 40));
 	});
 
 	it('says when no count can meet the goal', async () => {

@@ -1,4 +1,5 @@
 import type {RunIo} from '../front-ends/context.js';
+import {EXIT} from './exit-codes.js';
 import type {Validated} from './options.js';
 import type {CommandName} from './settings.js';
 
@@ -42,21 +43,33 @@ export type Command<T = any> = {
 /** A flag that is present: text, or a list with something in it. */
 export const given = (value: string | true | readonly string[] | undefined): boolean => value !== undefined && !(Array.isArray(value) && value.length === 0);
 
+/** `promise`'s value, or undefined as soon as the user asks to stop. */
+export async function untilStopped<T>(promise: Promise<T>, io: Pick<CommandIo, 'stop$'>): Promise<T | undefined> {
+	let subscription: {unsubscribe: () => void} | undefined;
+	const stopped = new Promise<undefined>(resolve => {
+		subscription = io.stop$.subscribe(() => {
+			resolve(undefined);
+		});
+	});
+	try {
+		return await Promise.race([promise, stopped]);
+	} finally {
+		subscription?.unsubscribe();
+	}
+}
+
 /**
  * `work`'s exit code, or 130 as soon as the user asks to stop (a first Ctrl-C or SIGTERM), saying
  * `interrupted` on stderr: for commands that read a file and have nothing to show until the end.
  */
 export async function stoppable(work: Promise<number>, io: CommandIo, interrupted: string): Promise<number> {
-	let subscription: {unsubscribe: () => void} | undefined;
-	const stopped = new Promise<number>(resolve => {
-		subscription = io.stop$.subscribe(() => {
-			io.stderr.write(`sms-sim: ${interrupted}\n`);
-			resolve(130);
-		});
-	});
-	try {
-		return await Promise.race([work, stopped]);
-	} finally {
-		subscription?.unsubscribe();
+	const code = await untilStopped(work, io);
+	if (code === undefined) {
+		// Over any progress line the command had drawn on a terminal.
+		const clear = (io.stderr as NodeJS.WriteStream).isTTY ? '\r\u001B[K' : '';
+		io.stderr.write(`${clear}sms-sim: ${interrupted}\n`);
+		return EXIT.interrupted;
 	}
+
+	return code;
 }

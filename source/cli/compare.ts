@@ -1,6 +1,7 @@
 import {compareRuns, type Comparison} from '../output/compare.js';
 import {alignedRows, formatCount, formatMs} from '../output/format.js';
 import {EXIT} from './exit-codes.js';
+import {createProgressLine} from './progress-line.js';
 import {readSavedRun} from './saved-run.js';
 
 export type CompareOptions = {
@@ -50,7 +51,17 @@ function shown(name: string, value: number): string {
  * whatever the difference; `--json` gives one object for scripts.
  */
 export async function compare(options: CompareOptions, io: CompareIo): Promise<number> {
-	const [a, b] = await Promise.all([readSavedRun(options.a, {times: true}), readSavedRun(options.b, {times: true})]);
+	// Both runs are read at once; a long read shows how far on a terminal (never with --json).
+	const progress = createProgressLine(io.stderr as NodeJS.WriteStream, !options.json);
+	const started = performance.now();
+	const read = [0, 0];
+	const onLines = (side: number) => (lines: number) => {
+		read[side] = lines;
+		progress.set(`compare ${((performance.now() - started) / 1000).toFixed(1)}s: ${read[0].toLocaleString('en-US')} lines of A, ${read[1].toLocaleString('en-US')} of B read`);
+	};
+
+	const [a, b] = await Promise.all([readSavedRun(options.a, {times: true, onLines: onLines(0)}), readSavedRun(options.b, {times: true, onLines: onLines(1)})]);
+	progress.clear();
 	for (const run of [a, b]) {
 		if ('problem' in run) {
 			io.stderr.write(`sms-sim: compare: ${run.problem}\n`);

@@ -6,12 +6,12 @@ import {open, type FileHandle} from 'node:fs/promises';
 import {Socket} from 'node:net';
 import {isatty} from 'node:tty';
 import type {Readable} from 'node:stream';
-import {StringDecoder} from 'node:string_decoder';
 import type {Message} from '../messages.js';
 import {NOT_YET, type PendingSource} from '../pending-source.js';
 import {
 	MAX_LINE_CHARS, OVERLONG_LINE, ReplayError, ReplayParser, type ReplayOptions,
 } from '../replay.js';
+import {LineSplitter} from './line-splitter.js';
 
 /**
  * Lines read ahead of the senders, at most: about one 64 KiB read. They are kept as text and
@@ -43,7 +43,7 @@ export type InputReader = PendingSource & {
  */
 export function readInput(path: string, options: ReplayOptions, {stdin, onBadLine}: {readonly stdin?: Readable; readonly onBadLine?: (error: ReplayError) => void} = {}): InputReader {
 	const parser = new ReplayParser(options);
-	const decoder = new StringDecoder('utf8');
+	const splitter = new LineSplitter(MAX_LINE_CHARS);
 	/** Lines read and not parsed yet, from `head` on. */
 	let lines: Array<string | undefined> = [];
 	let head = 0;
@@ -55,9 +55,6 @@ export function readInput(path: string, options: ReplayOptions, {stdin, onBadLin
 	let peeked: Message | undefined;
 	let problem: ReplayError | undefined;
 	let waiters: Array<() => void> = [];
-	// The line being read, in pieces (a long line costs its length, not its length squared).
-	let pieces: string[] = [];
-	let pending = 0;
 
 	const notify = (): void => {
 		if ((head < lines.length || readDone) && waiters.length > 0) {
@@ -81,20 +78,12 @@ export function readInput(path: string, options: ReplayOptions, {stdin, onBadLin
 
 	const wantsMore = (): boolean => !readDone && lines.length - head < READ_AHEAD;
 
-	const consume = (chunk: Buffer): void => {
-		const text = decoder.write(chunk);
-		let from = 0;
-		for (let newline = text.indexOf('\n'); newline >= 0; newline = text.indexOf('\n', from)) {
-			pieces.push(text.slice(from, newline));
-			lines.push(pieces.length === 1 ? pieces[0] : pieces.join(''));
-			pieces = [];
-			pending = 0;
-			from = newline + 1;
-		}
+	const pushLine = (line: string): void => {
+		lines.push(line);
+	};
 
-		pieces.push(text.slice(from));
-		pending += text.length - from;
-		if (pending > MAX_LINE_CHARS) {
+	const consume = (chunk: Buffer): void => {
+		if (!splitter.write(chunk, pushLine)) {
 			lines.push(OVERLONG_LINE); // The parser says so, in its turn; nothing after it is read.
 			stopReading();
 		}
@@ -148,9 +137,8 @@ export function readInput(path: string, options: ReplayOptions, {stdin, onBadLin
 
 	stream.once('end', () => {
 		if (!readDone) {
-			pieces.push(decoder.end());
-			const last = pieces.join('');
-			if (last !== '') {
+			const last = splitter.end();
+			if (last !== undefined) {
 				lines.push(last);
 			}
 

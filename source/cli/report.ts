@@ -10,6 +10,7 @@ import {
 import {parseThreshold, type Threshold} from '../thresholds.js';
 import {parseDuration} from './duration.js';
 import {EXIT} from './exit-codes.js';
+import {createProgressLine} from './progress-line.js';
 import {readSavedRun} from './saved-run.js';
 
 export type ReportOptions = {
@@ -42,7 +43,13 @@ export async function report(options: ReportOptions, io: ReportIo): Promise<numb
 
 	// The page's timeline starts at the start line: its windows are the run's interval to begin with.
 	let timeline: TimelineRecorder | undefined;
+	// A long read shows how far it is on a terminal (never with --json: stdout is for scripts then).
+	const progress = createProgressLine(io.stderr as NodeJS.WriteStream, !options.json);
+	const started = performance.now();
 	const run = await readSavedRun(options.path, {
+		onLines(lines) {
+			progress.set(`report ${((performance.now() - started) / 1000).toFixed(1)}s: ${lines.toLocaleString('en-US')} lines read`);
+		},
 		stdin: io.stdin,
 		observe: options.html === undefined
 			? undefined
@@ -55,6 +62,7 @@ export async function report(options: ReportOptions, io: ReportIo): Promise<numb
 				}
 			},
 	});
+	progress.clear();
 	if ('problem' in run) {
 		say(`report: ${run.problem}`);
 		return EXIT.usage;

@@ -1,4 +1,4 @@
-import {isObservable, type Subscription} from 'rxjs';
+import {isObservable} from 'rxjs';
 import {resolveConfig} from '../config.js';
 import type {RunIo} from '../front-ends/context.js';
 import {frontEndFor, present} from '../front-ends/present.js';
@@ -8,6 +8,7 @@ import {arrivingAtTheirTimes} from '../arrivals.js';
 import type {MessageSource} from '../pool.js';
 import {DEFAULT_REPLAY_PRIORITIES} from '../replay.js';
 import {EXIT, exitCodeFor} from './exit-codes.js';
+import {untilStopped} from './command.js';
 import {latestArrival} from './input.js';
 import {readInput} from './input-reader.js';
 import type {RunOptions} from './options.js';
@@ -53,17 +54,3 @@ export async function run(options: RunOptions, io: RunIo, replay?: {readonly mes
 	return htmlProblem ? EXIT.unexpected : exitCodeFor(final, options.maxFailureRate, options.thresholds);
 }
 
-/** `promise`'s value, or undefined as soon as the user asks to stop. */
-async function untilStopped<T>(promise: Promise<T>, io: RunIo): Promise<T | undefined> {
-	let subscription: Subscription | undefined;
-	const stopped = new Promise<undefined>(resolve => {
-		subscription = io.stop$.subscribe(() => {
-			resolve(undefined);
-		});
-	});
-	try {
-		return await Promise.race([promise, stopped]);
-	} finally {
-		subscription?.unsubscribe();
-	}
-}

@@ -1,11 +1,11 @@
 import {closeSync, createReadStream, openSync} from 'node:fs';
 import {Readable} from 'node:stream';
-import {StringDecoder} from 'node:string_decoder';
 import {createGunzip} from 'node:zlib';
 import {progressRecord} from '../output/json.js';
 import {configFromStart, resultFromRecord, type JsonRecord as Json} from '../output/recorded.js';
 import {takeSnapshot} from '../snapshot.js';
 import {addResult, emptyStats, type Stats} from '../stats.js';
+import {LineSplitter} from './line-splitter.js';
 
 /** The gzip magic number: a file that starts with it is read through gunzip. */
 const GZIP = [0x1F, 0x8B];
@@ -16,6 +16,9 @@ const GZIP = [0x1F, 0x8B];
  * before a string too long for JavaScript ("Invalid string length").
  */
 export const MAX_RECORD_CHARS = 64 * 1024 * 1024;
+
+/** Lines read between two calls of `onLines`: a progress line moves without costing a call a line. */
+const LINES_BETWEEN_PROGRESS = 16_384;
 
 /** A line longer than `MAX_RECORD_CHARS`. */
 class OverlongLine extends Error {
@@ -47,26 +50,18 @@ async function * linesOf(input: Readable, onCut: () => void): AsyncGenerator<str
 		raw.on('error', (error: Error) => text.destroy(error));
 	}
 
-	const decoder = new StringDecoder('utf8');
-	// The line being read, in pieces: joined once when its newline comes, so a long line costs its
-	// length, not its length squared.
-	let pieces: string[] = [];
-	let pending = 0;
+	const splitter = new LineSplitter(MAX_RECORD_CHARS);
+	const lines: string[] = [];
+	const pushLine = (line: string): void => {
+		lines.push(line);
+	};
+
 	try {
 		for await (const chunk of text as AsyncIterable<Buffer>) {
-			const decodedText = decoder.write(chunk);
-			let from = 0;
-			for (let newline = decodedText.indexOf('\n'); newline >= 0; newline = decodedText.indexOf('\n', from)) {
-				pieces.push(decodedText.slice(from, newline));
-				yield pieces.join('');
-				pieces = [];
-				pending = 0;
-				from = newline + 1;
-			}
-
-			pieces.push(decodedText.slice(from));
-			pending += decodedText.length - from;
-			if (pending > MAX_RECORD_CHARS) {
+			const fits = splitter.write(chunk, pushLine);
+			yield * lines;
+			lines.length = 0;
+			if (!fits) {
 				throw new OverlongLine();
 			}
 		}
@@ -78,9 +73,8 @@ async function * linesOf(input: Readable, onCut: () => void): AsyncGenerator<str
 		onCut();
 	}
 
-	pieces.push(decoder.end());
-	const last = pieces.join('');
-	if (last !== '') {
+	const last = splitter.end();
+	if (last !== undefined) {
 		yield last;
 	}
 }
@@ -107,7 +101,9 @@ export type SavedRun = {
  * keeping the start line, the last progress line and the summary (and, with `times`, each event's
  * send time: 8 bytes a message). `observe` sees each record as it is read. A reason (one line) when it is not a saved run.
  */
-export async function readSavedRun(path: string, {times: wantTimes = false, stdin, observe}: {times?: boolean; stdin?: Readable; observe?: (record: Json) => void} = {}): Promise<SavedRun | {problem: string}> {
+export async function readSavedRun(path: string, {
+	times: wantTimes = false, stdin, observe, onLines,
+}: {times?: boolean; stdin?: Readable; observe?: (record: Json) => void; onLines?: (lines: number) => void} = {}): Promise<SavedRun | {problem: string}> {
 	const where = path === '-' ? 'standard input' : path;
 	if (path !== '-') {
 		try {
@@ -132,7 +128,10 @@ export async function readSavedRun(path: string, {times: wantTimes = false, stdi
 			gzipCut = true;
 		})) {
 			const line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
-			lineNumber++;
+			if (++lineNumber % LINES_BETWEEN_PROGRESS === 0) {
+				onLines?.(lineNumber);
+			}
+
 			if (unreadable !== undefined) {
 				return {problem: `${where}, line ${unreadable}: not a record of sms-sim --json (each line must be one JSON object with a type)`};
 			}

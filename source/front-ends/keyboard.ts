@@ -1,6 +1,6 @@
 import {openSync} from 'node:fs';
 import {PassThrough} from 'node:stream';
-import {ReadStream} from 'node:tty';
+import {isatty, ReadStream} from 'node:tty';
 
 /** Where the dashboard reads keys from, and how to let it go. */
 export type Keyboard = {
@@ -17,13 +17,14 @@ export type Keyboard = {
  * controlling terminal (`/dev/tty`), as `less` and `fzf` do, so stdin's data is left to the
  * run; with no controlling terminal, no keys at all, and Ctrl-C stays a signal.
  */
-export function openKeyboard(stdin: NodeJS.ReadStream = process.stdin, openTerminal: () => number = () => openSync('/dev/tty', 'r')): Keyboard {
-	if (stdin.isTTY) {
-		return {stdin, hasKeys: true, close: () => undefined};
+export function openKeyboard(): Keyboard {
+	// Asked of the descriptor, not of process.stdin: making that stream would take hold of a pipe.
+	if (isatty(0)) {
+		return {stdin: process.stdin, hasKeys: true, close: () => undefined};
 	}
 
 	try {
-		const terminal = new ReadStream(openTerminal());
+		const terminal = new ReadStream(openSync('/dev/tty', 'r'));
 		return {
 			stdin: terminal,
 			hasKeys: true,

@@ -24,12 +24,22 @@ export function progressLine(snapshot: Snapshot): string {
 export function configLine(config: ResolvedConfig, {short = false} = {}): string {
 	const arriving = config.arrivals ? ` arriving at ${formatRate(config.arrivals.ratePerSec)} (${config.arrivals.process})` : '';
 	if (config.input) {
-		const from = config.input.path === '-' ? 'standard input' : config.input.path;
-		return `${config.messages > 0 ? formatCount(config.messages) : 'the'} messages of ${from} (${config.input.format}), ${sendersLine(config, {short})}`;
+		return `${messagesOf(config)} (${config.input.format}), ${sendersLine(config, {short})}`;
 	}
 
-	return `${formatCount(config.messages)} messages${arriving}, ${sendersLine(config, {short})}`;
+	return `${messagesOf(config)}${arriving}, ${sendersLine(config, {short})}`;
 }
+
+/** Where replayed messages come from, for people: a file's name, or `standard input`. */
+const inputName = (input: NonNullable<ResolvedConfig['input']>): string => (input.path === '-' ? 'standard input' : input.path);
+
+/** `1,000 messages`, or for a replay `2,000 messages of alerts.csv` (`the messages of` when not counted). */
+const messagesOf = (config: ResolvedConfig): string => (config.input
+	? `${config.messages > 0 ? formatCount(config.messages) : 'the'} messages of ${inputName(config.input)}`
+	: `${formatCount(config.messages)} messages`);
+
+/** `max speed`, `speed 2x`. */
+const speedOf = (speed: ResolvedConfig['speed']): string => (speed === 'max' ? 'max speed' : `speed ${speed}x`);
 
 /**
  * The configuration in one line of at most `columns` characters, keeping the seed (what a person
@@ -41,13 +51,11 @@ export function fittedConfigLine(config: ResolvedConfig, columns = Number.POSITI
 		return full;
 	}
 
-	const messages = config.input ? `${config.messages > 0 ? formatCount(config.messages) : 'the'} messages of ${config.input.path === '-' ? 'standard input' : config.input.path}` : `${formatCount(config.messages)} messages`;
-	const speed = config.speed === 'max' ? 'max speed' : `speed ${config.speed}x`;
-	const senders = senderCount(config.groups);
-	const source = config.input ? (config.input.path === '-' ? 'standard input' : config.input.path) : `${formatCount(config.messages)} messages`;
+	const senders = `${formatCount(senderCount(config.groups))} sender${senderCount(config.groups) === 1 ? '' : 's'}`;
+	const source = config.input ? inputName(config.input) : messagesOf(config);
 	const candidates = [
-		`${messages}, ${formatCount(senders)} sender${senders === 1 ? '' : 's'}, ${speed}, seed ${config.seed}`,
-		`${source}, ${formatCount(senders)} sender${senders === 1 ? '' : 's'}, seed ${config.seed}`,
+		`${messagesOf(config)}, ${senders}, ${speedOf(config.speed)}, seed ${config.seed}`,
+		`${source}, ${senders}, seed ${config.seed}`,
 		`${source}, seed ${config.seed}`,
 		`seed ${config.seed}`,
 	];
@@ -65,8 +73,7 @@ export function sendersLine(config: Pick<ResolvedConfig, 'groups' | 'speed' | 's
 			const limit = group.ratePerSec === undefined ? '' : `, at most ${formatRate(group.ratePerSec)} each`;
 			return `${label}${formatCount(group.count)} sender${group.count === 1 ? '' : 's'} (mean ${formatDuration(group.meanMs)}, ${shape}, ${formatPercent(group.failureRate, 1)} fail${retries}${limit})`;
 		});
-	const speed = config.speed === 'max' ? 'max speed' : `speed ${config.speed}x`;
-	return `${groups.join('; ')}, ${speed}, seed ${config.seed}`;
+	return `${groups.join('; ')}, ${speedOf(config.speed)}, seed ${config.seed}`;
 }
 
 /** What a summary says beside the final snapshot. */

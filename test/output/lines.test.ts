@@ -10,7 +10,7 @@ import {emptyStats} from '../../source/stats.js';
 import {parseThreshold, type Threshold} from '../../source/thresholds.js';
 
 /** A real final snapshot: 500 sends of 100 ms on 10 senders, 10% failing, seed 1. */
-const final: Snapshot = runOnce({messages: 500, seed: 1, intervalMs: 1000});
+const final: Snapshot = await runOnce({messages: 500, seed: 1, intervalMs: 1000});
 const rule = (text: string): Threshold => parseThreshold(text, parseDuration)!;
 
 describe('histogramLines', () => {
@@ -44,8 +44,8 @@ describe('verdictLine', () => {
 });
 
 describe('a run in which no simulated time passed', () => {
-	it('has no rate and no speed-up: instant, and null in the snapshot', () => {
-		const instant = runOnce({messages: 1000, seed: 1, groups: [{count: 10, meanMs: 0}]});
+	it('has no rate and no speed-up: instant, and null in the snapshot', async () => {
+		const instant = await runOnce({messages: 1000, seed: 1, groups: [{count: 10, meanMs: 0}]});
 		expect(instant.elapsedMs).toBe(0);
 		expect(instant.throughputPerSec).toBeNull();
 		expect(wallLine(0, 120)).toBe('120ms (instant: no simulated time passed)');
