@@ -5,7 +5,9 @@ import {lastAtInstant} from './scheduler.js';
 import {toMicros, toMillis} from './time.js';
 import type {ResolvedSenderGroup, SendResult} from './senders.js';
 import {takeSnapshot, type Snapshot} from './snapshot.js';
-import {addResult, emptyStats, listPriorities} from './stats.js';
+import {
+	addResult, emptyStats, listPriorities, type Stats,
+} from './stats.js';
 
 export type MonitorOptions = {
 	readonly scheduler: SchedulerLike;
@@ -62,58 +64,20 @@ export type MonitorOptions = {
  * order they were scheduled.)
  */
 export function monitor(options: MonitorOptions): OperatorFunction<SendResult, SendResult | Snapshot> {
-	const {scheduler, intervalMs, groups, inFlight = () => 0} = options;
-	const total = typeof options.total === 'function' ? options.total : () => options.total as number | null;
+	const {intervalMs} = options;
 	if (!(intervalMs > 0) || !Number.isFinite(intervalMs)) {
 		throw new RangeError(`intervalMs must be a finite number > 0, got ${intervalMs}`);
 	}
 
 	return results$ => defer(() => {
-		const origin = toMicros(options.origin ?? scheduler.now());
-		let interrupted = false;
-		let previous: Snapshot | undefined;
-		const stop$ = options.stop === undefined
-			? NEVER
-			: from(options.stop).pipe(take(1), tap(() => {
-				interrupted = true;
-			}));
+		const {stop$, interrupted} = stopSignal(options.stop);
 		// The scan's seed, made per subscription: `addResult` updates it in place (copying a
 		// histogram per result would cost O(histogram) a message), so it must not be shared.
 		const seed = listPriorities(emptyStats(), options.priorities ?? []);
-		// Ticks fall on origin + k * interval exactly (whole microseconds), after the events of their instant.
-		const progressTicks$ = interval(intervalMs, options.ticks ?? lastAtInstant(scheduler)).pipe(map(() => 'progress' as const));
-		const ticks$ = options.liveMs === undefined
-			? progressTicks$
-			: merge(progressTicks$, interval(options.liveMs, asyncScheduler).pipe(map(() => 'live' as const)));
-		const elapsedMs = options.elapsedMs ?? (() => toMillis(toMicros(scheduler.now()) - origin));
-
 		/** The card's fold and sampling: stats accumulate with `scan` and are read on the ticks. */
 		const snapshots = (results: Observable<SendResult>): Observable<Snapshot> => results.pipe(
 			scan(addResult, seed),
-			sampleOnTicks(ticks$, seed),
-			map(({value: stats, last, tick}) => {
-				// Live workers are a view of the moment, not part of a run's result: not in the final snapshot.
-				const workers = last ? undefined : options.workers?.();
-				const snapshot = takeSnapshot(stats, {
-					type: last ? 'final' : (tick ?? 'progress'),
-					elapsedMs: elapsedMs(),
-					total: total(),
-					inFlight: last ? 0 : (workers?.inFlight ?? inFlight()),
-					groups,
-					previous: last && options.elapsedMs ? undefined : previous,
-					interrupted: last && interrupted,
-					workers: workers && {live: workers.live, senders: workers.senders},
-					backlog: options.backlog?.(),
-					retrying: last ? 0 : options.retrying?.(),
-					usedPrioritiesOnly: options.usedPrioritiesOnly,
-				});
-				// A live snapshot is a glance: the next interval's throughput still counts from the last progress one.
-				if (snapshot.type !== 'live') {
-					previous = snapshot;
-				}
-
-				return snapshot;
-			}),
+			sampleStats(options, seed, interrupted),
 		);
 
 		const stopped$ = options.stop === undefined ? results$ : results$.pipe(takeUntil(stop$));
@@ -122,6 +86,82 @@ export function monitor(options: MonitorOptions): OperatorFunction<SendResult, S
 		return options.emitResults === false
 			? snapshots(stopped$)
 			: stopped$.pipe(connect(results => merge(results, snapshots(results))));
+	});
+}
+
+/** The stop signal, once, and whether it has fired. */
+function stopSignal(stop: ObservableInput<unknown> | undefined): {stop$: Observable<unknown>; interrupted: () => boolean} {
+	let interrupted = false;
+	const stop$ = stop === undefined
+		? NEVER
+		: from(stop).pipe(take(1), tap(() => {
+			interrupted = true;
+		}));
+	return {stop$, interrupted: () => interrupted};
+}
+
+type SnapshotSources = {
+	readonly total: () => number | null;
+	readonly inFlight: () => number;
+	readonly elapsedMs: () => number;
+	readonly interrupted: () => boolean;
+};
+
+/** Turns each sample of the stats into a snapshot, remembering the last one for the interval's throughput. */
+function takeSnapshots(options: MonitorOptions, sources: SnapshotSources): (sample: Sample<Stats, 'progress' | 'live'>) => Snapshot {
+	let previous: Snapshot | undefined;
+	return ({value: stats, last, tick}) => {
+		// Live workers are a view of the moment, not part of a run's result: not in the final snapshot.
+		const workers = last ? undefined : options.workers?.();
+		const snapshot = takeSnapshot(stats, {
+			type: last ? 'final' : (tick ?? 'progress'),
+			elapsedMs: sources.elapsedMs(),
+			total: sources.total(),
+			inFlight: last ? 0 : (workers?.inFlight ?? sources.inFlight()),
+			groups: options.groups,
+			previous: last && options.elapsedMs ? undefined : previous,
+			interrupted: last && sources.interrupted(),
+			workers: workers && {live: workers.live, senders: workers.senders},
+			backlog: options.backlog?.(),
+			retrying: last ? 0 : options.retrying?.(),
+			usedPrioritiesOnly: options.usedPrioritiesOnly,
+		});
+		// A live snapshot is a glance: the next interval's throughput still counts from the last progress one.
+		if (snapshot.type !== 'live') {
+			previous = snapshot;
+		}
+
+		return snapshot;
+	};
+}
+
+/**
+ * The monitor's sampling for stats folded elsewhere (a broker monitor merges the stats records of
+ * workers): the latest stats at every tick, a `progress` snapshot every `intervalMs` of
+ * `scheduler`'s time, and one `final` snapshot when the stats complete or `stop` fires.
+ */
+export function monitorStats(options: MonitorOptions): OperatorFunction<Stats, Snapshot> {
+	return stats$ => defer(() => {
+		const {stop$, interrupted} = stopSignal(options.stop);
+		const seed = listPriorities(emptyStats(), options.priorities ?? []);
+		return stats$.pipe(takeUntil(stop$), sampleStats(options, seed, interrupted));
+	});
+}
+
+/** The stats, sampled on the monitor's ticks (from the moment of subscription), as snapshots. */
+function sampleStats(options: MonitorOptions, seed: Stats, interrupted: () => boolean): OperatorFunction<Stats, Snapshot> {
+	const {scheduler, intervalMs, inFlight = () => 0} = options;
+	const total = typeof options.total === 'function' ? options.total : () => options.total as number | null;
+	return stats$ => defer(() => {
+		const origin = toMicros(options.origin ?? scheduler.now());
+		// Ticks fall on origin + k * interval exactly (whole microseconds), after the events of their instant.
+		const progressTicks$ = interval(intervalMs, options.ticks ?? lastAtInstant(scheduler)).pipe(map(() => 'progress' as const));
+		const ticks$ = options.liveMs === undefined ? progressTicks$ : merge(progressTicks$, interval(options.liveMs, asyncScheduler).pipe(map(() => 'live' as const)));
+		const elapsedMs = options.elapsedMs ?? (() => toMillis(toMicros(scheduler.now()) - origin));
+		const snapshotOf = takeSnapshots(options, {
+			total, inFlight, elapsedMs, interrupted,
+		});
+		return stats$.pipe(sampleOnTicks(ticks$, seed), map(sample => snapshotOf(sample)));
 	});
 }
 

@@ -116,7 +116,8 @@ const histogramReaper = new FinalizationRegistry<Histogram>(histogram => {
 	histogram.destroy();
 });
 
-function newHistogram(owner: object): Histogram {
+/** A new histogram of the kind every `Stats` uses, destroyed when `owner` is collected. */
+export function ownedHistogram(owner: object): Histogram {
 	if (!webAssemblyReady) {
 		initWebAssemblySync(); // On first use: a producer or a purge never pays for it.
 		webAssemblyReady = true;
@@ -152,7 +153,7 @@ export function emptyStats(): Stats {
 		segments: 0,
 		ucs2: 0,
 	};
-	stats.histogram = newHistogram(stats);
+	stats.histogram = ownedHistogram(stats);
 	return stats as Stats;
 }
 
@@ -294,9 +295,10 @@ export function listPriorities(stats: Stats, names: readonly string[]): Stats {
 	return stats;
 }
 
-function emptyQueueing(owner: object): QueueingStats {
+/** Empty waits and latencies, their histograms owned by `owner`. */
+export function emptyQueueing(owner: object): QueueingStats {
 	return {
-		count: 0, waitCount: 0, waited: 0, waitSumMs: 0, waitMaxMs: 0, latencySumMs: 0, latencyMaxMs: 0, waitHistogram: newHistogram(owner), latencyHistogram: newHistogram(owner),
+		count: 0, waitCount: 0, waited: 0, waitSumMs: 0, waitMaxMs: 0, latencySumMs: 0, latencyMaxMs: 0, waitHistogram: ownedHistogram(owner), latencyHistogram: ownedHistogram(owner),
 	};
 }
 
@@ -347,7 +349,7 @@ function histogramOfGroup(stats: Stats, group: string): Histogram | undefined {
 			return undefined;
 		}
 
-		const first = newHistogram(stats);
+		const first = ownedHistogram(stats);
 		first.add(stats.histogram);
 		stats.groupHistograms.set(stats.firstGroup, first);
 		for (const tally of stats.senders.values()) {
@@ -357,7 +359,7 @@ function histogramOfGroup(stats: Stats, group: string): Histogram | undefined {
 
 	let histogram = stats.groupHistograms.get(group);
 	if (histogram === undefined) {
-		histogram = newHistogram(stats);
+		histogram = ownedHistogram(stats);
 		stats.groupHistograms.set(group, histogram);
 	}
 
@@ -371,91 +373,100 @@ export function groupHistogram(stats: Stats, group: string): Histogram | undefin
 
 /** A new `Stats` holding both; neither argument changes. */
 export function mergeStats(a: Stats, b: Stats): Stats {
-	const merged = emptyStats();
-	merged.sent = a.sent + b.sent;
-	merged.failed = a.failed + b.failed;
-	merged.attempts = a.attempts + b.attempts;
-	for (const source of [a.retries, b.retries]) {
-		if (source) {
-			merged.retries ??= {
-				retried: 0, deliveredAfterRetry: 0, attemptsOfFinished: 0, transientFailures: 0, permanentFailures: 0,
-			};
-			merged.retries.retried += source.retried;
-			merged.retries.deliveredAfterRetry += source.deliveredAfterRetry;
-			merged.retries.attemptsOfFinished += source.attemptsOfFinished;
-			merged.retries.transientFailures += source.transientFailures;
-			merged.retries.permanentFailures += source.permanentFailures;
+	return mergeInto(mergeInto(emptyStats(), a), b);
+}
+
+/**
+ * Adds everything of `from` to `into`, in place, and returns `into` (`from` does not change): what
+ * a monitor does with each stats record a worker publishes, with no new histograms per record.
+ */
+export function mergeInto(into: Stats, from: Stats): Stats {
+	into.sent += from.sent;
+	into.failed += from.failed;
+	if (from.retries) {
+		into.retries ??= {
+			retried: 0, deliveredAfterRetry: 0, attemptsOfFinished: 0, transientFailures: 0, permanentFailures: 0,
+		};
+		into.retries.retried += from.retries.retried;
+		into.retries.deliveredAfterRetry += from.retries.deliveredAfterRetry;
+		into.retries.attemptsOfFinished += from.retries.attemptsOfFinished;
+		into.retries.transientFailures += from.retries.transientFailures;
+		into.retries.permanentFailures += from.retries.permanentFailures;
+	}
+
+	into.durationSumMs += from.durationSumMs;
+	into.maxDurationMs = Math.max(into.maxDurationMs, from.maxDurationMs);
+	into.minDurationMs = Math.min(into.minDurationMs, from.minDurationMs);
+	if (from.attempts > 0) {
+		// `from`'s shifted sums moved to `into`'s shift: sum(x - k') = sum(x - k) + n(k - k'), and its square likewise.
+		if (into.attempts === 0) {
+			into.varianceShiftMs = from.varianceShiftMs;
+			into.shiftedSumMs = 0;
+			into.shiftedSquareSumMs = 0;
+		}
+
+		const count = from.attempts;
+		const delta = from.varianceShiftMs - into.varianceShiftMs;
+		into.shiftedSquareSumMs += from.shiftedSquareSumMs + (2 * delta * from.shiftedSumMs) + (count * delta * delta);
+		into.shiftedSumMs += from.shiftedSumMs + (count * delta);
+	}
+
+	into.attempts += from.attempts;
+	into.firstStartMs = Math.min(into.firstStartMs, from.firstStartMs);
+	into.lastEndMs = Math.max(into.lastEndMs, from.lastEndMs);
+	// Senders first: a sender of a new group splits `into`'s histogram by group (see
+	// `histogramOfGroup`), which must happen before `from`'s send times are in it.
+	for (const [id, tally] of from.senders) {
+		const known = into.senders.get(id);
+		if (known === undefined) {
+			into.senders.set(id, {
+				group: tally.group, sent: tally.sent, failed: tally.failed, durationSumMs: tally.durationSumMs, groupHistogram: histogramOfGroup(into, tally.group),
+			});
+		} else {
+			known.sent += tally.sent;
+			known.failed += tally.failed;
+			known.durationSumMs += tally.durationSumMs;
 		}
 	}
 
-	merged.durationSumMs = a.durationSumMs + b.durationSumMs;
-	merged.maxDurationMs = Math.max(a.maxDurationMs, b.maxDurationMs);
-	merged.minDurationMs = Math.min(a.minDurationMs, b.minDurationMs);
-	// Both shifted sums moved to one shift: sum(x - k') = sum(x - k) + n(k - k'), and its square likewise.
-	merged.varianceShiftMs = Number.isNaN(a.varianceShiftMs) ? b.varianceShiftMs : a.varianceShiftMs;
-	for (const source of [a, b]) {
-		const count = source.attempts;
-		if (count > 0) {
-			const delta = source.varianceShiftMs - merged.varianceShiftMs;
-			merged.shiftedSumMs += source.shiftedSumMs + (count * delta);
-			merged.shiftedSquareSumMs += source.shiftedSquareSumMs + (2 * delta * source.shiftedSumMs) + (count * delta * delta);
-		}
-	}
-
-	merged.firstStartMs = Math.min(a.firstStartMs, b.firstStartMs);
-	merged.lastEndMs = Math.max(a.lastEndMs, b.lastEndMs);
-	for (const source of [a, b]) {
-		for (const [id, tally] of source.senders) {
-			const into = merged.senders.get(id);
-			if (into === undefined) {
-				merged.senders.set(id, {
-					group: tally.group, sent: tally.sent, failed: tally.failed, durationSumMs: tally.durationSumMs, groupHistogram: histogramOfGroup(merged, tally.group),
-				});
-			} else {
-				into.sent += tally.sent;
-				into.failed += tally.failed;
-				into.durationSumMs += tally.durationSumMs;
+	if (into.groupHistograms.size > 0) {
+		for (const group of groupsOf(from)) {
+			const source = groupHistogram(from, group);
+			const target = into.groupHistograms.get(group);
+			if (source && target) {
+				target.add(source);
 			}
 		}
 	}
 
-	// Each group's send times: added once every group is known, and before the run's histogram is
-	// filled (a split of groups above copies the run's histogram, which must still be empty).
-	for (const source of [a, b]) {
-		const groups = new Set([...source.senders.values()].map(tally => tally.group));
-		for (const group of groups) {
-			const from = groupHistogram(source, group);
-			const into = merged.groupHistograms.get(group);
-			if (from && into) {
-				into.add(from);
-			}
-		}
+	into.histogram.add(from.histogram);
+	into.segments += from.segments;
+	into.ucs2 += from.ucs2;
+	if (from.queueing) {
+		into.queueing ??= emptyQueueing(into);
+		mergeQueueing(into.queueing, from.queueing);
 	}
 
-	merged.histogram.add(a.histogram);
-	merged.histogram.add(b.histogram);
-	merged.segments = a.segments + b.segments;
-	merged.ucs2 = a.ucs2 + b.ucs2;
-	for (const source of [a.queueing, b.queueing]) {
-		if (source) {
-			merged.queueing ??= emptyQueueing(merged);
-			mergeQueueing(merged.queueing, source);
+	for (const [name, figures] of from.byPriority) {
+		let target = into.byPriority.get(name);
+		if (target === undefined) {
+			target = emptyQueueing(into);
+			into.byPriority.set(name, target);
 		}
+
+		mergeQueueing(target, figures);
 	}
 
-	for (const source of [a.byPriority, b.byPriority]) {
-		for (const [name, figures] of source) {
-			let into = merged.byPriority.get(name);
-			if (into === undefined) {
-				into = emptyQueueing(merged);
-				merged.byPriority.set(name, into);
-			}
+	return into;
+}
 
-			mergeQueueing(into, figures);
-		}
+/** The groups `stats` has send times of. */
+export function groupsOf(stats: Stats): string[] {
+	if (stats.groupHistograms.size > 0) {
+		return [...stats.groupHistograms.keys()];
 	}
 
-	return merged;
+	return stats.firstGroup === undefined ? [] : [stats.firstGroup];
 }
 
 /** The standard deviation of every send time (population: divided by n); 0 below two. */

@@ -30,6 +30,9 @@ import {
 /** The first four bytes of every batch: "SMS" and the layout's version. */
 const MAGIC = Buffer.from('SMS\u0001', 'latin1');
 
+/** Whether `body` is laid out as a batch (its reader says whether it is a good one). */
+export const isBatch = (body: unknown): boolean => Buffer.isBuffer(body) && body.length >= 8 && MAGIC.compare(body, 0, 4) === 0;
+
 /** The AMQP content type batches are published with. */
 export const BATCH_CONTENT_TYPE = 'application/vnd.sms-sim.batch';
 
@@ -47,6 +50,8 @@ export type MessagesBatch = {
 	readonly epoch: string;
 	readonly startedAt: number;
 	readonly producer: string;
+	/** The batch's number within its producer, from 1: stats records name the batch by it. */
+	readonly seq: number;
 	/** The one priority of every message of the batch (`--priority`), if any. */
 	readonly priority?: string;
 	readonly messages: readonly WireMessage[];
@@ -260,8 +265,8 @@ export function parseMessages(body: unknown): Parsed<MessagesBatch> {
 	}
 
 	const {header, count, view, rowsAt, text} = frame.record;
-	if (!isText(header.producer, 64) || !isTime(header.startedAt)) {
-		return {problem: 'no producer or start time'};
+	if (!isText(header.producer, 64) || !isTime(header.startedAt) || typeof header.seq !== 'number' || !isNumber(header.seq)) {
+		return {problem: 'no producer, batch number or start time'};
 	}
 
 	if (header.priority !== undefined && !isText(header.priority, 40)) {
@@ -302,7 +307,7 @@ export function parseMessages(body: unknown): Parsed<MessagesBatch> {
 
 	return {
 		record: {
-			type: 'messages', run: header.run as string, epoch: header.epoch as string, startedAt: header.startedAt, producer, ...(priority === undefined ? {} : {priority}), messages,
+			type: 'messages', run: header.run as string, epoch: header.epoch as string, startedAt: header.startedAt, producer, seq: header.seq, ...(priority === undefined ? {} : {priority}), messages,
 		},
 	};
 }

@@ -1,5 +1,6 @@
 import {connect as connectTcp} from 'node:net';
 import {Connection} from 'rabbitmq-client';
+import {redactUrl} from './redact-url.js';
 
 export {DEFAULT_BROKER} from './topology.js';
 
@@ -34,18 +35,6 @@ export function hostAndPort(url: string): string {
 /** The broker could not be reached or refused us: the CLI exits with its own code and this message. */
 export class BrokerError extends Error {
 	override readonly name = 'BrokerError';
-}
-
-/** The URL without its password, for messages. */
-export function redactUrl(url: string): string {
-	try {
-		const parsed = new URL(url);
-		parsed.password &&= '***';
-
-		return parsed.toString().replace(/\/$/, '');
-	} catch {
-		return url;
-	}
 }
 
 /**

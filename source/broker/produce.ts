@@ -24,6 +24,8 @@ export type ProduceOptions = {
 	readonly batch: number;
 	/** Batches awaiting their confirm at once. */
 	readonly window?: number;
+	/** The run keeps a row per finished message (`--events`): said in the run's identity, which the first producer writes. */
+	readonly events?: boolean;
 };
 
 export type ProduceProgress = {readonly published: number; readonly total: number; readonly producer: string; readonly epoch: string};
@@ -46,7 +48,7 @@ export async function produce(
 ): Promise<ProduceProgress> {
 	const queues = queueOptions(options.run);
 	const names = runNames(options.run);
-	const {epoch, startedAt} = await joinRun(connection, options.run);
+	const {epoch, startedAt} = await joinRun(connection, options.run, {events: options.events ?? false});
 	const producer = randomBytes(4).toString('hex');
 	const publisher = connection.createPublisher({
 		confirm: true,
@@ -61,7 +63,7 @@ export async function produce(
 	});
 	try {
 		const start: ProducerStartRecord = {
-			type: 'producer-start', run: options.run, epoch, producer, total: options.messages, seed: options.seed, maxBodyLength: options.maxBodyLength,
+			type: 'producer-start', run: options.run, epoch, producer, total: options.messages, seed: options.seed, maxBodyLength: options.maxBodyLength, maxBatches: mostBatches(options),
 		};
 		await send(names.control, start);
 		const window = options.window ?? 8;
@@ -73,12 +75,14 @@ export async function produce(
 		const batches = new Map<string | undefined, OutgoingMessage[]>();
 		/** The text in each priority's batch so far, UTF-16 units. */
 		const textUnits = new Map<string | undefined, number>();
+		let seq = 0;
 		const flush = (priority: string | undefined): void => {
 			const batch = batches.get(priority) ?? [];
+			seq++;
 			batches.set(priority, []);
 			textUnits.set(priority, 0);
 			const body = encodeMessages({
-				run: options.run, epoch, startedAt, producer, ...(priority === undefined ? {} : {priority}),
+				run: options.run, epoch, startedAt, producer, seq, ...(priority === undefined ? {} : {priority}),
 			}, batch);
 			const rank = priorities.findIndex(candidate => candidate.name === priority);
 			const amqpPriority = rank === -1 ? undefined : Math.max(1, MAX_PRIORITY - rank);
@@ -117,6 +121,8 @@ export async function produce(
 			}
 		}
 
+		// Stopped, a producer publishes no more: the batches of other priorities it had begun are
+		// dropped, and its producer-done says which it published (their count and batches).
 		if (!shouldStop()) {
 			for (const [priority, batch] of batches) {
 				if (batch.length > 0) {
@@ -128,13 +134,22 @@ export async function produce(
 		published += sum(await Promise.all(pending));
 		onProgress?.(progress(published));
 		const done: ProducerDoneRecord = {
-			type: 'producer-done', run: options.run, epoch, producer, published,
+			type: 'producer-done', run: options.run, epoch, producer, published, batches: seq,
 		};
 		await send(names.control, done);
 		return progress(published);
 	} finally {
 		await publisher.close();
 	}
+}
+
+/**
+ * The most batches a producer can publish: full ones, a partial one per priority, and one more
+ * each time a batch's text reaches its limit. Readers refuse a record of a batch numbered beyond it.
+ */
+function mostBatches(options: ProduceOptions): number {
+	const mostUnits = options.messages * (32 + (2 * options.maxBodyLength));
+	return Math.ceil(options.messages / options.batch) + Math.max(1, options.priorities?.length ?? 0) + Math.ceil(mostUnits / MAX_BATCH_TEXT_UNITS);
 }
 
 const sum = (values: number[]): number => values.reduce((total, value) => total + value, 0);

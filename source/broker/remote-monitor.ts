@@ -1,25 +1,32 @@
 import type {Connection} from 'rabbitmq-client';
 import {
-	Observable, Subject, from, type ObservableInput, type SchedulerLike,
+	Observable, Subject, from, merge, type ObservableInput, type SchedulerLike,
 } from 'rxjs';
 import type {ResolvedConfig} from '../config.js';
-import {monitor} from '../monitor.js';
+import {monitorStats} from '../monitor.js';
 import {packedEncoding, packedSegments} from '../segments.js';
 import type {SendResult} from '../senders.js';
+import type {Stats} from '../stats.js';
 import type {SimulationEvent} from '../simulation.js';
 import {brokerFailure, isFatalBrokerError, isStreamStarting} from './connection.js';
 import {IdSet} from './id-set.js';
 import {awaitRun} from './run-identity.js';
+import {RunLedger} from './run-ledger.js';
+import {isStatsRecord} from './stats-records.js';
 import {
 	parseControl, queueOptions, runNames, type EpochRecord,
 } from './topology.js';
-import {messageId, parseOutcomes, type WireResult} from './batches.js';
+import {
+	isBatch, messageId, parseOutcomes, type WireResult,
+} from './batches.js';
 
 export type RemoteMonitorOptions = {
 	readonly run: string;
 	readonly intervalMs: number;
-	/** Whether every result is passed on (for `--events`), not only the snapshots. */
+	/** Whether every result is passed on (for `--events` or a page), not only the snapshots. */
 	readonly emitResults?: boolean;
+	/** The person asked for `--events`: told in one line when the run keeps no per-message rows. */
+	readonly eventsAsked?: boolean;
 	/** Records in hand, unacknowledged, at once, per stream. */
 	readonly prefetch?: number;
 };
@@ -35,22 +42,20 @@ export type RemoteMonitorDeps = {
 /** Wall ms a monitor waits for its run to be started before it says that it is waiting. */
 const WAITING_NOTE_MS = 1000;
 
-/** A producer of the run, as its control records tell. */
-type Producer = {readonly total: number; published: number | undefined; readonly counted: IdSet};
-
 /** A worker seen in a heartbeat within the last three intervals is live. */
 const LIVE_INTERVALS = 3;
 
 /**
  * Follows a run on the broker: reads the run's control and outcomes streams from their start
- * (taking nothing away from another monitor), folds every result of this run's epoch with the same
- * monitor as a local run, counts each message id once (a batch redelivered after a worker died is
- * reported twice), and ends with a final snapshot when every producer is done and every message it
- * confirmed is accounted for. Elapsed time (first start to last end), throughput and ETA come from
- * the results' own times, so a monitor started late, or after the run, prints the same summary as
- * one that watched it, and time before any worker took a message does not count.
- * Records of another epoch (an earlier run under this name), ids no producer of the run made, and
- * records that are not sms-sim's are set aside and reported once.
+ * (taking nothing away from another monitor) and merges the stats records its workers publish
+ * (one per batch: see stats-records.ts and run-ledger.ts), so its work grows with batches, not
+ * messages. It ends with a final snapshot when every producer is done and every batch it published
+ * is finished. Elapsed time (first start to last end), throughput and ETA come from the records'
+ * own times, so a monitor started late, or after the run, prints the same summary as one that
+ * watched it. With `emitResults`, it also passes on the per-message rows of a run that keeps them
+ * (`produce --events`), each message once.
+ * Records of another epoch (an earlier run under this name), batches no producer of the run
+ * published, and records that are not sms-sim's are set aside, and each reason reported once.
  * Expects the run declared (`declareRun`) first.
  */
 export function watchRun(connection: Connection, options: RemoteMonitorOptions, deps: RemoteMonitorDeps): Observable<SimulationEvent> {
@@ -58,14 +63,11 @@ export function watchRun(connection: Connection, options: RemoteMonitorOptions, 
 		const {scheduler, warn = () => undefined} = deps;
 		const names = runNames(options.run);
 		const queues = queueOptions(options.run);
-		const results$ = new Subject<SendResult>();
-		const producers = new Map<string, Producer>();
-		/** Results of producers not announced yet (the control stream is read apart from the outcomes). */
-		const early = new Map<string, WireResult[]>();
+		const stats$ = new Subject<Stats>();
+		const rows$ = new Subject<SendResult>();
 		const workers = new Map<string, {senders: number; inFlight: number; seenAt: number; done: boolean}>();
-		let earliestStartMs = Number.POSITIVE_INFINITY;
-		let latestEndMs = 0;
-		let duplicates = 0;
+		/** Rows passed on, per producer: a batch redone after a worker died sends its rows again. */
+		const rowsSeen = new Map<string, IdSet>();
 		const setAside = new Map<string, number>();
 		const aside = (reason: string): void => {
 			if (!setAside.has(reason)) {
@@ -75,60 +77,36 @@ export function watchRun(connection: Connection, options: RemoteMonitorOptions, 
 			setAside.set(reason, (setAside.get(reason) ?? 0) + 1);
 		};
 
-		const total = (): number | null => producers.size === 0 ? null : [...producers.values()].reduce((sum, producer) => sum + (producer.published ?? producer.total), 0);
-		const done = (): boolean => producers.size > 0 && [...producers.values()].every(producer => producer.published !== undefined && producer.counted.size >= producer.published);
-
-		const count = (result: WireResult): void => {
-			const producer = producers.get(result.producer);
-			if (producer === undefined) {
-				const waiting = early.get(result.producer);
-				if (waiting === undefined) {
-					early.set(result.producer, [result]);
-				} else {
-					waiting.push(result);
-				}
-
-				return;
-			}
-
-			if (result.n > (producer.published ?? producer.total)) {
-				aside(`a result for message ${messageId(result.producer, result.n)}, beyond what its producer published`);
-				return;
-			}
-
-			if (!producer.counted.addNumber(result.n)) {
-				duplicates++;
-				return;
-			}
-
-			earliestStartMs = Math.min(earliestStartMs, result.startMs);
-			latestEndMs = Math.max(latestEndMs, result.endMs);
-			results$.next(toSendResult(result));
+		let ledger: RunLedger | undefined;
+		const elapsedMs = (): number => {
+			const stats = ledger?.stats();
+			return stats && stats.lastEndMs > stats.firstStartMs ? stats.lastEndMs - stats.firstStartMs : 0;
 		};
 
 		const finishIfDone = (): void => {
-			if (done()) {
-				results$.complete();
+			if (ledger?.done === true) {
+				rows$.complete(); // Every row of a batch comes before its record.
+				stats$.complete();
 			}
 		};
 
 		subscriber.next({type: 'start', config: startConfig(options)});
-		const subscription = results$.pipe(monitor({
+		const snapshots$ = stats$.pipe(monitorStats({
 			scheduler,
 			intervalMs: options.intervalMs,
-			total,
+			total: () => ledger?.total ?? null,
 			groups: [],
 			// From the first send's start to the last one's end: the time the run was sending, whoever
 			// watched it and whenever the workers came.
-			elapsedMs: () => (latestEndMs > earliestStartMs ? latestEndMs - earliestStartMs : 0),
+			elapsedMs,
 			workers() {
 				const now = Date.now();
 				const live = [...workers.values()].filter(worker => !worker.done && now - worker.seenAt <= LIVE_INTERVALS * options.intervalMs);
 				return {live: live.length, senders: live.reduce((sum, worker) => sum + worker.senders, 0), inFlight: live.reduce((sum, worker) => sum + worker.inFlight, 0)};
 			},
 			stop: deps.stop,
-			emitResults: options.emitResults,
-		})).subscribe({
+		}));
+		const subscription = merge(rows$, snapshots$).subscribe({
 			next(event) {
 				subscriber.next(event);
 			},
@@ -143,11 +121,18 @@ export function watchRun(connection: Connection, options: RemoteMonitorOptions, 
 		});
 
 		const prefetch = options.prefetch ?? 200;
+		/** Reads a stream from its start; a record its handler cannot take is set aside with the reason, and reading goes on. */
 		const streamConsumer = (queue: string, queueDeclare: typeof queues.outcomes, handle: (body: unknown) => void) => {
 			const consumer = connection.createConsumer({
 				queue, queueOptions: queueDeclare, qos: {prefetchCount: prefetch}, arguments: {'x-stream-offset': 'first'},
 			}, delivery => {
-				handle(delivery.body);
+				try {
+					handle(delivery.body);
+				} catch (error) {
+					// Never thrown back to the client: it would nack, the broker would close the connection,
+					// and the monitor would read the same record again after reconnecting, for ever.
+					aside(`a record on ${queue} that could not be read (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`);
+				}
 			});
 			consumer.on('error', (error: unknown) => {
 				if (closing || isStreamStarting(error)) {
@@ -164,10 +149,31 @@ export function watchRun(connection: Connection, options: RemoteMonitorOptions, 
 			return consumer;
 		};
 
+		/** A row of a run that keeps events: passed on once per message. */
+		const passOn = (row: WireResult): void => {
+			let seen = rowsSeen.get(row.producer);
+			if (seen === undefined) {
+				seen = new IdSet();
+				rowsSeen.set(row.producer, seen);
+			}
+
+			if (seen.addNumber(row.n)) {
+				rows$.next(toSendResult(row));
+			}
+		};
+
 		let closing = false;
 		let control: ReturnType<typeof streamConsumer> | undefined;
 		let outcomes: ReturnType<typeof streamConsumer> | undefined;
 		const startReading = (run: EpochRecord): void => {
+			const runLedger = new RunLedger({
+				run: options.run, epoch: run.epoch, fold: true, aside,
+			});
+			ledger = runLedger;
+			if (options.emitResults && run.events !== true && options.eventsAsked) {
+				warn(`run ${options.run} keeps no per-message rows (it was started without produce --events): --events shows progress and the summary only`);
+			}
+
 			control = streamConsumer(names.control, queues.control, body => {
 				const parsed = parseControl(body);
 				if ('problem' in parsed) {
@@ -181,58 +187,41 @@ export function watchRun(connection: Connection, options: RemoteMonitorOptions, 
 					return;
 				}
 
-				switch (record.type) {
-					case 'producer-start': {
-						if (!producers.has(record.producer)) {
-							producers.set(record.producer, {total: record.total, published: undefined, counted: new IdSet()});
-							for (const waiting of early.get(record.producer) ?? []) {
-								count(waiting);
-							}
-
-							early.delete(record.producer);
-						}
-
-						break;
-					}
-
-					case 'producer-done': {
-						const producer = producers.get(record.producer);
-						if (producer === undefined || record.published > producer.total) {
-							aside(`a producer-done for a producer the run does not have, or beyond what it meant to publish (${record.producer})`);
-						} else {
-							producer.published = record.published;
-						}
-
-						break;
-					}
-
-					case 'heartbeat': {
-						workers.set(record.worker, {
-							senders: record.senders, inFlight: record.inFlight, seenAt: Date.now(), done: record.done,
-						});
-						break;
-					}
+				if (record.type === 'heartbeat') {
+					workers.set(record.worker, {
+						senders: record.senders, inFlight: record.inFlight, seenAt: Date.now(), done: record.done,
+					});
+				} else {
+					runLedger.control(record);
+					stats$.next(runLedger.stats());
 				}
 
 				finishIfDone();
 			});
 			outcomes = streamConsumer(names.outcomes, queues.outcomes, body => {
+				if (isStatsRecord(body)) {
+					runLedger.record(body as Buffer);
+					stats$.next(runLedger.stats());
+					finishIfDone();
+					return;
+				}
+
+				if (run.events === true && !options.emitResults && isBatch(body)) {
+					return; // Per-message rows of a run that keeps them: not asked for, not read.
+				}
+
 				const parsed = parseOutcomes(body);
 				if ('problem' in parsed) {
 					aside(`a record on ${names.outcomes} that is not sms-sim's (${parsed.problem})`);
-					return;
-				}
-
-				if (parsed.record.run !== options.run || parsed.record.epoch !== run.epoch) {
+				} else if (parsed.record.run !== options.run || parsed.record.epoch !== run.epoch) {
 					aside(`results of an earlier run named ${options.run} (purge it to start afresh)`);
-					return;
+				} else if (run.events === true) {
+					for (const row of parsed.record.results) {
+						passOn(row);
+					}
+				} else {
+					aside(`per-message rows on ${names.outcomes}, in a run started without --events (no worker of it writes them)`);
 				}
-
-				for (const result of parsed.record.results) {
-					count(result);
-				}
-
-				finishIfDone();
 			});
 		};
 
@@ -259,6 +248,7 @@ export function watchRun(connection: Connection, options: RemoteMonitorOptions, 
 
 		const stopSubscription = deps.stop
 			? from(deps.stop).subscribe(() => {
+				rows$.complete();
 				void finding.close();
 			})
 			: undefined;
@@ -267,10 +257,11 @@ export function watchRun(connection: Connection, options: RemoteMonitorOptions, 
 			clearTimeout(waitingNote);
 			stopSubscription?.unsubscribe();
 			subscription.unsubscribe();
-			results$.complete();
+			stats$.complete();
 			void close();
-			if (duplicates > 0) {
-				warn(`${duplicates} redelivered result${duplicates === 1 ? ' was' : 's were'} counted once`);
+			const redelivered = ledger?.redelivered ?? 0;
+			if (redelivered > 0) {
+				warn(`${redelivered} redelivered batch${redelivered === 1 ? ' was' : 'es were'} counted once`);
 			}
 		};
 	});

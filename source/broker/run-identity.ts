@@ -1,6 +1,8 @@
 import {randomUUID} from 'node:crypto';
 import type {Connection} from 'rabbitmq-client';
-import {brokerFailure, isFatalBrokerError, isStreamStarting} from './connection.js';
+import {
+	BrokerError, brokerFailure, isFatalBrokerError, isStreamStarting,
+} from './connection.js';
 import {
 	parseEpoch, queueOptions, runNames, type EpochRecord,
 } from './topology.js';
@@ -89,20 +91,29 @@ export function awaitRun(connection: Connection, run: string, {aside = () => und
  * connection, INTERNAL_ERROR) that publishes to a stream whose writer has not started yet, and a
  * consume that succeeds means the stream is up.
  */
-export async function joinRun(connection: Connection, run: string): Promise<EpochRecord> {
+export async function joinRun(connection: Connection, run: string, {events}: {readonly events: boolean}): Promise<EpochRecord> {
 	const waiting = awaitRun(connection, run);
 	const publisher = connection.createPublisher({confirm: true, maxAttempts: 50});
 	try {
 		await waiting.reading;
 		const candidate: EpochRecord = {
-			type: 'epoch', run, epoch: randomUUID(), startedAt: Date.now(),
+			type: 'epoch', run, epoch: randomUUID(), startedAt: Date.now(), events,
 		};
 		await Promise.race([
 			publisher.send({routingKey: runNames(run).identity, durable: true, contentType: 'application/json'}, JSON.stringify(candidate)),
 			waiting.identity, // A failure to read it says more than a failure to write.
 		]);
-		return await waiting.identity;
+		const identity = await waiting.identity;
+		if ((identity.events ?? false) !== events) {
+			throw new BrokerError(`run ${run} was started ${identity.events ? 'with' : 'without'} --events: produce into it ${identity.events ? 'with' : 'without'} --events too, or purge it to start afresh`);
+		}
+
+		return identity;
 	} catch (error) {
+		if (error instanceof BrokerError) {
+			throw error;
+		}
+
 		await waiting.close();
 		throw brokerFailure(error, `writing the identity of run ${run}`);
 	} finally {

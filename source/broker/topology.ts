@@ -67,8 +67,12 @@ export const MAX_BATCH_TEXT_UNITS = 16 * 1024 * 1024;
 /** The largest record read off the broker: a batch of 10,000 messages with 10,000-character bodies is ~100 MB; anything larger is not ours. */
 export const MAX_RECORD_BYTES = 128 * 1024 * 1024;
 
-/** The run's identity: the first of these on the identity stream. Every record of the run carries its `epoch`. */
-export type EpochRecord = {readonly type: 'epoch'; readonly run: string; readonly epoch: string; readonly startedAt: number};
+/**
+ * The run's identity: the first of these on the identity stream. Every record of the run carries
+ * its `epoch`. `events`: its workers publish a row per finished message too (`produce --events`),
+ * for monitors asked for `--events`; without it they publish stats records only.
+ */
+export type EpochRecord = {readonly type: 'epoch'; readonly run: string; readonly epoch: string; readonly startedAt: number; readonly events?: boolean};
 
 /** A producer joins the run: what it means to publish. */
 export type ProducerStartRecord = {
@@ -79,10 +83,19 @@ export type ProducerStartRecord = {
 	readonly total: number;
 	readonly seed: number;
 	readonly maxBodyLength: number;
+	/** The most batches it can publish (numbered from 1): a record of a batch beyond it is not of this producer. */
+	readonly maxBatches: number;
 };
 
-/** A producer is done: every one of its `published` messages is confirmed by the broker. */
-export type ProducerDoneRecord = {readonly type: 'producer-done'; readonly run: string; readonly epoch: string; readonly producer: string; readonly published: number};
+/** A producer is done: every one of its `published` messages, in `batches` batches numbered from 1, is confirmed by the broker. */
+export type ProducerDoneRecord = {
+	readonly type: 'producer-done';
+	readonly run: string;
+	readonly epoch: string;
+	readonly producer: string;
+	readonly published: number;
+	readonly batches: number;
+};
 
 /** A worker is alive: what it holds, every interval. `done` on its last. */
 export type HeartbeatRecord = {
@@ -157,17 +170,17 @@ function parseRecord<T>(body: unknown, problemOf: (value: Json) => string | unde
 }
 
 export const parseEpoch = (body: unknown): Parsed<EpochRecord> => parseRecord(body, value =>
-	ofRun(value, 'epoch') ?? (isTime(value.startedAt) && value.startedAt > 0 ? undefined : 'no start time'));
+	ofRun(value, 'epoch') ?? (isTime(value.startedAt) && value.startedAt > 0 ? undefined : 'no start time') ?? (value.events === undefined || typeof value.events === 'boolean' ? undefined : 'a malformed events flag'));
 
 /** What is wrong with a control record, if anything. */
 function controlProblem(value: Json): string | undefined {
 	switch (value.type) {
 		case 'producer-start': {
-			return ofRun(value, 'producer-start') ?? (isText(value.producer, 64) && isCount(value.total) && isCount(value.seed) && isCount(value.maxBodyLength) ? undefined : 'malformed producer-start');
+			return ofRun(value, 'producer-start') ?? (isText(value.producer, 64) && isCount(value.total) && isCount(value.seed) && isCount(value.maxBodyLength) && isCount(value.maxBatches) ? undefined : 'malformed producer-start');
 		}
 
 		case 'producer-done': {
-			return ofRun(value, 'producer-done') ?? (isText(value.producer, 64) && isCount(value.published) ? undefined : 'malformed producer-done');
+			return ofRun(value, 'producer-done') ?? (isText(value.producer, 64) && isCount(value.published) && isCount(value.batches) ? undefined : 'malformed producer-done');
 		}
 
 		case 'heartbeat': {

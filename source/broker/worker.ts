@@ -8,10 +8,13 @@ import {createPoolGauge} from '../pool.js';
 import type {Random} from '../random.js';
 import {createSenders, type ResolvedSenderGroup, type SendResult} from '../senders.js';
 import type {SimulationEvent} from '../simulation.js';
+import {addResult, emptyStats, type Stats} from '../stats.js';
 import {brokerFailure, isFatalBrokerError, isStreamStarting} from './connection.js';
 import {awaitRun} from './run-identity.js';
+import {RunLedger} from './run-ledger.js';
+import {STATS_CONTENT_TYPE, encodeStatsRecord, isStatsRecord} from './stats-records.js';
 import {
-	parseControl, queueOptions, runNames, type HeartbeatRecord,
+	parseControl, queueOptions, runNames, type EpochRecord, type HeartbeatRecord,
 } from './topology.js';
 import {
 	BATCH_CONTENT_TYPE, costOf, encodeOutcomes, parseMessages, type WireMessage, type WireResult,
@@ -51,14 +54,25 @@ const COMPLETION_CHECK_MS = 200;
 /** Longest a finished result waits for its batch to fill before it is published anyway (wall ms). */
 const RESULT_FLUSH_MS = 50;
 
-/** A batch of messages in hand: acknowledged once every result of it is confirmed. */
+/** A batch of messages in hand: acknowledged once its stats record (and its rows and dead letters) are confirmed. */
 type Held = {
+	/** Messages of it without their outcome yet. */
 	remaining: number;
-	readonly epoch: string;
-	/** The producer of its messages: results name it with each message's number. */
 	readonly producer: string;
-	/** Wall ms between the run's start and this worker's: added to result times. */
-	readonly offsetMs: number;
+	readonly seq: number;
+	readonly size: number;
+	/** Its results folded, every attempt: what its stats records say. */
+	readonly stats: Stats;
+	/** Wall ms it came in. */
+	readonly takenAt: number;
+	/** Attempts its last partial record held (one is published only when there are more). */
+	publishedAttempts: number;
+	/** Its final record is out: no partial one after it. */
+	finished: boolean;
+	/** Publishes its finishing waits for: its rows of `--events` runs. */
+	readonly confirms: Array<Promise<unknown>>;
+	/** Its messages that never succeeded (a retry policy's dead letters). */
+	readonly dead: Array<Record<string, unknown>>;
 	readonly done: Settle;
 };
 
@@ -77,17 +91,26 @@ function settle(): Settle {
 
 /**
  * A sender worker: takes batches of messages from the run's queue (a few at a time, enough that
- * its senders never starve), feeds them to the same pipeline as a local run, publishes results in
- * batches to the run's outcomes stream (flushed by size or after 50 ms), and acknowledges a batch
- * only once every result of it is confirmed by the broker. A worker that dies leaves its batches
- * unacknowledged; the broker gives them, whole, to another worker, and the monitor counts each id
- * once. A malformed batch is dead-lettered to the run's dead-letter queue, reported once, and the
- * worker carries on.
+ * its senders never starve), feeds them to the same pipeline as a local run, folds each batch's
+ * results into the stats monoid, and when a batch's last message has its outcome publishes the
+ * batch's stats record (see stats-records.ts) to the run's outcomes stream and acknowledges the
+ * batch once the broker confirms it. A batch that takes longer than an interval gets a partial
+ * record every interval, so monitors see progress. Per-message rows go out too only for a run that
+ * keeps events (`produce --events`). A worker that dies leaves its batches unacknowledged; the
+ * broker gives them, whole, to another worker, and every reader takes one final record per batch.
+ * A batch that is not this run's (malformed, another run or epoch) is dead-lettered to the run's
+ * dead-letter queue, reported once, and the worker carries on.
+ *
+ * Times go out on the run's clock: at a paced speed, the run's time when the worker joined (wall
+ * time since the run's start, times the speed; never less than 0, so a machine whose clock is
+ * behind the producer's starts at 0 rather than before the run) plus the worker's own time since;
+ * at max speed, the worker's simulated time from 0.
  *
  * It publishes a heartbeat every interval (senders, sends in flight, processed) and, unless
- * `follow`, ends by itself when the run is complete: every producer done, the queue drained and
- * its own sends done. Emits the worker's own events (start, its results, progress, final).
- * Expects the run declared (`declareRun`) first.
+ * `follow`, ends by itself when the run is complete: every producer done and every batch it
+ * published finished (read off the streams, as a monitor reads them), and its own sends done. So a
+ * worker never leaves while another still holds batches that could come back. Emits the worker's
+ * own events (start, its results, progress, final). Expects the run declared (`declareRun`) first.
  */
 export function runWorker(connection: Connection, options: WorkerOptions, deps: WorkerDeps): Observable<SimulationEvent> {
 	return new Observable<SimulationEvent>(subscriber => {
@@ -99,13 +122,11 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 		const senders = createSenders(options.groups, random).map(sender => ({...sender, id: `${options.workerId}/${sender.id}`}));
 		const incoming$ = new Subject<HeldMessage>();
 		const gauge = createPoolGauge();
-		const workerStartedAt = Date.now();
 		/** The batches in hand, to give back if the worker is stopped before their end. */
 		const inHand = new Set<Held>();
-		let batchesInHand = 0;
 		let draining = false;
 		let closing = false;
-		let epoch: string | undefined;
+		let stopped = false;
 		let processed = 0;
 		const warned = new Set<string>();
 		const warnOnce = (key: string, text: string): void => {
@@ -116,210 +137,250 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 		};
 
 		const publisher = connection.createPublisher({confirm: true, maxAttempts: 50, queues: [queues.outcomes, queues.control, queues.dead]});
+		const unconfirmed = new Set<Promise<unknown>>();
+		const track = (confirm: Promise<unknown>): void => {
+			unconfirmed.add(confirm);
+			void confirm.finally(() => unconfirmed.delete(confirm));
+		};
+
+		let run: EpochRecord | undefined;
+		/** Added to the pipeline's times: the run's time when the pipeline started (see above). */
+		let offsetMs = 0;
+		let keepsEvents = false;
+		let ledger: RunLedger | undefined;
+		const closers: Array<() => Promise<void>> = [];
+		/** Streams and the queue are read only once the run's identity is known: its epoch decides what is ours. */
+		const begin = (identity: EpochRecord): void => {
+			run = identity;
+			keepsEvents = identity.events === true;
+			const runTimeMs = options.config.speed === 'max' ? 0 : Math.max(0, Date.now() - identity.startedAt) * options.config.speed;
+			offsetMs = runTimeMs - (scheduler.now() - pipelineOrigin);
+			// What is set aside is for monitors to report; a worker only needs to know when the run is over.
+			ledger = new RunLedger({
+				run: options.run, epoch: identity.epoch, fold: false, aside: () => undefined,
+			});
+			const runLedger = ledger;
+			closers.push(
+				readStream(names.control, queues.control, body => {
+					const parsed = parseControl(body);
+					if ('record' in parsed && parsed.record.run === options.run) {
+						runLedger.control(parsed.record);
+					}
+				}),
+				readStream(names.outcomes, queues.outcomes, body => {
+					if (isStatsRecord(body)) {
+						runLedger.record(body as Buffer);
+					}
+				}),
+				consume(identity),
+			);
+		};
+
+		/** Reads a stream of the run from its start; a record that throws is skipped (a monitor reports it). */
+		const readStream = (queue: string, queueDeclare: typeof queues.control, handle: (body: unknown) => void): (() => Promise<void>) => {
+			const consumer = connection.createConsumer({
+				queue, queueOptions: queueDeclare, qos: {prefetchCount: 500}, arguments: {'x-stream-offset': 'first'},
+			}, delivery => {
+				try {
+					handle(delivery.body);
+				} catch {
+					// A record that cannot be read is skipped (a monitor reports it): thrown, the client would nack it and read it again, for ever.
+				}
+			});
+			consumer.on('error', (error: unknown) => {
+				if (closing || isStreamStarting(error)) {
+					return; // Our own close, or a stream a moment old: the consumer retries by itself.
+				}
+
+				if (isFatalBrokerError(error)) {
+					subscriber.error(brokerFailure(error, `reading ${queue}`));
+					return;
+				}
+
+				warnOnce(`${queue} ${describe(error)}`, `reading ${queue}: ${describe(error)}`);
+			});
+			return async () => consumer.close();
+		};
+
 		// Batches in hand: three rounds of its senders. A batch is acknowledged, and the next one comes,
-		// only once its results are confirmed: with two rounds, senders that all finish at once (fixed
+		// only once its record is confirmed: with two rounds, senders that all finish at once (fixed
 		// send times) waited for the first confirms at the start of a run. And whole rounds: with a
 		// batch more, the last round of a run was that one batch, 100 ms more for 500 messages (the
 		// bench's real-time case went from 1.05x to 1.04x of ideal, median of 8).
 		const prefetch = Math.max(2, Math.ceil((3 * slots) / Math.max(1, options.batch)));
-		const consumer = connection.createConsumer({
-			queue: names.messages, queueOptions: queues.messages, qos: {prefetchCount: prefetch}, concurrency: prefetch, requeue: true,
-		}, async delivery => {
-			if (draining) {
-				return ConsumerStatus.REQUEUE; // Came in while stopping: back to the queue for another worker.
-			}
-
-			const parsed = parseMessages(delivery.body);
-			if ('problem' in parsed || parsed.record.run !== options.run) {
-				warnOnce('bad-batch', `set aside a batch on ${names.messages} that is not this run's (${'problem' in parsed ? parsed.problem : 'another run'}): it is in ${names.dead}`);
-				return ConsumerStatus.DROP; // Dead-lettered to the run's dead-letter queue.
-			}
-
-			const {record} = parsed;
-			epoch = record.epoch;
-			if (record.messages.length === 0) {
-				return ConsumerStatus.ACK;
-			}
-
-			const held: Held = {
-				remaining: record.messages.length, epoch: record.epoch, producer: record.producer, offsetMs: workerStartedAt - record.startedAt, done: settle(),
-			};
-			batchesInHand++;
-			inHand.add(held);
-			try {
-				for (const message of record.messages) {
-					// The message was read for this delivery alone: it carries its batch itself.
-					(message as Holding)[batchOf] = held;
-					incoming$.next(message as HeldMessage);
+		const consume = (identity: EpochRecord): (() => Promise<void>) => {
+			const consumer = connection.createConsumer({
+				queue: names.messages, queueOptions: queues.messages, qos: {prefetchCount: prefetch}, concurrency: prefetch, requeue: true,
+			}, async delivery => {
+				if (draining) {
+					return ConsumerStatus.REQUEUE; // Came in while stopping: back to the queue for another worker.
 				}
 
-				await held.done.promise; // Resolving acknowledges the batch; a rejection requeues it.
-				return ConsumerStatus.ACK;
-			} finally {
-				batchesInHand--;
-				inHand.delete(held);
-			}
-		});
-		consumer.on('error', (error: unknown) => {
-			if (closing) {
-				return; // Deliveries cut short by our own close: nothing to report.
-			}
+				const parsed = parseMessages(delivery.body);
+				const problem = 'problem' in parsed ? parsed.problem : notOurs(parsed.record, identity);
+				if (problem !== undefined || !('record' in parsed)) {
+					warnOnce(`bad-batch ${problem}`, `set aside a batch on ${names.messages} that is not this run's (${problem}): it is in ${names.dead}`);
+					return ConsumerStatus.DROP; // Dead-lettered to the run's dead-letter queue.
+				}
 
-			if (isFatalBrokerError(error)) {
-				subscriber.error(brokerFailure(error, `taking messages from ${names.messages}`));
-				return;
-			}
+				const {record} = parsed;
+				if (record.messages.length === 0) {
+					return ConsumerStatus.ACK;
+				}
 
-			warnOnce(`consumer ${describe(error)}`, `taking messages from ${names.messages}: ${describe(error)}`);
-		});
+				const held: Held = {
+					remaining: record.messages.length,
+					producer: record.producer,
+					seq: record.seq,
+					size: record.messages.length,
+					stats: emptyStats(),
+					takenAt: Date.now(),
+					publishedAttempts: 0,
+					finished: false,
+					confirms: [],
+					dead: [],
+					done: settle(),
+				};
+				inHand.add(held);
+				try {
+					for (const message of record.messages) {
+						// The message was read for this delivery alone: it carries its batch itself.
+						(message as Holding)[batchOf] = held;
+						incoming$.next(message as HeldMessage);
+					}
 
-		// Results wait here until a batch is full or RESULT_FLUSH_MS passes, then go out as one record.
-		let pendingResults: SendResult[] = [];
+					await held.done.promise; // Resolving acknowledges the batch; a rejection requeues it.
+					return ConsumerStatus.ACK;
+				} finally {
+					inHand.delete(held);
+				}
+			});
+			consumer.on('error', (error: unknown) => {
+				if (closing) {
+					return; // Deliveries cut short by our own close: nothing to report.
+				}
+
+				if (isFatalBrokerError(error)) {
+					subscriber.error(brokerFailure(error, `taking messages from ${names.messages}`));
+					return;
+				}
+
+				warnOnce(`consumer ${describe(error)}`, `taking messages from ${names.messages}: ${describe(error)}`);
+			});
+			return async () => consumer.close();
+		};
+
+		// Rows of a run that keeps events wait here until a batch is full or RESULT_FLUSH_MS passes.
+		let pendingRows: SendResult[] = [];
 		let flushTimer: NodeJS.Timeout | undefined;
-		const unconfirmed = new Set<Promise<void>>();
-		const flush = (): void => {
+		const flushRows = (): void => {
 			clearTimeout(flushTimer);
 			flushTimer = undefined;
-			if (pendingResults.length === 0) {
+			if (pendingRows.length === 0 || run === undefined) {
 				return;
 			}
 
-			const out = pendingResults;
-			pendingResults = [];
-			const byEpoch = new Map<string, SendResult[]>();
-			for (const result of out) {
-				const {epoch} = heldOf(result);
-				const same = byEpoch.get(epoch);
-				if (same === undefined) {
-					byEpoch.set(epoch, [result]);
-				} else {
-					same.push(result);
-				}
+			const out = pendingRows;
+			pendingRows = [];
+			const rows: WireResult[] = out.map(result => ({
+				producer: heldOf(result).producer,
+				n: (result.message as HeldMessage).n,
+				to: result.message.to,
+				body: result.message.body,
+				cost: costOf(result.message),
+				senderId: result.senderId,
+				group: result.group,
+				status: result.status,
+				startMs: result.startMs + offsetMs,
+				endMs: result.endMs + offsetMs,
+				durationMs: result.durationMs,
+			}));
+			const confirm = publisher.send({routingKey: names.outcomes, durable: true, contentType: BATCH_CONTENT_TYPE}, encodeOutcomes({run: options.run, epoch: run.epoch, worker: options.workerId}, rows));
+			for (const held of new Set(out.map(result => heldOf(result)))) {
+				held.confirms.push(confirm);
 			}
+		};
 
-			for (const [recordEpoch, entries] of byEpoch) {
-				const results: WireResult[] = entries.map(result => {
-					const held = heldOf(result);
-					return {
-						producer: held.producer,
-						n: (result.message as HeldMessage).n,
-						to: result.message.to,
-						body: result.message.body,
-						cost: costOf(result.message),
-						senderId: result.senderId,
-						group: result.group,
-						status: result.status,
-						startMs: result.startMs + held.offsetMs,
-						endMs: result.endMs + held.offsetMs,
-						durationMs: result.durationMs,
-					};
-				});
-				const batch = encodeOutcomes({run: options.run, epoch: recordEpoch, worker: options.workerId}, results);
-				// Messages that never succeeded under a retry policy go to the run's dead-letter queue too,
-				// confirmed with their results before their batch is acknowledged.
-				const dead = entries.filter(result => result.attempt !== undefined && result.status === 'failed').map(result => ({
-					id: result.id, to: result.message.to, body: result.message.body, attempts: result.attempt, permanent: result.permanent === true,
+		const publishRecord = async (held: Held, final: boolean): Promise<void> => publisher.send({routingKey: names.outcomes, durable: true, contentType: STATS_CONTENT_TYPE}, encodeStatsRecord({
+			run: options.run, epoch: run!.epoch, worker: options.workerId, producer: held.producer, seq: held.seq, messages: held.size, final,
+		}, held.stats, offsetMs));
+
+		/** Every message of the batch has its outcome: its rows, dead letters and record go out, then it is acknowledged. */
+		const finish = (held: Held): void => {
+			held.finished = true;
+			flushRows();
+			// Messages that never succeeded under a retry policy go to the run's dead-letter queue,
+			// confirmed with the batch's record before the batch is acknowledged.
+			const deadLettered = held.dead.length === 0
+				? undefined
+				: publisher.send({routingKey: names.dead, durable: true, contentType: 'application/json'}, JSON.stringify({
+					type: 'dead-letters', run: options.run, epoch: run!.epoch, worker: options.workerId, messages: held.dead,
 				}));
-				const deadLettered = dead.length === 0
-					? Promise.resolve()
-					: publisher.send({routingKey: names.dead, durable: true, contentType: 'application/json'}, JSON.stringify({
-						type: 'dead-letters', run: options.run, epoch: recordEpoch, worker: options.workerId, messages: dead,
-					}));
-				const confirmed = Promise.all([publisher.send({routingKey: names.outcomes, durable: true, contentType: BATCH_CONTENT_TYPE}, batch), deadLettered]).then(
-					() => {
-						for (const result of entries) {
-							const held = heldOf(result);
-							if (--held.remaining === 0) {
-								held.done.resolve();
-							}
-						}
-					},
-					(error: unknown) => {
-						warnOnce('publish', `publishing results to ${names.outcomes}: ${describe(error)}; their batches go back to the queue`);
-						for (const result of entries) {
-							heldOf(result).done.reject(error);
-						}
-					},
-				);
-				unconfirmed.add(confirmed);
-				void confirmed.finally(() => unconfirmed.delete(confirmed));
-			}
+			const confirm = Promise.all([...held.confirms, deadLettered, publishRecord(held, true)]).then(
+				() => {
+					held.done.resolve();
+				},
+				(error: unknown) => {
+					warnOnce('publish', `publishing results to ${names.outcomes}: ${describe(error)}; their batches go back to the queue`);
+					held.done.reject(error);
+				},
+			);
+			track(confirm);
 		};
 
 		const onResult = (result: SendResult): void => {
 			const held = (result.message as Partial<HeldMessage>)[batchOf];
 			processed++;
-			// A failed attempt that will be retried is not the message's outcome: the worker retries it
-			// itself, and only the last attempt goes out (the monitor counts each id once).
-			if (held === undefined || result.retry === true) {
+			if (held === undefined) {
 				return;
 			}
 
-			pendingResults.push(result);
-			if (pendingResults.length >= options.batch) {
-				flush();
-			} else {
-				flushTimer ??= setTimeout(flush, RESULT_FLUSH_MS);
+			addResult(held.stats, result);
+			// A failed attempt that will be retried is not the message's outcome: the worker retries it itself.
+			if (result.retry === true) {
+				return;
+			}
+
+			if (keepsEvents) {
+				pendingRows.push(result);
+				if (pendingRows.length >= options.batch) {
+					flushRows();
+				} else {
+					flushTimer ??= setTimeout(flushRows, RESULT_FLUSH_MS);
+				}
+			}
+
+			if (result.attempt !== undefined && result.status === 'failed') {
+				held.dead.push({
+					id: result.id, to: result.message.to, body: result.message.body, attempts: result.attempt, permanent: result.permanent === true,
+				});
+			}
+
+			if (--held.remaining === 0) {
+				finish(held);
 			}
 		};
 
-		// The control stream tells the worker when every producer is done; it reads it from the start.
-		/** Per epoch, each producer and whether it is done. */
-		const producersByEpoch = new Map<string, Map<string, boolean>>();
-		const control = connection.createConsumer({
-			queue: names.control, queueOptions: queues.control, qos: {prefetchCount: 500}, arguments: {'x-stream-offset': 'first'},
-		}, delivery => {
-			const parsed = parseControl(delivery.body);
-			if (!('record' in parsed) || parsed.record.run !== options.run || parsed.record.type === 'heartbeat') {
-				return;
-			}
-
-			const {record} = parsed;
-			const producers = producersByEpoch.get(record.epoch) ?? new Map<string, boolean>();
-			producersByEpoch.set(record.epoch, producers);
-			producers.set(record.producer, record.type === 'producer-done' || (producers.get(record.producer) ?? false));
-		});
-		control.on('error', (error: unknown) => {
-			if (closing || isStreamStarting(error)) {
-				return; // Our own close, or a stream a moment old: the consumer retries by itself.
-			}
-
-			if (isFatalBrokerError(error)) {
-				subscriber.error(brokerFailure(error, `reading ${names.control}`));
-				return;
-			}
-
-			warnOnce(`control ${describe(error)}`, `reading ${names.control}: ${describe(error)}`);
-		});
-
 		const heartbeat = (done: boolean): void => {
-			if (epoch === undefined) {
+			if (run === undefined) {
 				return;
 			}
 
 			const record: HeartbeatRecord = {
-				type: 'heartbeat', run: options.run, epoch, worker: options.workerId, senders: slots, inFlight: gauge.inFlight, processed, done,
+				type: 'heartbeat', run: options.run, epoch: run.epoch, worker: options.workerId, senders: slots, inFlight: gauge.inFlight, processed, done,
 			};
 			publisher.send({routingKey: names.control, durable: true, contentType: 'application/json'}, JSON.stringify(record)).catch(() => undefined);
 		};
 
-		// A worker that has had no batch (another took them all) learns the run's identity from the run.
-		const finding = awaitRun(connection, options.run);
-		finding.identity.then(run => {
-			epoch ??= run.epoch; // A batch may have come in meanwhile.
-		}, (error: unknown) => {
-			subscriber.error(error);
-		});
-
-		/** The run is complete when every producer of its epoch is done, nothing is in hand and the queue is empty. */
-		const runComplete = async (): Promise<boolean> => {
-			const producers = epoch === undefined ? undefined : producersByEpoch.get(epoch);
-			if (producers === undefined || producers.size === 0 || [...producers.values()].includes(false) || batchesInHand > 0 || gauge.inFlight > 0) {
-				return false;
+		/** A partial record of each batch in hand for longer than an interval that has news: progress while slow senders work. */
+		const publishPartials = (): void => {
+			const now = Date.now();
+			for (const held of inHand) {
+				if (!held.finished && held.stats.attempts > held.publishedAttempts && now - held.takenAt >= options.intervalMs) {
+					held.publishedAttempts = held.stats.attempts;
+					publishRecord(held, false).catch(() => undefined); // The final record says it all anyway.
+				}
 			}
-
-			const {messageCount} = await connection.queueDeclare(queues.messages);
-			return messageCount === 0 && batchesInHand === 0;
 		};
 
 		const drain = (): void => {
@@ -331,39 +392,31 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 
 		const ticking = wall.schedule(function () {
 			heartbeat(false);
+			publishPartials();
 			this.schedule(undefined, options.intervalMs);
 		}, options.intervalMs);
 		// Whether the run is complete is asked often, whatever the interval: a worker ends within a
 		// moment of the run's end, not at its next heartbeat (with `--interval 10s`, up to 10 s later).
-		let asking = false;
 		const checking = options.follow
 			? undefined
 			: wall.schedule(function () {
-				if (!draining && !asking && batchesInHand === 0 && gauge.inFlight === 0) {
-					asking = true;
-					runComplete().then(complete => {
-						if (complete) {
-							drain();
-						}
-					}, () => undefined).finally(() => {
-						asking = false;
-					});
+				if (!draining && ledger?.done === true && inHand.size === 0 && gauge.inFlight === 0) {
+					drain();
 				}
 
 				this.schedule(undefined, COMPLETION_CHECK_MS);
 			}, COMPLETION_CHECK_MS);
 
+		subscriber.next({type: 'start', config: options.config});
 		// The same pipeline as a local run, fed by the consumer; at max speed its ticks follow the wall clock.
-		const speedIsMax = options.config.speed === 'max';
+		const pipelineOrigin = scheduler.now();
 		const events$ = pipeline(incoming$, {
-			senders, groups: options.groups, scheduler, random, intervalMs: options.intervalMs, total: null, gauge, ticks: speedIsMax ? wall : undefined,
+			senders, groups: options.groups, scheduler, random, intervalMs: options.intervalMs, total: null, gauge, ticks: options.config.speed === 'max' ? wall : undefined,
 		}).pipe(tap(event => {
 			if (event.type === 'result') {
 				onResult(event);
 			}
 		}));
-
-		subscriber.next({type: 'start', config: options.config});
 		const subscription = events$.subscribe({
 			next(event) {
 				subscriber.next(event);
@@ -374,22 +427,33 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 			complete() {
 				// The pool has drained: publish what is left, wait for every confirm (so every batch is
 				// acknowledged), say goodbye, and only then close.
-				flush();
+				flushRows();
 				void Promise.allSettled([...unconfirmed]).then(async () => {
 					ticking.unsubscribe();
 					checking?.unsubscribe();
 					heartbeat(true);
 					closing = true;
-					await Promise.allSettled([consumer.close(), control.close(), finding.close()]);
+					await Promise.allSettled([...closers.map(async close => close()), finding.close()]);
 					await publisher.close();
 					subscriber.complete();
 				});
 			},
 		});
 
+		// The run's identity first: a worker may start before any producer.
+		const finding = awaitRun(connection, options.run);
+		finding.identity.then(identity => {
+			if (!stopped && !closing) {
+				begin(identity);
+			}
+		}, (error: unknown) => {
+			subscriber.error(error);
+		});
+
 		const stopSubscription = deps.stop ? from(deps.stop).subscribe(drain) : undefined;
 
 		return () => {
+			stopped = true;
 			stopSubscription?.unsubscribe();
 			subscription.unsubscribe();
 			ticking.unsubscribe();
@@ -401,12 +465,23 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 			}
 
 			closing = true;
-			void consumer.close();
-			void control.close();
+			for (const close of closers) {
+				void close();
+			}
+
 			void finding.close();
 			void publisher.close();
 		};
 	});
+}
+
+/** Why a batch is not of the run `identity` names (another run, or an earlier run of its name), if it is not. */
+function notOurs(batch: {readonly run: string; readonly epoch: string}, identity: EpochRecord): string | undefined {
+	if (batch.run !== identity.run) {
+		return 'another run';
+	}
+
+	return batch.epoch === identity.epoch ? undefined : 'an earlier run of this name';
 }
 
 /** A message in a worker's hands: it carries the batch it came in (a redelivered batch brings new message objects). */

@@ -1,7 +1,8 @@
 import {hostname} from 'node:os';
 import type {Connection} from 'rabbitmq-client';
 import {Subject} from 'rxjs';
-import {brokerFailure, connect, redactUrl} from '../broker/connection.js';
+import {brokerFailure, connect} from '../broker/connection.js';
+import {redactUrl} from '../broker/redact-url.js';
 import {declareRun} from '../broker/declare-run.js';
 import {runNames} from '../broker/topology.js';
 import {resolveConfig} from '../config.js';
@@ -96,7 +97,7 @@ async function runProduce(connection: Connection, command: BrokerCommand, io: Br
 		// Each command loads its own part only: a producer starts without the sending pipeline.
 		const {produce} = await import('../broker/produce.js');
 		const {published, producer} = await produce(connection, {
-			run: command.run, messages, seed, maxBodyLength, charset, priorities, batch: command.batch,
+			run: command.run, messages, seed, maxBodyLength, charset, priorities, batch: command.batch, events: command.options.events,
 		}, {
 			shouldStop: () => stopped,
 			onProgress({published, total}) {
@@ -146,7 +147,9 @@ async function runMonitor(connection: Connection, command: BrokerCommand, io: Br
 	const {options} = command;
 	const [{watchRun}, {present}, {SimulationScheduler}] = await Promise.all([import('../broker/remote-monitor.js'), import('../front-ends/present.js'), import('../scheduler.js')]);
 	const scheduler = new SimulationScheduler(1);
-	const events$ = watchRun(connection, {run: command.run, intervalMs: resolveConfig(options.simulation).intervalMs, emitResults: (options.json && options.events) || options.html !== undefined}, {scheduler, stop: io.stop$, warn: io.warn});
+	const events$ = watchRun(connection, {
+		run: command.run, intervalMs: resolveConfig(options.simulation).intervalMs, emitResults: (options.json && options.events) || options.html !== undefined, eventsAsked: options.events,
+	}, {scheduler, stop: io.stop$, warn: io.warn});
 	const title = ({messages}: {messages: number}) => `monitor of run ${command.run} at ${redactUrl(command.broker)}${messages > 0 ? `: ${formatCount(messages)} messages` : ''}`;
 	const {final, htmlProblem} = await present(events$, {...options, header: {role: 'monitor', run: command.run, title}, warnings$: io.warnings$}, io, scheduler);
 	return htmlProblem ? EXIT.unexpected : exitCodeFor(final, options.maxFailureRate, options.thresholds);

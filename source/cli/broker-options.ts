@@ -1,6 +1,7 @@
 import {
 	DEFAULT_BATCH, DEFAULT_BROKER, MAX_BATCH, RUN_PATTERN,
 } from '../broker/topology.js';
+import {redactUrl} from '../broker/redact-url.js';
 import {Checker, show} from './checker.js';
 import type {ConfigFile} from './config-file.js';
 import {
@@ -44,7 +45,7 @@ export function validateBrokerCommand(
 	const broker = flags.broker ?? environment.SMS_SIM_BROKER ?? DEFAULT_BROKER;
 	const brokerSubject = flags.broker === undefined && environment.SMS_SIM_BROKER !== undefined ? 'SMS_SIM_BROKER' : '--broker';
 	if (!/^amqps?:\/\/[^\s/]/.test(broker) || !URL.canParse(broker)) {
-		errors.push(`${brokerSubject} must be an AMQP URL such as amqp://user:password@host:5672, got ${show(broker.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@'))}`);
+		errors.push(`${brokerSubject} must be an AMQP URL such as amqp://user:password@host:5672, got ${show(redactUrl(broker))}`);
 	}
 
 	const run = flags.run ?? 'default';
@@ -55,7 +56,8 @@ export function validateBrokerCommand(
 	const check = new Checker();
 	const batch = flags.batch === undefined ? DEFAULT_BATCH : check.whole('--batch', flags.batch, {min: 1, max: MAX_BATCH});
 	errors.push(...check.errors);
-	const validation = validateOptions(flags, configFile);
+	// A producer's --events says what the run keeps (rows per message), not what it prints: it needs no --json.
+	const validation = validateOptions(name === 'produce' ? {...flags, events: undefined} : flags, configFile);
 	errors.push(...validation.errors);
 	if (errors.length > 0 || validation.value === undefined || batch === undefined) {
 		return {value: undefined, errors};
@@ -63,7 +65,7 @@ export function validateBrokerCommand(
 
 	return {
 		value: {
-			name, broker, run, options: validation.value, batch, follow: flags.follow === true,
+			name, broker, run, options: name === 'produce' ? {...validation.value, events: flags.events === true} : validation.value, batch, follow: flags.follow === true,
 		}, errors: [],
 	};
 }

@@ -203,8 +203,8 @@ export const SETTINGS: readonly Setting[] = [
 		help: 'NDJSON on stdout (human messages on stderr)',
 	},
 	{
-		name: 'events', kind: 'switch', section: 'Output', commands: SHOWING,
-		help: 'With --json, one line per finished message too',
+		name: 'events', kind: 'switch', section: 'Output', commands: [...SHOWING, 'produce'],
+		help: 'With --json, one line per finished message too (produce: the run keeps them, for monitors)',
 	},
 	{
 		name: 'html', parse: (check, subject, raw) => check.outputFile(subject, raw),

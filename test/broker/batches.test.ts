@@ -14,7 +14,7 @@ const cost = fc.integer({min: 2, max: 400});
 const time = fc.double({min: 0, max: 1e9, noNaN: true});
 
 const header = {
-	run: 'r', epoch: 'e', startedAt: 1_700_000_000_000, producer: 'ab12',
+	run: 'r', epoch: 'e', startedAt: 1_700_000_000_000, producer: 'ab12', seq: 1,
 };
 
 describe('a batch of messages', () => {
@@ -73,8 +73,8 @@ describe('a batch of messages', () => {
 
 	it('refuses a header without a run, producer or start time', () => {
 		expect(parseMessages(encodeMessages({...header, epoch: ''}, [one]))).toEqual({problem: 'no run or epoch'});
-		expect(parseMessages(encodeMessages({...header, producer: ''}, [one]))).toEqual({problem: 'no producer or start time'});
-		expect(parseMessages(encodeMessages({...header, startedAt: -1}, [one]))).toEqual({problem: 'no producer or start time'});
+		expect(parseMessages(encodeMessages({...header, producer: ''}, [one]))).toEqual({problem: 'no producer, batch number or start time'});
+		expect(parseMessages(encodeMessages({...header, startedAt: -1}, [one]))).toEqual({problem: 'no producer, batch number or start time'});
 	});
 
 	it(`refuses more than ${MAX_BATCH} messages`, () => {

@@ -10,6 +10,8 @@ import {
 import {declareRun} from '../../source/broker/declare-run.js';
 import {awaitRun, joinRun} from '../../source/broker/run-identity.js';
 import {encodeMessages, encodeOutcomes} from '../../source/broker/batches.js';
+import {encodeStatsRecord, type StatsRecordHeader} from '../../source/broker/stats-records.js';
+import {addResult, emptyStats} from '../../source/stats.js';
 import {runNames} from '../../source/broker/topology.js';
 import {
 	finished, outputMatches, runCli, start,
@@ -131,7 +133,7 @@ describe.skipIf(Boolean(broker.skipReason))('distributed mode on a real RabbitMQ
 
 	it('loses nothing when a worker is SIGKILLed mid-batch: every id counted once, and the survivor ends by itself', async () => {
 		const run = newRun();
-		const produced = await runCli(args('produce', run, '-n', '20000', '--seed', '1', '--batch', '100', '--json'));
+		const produced = await runCli(args('produce', run, '-n', '20000', '--seed', '1', '--batch', '100', '--events', '--json'));
 		expect(produced.code).toBe(0);
 		expect(JSON.parse(produced.stdout)).toMatchObject({type: 'produced', published: 20_000, total: 20_000});
 
@@ -224,7 +226,7 @@ describe.skipIf(Boolean(broker.skipReason))('distributed mode on a real RabbitMQ
 				});
 				const joiners = connections.slice(4).map(async connection => {
 					await declareRun(connection, run);
-					return joinRun(connection, run);
+					return joinRun(connection, run, {events: false});
 				});
 
 				const identities = await Promise.all([...readers, ...joiners]);
@@ -286,7 +288,7 @@ describe.skipIf(Boolean(broker.skipReason))('distributed mode on a real RabbitMQ
 
 	it('adds up the messages of two producers on one run, their ids apart', async () => {
 		const run = newRun();
-		const [one, two] = await Promise.all([runCli(args('produce', run, '-n', '3000', '--seed', '21', '--json')), runCli(args('produce', run, '-n', '2000', '--seed', '22', '--json'))]);
+		const [one, two] = await Promise.all([runCli(args('produce', run, '-n', '3000', '--seed', '21', '--events', '--json')), runCli(args('produce', run, '-n', '2000', '--seed', '22', '--events', '--json'))]);
 		expect([one.code, two.code]).toEqual([0, 0]);
 		expect(JSON.parse(one.stdout).producer).not.toBe(JSON.parse(two.stdout).producer);
 		const sender = worker(run, 23);
@@ -300,8 +302,8 @@ describe.skipIf(Boolean(broker.skipReason))('distributed mode on a real RabbitMQ
 	it('dead-letters garbage on the messages queue and sets aside garbage on the streams; the run completes', async () => {
 		const run = newRun();
 		const names = runNames(run);
-		const {code: producedCode} = await runCli(args('produce', run, '-n', '1000', '--seed', '31'));
-		expect(producedCode).toBe(0);
+		const produced = await runCli(args('produce', run, '-n', '1000', '--seed', '31', '--json'));
+		expect(produced.code).toBe(0);
 		const publisher = admin.createPublisher({confirm: true});
 		afterDone.push(async () => publisher.close());
 		const send = async (queue: string, body: string | Buffer) => publisher.send({routingKey: queue, durable: true}, body);
@@ -310,7 +312,7 @@ describe.skipIf(Boolean(broker.skipReason))('distributed mode on a real RabbitMQ
 			type: 'messages', run, epoch: 'x', startedAt: 1, producer: 'p', messages: [{id: 1}],
 		}));
 		await send(names.messages, encodeMessages({
-			run: `${run}-other`, epoch: 'x', startedAt: 1, producer: 'p',
+			run: `${run}-other`, epoch: 'x', startedAt: 1, producer: 'p', seq: 1,
 		}, [{
 			n: 1, to: '+12025550123', body: 'not this run\'s', cost: 2,
 		}]));
@@ -319,6 +321,21 @@ describe.skipIf(Boolean(broker.skipReason))('distributed mode on a real RabbitMQ
 		await send(names.outcomes, encodeOutcomes({run, epoch: 'x', worker: 'w'}, [{
 			producer: 'zz', n: 1, to: '+1', body: '', cost: 2, senderId: 's', group: 'g', status: 'sent', startMs: 0, endMs: 1, durationMs: -5,
 		}]));
+		// Stats records that lie, of this run's epoch and its real producer, before any worker's.
+		const waiting = awaitRun(admin, run);
+		const {epoch} = await waiting.identity;
+		await waiting.close();
+		const {producer} = JSON.parse(produced.stdout) as {producer: string};
+		const stats = addResult(emptyStats(), {
+			type: 'result', id: 'x', message: {id: 'x', to: '+12025550123', body: 'hi'}, senderId: 'forger/1', group: 'default', status: 'sent', startMs: 0, endMs: 1, durationMs: 1,
+		});
+		const record = (header: Partial<StatsRecordHeader>) => encodeStatsRecord({
+			run, epoch, worker: 'forger', producer, seq: 1, messages: 1, final: true, ...header,
+		}, stats);
+		await send(names.outcomes, Buffer.concat([Buffer.from('SMR\u0001', 'latin1'), Buffer.from('garbage garbage')]));
+		await send(names.outcomes, record({messages: 2})); // Forged counts: a final record of 2 messages that holds 1.
+		await send(names.outcomes, record({seq: 1_000_000})); // A batch its producer never published.
+		await send(names.outcomes, record({run: `${run}-other`})); // Another run's.
 		await send(names.control, JSON.stringify({
 			type: 'producer-done', run, epoch: 'forged', producer: 'p', published: -1,
 		}));
@@ -334,6 +351,10 @@ describe.skipIf(Boolean(broker.skipReason))('distributed mode on a real RabbitMQ
 		expect(monitored.stderr).toMatch(/set aside: a record on .*outcomes that is not sms-sim's \(not a batch\)/);
 		expect(monitored.stderr).toMatch(/set aside: a record on .*outcomes that is not sms-sim's \(a result's number or times are negative/);
 		expect(monitored.stderr).toMatch(/set aside: .*control/);
+		expect(monitored.stderr).toMatch(/set aside: a record that is not sms-sim's \(a stats record cut short\)/);
+		expect(monitored.stderr).toMatch(/set aside: a record that is not sms-sim's \(a stats record whose counts disagree with its batch\)/);
+		expect(monitored.stderr).toMatch(/set aside: a record of a batch its producer did not publish/);
+		expect(monitored.stderr).toMatch(/set aside: a record of another run/);
 		const {messageCount} = await admin.queueDeclare({queue: names.dead, durable: true, passive: true});
 		expect(messageCount).toBe(3);
 	}, 120_000);

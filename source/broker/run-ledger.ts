@@ -1,0 +1,216 @@
+import {emptyStats, mergeInto, type Stats} from '../stats.js';
+import {
+	parseStatsHeader, parseStatsRecord, type StatsRecordHeader,
+} from './stats-records.js';
+import type {ControlRecord} from './topology.js';
+
+/** A producer of the run, as its control records tell: each told once, the first telling kept. */
+type Producer = {
+	readonly total: number;
+	readonly maxBatches: number;
+	readonly seed: number;
+	/** From its producer-done: what it published, in how many batches. */
+	done: {readonly published: number; readonly batches: number} | undefined;
+	/** Of its batches, those finished (a final record read): their messages, and how many. */
+	finishedMessages: number;
+	finishedBatches: number;
+};
+
+/** A batch of which only partial records have been read: the latest, to show while it is under way. */
+type Partial = {readonly header: StatsRecordHeader; readonly stats: Stats | undefined};
+
+export type LedgerOptions = {
+	readonly run: string;
+	/** The run's epoch: records of any other are not this run's. */
+	readonly epoch: string;
+	/** Whether records' stats are decoded and merged (a monitor), or only their headers read (a worker, for the run's end). */
+	readonly fold: boolean;
+	/** Told of each record set aside, with the reason (the caller reports each reason once). */
+	readonly aside: (reason: string) => void;
+};
+
+/**
+ * What a run has done, from its records: the one place that decides which records count. A
+ * monitor keeps one to show the run, and a worker one to know when the run is over; every reader
+ * reads the same streams in the same order, so they all decide alike.
+ *
+ * - A producer's start and done are each taken once, the first: a second, or one that
+ *   contradicts them, is set aside and changes nothing.
+ * - A batch is finished by its first final record; a later one for it (a batch redone after a
+ *   worker died, or a copy) is a redelivery, counted once. A final record whose batch number or
+ *   size disagrees with what its producer published is set aside.
+ * - Records of a producer not announced yet wait for its start (the control stream is read apart
+ *   from the outcomes stream).
+ */
+export class RunLedger {
+	/** Everything the finished batches did, merged. */
+	readonly finished = emptyStats();
+	/** Final records of batches already finished: redeliveries, counted once. */
+	redelivered = 0;
+	private readonly producers = new Map<string, Producer>();
+	private readonly finishedBatches = new Set<string>();
+	private readonly partials = new Map<string, Partial>();
+	private readonly early = new Map<string, Buffer[]>();
+	/** `finished` merged with the partial batches, made when asked for and kept until a record changes it. */
+	private shown: Stats | undefined;
+
+	constructor(private readonly options: LedgerOptions) {
+		// Everything else starts empty.
+	}
+
+	/** Messages the run's producers published (or mean to, until they are done); null before the first producer. */
+	get total(): number | null {
+		if (this.producers.size === 0) {
+			return null;
+		}
+
+		let total = 0;
+		for (const producer of this.producers.values()) {
+			total += producer.done?.published ?? producer.total;
+		}
+
+		return total;
+	}
+
+	/** Every producer is done and every batch it published is finished. */
+	get done(): boolean {
+		if (this.producers.size === 0) {
+			return false;
+		}
+
+		for (const producer of this.producers.values()) {
+			if (producer.done === undefined || producer.finishedBatches < producer.done.batches) {
+				return false;
+			}
+		}
+
+		return true;
+	}
+
+	/** The producers' seeds, in the order they started. */
+	get seeds(): number[] {
+		return [...this.producers.values()].map(producer => producer.seed);
+	}
+
+	/** Whether any batch is under way (partial records read, no final one yet). */
+	get underWay(): boolean {
+		return this.partials.size > 0;
+	}
+
+	/** What the run has done so far: the finished batches, and the latest of each batch under way. */
+	stats(): Stats {
+		if (this.partials.size === 0) {
+			return this.finished;
+		}
+
+		if (this.shown === undefined) {
+			this.shown = mergeInto(emptyStats(), this.finished);
+			for (const partial of this.partials.values()) {
+				if (partial.stats) {
+					mergeInto(this.shown, partial.stats);
+				}
+			}
+		}
+
+		return this.shown;
+	}
+
+	/** Takes a producer-start or producer-done of this run's epoch (heartbeats are not the ledger's). */
+	control(record: ControlRecord): void {
+		if (record.epoch !== this.options.epoch || record.type === 'heartbeat') {
+			return;
+		}
+
+		const known = this.producers.get(record.producer);
+		if (record.type === 'producer-start') {
+			if (known !== undefined) {
+				this.options.aside('a second producer-start for a producer (the first one stands)');
+				return;
+			}
+
+			this.producers.set(record.producer, {
+				total: record.total, maxBatches: record.maxBatches, seed: record.seed, done: undefined, finishedMessages: 0, finishedBatches: 0,
+			});
+			const waiting = this.early.get(record.producer) ?? [];
+			this.early.delete(record.producer);
+			for (const body of waiting) {
+				this.record(body);
+			}
+
+			return;
+		}
+
+		if (known === undefined) {
+			this.options.aside('a producer-done for a producer the run does not have');
+		} else if (known.done !== undefined) {
+			this.options.aside('a second producer-done for a producer (the first one stands)');
+		} else if (record.published > known.total || record.batches > known.maxBatches || record.batches > record.published || (record.published > 0 && record.batches === 0)
+			|| known.finishedMessages > record.published || known.finishedBatches > record.batches) {
+			this.options.aside('a producer-done that contradicts what its producer meant to publish or what its batches hold');
+		} else {
+			known.done = {published: record.published, batches: record.batches};
+		}
+	}
+
+	/** Takes a stats record off the outcomes stream. */
+	record(body: Buffer): void {
+		const parsed = this.options.fold ? parseStatsRecord(body) : parseStatsHeader(body);
+		if ('problem' in parsed) {
+			this.options.aside(`a record that is not sms-sim's (${parsed.problem})`);
+			return;
+		}
+
+		const {record} = parsed;
+		if (record.run !== this.options.run) {
+			this.options.aside('a record of another run');
+			return;
+		}
+
+		if (record.epoch !== this.options.epoch) {
+			this.options.aside('records of an earlier run of this name (purge it to start afresh)');
+			return;
+		}
+
+		const producer = this.producers.get(record.producer);
+		if (producer === undefined) {
+			const waiting = this.early.get(record.producer);
+			if (waiting === undefined) {
+				this.early.set(record.producer, [body]);
+			} else {
+				waiting.push(body);
+			}
+
+			return;
+		}
+
+		const key = `${record.producer}/${record.seq}`;
+		if (this.finishedBatches.has(key)) {
+			if (record.final) {
+				this.redelivered++;
+			}
+
+			return;
+		}
+
+		const limit = producer.done?.published ?? producer.total;
+		if (record.seq > (producer.done?.batches ?? producer.maxBatches) || producer.finishedMessages + (record.final ? record.messages : 0) > limit) {
+			this.options.aside('a record of a batch its producer did not publish');
+			return;
+		}
+
+		const stats = 'stats' in record ? (record as {stats: Stats}).stats : undefined;
+		this.shown = undefined;
+		if (!record.final) {
+			this.partials.set(key, {header: record, stats});
+			return;
+		}
+
+		this.partials.delete(key);
+		this.finishedBatches.add(key);
+		producer.finishedBatches++;
+		producer.finishedMessages += record.messages;
+		if (stats) {
+			mergeInto(this.finished, stats);
+		}
+	}
+}
