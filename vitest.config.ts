@@ -1,5 +1,8 @@
 import {defineConfig} from 'vitest/config';
 
+/** Tests that need RabbitMQ (and restart it). */
+const BROKER_TESTS = ['test/broker/distributed.test.ts', 'test/broker/faults.test.ts'];
+
 const isInCi = (value: string | undefined) => value !== undefined && value !== '0' && value !== 'false';
 
 export default defineConfig({
@@ -13,10 +16,15 @@ export default defineConfig({
 			SMS_SIM_TEST_IN_CI: isInCi(process.env.CI) || isInCi(process.env.CONTINUOUS_INTEGRATION) ? '1' : '',
 		},
 		projects: [
-			{extends: true, test: {name: 'local', include: ['test/**/*.test.{ts,tsx}'], exclude: ['test/broker/distributed.test.ts']}},
+			{extends: true, test: {name: 'local', include: ['test/**/*.test.{ts,tsx}'], exclude: BROKER_TESTS}},
 			// The broker tests kill and restart RabbitMQ and time its recovery: they run after the
-			// others, so two cores busy with the local tests do not starve the broker's restart.
-			{extends: true, test: {name: 'broker', include: ['test/broker/distributed.test.ts'], sequence: {groupOrder: 1}}},
+			// others, so two cores busy with the local tests do not starve the broker's restart, and
+			// one file at a time, so one file's broker restart is not another's fault.
+			{
+				extends: true, test: {
+					name: 'broker', include: BROKER_TESTS, sequence: {groupOrder: 1}, fileParallelism: false,
+				},
+			},
 		],
 	},
 });

@@ -4,7 +4,7 @@ import {generateMessages, type Charset} from '../messages.js';
 import {createRandom} from '../random.js';
 import {priorityDraw, type Priority} from '../priorities.js';
 import {
-	MAX_BATCH_TEXT_UNITS, MAX_PRIORITY, queueOptions, runNames, type ProducerDoneRecord, type ProducerStartRecord,
+	MAX_BATCH_TEXT_UNITS, MAX_PRIORITY, PRODUCER_HEARTBEAT_MS, queueOptions, runNames, type ProducerAliveRecord, type ProducerDoneRecord, type ProducerStartRecord,
 } from './topology.js';
 import {
 	BATCH_CONTENT_TYPE, costOf, encodeMessages, type OutgoingMessage,
@@ -58,6 +58,7 @@ export async function produce(
 		queues: [queues.messages, queues.outcomes, queues.control, queues.dead],
 	});
 	const send = async (queue: string, record: unknown) => publisher.send({routingKey: queue, ...publishOptions}, JSON.stringify(record));
+	let stopAlive = (): void => undefined;
 	const progress = (published: number): ProduceProgress => ({
 		published, total: options.messages, producer, epoch,
 	});
@@ -66,6 +67,19 @@ export async function produce(
 			type: 'producer-start', run: options.run, epoch, producer, total: options.messages, seed: options.seed, maxBodyLength: options.maxBodyLength, maxBatches: mostBatches(options),
 		};
 		await send(names.control, start);
+		// Alive every second, with what is confirmed so far: if this process is killed, readers see the
+		// heartbeats stop and complete the run with that (see ProducerLostRecord).
+		let confirmed = {published: 0, batches: 0};
+		const alive = setInterval(() => {
+			const record: ProducerAliveRecord = {
+				type: 'producer-alive', run: options.run, epoch, producer, ...confirmed,
+			};
+			send(names.control, record).catch(() => undefined);
+		}, PRODUCER_HEARTBEAT_MS);
+		stopAlive = () => {
+			clearInterval(alive);
+		};
+
 		const window = options.window ?? 8;
 		const pending: Array<Promise<number>> = [];
 		let published = 0;
@@ -110,9 +124,11 @@ export async function produce(
 			if (batch.length >= options.batch || units >= MAX_BATCH_TEXT_UNITS) {
 				flush(priority);
 				if (pending.length >= window) {
+					const confirmedBatches = seq;
 					// eslint-disable-next-line no-await-in-loop
 					published += sum(await Promise.all(pending));
 					pending.length = 0;
+					confirmed = {published, batches: confirmedBatches};
 					onProgress?.(progress(published));
 					if (shouldStop()) {
 						break;
@@ -136,9 +152,11 @@ export async function produce(
 		const done: ProducerDoneRecord = {
 			type: 'producer-done', run: options.run, epoch, producer, published, batches: seq,
 		};
+		stopAlive();
 		await send(names.control, done);
 		return progress(published);
 	} finally {
+		stopAlive();
 		await publisher.close();
 	}
 }

@@ -11,6 +11,7 @@ import type {SimulationEvent} from '../simulation.js';
 import {brokerFailure, isFatalBrokerError, isStreamStarting} from './connection.js';
 import {IdSet} from './id-set.js';
 import {awaitRun} from './run-identity.js';
+import {reportLostProducers} from './lost-producers.js';
 import {RunLedger} from './run-ledger.js';
 import {isStatsRecord} from './stats-records.js';
 import {
@@ -83,8 +84,14 @@ export function watchRun(connection: Connection, options: RemoteMonitorOptions, 
 			return stats && stats.lastEndMs > stats.firstStartMs ? stats.lastEndMs - stats.firstStartMs : 0;
 		};
 
+		let finished = false;
 		const finishIfDone = (): void => {
-			if (ledger?.done === true) {
+			if (!finished && ledger?.done === true) {
+				finished = true;
+				for (const {producer, published} of ledger.lostProducers) {
+					warn(`producer ${producer} stopped before it was done (killed?): the run ends with the ${published} message${published === 1 ? '' : 's'} it had confirmed`);
+				}
+
 				rows$.complete(); // Every row of a batch comes before its record.
 				stats$.complete();
 			}
@@ -170,6 +177,13 @@ export function watchRun(connection: Connection, options: RemoteMonitorOptions, 
 				run: options.run, epoch: run.epoch, fold: true, aside,
 			});
 			ledger = runLedger;
+			const publisher = connection.createPublisher({confirm: true, maxAttempts: 5});
+			const stopWatching = reportLostProducers(runLedger, run, async record => publisher.send({routingKey: names.control, durable: true, contentType: 'application/json'}, JSON.stringify(record)));
+			stopPublishing = async () => {
+				stopWatching();
+				await publisher.close();
+			};
+
 			if (options.emitResults && run.events !== true && options.eventsAsked) {
 				warn(`run ${options.run} keeps no per-message rows (it was started without produce --events): --events shows progress and the summary only`);
 			}
@@ -241,9 +255,10 @@ export function watchRun(connection: Connection, options: RemoteMonitorOptions, 
 			subscriber.error(error);
 		});
 
+		let stopPublishing = async (): Promise<void> => undefined;
 		const close = async (): Promise<void> => {
 			closing = true;
-			await Promise.allSettled([finding.close(), control?.close(), outcomes?.close()]);
+			await Promise.allSettled([finding.close(), control?.close(), outcomes?.close(), stopPublishing()]);
 		};
 
 		const stopSubscription = deps.stop

@@ -2,18 +2,24 @@ import {emptyStats, mergeInto, type Stats} from '../stats.js';
 import {
 	parseStatsHeader, parseStatsRecord, type StatsRecordHeader,
 } from './stats-records.js';
-import type {ControlRecord} from './topology.js';
+import {PRODUCER_LOST_MS, type ControlRecord} from './topology.js';
 
 /** A producer of the run, as its control records tell: each told once, the first telling kept. */
 type Producer = {
 	readonly total: number;
 	readonly maxBatches: number;
 	readonly seed: number;
-	/** From its producer-done: what it published, in how many batches. */
+	/** From its producer-done (or producer-lost): what it published, in how many batches. */
 	done: {readonly published: number; readonly batches: number} | undefined;
+	/** Its heartbeats stopped before it was done: `done` is what its last one said. */
+	lost: boolean;
+	/** What its last heartbeat said, and when (the reader's wall clock) it was last heard from. */
+	alive: {readonly published: number; readonly batches: number};
+	heardAt: number;
 	/** Of its batches, those finished (a final record read): their messages, and how many. */
 	finishedMessages: number;
-	finishedBatches: number;
+	/** The numbers of its finished batches. */
+	readonly finished: Set<number>;
 };
 
 /** A batch of which only partial records have been read: the latest, to show while it is under way. */
@@ -27,6 +33,8 @@ export type LedgerOptions = {
 	readonly fold: boolean;
 	/** Told of each record set aside, with the reason (the caller reports each reason once). */
 	readonly aside: (reason: string) => void;
+	/** Wall ms: when a producer was last heard from. */
+	readonly now?: () => number;
 };
 
 /**
@@ -48,14 +56,15 @@ export class RunLedger {
 	/** Final records of batches already finished: redeliveries, counted once. */
 	redelivered = 0;
 	private readonly producers = new Map<string, Producer>();
-	private readonly finishedBatches = new Set<string>();
 	private readonly partials = new Map<string, Partial>();
 	private readonly early = new Map<string, Buffer[]>();
 	/** `finished` merged with the partial batches, made when asked for and kept until a record changes it. */
 	private shown: Stats | undefined;
 
+	private readonly now: () => number;
+
 	constructor(private readonly options: LedgerOptions) {
-		// Everything else starts empty.
+		this.now = options.now ?? Date.now;
 	}
 
 	/** Messages the run's producers published (or mean to, until they are done); null before the first producer. */
@@ -79,7 +88,7 @@ export class RunLedger {
 		}
 
 		for (const producer of this.producers.values()) {
-			if (producer.done === undefined || producer.finishedBatches < producer.done.batches) {
+			if (producer.done === undefined || !finishedUpTo(producer, producer.done.batches)) {
 				return false;
 			}
 		}
@@ -90,6 +99,20 @@ export class RunLedger {
 	/** The producers' seeds, in the order they started. */
 	get seeds(): number[] {
 		return [...this.producers.values()].map(producer => producer.seed);
+	}
+
+	/**
+	 * Producers not done and not heard from for `PRODUCER_LOST_MS`, with what their last heartbeat
+	 * said: a reader writes a producer-lost record for each, and the run completes with that.
+	 */
+	silentProducers(): Array<{readonly producer: string; readonly published: number; readonly batches: number}> {
+		const now = this.now();
+		return [...this.producers].filter(([, producer]) => producer.done === undefined && now - producer.heardAt > PRODUCER_LOST_MS).map(([producer, {alive}]) => ({producer, ...alive}));
+	}
+
+	/** Producers taken for lost, with what the run counts of them. */
+	get lostProducers(): Array<{readonly producer: string; readonly published: number}> {
+		return [...this.producers].filter(([, producer]) => producer.lost).map(([producer, {done}]) => ({producer, published: done!.published}));
 	}
 
 	/** Whether any batch is under way (partial records read, no final one yet). */
@@ -129,7 +152,7 @@ export class RunLedger {
 			}
 
 			this.producers.set(record.producer, {
-				total: record.total, maxBatches: record.maxBatches, seed: record.seed, done: undefined, finishedMessages: 0, finishedBatches: 0,
+				total: record.total, maxBatches: record.maxBatches, seed: record.seed, done: undefined, lost: false, alive: {published: 0, batches: 0}, heardAt: this.now(), finishedMessages: 0, finished: new Set(),
 			});
 			const waiting = this.early.get(record.producer) ?? [];
 			this.early.delete(record.producer);
@@ -141,11 +164,34 @@ export class RunLedger {
 		}
 
 		if (known === undefined) {
-			this.options.aside('a producer-done for a producer the run does not have');
+			this.options.aside(`a ${record.type} for a producer the run does not have`);
+			return;
+		}
+
+		if (record.type === 'producer-alive') {
+			if (record.published >= known.alive.published && record.batches >= known.alive.batches && record.published <= known.total && record.batches <= known.maxBatches) {
+				known.alive = {published: record.published, batches: record.batches};
+				known.heardAt = this.now();
+			}
+
+			return;
+		}
+
+		if (record.type === 'producer-lost') {
+			if (known.done === undefined && record.published <= known.total && record.batches <= known.maxBatches && record.batches <= record.published) {
+				known.done = {published: record.published, batches: record.batches};
+				known.lost = true;
+			}
+
+			return; // Written by any reader that noticed: the first one stands, later ones say nothing new.
+		}
+
+		if (known.lost) {
+			this.options.aside('a producer-done after its producer was taken for lost (the run ends with what its last heartbeat said)');
 		} else if (known.done !== undefined) {
 			this.options.aside('a second producer-done for a producer (the first one stands)');
 		} else if (record.published > known.total || record.batches > known.maxBatches || record.batches > record.published || (record.published > 0 && record.batches === 0)
-			|| known.finishedMessages > record.published || known.finishedBatches > record.batches) {
+			|| known.finishedMessages > record.published || known.finished.size > record.batches) {
 			this.options.aside('a producer-done that contradicts what its producer meant to publish or what its batches hold');
 		} else {
 			known.done = {published: record.published, batches: record.batches};
@@ -184,7 +230,7 @@ export class RunLedger {
 		}
 
 		const key = `${record.producer}/${record.seq}`;
-		if (this.finishedBatches.has(key)) {
+		if (producer.finished.has(record.seq)) {
 			if (record.final) {
 				this.redelivered++;
 			}
@@ -206,11 +252,31 @@ export class RunLedger {
 		}
 
 		this.partials.delete(key);
-		this.finishedBatches.add(key);
-		producer.finishedBatches++;
+		producer.finished.add(record.seq);
 		producer.finishedMessages += record.messages;
 		if (stats) {
 			mergeInto(this.finished, stats);
 		}
 	}
+}
+
+/**
+ * Whether every batch numbered 1 to `batches` is finished. Batches beyond it can be among the
+ * finished only when records came before the producer said how many it published (a lost
+ * producer's last batches, confirmed after its last heartbeat, or a forged record), so they are
+ * counted out only then.
+ */
+function finishedUpTo(producer: Producer, batches: number): boolean {
+	if (producer.finished.size < batches) {
+		return false;
+	}
+
+	let within = 0;
+	for (const seq of producer.finished) {
+		if (seq <= batches) {
+			within++;
+		}
+	}
+
+	return within === batches;
 }

@@ -8,6 +8,8 @@
  *   send    --(batches of results)---> sms-sim.ID.outcomes  (a stream) --> any number of monitors, each from its start
  *   produce --(producer-start, producer-done)--> sms-sim.ID.control (a stream) --> monitors, workers
  *   send    --(heartbeats)-----------------------^
+ *   produce --(producer-alive, every second)-----^
+ *   any reader --(producer-lost, when a producer's heartbeats stop)--^
  *   every produce --(an identity it offers)--> sms-sim.ID.identity (a stream: the first one is the run's)
  *   each program, as it starts: sms-sim.ID.declaring (an exclusive queue, held while it declares; see declare-run.ts)
  *
@@ -109,7 +111,36 @@ export type HeartbeatRecord = {
 	readonly done: boolean;
 };
 
-export type ControlRecord = ProducerStartRecord | ProducerDoneRecord | HeartbeatRecord;
+/** A producer is alive (every `PRODUCER_HEARTBEAT_MS`): what it has published so far, every batch up to `batches` confirmed. */
+export type ProducerAliveRecord = {
+	readonly type: 'producer-alive';
+	readonly run: string;
+	readonly epoch: string;
+	readonly producer: string;
+	readonly published: number;
+	readonly batches: number;
+};
+
+/**
+ * A producer's heartbeats stopped before its producer-done (it was killed): written by whichever
+ * reader noticed first, with what its last heartbeat said it had published. It stands for the
+ * producer's done: the run completes with those messages, and says so.
+ */
+export type ProducerLostRecord = {
+	readonly type: 'producer-lost';
+	readonly run: string;
+	readonly epoch: string;
+	readonly producer: string;
+	readonly published: number;
+	readonly batches: number;
+};
+
+export type ControlRecord = ProducerStartRecord | ProducerDoneRecord | HeartbeatRecord | ProducerAliveRecord | ProducerLostRecord;
+
+/** How often a producer says it is alive. */
+export const PRODUCER_HEARTBEAT_MS = 1000;
+/** A producer not heard from for this long (wall time), and not done, is lost. */
+export const PRODUCER_LOST_MS = 10_000;
 
 /** Why a record was not taken, or the record. */
 export type Parsed<T> = {readonly record: T} | {readonly problem: string};
@@ -181,6 +212,11 @@ function controlProblem(value: Json): string | undefined {
 
 		case 'producer-done': {
 			return ofRun(value, 'producer-done') ?? (isText(value.producer, 64) && isCount(value.published) && isCount(value.batches) ? undefined : 'malformed producer-done');
+		}
+
+		case 'producer-alive':
+		case 'producer-lost': {
+			return ofRun(value, value.type) ?? (isText(value.producer, 64) && isCount(value.published) && isCount(value.batches) ? undefined : `malformed ${value.type}`);
 		}
 
 		case 'heartbeat': {

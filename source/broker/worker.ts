@@ -11,6 +11,7 @@ import type {SimulationEvent} from '../simulation.js';
 import {addResult, emptyStats, type Stats} from '../stats.js';
 import {brokerFailure, isFatalBrokerError, isStreamStarting} from './connection.js';
 import {awaitRun} from './run-identity.js';
+import {reportLostProducers} from './lost-producers.js';
 import {RunLedger} from './run-ledger.js';
 import {STATS_CONTENT_TYPE, encodeStatsRecord, isStatsRecord} from './stats-records.js';
 import {
@@ -160,7 +161,11 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 				run: options.run, epoch: identity.epoch, fold: false, aside: () => undefined,
 			});
 			const runLedger = ledger;
+			const stopWatching = reportLostProducers(runLedger, identity, async record => publisher.send({routingKey: names.control, durable: true, contentType: 'application/json'}, JSON.stringify(record)));
 			closers.push(
+				async () => {
+					stopWatching();
+				},
 				readStream(names.control, queues.control, body => {
 					const parsed = parseControl(body);
 					if ('record' in parsed && parsed.record.run === options.run) {
