@@ -32,6 +32,8 @@ export type PoolGauge = {
 	waiting: number;
 	/** Messages whose attempt failed, waiting out their backoff or for a sender to try again. */
 	retrying: number;
+	/** When the latest retry so far is due, on the scheduler's clock (ms); -Infinity before any. */
+	lastRetryDueAt: number;
 };
 
 export type SenderPoolOptions = {
@@ -111,7 +113,9 @@ type Retry = {readonly message: Message; readonly attempt: number};
 const MAX_RESULTS_PER_WAKE = 1024;
 
 export function createPoolGauge(): PoolGauge {
-	return {inFlight: 0, waiting: 0, retrying: 0};
+	return {
+		inFlight: 0, waiting: 0, retrying: 0, lastRetryDueAt: Number.NEGATIVE_INFINITY,
+	};
 }
 
 /**
@@ -208,8 +212,10 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 			const {retry} = sender;
 			const attempt = result.attempt!;
 			const ceilingMs = Math.min(retry!.backoffMaxMs, retry!.backoffMs * (2 ** (attempt - 1)));
-			backingOff.push(nowAt + toMicros(random.float() * ceilingMs), {message: result.message, attempt: attempt + 1});
+			const dueUs = nowAt + toMicros(random.float() * ceilingMs);
+			backingOff.push(dueUs, {message: result.message, attempt: attempt + 1});
 			gauge.retrying++;
+			gauge.lastRetryDueAt = Math.max(gauge.lastRetryDueAt, toMillis(origin + dueUs));
 		};
 
 		/** Retries whose backoff is over by `nowAt` join the line, and free senders take them. */

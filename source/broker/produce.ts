@@ -30,6 +30,9 @@ export type ProduceOptions = {
 
 export type ProduceProgress = {readonly published: number; readonly total: number; readonly producer: string; readonly epoch: string};
 
+/** The least wall time between two producer-alive records sent on a confirm. */
+const ALIVE_AFTER_CONFIRM_MS = 100;
+
 const publishOptions = {durable: true, contentType: 'application/json'} as const;
 
 /**
@@ -70,12 +73,16 @@ export async function produce(
 		// Alive every second, with what is confirmed so far: if this process is killed, readers see the
 		// heartbeats stop and complete the run with that (see ProducerLostRecord).
 		let confirmed = {published: 0, batches: 0};
-		const alive = setInterval(() => {
+		let saidAt = performance.now();
+		const sayAlive = (): void => {
+			saidAt = performance.now();
 			const record: ProducerAliveRecord = {
 				type: 'producer-alive', run: options.run, epoch, producer, ...confirmed,
 			};
 			send(names.control, record).catch(() => undefined);
-		}, PRODUCER_HEARTBEAT_MS);
+		};
+
+		const alive = setInterval(sayAlive, PRODUCER_HEARTBEAT_MS);
 		stopAlive = () => {
 			clearInterval(alive);
 		};
@@ -105,6 +112,21 @@ export async function produce(
 			}, body).then(() => batch.length));
 		};
 
+		/** Waits for every batch in flight to be confirmed, then says so: progress, and a heartbeat if none went out for a moment. */
+		const confirmWindow = async (): Promise<void> => {
+			const confirmedBatches = seq;
+			published += sum(await Promise.all(pending));
+			pending.length = 0;
+			confirmed = {published, batches: confirmedBatches};
+			// Soon after each confirm, not only every second: killed, a producer's run counts what its
+			// last heartbeat said, and batches confirmed after it are set aside.
+			if (performance.now() - saidAt >= ALIVE_AFTER_CONFIRM_MS) {
+				sayAlive();
+			}
+
+			onProgress?.(progress(published));
+		};
+
 		const random = createRandom(options.seed);
 		const priorityOf = priorities.length > 0 ? priorityDraw(priorities, random) : undefined;
 		let n = 0;
@@ -124,12 +146,8 @@ export async function produce(
 			if (batch.length >= options.batch || units >= MAX_BATCH_TEXT_UNITS) {
 				flush(priority);
 				if (pending.length >= window) {
-					const confirmedBatches = seq;
 					// eslint-disable-next-line no-await-in-loop
-					published += sum(await Promise.all(pending));
-					pending.length = 0;
-					confirmed = {published, batches: confirmedBatches};
-					onProgress?.(progress(published));
+					await confirmWindow();
 					if (shouldStop()) {
 						break;
 					}
@@ -147,8 +165,7 @@ export async function produce(
 			}
 		}
 
-		published += sum(await Promise.all(pending));
-		onProgress?.(progress(published));
+		await confirmWindow();
 		const done: ProducerDoneRecord = {
 			type: 'producer-done', run: options.run, epoch, producer, published, batches: seq,
 		};

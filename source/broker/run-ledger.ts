@@ -20,6 +20,8 @@ type Producer = {
 	finishedMessages: number;
 	/** The numbers of its finished batches. */
 	readonly finished: Set<number>;
+	/** Final records of batches beyond what it has said it published (its last heartbeat), by number: counted once it says so. */
+	readonly held: Map<number, Partial>;
 };
 
 /** A batch of which only partial records have been read: the latest, to show while it is under way. */
@@ -152,7 +154,7 @@ export class RunLedger {
 			}
 
 			this.producers.set(record.producer, {
-				total: record.total, maxBatches: record.maxBatches, seed: record.seed, done: undefined, lost: false, alive: {published: 0, batches: 0}, heardAt: this.now(), finishedMessages: 0, finished: new Set(),
+				total: record.total, maxBatches: record.maxBatches, seed: record.seed, done: undefined, lost: false, alive: {published: 0, batches: 0}, heardAt: this.now(), finishedMessages: 0, finished: new Set(), held: new Map(),
 			});
 			const waiting = this.early.get(record.producer) ?? [];
 			this.early.delete(record.producer);
@@ -172,6 +174,7 @@ export class RunLedger {
 			if (record.published >= known.alive.published && record.batches >= known.alive.batches && record.published <= known.total && record.batches <= known.maxBatches) {
 				known.alive = {published: record.published, batches: record.batches};
 				known.heardAt = this.now();
+				this.release(known);
 			}
 
 			return;
@@ -181,6 +184,7 @@ export class RunLedger {
 			if (known.done === undefined && record.published <= known.total && record.batches <= known.maxBatches && record.batches <= record.published) {
 				known.done = {published: record.published, batches: record.batches};
 				known.lost = true;
+				this.release(known);
 			}
 
 			return; // Written by any reader that noticed: the first one stands, later ones say nothing new.
@@ -195,6 +199,7 @@ export class RunLedger {
 			this.options.aside('a producer-done that contradicts what its producer meant to publish or what its batches hold');
 		} else {
 			known.done = {published: record.published, batches: record.batches};
+			this.release(known);
 		}
 	}
 
@@ -251,11 +256,45 @@ export class RunLedger {
 			return;
 		}
 
-		this.partials.delete(key);
-		producer.finished.add(record.seq);
-		producer.finishedMessages += record.messages;
+		if (producer.done === undefined && record.seq > producer.alive.batches) {
+			// Not known to be confirmed yet: counted once its producer says so (a heartbeat, or its
+			// done), set aside if it was lost before saying so. So the run's total and what it counts
+			// always agree, even for a producer killed while it published.
+			if (producer.held.has(record.seq)) {
+				this.redelivered++;
+			} else {
+				producer.held.set(record.seq, {header: record, stats});
+			}
+
+			return;
+		}
+
+		this.finish(producer, {header: record, stats});
+	}
+
+	private finish(producer: Producer, {header, stats}: Partial): void {
+		this.partials.delete(`${header.producer}/${header.seq}`);
+		this.shown = undefined;
+		producer.finished.add(header.seq);
+		producer.finishedMessages += header.messages;
 		if (stats) {
 			mergeInto(this.finished, stats);
+		}
+	}
+
+	/** Counts the held final records its producer now says it published; once it is done, sets aside the rest. */
+	private release(producer: Producer): void {
+		const confirmed = producer.done?.batches ?? producer.alive.batches;
+		for (const [seq, record] of [...producer.held].toSorted(([a], [b]) => a - b)) {
+			if (seq <= confirmed) {
+				producer.held.delete(seq);
+				this.finish(producer, record);
+			} else if (producer.done !== undefined) {
+				producer.held.delete(seq);
+				this.options.aside(producer.lost
+					? 'records of batches a producer had not yet said it published when it was lost'
+					: 'a record of a batch its producer did not publish');
+			}
 		}
 	}
 }

@@ -45,6 +45,8 @@ export type WorkerDeps = {
 	readonly stop?: ObservableInput<unknown>;
 	/** Told of what was set aside (a malformed batch, dead-lettered) or went wrong, once each. */
 	readonly warn?: (text: string) => void;
+	/** Told, when the worker starts draining, of messages still waiting out a retry's backoff and the wall ms until the last is due. */
+	readonly onRetriesWaiting?: (messages: number, lastDueInMs: number) => void;
 	/** Heartbeats and the end-of-run check go by this clock (wall time). */
 	readonly wallScheduler?: SchedulerLike;
 };
@@ -392,6 +394,11 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 			if (!draining) {
 				draining = true;
 				incoming$.complete(); // The pool finishes what it holds, then completes.
+				if (gauge.retrying > 0) {
+					// Their backoff may be long (--backoff 1h): the drain waits for them, and says how long.
+					const waitMs = options.config.speed === 'max' ? 0 : Math.max(0, gauge.lastRetryDueAt - scheduler.now()) / options.config.speed;
+					deps.onRetriesWaiting?.(gauge.retrying, waitMs);
+				}
 			}
 		};
 

@@ -9,7 +9,7 @@ import {resolveConfig} from '../config.js';
 import type {RunIo} from '../front-ends/context.js';
 import {SCHEMA_VERSION} from '../output/schema.js';
 import {sendersLine} from '../output/lines.js';
-import {formatCount} from '../output/format.js';
+import {formatCount, formatDuration} from '../output/format.js';
 import type {BrokerCommand} from './broker-options.js';
 import {EXIT, exitCodeFor} from './exit-codes.js';
 
@@ -134,7 +134,13 @@ async function runSend(connection: Connection, command: BrokerCommand, io: Broke
 	const events$ = runWorker(connection, {
 		run: command.run, groups: config.groups, intervalMs: config.intervalMs, config, workerId, batch: command.batch, follow: command.follow,
 	}, {
-		scheduler, random: createRandom(config.seed), stop: io.stop$, warn: io.warn,
+		scheduler,
+		random: createRandom(config.seed),
+		stop: io.stop$,
+		warn: io.warn,
+		onRetriesWaiting(messages, lastDueInMs) {
+			io.warn(`draining: ${formatCount(messages)} message${messages === 1 ? ' waits' : 's wait'} to be tried again, the last within ${formatDuration(lastDueInMs)}; stop again (Ctrl-C) to hand their batches back to the run now`);
+		},
 	});
 	const title = () => `worker ${workerId} on run ${command.run} at ${redactUrl(command.broker)}: ${sendersLine(config)}`;
 	// Told to stop, a worker drains: its pool completes normally, so its summary is not marked

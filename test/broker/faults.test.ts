@@ -244,4 +244,52 @@ describe.skipIf(Boolean(broker.skipReason))('distributed mode under faults, on a
 		expect(summaryOf(stdout)).toMatchObject({total: 2000, processed: 2000});
 		expect(await exited(fast)).toBe(0);
 	}, 120_000);
+
+	it('completes a run whose producer was killed, with what it had confirmed, and every monitor agrees', async () => {
+		const run = newRun();
+		const producer = start(args('produce', run, '-n', '2000000', '--batch', '100', '--seed', '15'));
+		await within(new Promise<void>(resolve => {
+			producer.stdout.on('data', (chunk: Buffer) => {
+				if (String(chunk).includes('[produce]')) {
+					resolve();
+				}
+			});
+		}), 30_000, () => 'the producer said no progress');
+		producer.kill('SIGKILL');
+		const worker = start(args('send', run, '-s', '1000', '--mean', '0', '--speed', 'max', '--json', '--interval', '1s'));
+		const live = await monitored(run);
+		expect(live.summary.total).toBeGreaterThan(0);
+		expect(live.summary.processed).toBe(live.summary.total);
+		expect(live.stderr).toMatch(/producer \w+ stopped before it was done \(killed\?\): the run ends with the [\d,]+ messages it had confirmed/);
+		expect(await exited(worker)).toBe(0);
+		const late = await monitored(run);
+		expect(late.summary).toMatchObject({total: live.summary.total, processed: live.summary.total});
+	}, 120_000);
+
+	it('says how long a drain waits for retries an hour away, and a second Ctrl-C hands them back to the run', async () => {
+		const run = newRun();
+		const produced = await runCli(args('produce', run, '-n', '200', '--seed', '17'));
+		expect(produced.code).toBe(0);
+		const patient = start(args('send', run, '--json', '-s', '50', '--mean', '1ms', '--failure-rate', '0.5', '--max-attempts', '3', '--backoff', '1h', '--backoff-max', '1h', '--interval', '100ms'));
+		const patientDone = finished(patient);
+		const lines = jsonLines(patient);
+		await lines.until(line => line.type === 'progress' && line.retries?.waitingToRetry > 0);
+		patient.kill('SIGINT');
+		await within(new Promise<void>(resolve => {
+			patient.stderr.on('data', (chunk: Buffer) => {
+				if (/draining: \d+ messages? wait/.test(String(chunk))) {
+					resolve();
+				}
+			});
+		}), 20_000, () => 'the worker did not say what its drain waits for');
+		patient.kill('SIGINT');
+		const {code, stderr} = await within(patientDone, 20_000, () => 'the second Ctrl-C did not stop the worker');
+		expect(code).toBe(130);
+		expect(stderr).toMatch(/draining: \d+ messages? wait(s)? to be tried again, the last within (\d+m\d+s|\d+\.\ds); stop again \(Ctrl-C\) to hand their batches back to the run now/);
+		// Another worker, without the long backoff, takes the batches handed back and ends the run.
+		const worker = start(args('send', run, '-s', '50', '--mean', '1ms', '--failure-rate', '0.5', '--max-attempts', '3', '--backoff', '0', '--json'));
+		const {summary} = await monitored(run);
+		expect(summary).toMatchObject({total: 200, processed: 200});
+		expect(await exited(worker)).toBe(0);
+	}, 120_000);
 });

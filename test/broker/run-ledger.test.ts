@@ -1,0 +1,172 @@
+import {describe, expect, it} from 'vitest';
+import {RunLedger} from '../../source/broker/run-ledger.js';
+import {encodeStatsRecord, type StatsRecordHeader} from '../../source/broker/stats-records.js';
+import {PRODUCER_LOST_MS, type ControlRecord} from '../../source/broker/topology.js';
+import {addResult, emptyStats, type Stats} from '../../source/stats.js';
+
+const run = 'r';
+const epoch = 'e';
+
+/** A batch's stats: `messages` results of 1 ms each, from `worker`'s sender. */
+function batchStats(messages: number, worker = 'w1'): Stats {
+	const stats = emptyStats();
+	for (let index = 0; index < messages; index++) {
+		addResult(stats, {
+			type: 'result', id: `m${index}`, message: {id: `m${index}`, to: '+12025550123', body: 'x'}, senderId: `${worker}/default-1`, group: 'default', status: 'sent', startMs: index, endMs: index + 1, durationMs: 1,
+		});
+	}
+
+	return stats;
+}
+
+const record = (header: Partial<StatsRecordHeader> & {seq: number}, messages = 10, worker = 'w1') => encodeStatsRecord({
+	run, epoch, worker, producer: 'p', messages, final: true, ...header,
+}, batchStats(messages, worker));
+
+const start = (overrides: {total?: number} = {}): ControlRecord => ({
+	type: 'producer-start', run, epoch, producer: 'p', total: 30, seed: 1, maxBodyLength: 10, maxBatches: 5, ...overrides,
+});
+const done = (published: number, batches: number): ControlRecord => ({
+	type: 'producer-done', run, epoch, producer: 'p', published, batches,
+});
+const alive = (published: number, batches: number): ControlRecord => ({
+	type: 'producer-alive', run, epoch, producer: 'p', published, batches,
+});
+
+/** A ledger on a clock the test moves, and what it set aside. */
+function ledger() {
+	let now = 0;
+	const aside: string[] = [];
+	const runLedger = new RunLedger({
+		run, epoch, fold: true, aside: reason => aside.push(reason), now: () => now,
+	});
+	return {
+		runLedger, aside, advance(ms: number) {
+			now += ms;
+		},
+	};
+}
+
+describe('RunLedger', () => {
+	it('counts each batch once, at its first final record: a redone batch is a redelivery', () => {
+		const {runLedger} = ledger();
+		runLedger.control(start());
+		runLedger.control(alive(30, 3));
+		runLedger.record(record({seq: 1}));
+		runLedger.record(record({seq: 1}, 10, 'w2'));
+		runLedger.record(record({seq: 2}));
+		expect(runLedger.stats().sent).toBe(20);
+		expect(runLedger.redelivered).toBe(1);
+		expect([...runLedger.stats().senders.keys()]).toEqual(['w1/default-1']);
+		expect(runLedger.done).toBe(false);
+		runLedger.record(record({seq: 3}));
+		runLedger.control(done(30, 3));
+		expect(runLedger.done).toBe(true);
+		expect(runLedger.total).toBe(30);
+	});
+
+	it('shows a batch under way by its latest partial record, and replaces it with its final one', () => {
+		const {runLedger} = ledger();
+		runLedger.control(start());
+		runLedger.control(alive(10, 1));
+		runLedger.record(record({seq: 1, final: false}, 4));
+		runLedger.record(record({seq: 1, final: false}, 7));
+		expect(runLedger.stats().sent).toBe(7);
+		expect(runLedger.finished.sent).toBe(0);
+		runLedger.record(record({seq: 1}));
+		expect(runLedger.stats().sent).toBe(10);
+		expect(runLedger.underWay).toBe(false);
+	});
+
+	it('holds the final record of a batch its producer has not said it published, until it does', () => {
+		const {runLedger} = ledger();
+		runLedger.control(start());
+		runLedger.record(record({seq: 1}));
+		expect(runLedger.stats().sent).toBe(0);
+		runLedger.control(alive(10, 1));
+		expect(runLedger.stats().sent).toBe(10);
+	});
+
+	it('takes a producer whose heartbeats stopped for lost: the run ends with what it last said, the rest set aside', () => {
+		const {runLedger, aside, advance} = ledger();
+		runLedger.control(start());
+		runLedger.control(alive(10, 1));
+		runLedger.record(record({seq: 1}));
+		runLedger.record(record({seq: 2})); // Confirmed after its last heartbeat.
+		advance(PRODUCER_LOST_MS - 1);
+		expect(runLedger.silentProducers()).toEqual([]);
+		advance(2);
+		expect(runLedger.silentProducers()).toEqual([{producer: 'p', published: 10, batches: 1}]);
+		runLedger.control({
+			type: 'producer-lost', run, epoch, producer: 'p', published: 10, batches: 1,
+		});
+		expect(runLedger.done).toBe(true);
+		expect(runLedger.stats().sent).toBe(10);
+		expect(runLedger.lostProducers).toEqual([{producer: 'p', published: 10}]);
+		expect(aside).toEqual(['records of batches a producer had not yet said it published when it was lost']);
+		runLedger.control(done(20, 2)); // Too late: the first word stands.
+		expect(runLedger.total).toBe(10);
+		expect(aside.at(-1)).toMatch(/producer-done after its producer was taken for lost/);
+	});
+
+	it('takes a producer\'s start and done once, and refuses a done that contradicts its start', () => {
+		const {runLedger, aside} = ledger();
+		runLedger.control(start());
+		runLedger.control(start({total: 100}));
+		runLedger.control(done(31, 3)); // More than it meant to publish.
+		runLedger.control(done(30, 6)); // More batches than it can have.
+		expect(runLedger.done).toBe(false);
+		runLedger.control(done(10, 1));
+		runLedger.control(done(20, 2));
+		expect(runLedger.total).toBe(10);
+		expect(aside).toEqual([
+			'a second producer-start for a producer (the first one stands)',
+			'a producer-done that contradicts what its producer meant to publish or what its batches hold',
+			'a producer-done that contradicts what its producer meant to publish or what its batches hold',
+			'a second producer-done for a producer (the first one stands)',
+		]);
+	});
+
+	it('sets aside records of another run, an earlier epoch, a batch beyond what its producer can publish, or not a record', () => {
+		const {runLedger, aside} = ledger();
+		runLedger.control(start());
+		runLedger.record(encodeStatsRecord({
+			run: 'other', epoch, worker: 'w', producer: 'p', seq: 1, messages: 1, final: true,
+		}, batchStats(1)));
+		runLedger.record(encodeStatsRecord({
+			run, epoch: 'old', worker: 'w', producer: 'p', seq: 1, messages: 1, final: true,
+		}, batchStats(1)));
+		runLedger.record(record({seq: 6}));
+		runLedger.record(Buffer.from('SMR\u0001junk'));
+		expect(aside).toEqual([
+			'a record of another run',
+			'records of an earlier run of this name (purge it to start afresh)',
+			'a record of a batch its producer did not publish',
+			expect.stringMatching(/^a record that is not sms-sim's/),
+		]);
+		expect(runLedger.stats().attempts).toBe(0);
+	});
+
+	it('keeps records of a producer not yet announced until its start comes', () => {
+		const {runLedger} = ledger();
+		runLedger.record(record({seq: 1}));
+		expect(runLedger.total).toBeNull();
+		runLedger.control(start());
+		runLedger.control(done(10, 1));
+		expect(runLedger.done).toBe(true);
+		expect(runLedger.stats().sent).toBe(10);
+	});
+
+	it('reads only headers when it does not fold: enough to know when the run is over', () => {
+		const runLedger = new RunLedger({
+			run, epoch, fold: false, aside() {
+				throw new Error('nothing to set aside');
+			},
+		});
+		runLedger.control(start());
+		runLedger.record(record({seq: 1}));
+		runLedger.control(done(10, 1));
+		expect(runLedger.done).toBe(true);
+		expect(runLedger.stats().attempts).toBe(0);
+	});
+});
