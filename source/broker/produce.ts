@@ -67,7 +67,7 @@ export async function produce(
 	});
 	try {
 		const start: ProducerStartRecord = {
-			type: 'producer-start', run: options.run, epoch, producer, total: options.messages, seed: options.seed, maxBodyLength: options.maxBodyLength, maxBatches: mostBatches(options),
+			type: 'producer-start', run: options.run, epoch, producer, total: options.messages, seed: options.seed, maxBodyLength: options.maxBodyLength, maxBatches: mostBatches(options), batch: options.batch,
 		};
 		await send(names.control, start);
 		// Alive every second, with what is confirmed so far: if this process is killed, readers see the

@@ -2,12 +2,15 @@ import {emptyStats, mergeInto, type Stats} from '../stats.js';
 import {
 	parseStatsHeader, parseStatsRecord, type StatsRecordHeader,
 } from './stats-records.js';
-import {PRODUCER_LOST_MS, type ControlRecord} from './topology.js';
+import {MAX_RECORD_BYTES, PRODUCER_LOST_MS, type ControlRecord} from './topology.js';
 
 /** A producer of the run, as its control records tell: each told once, the first telling kept. */
 type Producer = {
 	readonly total: number;
 	readonly maxBatches: number;
+	/** Messages in one of its batches, and the most bytes one can take. */
+	readonly batch: number;
+	readonly batchBytes: number;
 	readonly seed: number;
 	/** From its producer-done (or producer-lost): what it published, in how many batches. */
 	done: {readonly published: number; readonly batches: number} | undefined;
@@ -112,6 +115,18 @@ export class RunLedger {
 		return [...this.producers].filter(([, producer]) => producer.done === undefined && now - producer.heardAt > PRODUCER_LOST_MS).map(([producer, {alive}]) => ({producer, ...alive}));
 	}
 
+	/** The largest batch any producer of the run publishes: in messages, and the most bytes it can take. 0 before the first producer. */
+	get largestBatch(): {readonly messages: number; readonly bytes: number} {
+		let messages = 0;
+		let bytes = 0;
+		for (const producer of this.producers.values()) {
+			messages = Math.max(messages, producer.batch);
+			bytes = Math.max(bytes, producer.batchBytes);
+		}
+
+		return {messages, bytes};
+	}
+
 	/** Producers taken for lost, with what the run counts of them. */
 	get lostProducers(): Array<{readonly producer: string; readonly published: number}> {
 		return [...this.producers].filter(([, producer]) => producer.lost).map(([producer, {done}]) => ({producer, published: done!.published}));
@@ -154,7 +169,7 @@ export class RunLedger {
 			}
 
 			this.producers.set(record.producer, {
-				total: record.total, maxBatches: record.maxBatches, seed: record.seed, done: undefined, lost: false, alive: {published: 0, batches: 0}, heardAt: this.now(), finishedMessages: 0, finished: new Set(), held: new Map(),
+				total: record.total, maxBatches: record.maxBatches, batch: record.batch, batchBytes: Math.min(MAX_RECORD_BYTES, record.batch * (52 + (6 * record.maxBodyLength))), seed: record.seed, done: undefined, lost: false, alive: {published: 0, batches: 0}, heardAt: this.now(), finishedMessages: 0, finished: new Set(), held: new Map(),
 			});
 			const waiting = this.early.get(record.producer) ?? [];
 			this.early.delete(record.producer);

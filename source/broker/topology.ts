@@ -87,6 +87,8 @@ export type ProducerStartRecord = {
 	readonly maxBodyLength: number;
 	/** The most batches it can publish (numbered from 1): a record of a batch beyond it is not of this producer. */
 	readonly maxBatches: number;
+	/** Messages in one of its batches (`--batch`): workers size what they take at once by it. */
+	readonly batch: number;
 };
 
 /** A producer is done: every one of its `published` messages, in `batches` batches numbered from 1, is confirmed by the broker. */
@@ -207,7 +209,7 @@ export const parseEpoch = (body: unknown): Parsed<EpochRecord> => parseRecord(bo
 function controlProblem(value: Json): string | undefined {
 	switch (value.type) {
 		case 'producer-start': {
-			return ofRun(value, 'producer-start') ?? (isText(value.producer, 64) && isCount(value.total) && isCount(value.seed) && isCount(value.maxBodyLength) && isCount(value.maxBatches) ? undefined : 'malformed producer-start');
+			return ofRun(value, 'producer-start') ?? (isText(value.producer, 64) && isCount(value.total) && isCount(value.seed) && isCount(value.maxBodyLength) && isCount(value.maxBatches) && isCount(value.batch) && value.batch >= 1 && value.batch <= MAX_BATCH ? undefined : 'malformed producer-start');
 		}
 
 		case 'producer-done': {

@@ -54,6 +54,9 @@ export type WorkerDeps = {
 /** How often an idle worker asks whether the run is complete (wall ms). */
 const COMPLETION_CHECK_MS = 200;
 
+/** The most bytes of batches a worker holds at once (whole batches: at least one). */
+const PREFETCH_BYTES = 64 * 1024 * 1024;
+
 /** Longest a finished result waits for its batch to fill before it is published anyway (wall ms). */
 const RESULT_FLUSH_MS = 50;
 
@@ -172,6 +175,10 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 					const parsed = parseControl(body);
 					if ('record' in parsed && parsed.record.run === options.run) {
 						runLedger.control(parsed.record);
+						// Messages are taken once a producer has said how large its batches are.
+						if (stopConsuming === undefined && runLedger.largestBatch.messages > 0) {
+							stopConsuming = consume(identity, runLedger.largestBatch);
+						}
 					}
 				}),
 				readStream(names.outcomes, queues.outcomes, body => {
@@ -179,7 +186,7 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 						runLedger.record(body as Buffer);
 					}
 				}),
-				consume(identity),
+				async () => stopConsuming?.(),
 			);
 		};
 
@@ -209,13 +216,18 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 			return async () => consumer.close();
 		};
 
-		// Batches in hand: three rounds of its senders. A batch is acknowledged, and the next one comes,
-		// only once its record is confirmed: with two rounds, senders that all finish at once (fixed
-		// send times) waited for the first confirms at the start of a run. And whole rounds: with a
-		// batch more, the last round of a run was that one batch, 100 ms more for 500 messages (the
-		// bench's real-time case went from 1.05x to 1.04x of ideal, median of 8).
-		const prefetch = Math.max(2, Math.ceil((3 * slots) / Math.max(1, options.batch)));
-		const consume = (identity: EpochRecord): (() => Promise<void>) => {
+		let stopConsuming: (() => Promise<void>) | undefined;
+		/**
+		 * Takes batches off the run's queue, a few at a time: as many as make three rounds of its senders
+		 * (at least two batches), counted in the producers' batches, not the worker's own `--batch`, and
+		 * no more than `PREFETCH_BYTES` of them (at least one). A batch is acknowledged, and the next one
+		 * comes, only once its record is confirmed: with two rounds, senders that all finish at once
+		 * (fixed send times) waited for the first confirms at the start of a run. And whole rounds: with
+		 * a batch more, the last round of a run was that one batch, 100 ms more for 500 messages (the
+		 * bench's real-time case went from 1.05x to 1.04x of ideal, median of 8).
+		 */
+		const consume = (identity: EpochRecord, batch: {readonly messages: number; readonly bytes: number}): (() => Promise<void>) => {
+			const prefetch = Math.max(1, Math.min(Math.max(2, Math.ceil((3 * slots) / batch.messages)), Math.floor(PREFETCH_BYTES / batch.bytes)));
 			const consumer = connection.createConsumer({
 				queue: names.messages, queueOptions: queues.messages, qos: {prefetchCount: prefetch}, concurrency: prefetch, requeue: true,
 			}, async delivery => {

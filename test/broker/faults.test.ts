@@ -156,7 +156,7 @@ describe.skipIf(Boolean(broker.skipReason))('distributed mode under faults, on a
 			await control({type: 'producer-done', published: 100, batches: 1});
 
 			await control({
-				type: 'producer-start', total: 100, seed: 1, maxBodyLength: 10, maxBatches: 1,
+				type: 'producer-start', total: 100, seed: 1, maxBodyLength: 10, maxBatches: 1, batch: 100,
 			});
 		}
 
@@ -185,7 +185,7 @@ describe.skipIf(Boolean(broker.skipReason))('distributed mode under faults, on a
 		// A producer that says it will publish 2^53 - 1 messages, and a row numbered 2^52: the id
 		// bitmap cannot hold it, and the monitor used to throw, reconnect and read it again for ever.
 		await publish(names.control, JSON.stringify({
-			type: 'producer-start', run, epoch, producer: 'huge', total: Number.MAX_SAFE_INTEGER, seed: 1, maxBodyLength: 10, maxBatches: 1,
+			type: 'producer-start', run, epoch, producer: 'huge', total: Number.MAX_SAFE_INTEGER, seed: 1, maxBodyLength: 10, maxBatches: 1, batch: 100,
 		}));
 		const row = {
 			producer: 'huge', n: 2 ** 52, to: '+12025550123', body: 'x', cost: 2, senderId: 'w/1', group: 'g', status: 'sent' as const, startMs: 0, endMs: 1, durationMs: 1,
@@ -292,4 +292,19 @@ describe.skipIf(Boolean(broker.skipReason))('distributed mode under faults, on a
 		expect(summary).toMatchObject({total: 200, processed: 200});
 		expect(await exited(worker)).toBe(0);
 	}, 120_000);
+
+	it('takes a few of the producer\'s batches at a time, whatever the worker\'s own --batch says', async () => {
+		const run = newRun();
+		const produced = await runCli(args('produce', run, '-n', '100000', '--batch', '10000', '--seed', '19'));
+		expect(produced.code).toBe(0);
+		// Slow sends: what the worker took, it holds. It used to take 3,000 batches: the whole queue (545 MB at 1,000,000).
+		const worker = start(args('send', run, '--json', '-s', '1000', '--batch', '1', '--mean', '1h', '--interval', '100ms'));
+		await jsonLines(worker).until(line => line.type === 'progress' && line.inFlight > 0);
+		const {messageCount} = await admin.queueDeclare({queue: runNames(run).messages, passive: true});
+		// Two batches of the producer's (3 x 1,000 senders is less than one): 8 of 10 still in the queue.
+		expect(messageCount).toBe(8);
+		worker.kill('SIGKILL');
+		expect(await exited(worker)).toBeNull();
+	}, 120_000);
 });
+

@@ -24,7 +24,7 @@ const record = (header: Partial<StatsRecordHeader> & {seq: number}, messages = 1
 }, batchStats(messages, worker));
 
 const start = (overrides: {total?: number} = {}): ControlRecord => ({
-	type: 'producer-start', run, epoch, producer: 'p', total: 30, seed: 1, maxBodyLength: 10, maxBatches: 5, ...overrides,
+	type: 'producer-start', run, epoch, producer: 'p', total: 30, seed: 1, maxBodyLength: 10, maxBatches: 5, batch: 10, ...overrides,
 });
 const done = (published: number, batches: number): ControlRecord => ({
 	type: 'producer-done', run, epoch, producer: 'p', published, batches,
