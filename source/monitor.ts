@@ -48,6 +48,8 @@ export type MonitorOptions = {
 	readonly retrying?: () => number;
 	/** Messages arrived and not started (a run with arrivals); snapshots report it as `backlog`. */
 	readonly backlog?: () => number;
+	/** The run's seeds, on the final snapshot (a broker monitor: its producers'). */
+	readonly seeds?: () => readonly number[];
 	/** Live workers and their senders (a broker monitor, from heartbeats). */
 	readonly workers?: () => {readonly live: number; readonly senders: number; readonly inFlight: number};
 };
@@ -131,7 +133,7 @@ function takeSnapshots(options: MonitorOptions, sources: SnapshotSources): (samp
 			previous = snapshot;
 		}
 
-		return snapshot;
+		return last && options.seeds ? Object.freeze({...snapshot, seeds: options.seeds()}) : snapshot;
 	};
 }
 

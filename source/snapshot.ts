@@ -94,6 +94,8 @@ export type Snapshot = {
 	readonly waited?: number;
 	/** With priorities: each one's finished messages, how many waited, and their waits and latencies. */
 	readonly priorities?: readonly PriorityFigures[];
+	/** A broker monitor's final snapshot: the seeds of the run's producers, in the order they started. */
+	readonly seeds?: readonly number[];
 };
 
 export type PriorityFigures = {

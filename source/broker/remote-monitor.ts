@@ -106,6 +106,7 @@ export function watchRun(connection: Connection, options: RemoteMonitorOptions, 
 			// From the first send's start to the last one's end: the time the run was sending, whoever
 			// watched it and whenever the workers came.
 			elapsedMs,
+			seeds: () => ledger?.seeds ?? [],
 			workers() {
 				const now = Date.now();
 				const live = [...workers.values()].filter(worker => !worker.done && now - worker.seenAt <= LIVE_INTERVALS * options.intervalMs);

@@ -168,7 +168,7 @@ export function summaryLines(snapshot: Snapshot, {
 		`  throughput ${formatRate(snapshot.throughputPerSec)}`,
 		...groupCapacities(snapshot, groups).map(capacity => `  capacity   ${capacity.group}: ${formatRate(capacity.rateLimitPerSec)} by the rate limit, ${Number.isFinite(capacity.sendTimePerSec) ? formatRate(capacity.sendTimePerSec) : 'no limit'} by send time: the ${capacity.boundBy === 'rate-limit' ? 'rate limit' : 'send time'} binds`),
 		...(wallMs === undefined ? [] : [`  wall time  ${wallLine(snapshot.elapsedMs, wallMs)}`]),
-		`  seed       ${seed}`,
+		snapshot.seeds && snapshot.seeds.length > 1 ? `  seeds      ${snapshot.seeds.join(', ')} (one per producer)` : `  seed       ${snapshot.seeds?.[0] ?? seed}`,
 	];
 	if (maxFailureRate !== undefined) {
 		const exceeded = exceedsFailureRate(snapshot, maxFailureRate);

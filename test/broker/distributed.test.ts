@@ -229,6 +229,9 @@ describe.skipIf(Boolean(broker.skipReason))('distributed mode on a real RabbitMQ
 		expect(await exited(sender)).toBe(0);
 		const lines = monitored.stdout.trim().split('\n').map(line => JSON.parse(line) as Json);
 		expect(lines.at(-1)).toMatchObject({type: 'summary', total: 5000, processed: 5000});
+		// The run's seeds, its producers', never the monitor's own 0.
+		expect(lines.at(-1)!.seeds.toSorted()).toEqual([21, 22]);
+		expect([21, 22]).toContain(lines.at(-1)!.seed);
 		expect(new Set(lines.filter(line => line.type === 'message').map(line => line.id)).size).toBe(5000);
 	}, 120_000);
 
