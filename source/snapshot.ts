@@ -302,6 +302,10 @@ export function takeSnapshot(stats: Stats, context: SnapshotContext): Snapshot {
 	};
 
 	const senderCounts = new Map(context.groups.map(group => [group.name, group.count]));
+	for (const {group, count} of stats.workerSenders.values()) {
+		senderCounts.set(group, (senderCounts.get(group) ?? 0) + count);
+	}
+
 	const groups = [...groupTotals].map(([name, totals]) => {
 		const groupProcessed = totals.sent + totals.failed;
 		return Object.freeze({

@@ -57,6 +57,12 @@ export type Stats = {
 	firstStartMs: number;
 	lastEndMs: number;
 	readonly senders: Map<string, SenderTally>;
+	/**
+	 * Senders of each group of each worker, by `<worker>/<group>`, as the workers' stats records
+	 * say (a broker monitor's): its groups' sender counts. Empty in one process, whose senders are
+	 * its tallies.
+	 */
+	readonly workerSenders: Map<string, {readonly group: string; readonly count: number}>;
 	/** The first group seen; while it is the only one, the run's histogram is its histogram. */
 	firstGroup: string | undefined;
 	/** A send-time histogram per group, kept from the moment a second group is seen; empty before. */
@@ -146,6 +152,7 @@ export function emptyStats(): Stats {
 		firstStartMs: Number.POSITIVE_INFINITY,
 		lastEndMs: Number.NEGATIVE_INFINITY,
 		senders: new Map(),
+		workerSenders: new Map(),
 		firstGroup: undefined,
 		groupHistograms: new Map(),
 		queueing: undefined,
@@ -427,6 +434,10 @@ export function mergeInto(into: Stats, from: Stats): Stats {
 			known.failed += tally.failed;
 			known.durationSumMs += tally.durationSumMs;
 		}
+	}
+
+	for (const [key, senders] of from.workerSenders) {
+		into.workerSenders.set(key, senders); // The same worker's group: the same senders, however many records say so.
 	}
 
 	if (into.groupHistograms.size > 0) {

@@ -215,7 +215,7 @@ export function watchRun(connection: Connection, options: RemoteMonitorOptions, 
 			});
 			outcomes = streamConsumer(names.outcomes, queues.outcomes, body => {
 				if (isStatsRecord(body)) {
-					runLedger.record(body as Buffer);
+					runLedger.records(body as Buffer);
 					stats$.next(runLedger.stats());
 					finishIfDone();
 					return;

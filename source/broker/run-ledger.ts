@@ -1,6 +1,6 @@
 import {emptyStats, mergeInto, type Stats} from '../stats.js';
 import {
-	parseStatsHeader, parseStatsRecord, type StatsRecordHeader,
+	parseStatsHeader, parseStatsRecord, statsRecordsIn, type StatsRecordHeader,
 } from './stats-records.js';
 import {MAX_RECORD_BYTES, PRODUCER_LOST_MS, type ControlRecord} from './topology.js';
 
@@ -218,7 +218,20 @@ export class RunLedger {
 		}
 	}
 
-	/** Takes a stats record off the outcomes stream. */
+	/** Takes a message of the outcomes stream that holds stats records (one, or an envelope of them). */
+	records(body: Buffer): void {
+		const records = statsRecordsIn(body);
+		if ('problem' in records) {
+			this.options.aside(`a record that is not sms-sim's (${records.problem})`);
+			return;
+		}
+
+		for (const record of records.record) {
+			this.record(record);
+		}
+	}
+
+	/** Takes one stats record. */
 	record(body: Buffer): void {
 		const parsed = this.options.fold ? parseStatsRecord(body) : parseStatsHeader(body);
 		if ('problem' in parsed) {

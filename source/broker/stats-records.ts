@@ -55,8 +55,11 @@ type QueueingHead = Omit<QueueingStats, 'waitHistogram' | 'latencyHistogram'>;
 /** Histograms of a record, in the order they follow the header. */
 type HistogramEntry = {readonly of: string; readonly bytes: number};
 
-/** A record, ready to publish. `shiftMs` is added to its times (a worker's clock to the run's). */
-export function encodeStatsRecord(header: StatsRecordHeader, stats: Stats, shiftMs = 0): Buffer {
+/**
+ * A record, ready to publish. `shiftMs` is added to its times (a worker's clock to the run's);
+ * `groupSenders` are the worker's senders in each group.
+ */
+export function encodeStatsRecord(header: StatsRecordHeader, stats: Stats, {shiftMs = 0, groupSenders}: {shiftMs?: number; groupSenders?: ReadonlyMap<string, number>} = {}): Buffer {
 	const histograms: Array<{of: string; histogram: Histogram}> = [{of: 'run', histogram: stats.histogram}];
 	if (stats.groupHistograms.size > 0) {
 		for (const [group, histogram] of stats.groupHistograms) {
@@ -70,18 +73,26 @@ export function encodeStatsRecord(header: StatsRecordHeader, stats: Stats, shift
 		return head;
 	};
 
-	const groups: string[] = [];
-	const groupIndex = new Map<string, number>();
-	const senders: Array<[string, number, number, number, number]> = [];
-	for (const [id, tally] of stats.senders) {
-		let index = groupIndex.get(tally.group);
-		if (index === undefined) {
-			index = groups.length;
-			groupIndex.set(tally.group, index);
-			groups.push(tally.group);
+	// Tallies by group, not by sender: a batch of 500 messages touches up to 500 senders, and a record
+	// per sender would make a monitor's work grow with messages again. With them, the senders each
+	// group of the worker has (`groupSenders`, else the senders seen): a group's sender count.
+	const tallies = new Map<string, [string, number, number, number, number]>();
+	const seen = new Map<string, number>();
+	for (const tally of stats.senders.values()) {
+		let row = tallies.get(tally.group);
+		if (row === undefined) {
+			row = [tally.group, 0, 0, 0, 0];
+			tallies.set(tally.group, row);
 		}
 
-		senders.push([id, index, tally.sent, tally.failed, tally.durationSumMs]);
+		row[1] += tally.sent;
+		row[2] += tally.failed;
+		row[3] += tally.durationSumMs;
+		seen.set(tally.group, (seen.get(tally.group) ?? 0) + 1);
+	}
+
+	for (const row of tallies.values()) {
+		row[4] = Math.max(1, groupSenders?.get(row[0]) ?? seen.get(row[0])!);
 	}
 
 	const empty = stats.attempts === 0;
@@ -103,8 +114,7 @@ export function encodeStatsRecord(header: StatsRecordHeader, stats: Stats, shift
 		segments: stats.segments,
 		ucs2: stats.ucs2,
 		firstGroup: stats.firstGroup ?? null,
-		groups,
-		senders,
+		tallies: [...tallies.values()],
 		queueing: stats.queueing ? queueing('', stats.queueing) : null,
 		byPriority: [...stats.byPriority].map(([name, figures]) => [name, queueing(name, figures)]),
 		histograms: [] as HistogramEntry[],
@@ -129,8 +139,64 @@ export function encodeStatsRecord(header: StatsRecordHeader, stats: Stats, shift
 	return out;
 }
 
-/** Whether `body` is a stats record (and not a batch of per-message rows). */
-export const isStatsRecord = (body: unknown): boolean => Buffer.isBuffer(body) && body.length >= 8 && MAGIC.compare(body, 0, 4) === 0;
+/**
+ * Several records in one AMQP message: a worker packs the records of the batches that finish within
+ * a moment of each other, so the stream, the broker and every reader handle one message for them.
+ *
+ *   "SMRS" | u32 count | (u32 length | record) x count
+ */
+const ENVELOPE = Buffer.from('SMRS', 'latin1');
+
+/** Records in one envelope at most. */
+export const MAX_RECORDS_A_MESSAGE = 64;
+
+/** Records packed into one AMQP message. */
+export function encodeStatsRecords(records: readonly Buffer[]): Buffer {
+	const out = Buffer.allocUnsafe(8 + records.reduce((sum, record) => sum + 4 + record.length, 0));
+	ENVELOPE.copy(out, 0);
+	out.writeUInt32LE(records.length, 4);
+	let at = 8;
+	for (const record of records) {
+		out.writeUInt32LE(record.length, at);
+		record.copy(out, at + 4);
+		at += 4 + record.length;
+	}
+
+	return out;
+}
+
+/** Whether `body` is one stats record, or an envelope of them (and not a batch of per-message rows). */
+export const isStatsRecord = (body: unknown): boolean => Buffer.isBuffer(body) && body.length >= 8 && (MAGIC.compare(body, 0, 4) === 0 || ENVELOPE.compare(body, 0, 4) === 0);
+
+/** The records in `body` (one record, or an envelope of them), or why it holds none. */
+export function statsRecordsIn(body: Buffer): Parsed<Buffer[]> {
+	if (MAGIC.compare(body, 0, 4) === 0) {
+		return {record: [body]};
+	}
+
+	const count = body.readUInt32LE(4);
+	if (count > MAX_RECORDS_A_MESSAGE) {
+		return {problem: `an envelope of more than ${MAX_RECORDS_A_MESSAGE} stats records`};
+	}
+
+	const records: Buffer[] = [];
+	let at = 8;
+	for (let index = 0; index < count; index++) {
+		if (at + 4 > body.length) {
+			return {problem: 'an envelope of stats records cut short'};
+		}
+
+		const length = body.readUInt32LE(at);
+		if (at + 4 + length > body.length) {
+			return {problem: 'an envelope of stats records cut short'};
+		}
+
+		records.push(body.subarray(at + 4, at + 4 + length));
+		at += 4 + length;
+	}
+
+	return at === body.length ? {record: records} : {problem: 'an envelope of stats records with bytes after them'};
+}
 
 /** A record's header alone (no histograms decoded): enough to know which batch it finishes. */
 export function parseStatsHeader(body: unknown): Parsed<StatsRecordHeader> {
@@ -269,18 +335,14 @@ function figuresProblem(json: Json): string | undefined {
 		return 'a stats record whose waits are malformed';
 	}
 
-	const {groups, senders, byPriority, histograms} = json;
-	if (!Array.isArray(groups) || groups.length > MAX_BATCH || !groups.every(group => isText(group, 40))) {
+	const {tallies, byPriority, histograms} = json;
+	if (!Array.isArray(tallies) || tallies.length > MAX_BATCH || !tallies.every(row => Array.isArray(row) && row.length === 5 && isText(row[0], 40)
+		&& isCount(row[1]) && isCount(row[2]) && isSum(row[3]) && isCount(row[4]) && row[4] >= 1) || new Set(tallies.map(row => (row as unknown[])[0])).size !== tallies.length) {
 		return 'a stats record whose groups are malformed';
 	}
 
 	if (json.firstGroup !== null && !isText(json.firstGroup, 40)) {
 		return 'a stats record whose groups are malformed';
-	}
-
-	if (!Array.isArray(senders) || senders.length > attempts || !senders.every(row => Array.isArray(row) && row.length === 5 && isText(row[0], 300)
-		&& isCount(row[1]) && row[1] < groups.length && isCount(row[2]) && isCount(row[3]) && isSum(row[4]))) {
-		return 'a stats record whose senders are malformed';
 	}
 
 	if (!Array.isArray(byPriority) || byPriority.length > 100 || !byPriority.every(entry => Array.isArray(entry) && entry.length === 2 && isText(entry[0], 40) && isQueueingHead(entry[1]))) {
@@ -344,12 +406,13 @@ function statsOf(json: Json, histograms: ReadonlyMap<string, Histogram>): Stats 
 	stats.shiftedSquareSumMs = json.shiftedSquareSumMs as number;
 	stats.segments = json.segments as number;
 	stats.ucs2 = json.ucs2 as number;
-	const groups = json.groups as string[];
 	stats.firstGroup = (json.firstGroup as string | null) ?? undefined;
-	for (const [id, group, sent, failed, durationSumMs] of json.senders as Array<[string, number, number, number, number]>) {
-		stats.senders.set(id, {
-			group: groups[group], sent, failed, durationSumMs,
+	for (const [group, sent, failed, durationSumMs, senders] of json.tallies as Array<[string, number, number, number, number]>) {
+		const key = `${json.worker as string}/${group}`;
+		stats.senders.set(key, {
+			group, sent, failed, durationSumMs,
 		});
+		stats.workerSenders.set(key, {group, count: senders});
 	}
 
 	stats.histogram.add(histograms.get('run')!);
@@ -404,14 +467,14 @@ function consistencyProblem(stats: Stats, json: Json): string | undefined {
 
 	const firstGroup = json.firstGroup as string | null;
 	if (stats.attempts > 0 && (firstGroup === null || !byGroup.has(firstGroup))) {
-		return 'a stats record whose groups disagree with its senders';
+		return 'a stats record whose groups disagree with its tallies';
 	}
 
 	if (stats.groupHistograms.size > 0 || byGroup.size > 1) {
 		for (const [group, count] of byGroup) {
 			expected.add(`group:${group}`);
 			if (stats.groupHistograms.get(group)?.totalCount !== count) {
-				return 'a stats record whose groups disagree with its senders';
+				return 'a stats record whose groups disagree with its tallies';
 			}
 		}
 	}

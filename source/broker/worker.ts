@@ -13,7 +13,9 @@ import {brokerFailure, isFatalBrokerError, isStreamStarting} from './connection.
 import {awaitRun} from './run-identity.js';
 import {reportLostProducers} from './lost-producers.js';
 import {RunLedger} from './run-ledger.js';
-import {STATS_CONTENT_TYPE, encodeStatsRecord, isStatsRecord} from './stats-records.js';
+import {
+	MAX_RECORDS_A_MESSAGE, STATS_CONTENT_TYPE, encodeStatsRecord, encodeStatsRecords, isStatsRecord,
+} from './stats-records.js';
 import {
 	parseControl, queueOptions, runNames, type EpochRecord, type HeartbeatRecord,
 } from './topology.js';
@@ -56,6 +58,9 @@ const COMPLETION_CHECK_MS = 200;
 
 /** The most bytes of batches a worker holds at once (whole batches: at least one). */
 const PREFETCH_BYTES = 64 * 1024 * 1024;
+
+/** Longest a stats record waits for others to go out with before it is published anyway (wall ms). */
+const RECORD_FLUSH_MS = 10;
 
 /** Longest a finished result waits for its batch to fill before it is published anyway (wall ms). */
 const RESULT_FLUSH_MS = 50;
@@ -183,7 +188,7 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 				}),
 				readStream(names.outcomes, queues.outcomes, body => {
 					if (isStatsRecord(body)) {
-						runLedger.record(body as Buffer);
+						runLedger.records(body as Buffer);
 					}
 				}),
 				async () => stopConsuming?.(),
@@ -320,9 +325,44 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 			}
 		};
 
-		const publishRecord = async (held: Held, final: boolean): Promise<void> => publisher.send({routingKey: names.outcomes, durable: true, contentType: STATS_CONTENT_TYPE}, encodeStatsRecord({
-			run: options.run, epoch: run!.epoch, worker: options.workerId, producer: held.producer, seq: held.seq, messages: held.size, final,
-		}, held.stats, offsetMs));
+		const groupSenders = new Map(options.groups.map(group => [group.name, group.count]));
+		// Records wait here a moment, so the batches that finish together go out as one AMQP message.
+		let pendingRecords: Array<{readonly bytes: Buffer; readonly sent: Settle}> = [];
+		let recordsTimer: NodeJS.Timeout | undefined;
+		const flushRecords = (): void => {
+			clearTimeout(recordsTimer);
+			recordsTimer = undefined;
+			const out = pendingRecords;
+			pendingRecords = [];
+			if (out.length > 0) {
+				publisher.send({routingKey: names.outcomes, durable: true, contentType: STATS_CONTENT_TYPE}, encodeStatsRecords(out.map(record => record.bytes))).then(() => {
+					for (const record of out) {
+						record.sent.resolve();
+					}
+				}, (error: unknown) => {
+					for (const record of out) {
+						record.sent.reject(error);
+					}
+				});
+			}
+		};
+
+		const publishRecord = async (held: Held, final: boolean): Promise<void> => {
+			const sent = settle();
+			pendingRecords.push({
+				bytes: encodeStatsRecord({
+					run: options.run, epoch: run!.epoch, worker: options.workerId, producer: held.producer, seq: held.seq, messages: held.size, final,
+				}, held.stats, {shiftMs: offsetMs, groupSenders}),
+				sent,
+			});
+			if (pendingRecords.length >= MAX_RECORDS_A_MESSAGE) {
+				flushRecords();
+			} else {
+				recordsTimer ??= setTimeout(flushRecords, RECORD_FLUSH_MS);
+			}
+
+			return sent.promise;
+		};
 
 		/** Every message of the batch has its outcome: its rows, dead letters and record go out, then it is acknowledged. */
 		const finish = (held: Held): void => {
@@ -452,6 +492,7 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 				// The pool has drained: publish what is left, wait for every confirm (so every batch is
 				// acknowledged), say goodbye, and only then close.
 				flushRows();
+				flushRecords();
 				void Promise.allSettled([...unconfirmed]).then(async () => {
 					ticking.unsubscribe();
 					checking?.unsubscribe();
@@ -483,6 +524,7 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 			ticking.unsubscribe();
 			checking?.unsubscribe();
 			clearTimeout(flushTimer);
+			clearTimeout(recordsTimer);
 			// Unsubscribed before the end: what is in hand goes back to the queue (requeued on reject).
 			for (const held of inHand) {
 				held.done.reject(new Error('worker stopped'));

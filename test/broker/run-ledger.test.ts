@@ -57,7 +57,7 @@ describe('RunLedger', () => {
 		runLedger.record(record({seq: 2}));
 		expect(runLedger.stats().sent).toBe(20);
 		expect(runLedger.redelivered).toBe(1);
-		expect([...runLedger.stats().senders.keys()]).toEqual(['w1/default-1']);
+		expect([...runLedger.stats().senders.keys()]).toEqual(['w1/default']);
 		expect(runLedger.done).toBe(false);
 		runLedger.record(record({seq: 3}));
 		runLedger.control(done(30, 3));

@@ -5,7 +5,7 @@ import {
 	addResult, durationStdDevMs, emptyStats, groupHistogram, mergeInto, mergeStats, type QueueingStats, type Stats,
 } from '../../source/stats.js';
 import {
-	encodeStatsRecord, parseStatsHeader, parseStatsRecord, type StatsRecordHeader,
+	encodeStatsRecord, encodeStatsRecords, parseStatsHeader, parseStatsRecord, statsRecordsIn, type StatsRecordHeader,
 } from '../../source/broker/stats-records.js';
 
 /**
@@ -83,7 +83,19 @@ function view(stats: Stats) {
 		firstStartMs: stats.firstStartMs,
 		lastEndMs: stats.lastEndMs,
 		times: percentiles(stats.histogram),
-		senders: [...stats.senders].toSorted(([a], [b]) => a.localeCompare(b)).map(([id, tally]) => [id, tally.group, tally.sent, tally.failed, round(tally.durationSumMs)]),
+		// By group: a record carries tallies per group of its worker, not per sender.
+		tallies: ['a', 'b'].map(group => {
+			const sums = [0, 0, 0];
+			for (const tally of stats.senders.values()) {
+				if (tally.group === group) {
+					sums[0] += tally.sent;
+					sums[1] += tally.failed;
+					sums[2] += round(tally.durationSumMs);
+				}
+			}
+
+			return sums;
+		}),
 		groups: ['a', 'b'].map(group => {
 			const times = groupHistogram(stats, group);
 			return times ? percentiles(times) : [];
@@ -143,7 +155,7 @@ describe('stats records', () => {
 
 	it('shift their times from the worker\'s clock to the run\'s', () => {
 		const stats = fold([{...fc.sample(resultArbitrary, {numRuns: 1, seed: 1})[0], retry: false}]);
-		const parsed = parseStatsRecord(encodeStatsRecord(header(1), stats, 1000));
+		const parsed = parseStatsRecord(encodeStatsRecord(header(1), stats, {shiftMs: 1000}));
 		expect('record' in parsed && [parsed.record.stats.firstStartMs, parsed.record.stats.lastEndMs]).toEqual([stats.firstStartMs + 1000, stats.lastEndMs + 1000]);
 	});
 
@@ -190,8 +202,8 @@ describe('a stats record that is not one', () => {
 		['with forged counts the histograms do not hold', forged(head => {
 			head.attempts += 1;
 		}), 'send times disagree with its attempts'],
-		['with a sender tally that does not add up', forged(head => {
-			head.senders[0][2] += 1;
+		['with a tally that does not add up', forged(head => {
+			head.tallies[0][1] += 1;
 		}), 'send times disagree with its attempts'],
 		['with a negative time', forged(head => {
 			head.firstStartMs = -5;
@@ -202,9 +214,9 @@ describe('a stats record that is not one', () => {
 		['with a huge batch number', forged(head => {
 			head.seq = 2 ** 60;
 		}), 'batch number'],
-		['with a sender of no group', forged(head => {
-			head.senders[0][1] = 99;
-		}), 'senders are malformed'],
+		['with a group of no senders', forged(head => {
+			head.tallies[0][4] = 0;
+		}), 'groups are malformed'],
 		['of no run', forged(head => {
 			delete head.run;
 		}), 'no run'],
@@ -214,5 +226,20 @@ describe('a stats record that is not one', () => {
 
 	it('is taken when nothing is wrong with it', () => {
 		expect(problemOf(good)).toBeUndefined();
+	});
+});
+
+describe('an envelope of stats records', () => {
+	const records = [1, 2, 3].map(seq => encodeStatsRecord({...header(1), seq}, fold([{...fc.sample(resultArbitrary, {numRuns: 1, seed: seq})[0], retry: false}])));
+
+	it('holds its records, in order, byte for byte', () => {
+		expect(statsRecordsIn(encodeStatsRecords(records))).toEqual({record: records});
+		expect(statsRecordsIn(records[0])).toEqual({record: [records[0]]});
+	});
+
+	it('is set aside when cut short or with bytes after its records', () => {
+		const envelope = encodeStatsRecords(records);
+		expect(statsRecordsIn(envelope.subarray(0, -1))).toEqual({problem: 'an envelope of stats records cut short'});
+		expect(statsRecordsIn(Buffer.concat([envelope, Buffer.from([0])]))).toEqual({problem: 'an envelope of stats records with bytes after them'});
 	});
 });
