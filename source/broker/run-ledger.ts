@@ -1,6 +1,6 @@
 import {emptyStats, mergeInto, type Stats} from '../stats.js';
 import {
-	parseStatsHeader, parseStatsRecord, statsRecordsIn, type StatsRecordHeader,
+	parseStatsHeader, parseStatsRecord, statsRecordsIn, type DeadLetter, type StatsRecordHeader,
 } from './stats-records.js';
 import {MAX_RECORD_BYTES, PRODUCER_LOST_MS, type ControlRecord} from './topology.js';
 
@@ -63,6 +63,10 @@ export class RunLedger {
 	private readonly producers = new Map<string, Producer>();
 	private readonly partials = new Map<string, Partial>();
 	private readonly early = new Map<string, Buffer[]>();
+	/** Dead letters of finished batches that had any, by `<producer>/<seq>`: for a worker that redoes one. */
+	private readonly deadLetters = new Map<string, readonly DeadLetter[]>();
+	/** Workers waiting to know a batch's outcome, by `<producer>/<seq>`. */
+	private readonly waiting = new Map<string, Array<(dead: readonly DeadLetter[]) => void>>();
 	/** `finished` merged with the partial batches, made when asked for and kept until a record changes it. */
 	private shown: Stats | undefined;
 
@@ -218,6 +222,32 @@ export class RunLedger {
 		}
 	}
 
+	/**
+	 * The dead letters of a batch as its first final record says them, once one is read: whoever
+	 * acknowledges the batch puts these on the dead-letter queue, whichever worker's outcome counted.
+	 * None for a batch whose records were set aside (its messages are not counted either).
+	 */
+	async deadLettersOf(producer: string, seq: number): Promise<readonly DeadLetter[]> {
+		const key = `${producer}/${seq}`;
+		if (this.producers.get(producer)?.finished.has(seq)) {
+			return this.deadLetters.get(key) ?? [];
+		}
+
+		return new Promise(resolve => {
+			const waiters = this.waiting.get(key) ?? [];
+			waiters.push(resolve);
+			this.waiting.set(key, waiters);
+		});
+	}
+
+	private settle(key: string, dead: readonly DeadLetter[]): void {
+		for (const resolve of this.waiting.get(key) ?? []) {
+			resolve(dead);
+		}
+
+		this.waiting.delete(key);
+	}
+
 	/** Takes a message of the outcomes stream that holds stats records (one, or an envelope of them). */
 	records(body: Buffer): void {
 		const records = statsRecordsIn(body);
@@ -274,6 +304,7 @@ export class RunLedger {
 		const limit = producer.done?.published ?? producer.total;
 		if (record.seq > (producer.done?.batches ?? producer.maxBatches) || producer.finishedMessages + (record.final ? record.messages : 0) > limit) {
 			this.options.aside('a record of a batch its producer did not publish');
+			this.settle(key, []);
 			return;
 		}
 
@@ -301,7 +332,14 @@ export class RunLedger {
 	}
 
 	private finish(producer: Producer, {header, stats}: Partial): void {
-		this.partials.delete(`${header.producer}/${header.seq}`);
+		const key = `${header.producer}/${header.seq}`;
+		// Kept by a worker's ledger only (it acknowledges batches); a monitor's has no use for them.
+		if (!this.options.fold && header.dead !== undefined && header.dead.length > 0) {
+			this.deadLetters.set(key, header.dead);
+		}
+
+		this.settle(key, header.dead ?? []);
+		this.partials.delete(key);
 		this.shown = undefined;
 		producer.finished.add(header.seq);
 		producer.finishedMessages += header.messages;
@@ -319,6 +357,7 @@ export class RunLedger {
 				this.finish(producer, record);
 			} else if (producer.done !== undefined) {
 				producer.held.delete(seq);
+				this.settle(`${record.header.producer}/${seq}`, []);
 				this.options.aside(producer.lost
 					? 'records of batches a producer had not yet said it published when it was lost'
 					: 'a record of a batch its producer did not publish');

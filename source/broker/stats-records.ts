@@ -46,7 +46,16 @@ export type StatsRecordHeader = {
 	readonly messages: number;
 	/** Every message of the batch has its outcome: the batch's last record. */
 	readonly final: boolean;
+	/**
+	 * On a final record, the messages of the batch that never succeeded under a retry policy: their
+	 * numbers, attempts and whether the last failure was permanent. Whoever acknowledges the batch
+	 * puts the first final record's on the dead-letter queue, so the queue and every monitor agree.
+	 */
+	readonly dead?: readonly DeadLetter[];
 };
+
+/** A dead letter as a record names it: `[n, attempts, permanent]`. */
+export type DeadLetter = readonly [n: number, attempts: number, permanent: 0 | 1];
 
 export type StatsRecord = StatsRecordHeader & {readonly stats: Stats};
 
@@ -283,12 +292,25 @@ function headerProblem(json: Json): string | undefined {
 		return 'a stats record whose batch number, size or state is malformed';
 	}
 
+	const {dead} = json;
+	if (dead !== undefined && !(Array.isArray(dead) && dead.length <= json.messages && dead.every(entry => Array.isArray(entry) && entry.length === 3
+		&& isCount(entry[0]) && entry[0] >= 1 && isCount(entry[1]) && entry[1] >= 1 && (entry[2] === 0 || entry[2] === 1)))) {
+		return 'a stats record whose dead letters are malformed';
+	}
+
 	return undefined;
 }
 
 function headerOf(json: Json): StatsRecordHeader {
 	return {
-		run: json.run as string, epoch: json.epoch as string, worker: json.worker as string, producer: json.producer as string, seq: json.seq as number, messages: json.messages as number, final: json.final as boolean,
+		run: json.run as string,
+		epoch: json.epoch as string,
+		worker: json.worker as string,
+		producer: json.producer as string,
+		seq: json.seq as number,
+		messages: json.messages as number,
+		final: json.final as boolean,
+		...(json.dead === undefined ? {} : {dead: json.dead as DeadLetter[]}),
 	};
 }
 
@@ -314,7 +336,8 @@ function figuresProblem(json: Json): string | undefined {
 	}
 
 	const finished = sent + failed;
-	if (finished > (messages as number) || (json.final === true && finished !== messages) || attempts < finished || json.ucs2 > finished || json.segments < finished) {
+	if (finished > (messages as number) || (json.final === true && finished !== messages) || attempts < finished || json.ucs2 > finished || json.segments < finished
+		|| (Array.isArray(json.dead) && json.dead.length > failed)) {
 		return 'a stats record whose counts disagree with its batch';
 	}
 

@@ -14,7 +14,7 @@ import {awaitRun} from './run-identity.js';
 import {reportLostProducers} from './lost-producers.js';
 import {RunLedger} from './run-ledger.js';
 import {
-	MAX_RECORDS_A_MESSAGE, STATS_CONTENT_TYPE, encodeStatsRecord, encodeStatsRecords, isStatsRecord,
+	MAX_RECORDS_A_MESSAGE, STATS_CONTENT_TYPE, encodeStatsRecord, encodeStatsRecords, isStatsRecord, type DeadLetter,
 } from './stats-records.js';
 import {
 	parseControl, queueOptions, runNames, type EpochRecord, type HeartbeatRecord,
@@ -82,8 +82,10 @@ type Held = {
 	finished: boolean;
 	/** Publishes its finishing waits for: its rows of `--events` runs. */
 	readonly confirms: Array<Promise<unknown>>;
-	/** Its messages that never succeeded (a retry policy's dead letters). */
-	readonly dead: Array<Record<string, unknown>>;
+	/** Its messages that never succeeded (a retry policy's dead letters), as its record names them. */
+	readonly dead: DeadLetter[];
+	/** Its messages, for the dead letters of whichever record of it counted. */
+	readonly messages: readonly WireMessage[];
 	readonly done: Settle;
 };
 
@@ -263,6 +265,7 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 					finished: false,
 					confirms: [],
 					dead: [],
+					messages: record.messages,
 					done: settle(),
 				};
 				inHand.add(held);
@@ -351,7 +354,7 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 			const sent = settle();
 			pendingRecords.push({
 				bytes: encodeStatsRecord({
-					run: options.run, epoch: run!.epoch, worker: options.workerId, producer: held.producer, seq: held.seq, messages: held.size, final,
+					run: options.run, epoch: run!.epoch, worker: options.workerId, producer: held.producer, seq: held.seq, messages: held.size, final, ...(final && held.dead.length > 0 ? {dead: held.dead} : {}),
 				}, held.stats, {shiftMs: offsetMs, groupSenders}),
 				sent,
 			});
@@ -364,27 +367,52 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 			return sent.promise;
 		};
 
-		/** Every message of the batch has its outcome: its rows, dead letters and record go out, then it is acknowledged. */
+		/**
+		 * Every message of the batch has its outcome: its rows and its final record go out; once the
+		 * first final record of the batch is read back off the stream (this worker's, or another's that
+		 * did it before it died), that record's dead letters go to the run's dead-letter queue; then the
+		 * batch is acknowledged. So the queue holds the outcome every monitor counts, one per message:
+		 * a message may appear twice there only if a worker dies between putting it there and
+		 * acknowledging, and then the same letter, with the same id.
+		 */
 		const finish = (held: Held): void => {
 			held.finished = true;
 			flushRows();
-			// Messages that never succeeded under a retry policy go to the run's dead-letter queue,
-			// confirmed with the batch's record before the batch is acknowledged.
-			const deadLettered = held.dead.length === 0
-				? undefined
-				: publisher.send({routingKey: names.dead, durable: true, contentType: 'application/json'}, JSON.stringify({
-					type: 'dead-letters', run: options.run, epoch: run!.epoch, worker: options.workerId, messages: held.dead,
-				}));
-			const confirm = Promise.all([...held.confirms, deadLettered, publishRecord(held, true)]).then(
-				() => {
-					held.done.resolve();
-				},
-				(error: unknown) => {
-					warnOnce('publish', `publishing results to ${names.outcomes}: ${describe(error)}; their batches go back to the queue`);
-					held.done.reject(error);
-				},
-			);
+			const confirm = Promise.all([...held.confirms, publishRecord(held, true)])
+				.then(async () => ledger!.deadLettersOf(held.producer, held.seq))
+				.then(async dead => deadLetter(held, dead))
+				.then(
+					() => {
+						held.done.resolve();
+					},
+					(error: unknown) => {
+						warnOnce('publish', `publishing results to ${names.outcomes}: ${describe(error)}; their batches go back to the queue`);
+						held.done.reject(error);
+					},
+				);
 			track(confirm);
+		};
+
+		/** Puts `dead` (of `held`'s messages) on the run's dead-letter queue, confirmed. */
+		const deadLetter = async (held: Held, dead: readonly DeadLetter[]): Promise<void> => {
+			if (dead.length === 0) {
+				return;
+			}
+
+			const byNumber = new Map(held.messages.map(message => [message.n, message]));
+			const messages = [];
+			for (const [n, attempts, permanent] of dead) {
+				const message = byNumber.get(n);
+				if (message !== undefined) {
+					messages.push({
+						id: message.id, to: message.to, body: message.body, attempts, permanent: permanent === 1,
+					});
+				}
+			}
+
+			await publisher.send({routingKey: names.dead, durable: true, contentType: 'application/json'}, JSON.stringify({
+				type: 'dead-letters', run: options.run, epoch: run!.epoch, worker: options.workerId, messages,
+			}));
 		};
 
 		const onResult = (result: SendResult): void => {
@@ -410,9 +438,7 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 			}
 
 			if (result.attempt !== undefined && result.status === 'failed') {
-				held.dead.push({
-					id: result.id, to: result.message.to, body: result.message.body, attempts: result.attempt, permanent: result.permanent === true,
-				});
+				held.dead.push([(result.message as HeldMessage).n, result.attempt, result.permanent === true ? 1 : 0]);
 			}
 
 			if (--held.remaining === 0) {

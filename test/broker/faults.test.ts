@@ -6,6 +6,8 @@ import {
 } from 'vitest';
 import {awaitRun} from '../../source/broker/run-identity.js';
 import {encodeMessages, encodeOutcomes} from '../../source/broker/batches.js';
+import {encodeStatsRecord} from '../../source/broker/stats-records.js';
+import {addResult, emptyStats} from '../../source/stats.js';
 import {runNames} from '../../source/broker/topology.js';
 import {
 	finished, runCli, start,
@@ -305,6 +307,49 @@ describe.skipIf(Boolean(broker.skipReason))('distributed mode under faults, on a
 		expect(messageCount).toBe(8);
 		worker.kill('SIGKILL');
 		expect(await exited(worker)).toBeNull();
+	}, 120_000);
+
+	it('puts on the dead-letter queue the outcome every monitor counts: a batch redone after its first worker finished it is not dead-lettered again', async () => {
+		const run = newRun();
+		const produced = await runCli(args('produce', run, '-n', '100', '--batch', '100', '--seed', '21', '--json'));
+		expect(produced.code).toBe(0);
+		const {producer} = JSON.parse(produced.stdout) as {producer: string};
+		const epoch = await epochOf(run);
+		const names = runNames(run);
+		// What a worker that sent all 100 and died before acknowledging its batch left on the stream
+		// (as a stats record, and as per-message rows for an sms-sim before them).
+		const stats = emptyStats();
+		const rows = [];
+		for (let n = 1; n <= 100; n++) {
+			const row = {
+				producer, n, to: '+12025550123', body: 'x', cost: 2, senderId: 'gone/default-1', group: 'default', status: 'sent' as const, startMs: n, endMs: n + 1, durationMs: 1,
+			};
+			rows.push(row);
+			addResult(stats, {
+				type: 'result', id: `${producer}-${n}`, message: {id: `${producer}-${n}`, to: row.to, body: row.body}, senderId: row.senderId, group: row.group, status: 'sent', startMs: row.startMs, endMs: row.endMs, durationMs: 1,
+			});
+		}
+
+		await publish(names.outcomes, encodeStatsRecord({
+			run, epoch, worker: 'gone', producer, seq: 1, messages: 100, final: true,
+		}, stats));
+		await publish(names.outcomes, encodeOutcomes({run, epoch, worker: 'gone'}, rows));
+		// The batch comes back to a worker whose every attempt fails.
+		const worker = start(args('send', run, '-s', '10', '--mean', '1ms', '--failure-rate', '1', '--max-attempts', '3', '--backoff', '0', '--json'));
+		const {summary} = await monitored(run);
+		expect(await exited(worker)).toBe(0);
+		expect(summary).toMatchObject({total: 100, sent: 100, failed: 0});
+		let deadLetters = 0;
+		const channel = await admin.acquire();
+		try {
+			for (let message = await channel.basicGet({queue: names.dead, noAck: true}); message; message = await channel.basicGet({queue: names.dead, noAck: true})) {
+				deadLetters += (JSON.parse(String(message.body)) as {messages: unknown[]}).messages.length;
+			}
+		} finally {
+			await channel.close();
+		}
+
+		expect(deadLetters).toBe(summary.failed);
 	}, 120_000);
 });
 
