@@ -8,7 +8,7 @@ import {
 import {runNames} from '../../source/broker/topology.js';
 import {finished, runCli, start} from '../cli/spawn.js';
 import {
-	exited, jsonLines, stderrOf, within, type Json,
+	exited, jsonLines, stderrOf, within,
 } from './harness.js';
 
 const broker = inject('broker');
@@ -31,7 +31,6 @@ describe.skipIf(Boolean(broker.skipReason) || !broker.dir)('a run under chaos, o
 		const admin = new Connection(broker.url);
 		admin.on('error', () => undefined);
 		for (const queue of Object.values(runNames(run))) {
-			// eslint-disable-next-line no-await-in-loop
 			await admin.queueDelete(queue).catch(() => undefined);
 		}
 
@@ -77,7 +76,6 @@ describe.skipIf(Boolean(broker.skipReason) || !broker.dir)('a run under chaos, o
 		const {code: producedCode, stdout: producedOut} = await produced;
 		expect(producedCode).toBe(0);
 		for (const survivor of [workers[2], workers[3], workers[4]]) {
-			// eslint-disable-next-line no-await-in-loop
 			expect(await within(exited(survivor), 60_000, context)).toBe(0);
 		}
 
@@ -113,6 +111,6 @@ describe.skipIf(Boolean(broker.skipReason) || !broker.dir)('a run under chaos, o
 		// A monitor started after the run: the same summary, byte for byte.
 		const late = await within(runCli(args('monitor', '--json')), 60_000, () => 'the late monitor did not end');
 		expect(late.code).toBe(0);
-		expect(late.stdout.trim().split('\n').at(-1)).toBe(JSON.stringify(summary as Json));
+		expect(late.stdout.trim().split('\n').at(-1)).toBe(JSON.stringify(summary));
 	}, 180_000);
 });
