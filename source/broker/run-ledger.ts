@@ -200,7 +200,10 @@ export class RunLedger {
 		}
 
 		if (record.type === 'producer-lost') {
-			if (known.done === undefined && record.published <= known.total && record.batches <= known.maxBatches && record.batches <= record.published) {
+			// It must say what the producer's last heartbeat before it on the stream said: a reader that
+			// wrote it saw no later one. One that says otherwise is forged, or the producer spoke again
+			// before it landed (it was not lost): either way it changes nothing.
+			if (known.done === undefined && record.published === known.alive.published && record.batches === known.alive.batches) {
 				known.done = {published: record.published, batches: record.batches};
 				known.lost = true;
 				this.release(known);
@@ -246,6 +249,33 @@ export class RunLedger {
 		}
 
 		this.waiting.delete(key);
+	}
+
+	/**
+	 * Why a batch of messages is not one a producer of the run published (its producer unknown once
+	 * `waitMs` have passed, a batch number beyond what it can publish, or a message number beyond its
+	 * total), or undefined when it may be. A producer's start is confirmed before its first batch, but
+	 * the control stream is read apart from the queue, so a batch may come first: it waits.
+	 */
+	async batchProblem(batch: {readonly producer: string; readonly seq: number; readonly messages: ReadonlyArray<{readonly n: number}>}, waitMs: number): Promise<string | undefined> {
+		const deadline = this.now() + waitMs;
+		while (!this.producers.has(batch.producer) && this.now() < deadline) {
+			// eslint-disable-next-line no-await-in-loop
+			await new Promise(resolve => {
+				setTimeout(resolve, 50);
+			});
+		}
+
+		const producer = this.producers.get(batch.producer);
+		if (producer === undefined) {
+			return 'a producer the run does not have';
+		}
+
+		if (batch.seq > producer.maxBatches || batch.messages.some(message => message.n > producer.total)) {
+			return 'numbers beyond what its producer publishes';
+		}
+
+		return undefined;
 	}
 
 	/** Takes a message of the outcomes stream that holds stats records (one, or an envelope of them). */

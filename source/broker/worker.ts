@@ -59,6 +59,9 @@ const COMPLETION_CHECK_MS = 200;
 /** The most bytes of batches a worker holds at once (whole batches: at least one). */
 const PREFETCH_BYTES = 64 * 1024 * 1024;
 
+/** How long a batch of a producer the run has not announced waits for its producer-start before it is dead-lettered (wall ms). */
+const UNKNOWN_PRODUCER_WAIT_MS = 10_000;
+
 /** Longest a stats record waits for others to go out with before it is published anyway (wall ms). */
 const RECORD_FLUSH_MS = 10;
 
@@ -252,6 +255,16 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 				const {record} = parsed;
 				if (record.messages.length === 0) {
 					return ConsumerStatus.ACK;
+				}
+
+				const unpublished = await ledger!.batchProblem(record, UNKNOWN_PRODUCER_WAIT_MS);
+				if (draining) {
+					return ConsumerStatus.REQUEUE;
+				}
+
+				if (unpublished !== undefined) {
+					warnOnce(`bad-batch ${unpublished}`, `set aside a batch on ${names.messages} that is not this run's (${unpublished}): it is in ${names.dead}`);
+					return ConsumerStatus.DROP;
 				}
 
 				const held: Held = {

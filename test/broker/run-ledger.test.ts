@@ -97,6 +97,11 @@ describe('RunLedger', () => {
 		expect(runLedger.silentProducers()).toEqual([]);
 		advance(2);
 		expect(runLedger.silentProducers()).toEqual([{producer: 'p', published: 10, batches: 1}]);
+		// One that does not say what the last heartbeat said is not taken (forged, or the producer spoke again).
+		runLedger.control({
+			type: 'producer-lost', run, epoch, producer: 'p', published: 0, batches: 0,
+		});
+		expect(runLedger.done).toBe(false);
 		runLedger.control({
 			type: 'producer-lost', run, epoch, producer: 'p', published: 10, batches: 1,
 		});
