@@ -9,7 +9,8 @@ import {
 import {
 	BATCH_CONTENT_TYPE, costOf, encodeMessages, type OutgoingMessage,
 } from './batches.js';
-import {joinRun} from './run-identity.js';
+import {BrokerError} from './connection.js';
+import {completeBeforeStart, joinRun} from './run-identity.js';
 
 export type ProduceOptions = {
 	readonly run: string;
@@ -70,6 +71,11 @@ export async function produce(
 			type: 'producer-start', run: options.run, epoch, producer, total: options.messages, seed: options.seed, maxBodyLength: options.maxBodyLength, maxBatches: mostBatches(options), batch: options.batch,
 		};
 		await send(names.control, start);
+		const complete = await completeBeforeStart(connection, options.run, epoch, producer);
+		if (complete !== undefined) {
+			throw new BrokerError(`run ${options.run} is complete (its ${complete.producers} producer${complete.producers === 1 ? ' is' : 's are'} done and every message is counted): a producer cannot add to it; use another --run, or purge it to start afresh`);
+		}
+
 		// Alive every second, with what is confirmed so far: if this process is killed, readers see the
 		// heartbeats stop and complete the run with that (see ProducerLostRecord).
 		let confirmed = {published: 0, batches: 0};

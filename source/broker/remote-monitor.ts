@@ -11,7 +11,7 @@ import type {SimulationEvent} from '../simulation.js';
 import {brokerFailure, isFatalBrokerError, isStreamStarting} from './connection.js';
 import {IdSet} from './id-set.js';
 import {awaitRun} from './run-identity.js';
-import {reportLostProducers} from './lost-producers.js';
+import {keepRun} from './run-keeper.js';
 import {RunLedger} from './run-ledger.js';
 import {isStatsRecord} from './stats-records.js';
 import {
@@ -179,9 +179,9 @@ export function watchRun(connection: Connection, options: RemoteMonitorOptions, 
 			});
 			ledger = runLedger;
 			const publisher = connection.createPublisher({confirm: true, maxAttempts: 5});
-			const stopWatching = reportLostProducers(runLedger, run, async record => publisher.send({routingKey: names.control, durable: true, contentType: 'application/json'}, JSON.stringify(record)));
+			const keeper = keepRun(runLedger, run, async record => publisher.send({routingKey: names.control, durable: true, contentType: 'application/json'}, JSON.stringify(record)));
 			stopPublishing = async () => {
-				stopWatching();
+				keeper.stop();
 				await publisher.close();
 			};
 
@@ -208,6 +208,7 @@ export function watchRun(connection: Connection, options: RemoteMonitorOptions, 
 					});
 				} else {
 					runLedger.control(record);
+					keeper.check();
 					stats$.next(runLedger.stats());
 				}
 
@@ -216,6 +217,7 @@ export function watchRun(connection: Connection, options: RemoteMonitorOptions, 
 			outcomes = streamConsumer(names.outcomes, queues.outcomes, body => {
 				if (isStatsRecord(body)) {
 					runLedger.records(body as Buffer);
+					keeper.check();
 					stats$.next(runLedger.stats());
 					finishIfDone();
 					return;

@@ -92,6 +92,14 @@ export class RunLedger {
 
 	/** Every producer is done and every batch it published is finished. */
 	get done(): boolean {
+		return this.complete !== undefined && this.allFinished;
+	}
+
+	/**
+	 * Every producer done and every batch finished, as far as this reader has read: the moment for
+	 * it to write a run-complete record (the run is done once one is read back).
+	 */
+	get allFinished(): boolean {
 		if (this.producers.size === 0) {
 			return false;
 		}
@@ -159,9 +167,32 @@ export class RunLedger {
 		return this.shown;
 	}
 
-	/** Takes a producer-start or producer-done of this run's epoch (heartbeats are not the ledger's). */
+	/** The run-complete record taken: the producers the run counts. */
+	complete: readonly string[] | undefined;
+
+	/** The run's producers, in the order they started. */
+	get producerNames(): string[] {
+		return [...this.producers.keys()];
+	}
+
+	/** Takes a control record of this run's epoch (heartbeats are not the ledger's). */
 	control(record: ControlRecord): void {
 		if (record.epoch !== this.options.epoch || record.type === 'heartbeat') {
+			return;
+		}
+
+		if (record.type === 'run-complete') {
+			// Taken if it names every producer started before it: one written while another producer was
+			// starting says nothing, and the next one will name that producer too.
+			if (this.complete === undefined && this.producers.size > 0 && [...this.producers.keys()].every(producer => record.producers.includes(producer))) {
+				this.complete = [...this.producers.keys()];
+			}
+
+			return;
+		}
+
+		if (this.complete !== undefined && record.type === 'producer-start' && !this.producers.has(record.producer)) {
+			this.options.aside('a producer that started after the run was complete (not part of it)');
 			return;
 		}
 

@@ -9,7 +9,7 @@
  *   produce --(producer-start, producer-done)--> sms-sim.ID.control (a stream) --> monitors, workers
  *   send    --(heartbeats)-----------------------^
  *   produce --(producer-alive, every second)-----^
- *   any reader --(producer-lost, when a producer's heartbeats stop)--^
+ *   any reader --(producer-lost, when a producer's heartbeats stop; run-complete, once)--^
  *   every produce --(an identity it offers)--> sms-sim.ID.identity (a stream: the first one is the run's)
  *   each program, as it starts: sms-sim.ID.declaring (an exclusive queue, held while it declares; see declare-run.ts)
  *
@@ -137,7 +137,20 @@ export type ProducerLostRecord = {
 	readonly batches: number;
 };
 
-export type ControlRecord = ProducerStartRecord | ProducerDoneRecord | HeartbeatRecord | ProducerAliveRecord | ProducerLostRecord;
+/**
+ * The run is complete: written by the first reader that finds every producer done and every batch
+ * finished, naming the producers it counted. Every reader takes the first one that names every
+ * producer started before it on the stream; a producer that starts after it is not part of the run
+ * (and is told so as it starts). So a run, once complete, stays what it was for every monitor.
+ */
+export type RunCompleteRecord = {
+	readonly type: 'run-complete';
+	readonly run: string;
+	readonly epoch: string;
+	readonly producers: readonly string[];
+};
+
+export type ControlRecord = ProducerStartRecord | ProducerDoneRecord | HeartbeatRecord | ProducerAliveRecord | ProducerLostRecord | RunCompleteRecord;
 
 /** How often a producer says it is alive. */
 export const PRODUCER_HEARTBEAT_MS = 1000;
@@ -214,6 +227,10 @@ function controlProblem(value: Json): string | undefined {
 
 		case 'producer-done': {
 			return ofRun(value, 'producer-done') ?? (isText(value.producer, 64) && isCount(value.published) && isCount(value.batches) ? undefined : 'malformed producer-done');
+		}
+
+		case 'run-complete': {
+			return ofRun(value, 'run-complete') ?? (Array.isArray(value.producers) && value.producers.length <= 10_000 && value.producers.every(producer => isText(producer, 64)) ? undefined : 'malformed run-complete');
 		}
 
 		case 'producer-alive':

@@ -11,7 +11,7 @@ import type {SimulationEvent} from '../simulation.js';
 import {addResult, emptyStats, type Stats} from '../stats.js';
 import {brokerFailure, isFatalBrokerError, isStreamStarting} from './connection.js';
 import {awaitRun} from './run-identity.js';
-import {reportLostProducers} from './lost-producers.js';
+import {keepRun} from './run-keeper.js';
 import {RunLedger} from './run-ledger.js';
 import {
 	MAX_RECORDS_A_MESSAGE, STATS_CONTENT_TYPE, encodeStatsRecord, encodeStatsRecords, isStatsRecord, type DeadLetter,
@@ -176,15 +176,16 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 				run: options.run, epoch: identity.epoch, fold: false, aside: () => undefined,
 			});
 			const runLedger = ledger;
-			const stopWatching = reportLostProducers(runLedger, identity, async record => publisher.send({routingKey: names.control, durable: true, contentType: 'application/json'}, JSON.stringify(record)));
+			const keeper = keepRun(runLedger, identity, async record => publisher.send({routingKey: names.control, durable: true, contentType: 'application/json'}, JSON.stringify(record)));
 			closers.push(
 				async () => {
-					stopWatching();
+					keeper.stop();
 				},
 				readStream(names.control, queues.control, body => {
 					const parsed = parseControl(body);
 					if ('record' in parsed && parsed.record.run === options.run) {
 						runLedger.control(parsed.record);
+						keeper.check();
 						// Messages are taken once a producer has said how large its batches are.
 						if (stopConsuming === undefined && runLedger.largestBatch.messages > 0) {
 							stopConsuming = consume(identity, runLedger.largestBatch);
@@ -194,6 +195,7 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 				readStream(names.outcomes, queues.outcomes, body => {
 					if (isStatsRecord(body)) {
 						runLedger.records(body as Buffer);
+						keeper.check();
 					}
 				}),
 				async () => stopConsuming?.(),

@@ -351,5 +351,21 @@ describe.skipIf(Boolean(broker.skipReason))('distributed mode under faults, on a
 
 		expect(deadLetters).toBe(summary.failed);
 	}, 120_000);
+
+	it('keeps a complete run as it was: a producer that comes after is refused, and every monitor, however late, agrees', async () => {
+		const run = newRun();
+		const produced = await runCli(args('produce', run, '-n', '1000', '--seed', '23'));
+		expect(produced.code).toBe(0);
+		const worker = start(args('send', run, '-s', '100', '--mean', '1ms', '--json'));
+		const live = await monitored(run);
+		expect(live.summary).toMatchObject({total: 1000, processed: 1000});
+		expect(await exited(worker)).toBe(0);
+		// It used to join: a late monitor then counted 2,000 and waited for ever for a worker.
+		const again = await runCli(args('produce', run, '-n', '1000', '--seed', '24'));
+		expect(again.code).toBe(4);
+		expect(again.stderr).toMatch(new RegExp(String.raw`^sms-sim: run ${run} is complete \(its 1 producer is done and every message is counted\): a producer cannot add to it; use another --run, or purge it to start afresh$`, 'm'));
+		const late = await monitored(run);
+		expect(late.summary).toEqual(live.summary);
+	}, 120_000);
 });
 

@@ -58,10 +58,10 @@ describe('RunLedger', () => {
 		expect(runLedger.stats().sent).toBe(20);
 		expect(runLedger.redelivered).toBe(1);
 		expect([...runLedger.stats().senders.keys()]).toEqual(['w1/default']);
-		expect(runLedger.done).toBe(false);
+		expect(runLedger.allFinished).toBe(false);
 		runLedger.record(record({seq: 3}));
 		runLedger.control(done(30, 3));
-		expect(runLedger.done).toBe(true);
+		expect(runLedger.allFinished).toBe(true);
 		expect(runLedger.total).toBe(30);
 	});
 
@@ -101,11 +101,11 @@ describe('RunLedger', () => {
 		runLedger.control({
 			type: 'producer-lost', run, epoch, producer: 'p', published: 0, batches: 0,
 		});
-		expect(runLedger.done).toBe(false);
+		expect(runLedger.allFinished).toBe(false);
 		runLedger.control({
 			type: 'producer-lost', run, epoch, producer: 'p', published: 10, batches: 1,
 		});
-		expect(runLedger.done).toBe(true);
+		expect(runLedger.allFinished).toBe(true);
 		expect(runLedger.stats().sent).toBe(10);
 		expect(runLedger.lostProducers).toEqual([{producer: 'p', published: 10}]);
 		expect(aside).toEqual(['records of batches a producer had not yet said it published when it was lost']);
@@ -120,7 +120,7 @@ describe('RunLedger', () => {
 		runLedger.control(start({total: 100}));
 		runLedger.control(done(31, 3)); // More than it meant to publish.
 		runLedger.control(done(30, 6)); // More batches than it can have.
-		expect(runLedger.done).toBe(false);
+		expect(runLedger.allFinished).toBe(false);
 		runLedger.control(done(10, 1));
 		runLedger.control(done(20, 2));
 		expect(runLedger.total).toBe(10);
@@ -158,7 +158,7 @@ describe('RunLedger', () => {
 		expect(runLedger.total).toBeNull();
 		runLedger.control(start());
 		runLedger.control(done(10, 1));
-		expect(runLedger.done).toBe(true);
+		expect(runLedger.allFinished).toBe(true);
 		expect(runLedger.stats().sent).toBe(10);
 	});
 
@@ -171,7 +171,37 @@ describe('RunLedger', () => {
 		runLedger.control(start());
 		runLedger.record(record({seq: 1}));
 		runLedger.control(done(10, 1));
-		expect(runLedger.done).toBe(true);
+		expect(runLedger.allFinished).toBe(true);
 		expect(runLedger.stats().attempts).toBe(0);
 	});
+
+	it('is done once a run-complete record naming every producer started before it is read, and then takes no new producer', () => {
+		const {runLedger, aside} = ledger();
+		runLedger.control(start());
+		runLedger.record(record({seq: 1}));
+		runLedger.control(done(10, 1));
+		expect(runLedger.allFinished).toBe(true);
+		expect(runLedger.done).toBe(false);
+		runLedger.control({
+			type: 'producer-start', run, epoch, producer: 'q', total: 10, seed: 2, maxBodyLength: 10, maxBatches: 1, batch: 10,
+		});
+		// Written before q started, by a reader that had not seen it: not taken.
+		runLedger.control({
+			type: 'run-complete', run, epoch, producers: ['p'],
+		});
+		expect(runLedger.complete).toBeUndefined();
+		runLedger.control({
+			type: 'producer-done', run, epoch, producer: 'q', published: 0, batches: 0,
+		});
+		runLedger.control({
+			type: 'run-complete', run, epoch, producers: ['p', 'q'],
+		});
+		expect(runLedger.done).toBe(true);
+		runLedger.control({
+			type: 'producer-start', run, epoch, producer: 'late', total: 10, seed: 3, maxBodyLength: 10, maxBatches: 1, batch: 10,
+		});
+		expect(runLedger.total).toBe(10);
+		expect(aside).toEqual(['a producer that started after the run was complete (not part of it)']);
+	});
 });
+
