@@ -5,7 +5,7 @@ import {
 } from '../segments.js';
 import type {SendResult} from '../senders.js';
 import {
-	MAX_BATCH, MAX_RECORD_BYTES, isText, isTime, type Parsed,
+	MAX_BATCH, MAX_RECORD_BYTES, isRunTime, isText, isTime, type Parsed,
 } from './topology.js';
 
 /**
@@ -365,7 +365,7 @@ function readResult(view: DataView, at: number, batch: ResultContext, textAt: nu
 	const startMs = view.getFloat64(at + 8, true);
 	const endMs = view.getFloat64(at + 16, true);
 	const durationMs = view.getFloat64(at + 24, true);
-	if (!isNumber(n) || !isTime(startMs) || !isTime(endMs) || !isTime(durationMs) || endMs < startMs) {
+	if (!isNumber(n) || !isRunTime(startMs) || !isRunTime(endMs) || !isRunTime(durationMs) || endMs < startMs) {
 		return 'a result\'s number or times are negative, out of range or out of order';
 	}
 

@@ -4,7 +4,7 @@ import {
 	emptyQueueing, emptyStats, ownedHistogram, type QueueingStats, type RetryStats, type Stats,
 } from '../stats.js';
 import {
-	MAX_BATCH, MAX_RECORD_BYTES, isText, isTime, type Parsed,
+	MAX_BATCH, MAX_RECORD_BYTES, isRunTime, isText, type Parsed,
 } from './topology.js';
 
 /**
@@ -346,7 +346,7 @@ function figuresProblem(json: Json): string | undefined {
 	}
 
 	if (attempts > 0 && !(isSum(json.minDurationMs) && json.minDurationMs <= json.maxDurationMs && isFinite(json.varianceShiftMs)
-		&& isTime(json.firstStartMs) && isTime(json.lastEndMs) && json.firstStartMs <= json.lastEndMs)) {
+		&& isRunTime(json.firstStartMs) && isRunTime(json.lastEndMs) && json.firstStartMs <= json.lastEndMs && isRunTime(json.maxDurationMs))) {
 		return 'a stats record whose times are negative, out of range or out of order';
 	}
 

@@ -1,3 +1,5 @@
+import {LIMITS} from '../limits.js';
+
 /**
  * What a run `ID` keeps on the broker, all durable, every message persistent:
  *
@@ -167,6 +169,8 @@ export const isText = (value: unknown, max: number): value is string => typeof v
 const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 /** A time or duration a result may carry: finite, not negative, within the clock's range. */
 export const isTime = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= 2 ** 51 / 1000;
+/** A time within a run, or a send time: not negative, and no longer than a run may last (`LIMITS.simulatedMs`, 50 years). */
+export const isRunTime = (value: unknown): value is number => isTime(value) && value <= LIMITS.simulatedMs;
 
 /** Reads one AMQP body as a JSON object, refusing what is too large or not JSON. */
 function readJson(body: unknown): Parsed<Json> {

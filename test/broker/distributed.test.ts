@@ -92,6 +92,23 @@ describe.skipIf(Boolean(broker.skipReason))('distributed mode on a real RabbitMQ
 		expect(new Set(messages.map(message => String(message.senderId).split('/')[0])).size).toBe(2);
 	}, 120_000);
 
+	it('shows progress every interval while one batch takes its time, and says in one line that a run without --events has no rows', async () => {
+		const run = newRun();
+		const {code: producedCode} = await runCli(args('produce', run, '-n', '100', '--batch', '100', '--seed', '12'));
+		expect(producedCode).toBe(0);
+		// One batch, 10 senders of 300 ms: 3 s for it, its record only at the end, partial records meanwhile.
+		const sender = start(args('send', run, '--json', '-s', '10', '--mean', '300ms', '--distribution', 'fixed', '--interval', '200ms'));
+		const monitored = await runCli(args('monitor', run, '--json', '--events', '--interval', '200ms'));
+		expect(await exited(sender)).toBe(0);
+		const lines = monitored.stdout.trim().split('\n').map(line => JSON.parse(line) as Json);
+		const along = lines.filter(line => line.type === 'progress' && line.processed > 0 && line.processed < 100).map(line => line.processed as number);
+		expect(along.length).toBeGreaterThanOrEqual(3);
+		expect(along).toEqual(along.toSorted((a, b) => a - b));
+		expect(summaryOf(monitored.stdout)).toMatchObject({total: 100, processed: 100});
+		expect(lines.some(line => line.type === 'message')).toBe(false);
+		expect(monitored.stderr.match(/keeps no per-message rows \(it was started without produce --events\)/g)).toHaveLength(1);
+	}, 60_000);
+
 	it('gives two monitors at once, and one started after the run, the very same summary', async () => {
 		const run = newRun();
 		const first = start(args('monitor', run, '--json', '--interval', '100ms'));

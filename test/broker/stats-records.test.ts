@@ -208,6 +208,10 @@ describe('a stats record that is not one', () => {
 		['with a negative time', forged(head => {
 			head.firstStartMs = -5;
 		}), 'times are negative'],
+		['with a send time of 26,062 days, past the longest a run may last', forged(head => {
+			head.maxDurationMs = 26_062 * 86_400_000;
+			head.lastEndMs = 26_062 * 86_400_000;
+		}), 'times are negative, out of range'],
 		['with NaN times', forged(head => {
 			head.lastEndMs = 'NaN';
 		}), 'times are negative'],
