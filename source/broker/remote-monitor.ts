@@ -8,10 +8,10 @@ import {packedEncoding, packedSegments} from '../segments.js';
 import type {SendResult} from '../senders.js';
 import type {Stats} from '../stats.js';
 import type {SimulationEvent} from '../simulation.js';
-import {brokerFailure, isFatalBrokerError, isStreamStarting} from './connection.js';
 import {IdSet} from './id-set.js';
 import {awaitRun} from './run-identity.js';
 import {keepRun} from './run-keeper.js';
+import {readStream, type StreamReading} from './read-stream.js';
 import {RunLedger} from './run-ledger.js';
 import {isStatsRecord} from './stats-records.js';
 import {
@@ -128,33 +128,17 @@ export function watchRun(connection: Connection, options: RemoteMonitorOptions, 
 			},
 		});
 
-		const prefetch = options.prefetch ?? 200;
-		/** Reads a stream from its start; a record its handler cannot take is set aside with the reason, and reading goes on. */
-		const streamConsumer = (queue: string, queueDeclare: typeof queues.outcomes, handle: (body: unknown) => void) => {
-			const consumer = connection.createConsumer({
-				queue, queueOptions: queueDeclare, qos: {prefetchCount: prefetch}, arguments: {'x-stream-offset': 'first'},
-			}, delivery => {
-				try {
-					handle(delivery.body);
-				} catch (error) {
-					// Never thrown back to the client: it would nack, the broker would close the connection,
-					// and the monitor would read the same record again after reconnecting, for ever.
-					aside(`a record on ${queue} that could not be read (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`);
-				}
-			});
-			consumer.on('error', (error: unknown) => {
-				if (closing || isStreamStarting(error)) {
-					return; // Our own close, or a stream a moment old: the consumer retries by itself.
-				}
-
-				if (isFatalBrokerError(error)) {
-					subscriber.error(brokerFailure(error, `reading ${queue}`));
-					return;
-				}
-
-				warn(`reading ${queue}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
-			});
-			return consumer;
+		/** How the monitor reads the run's streams: a record its handler cannot take is set aside with the reason, and reading goes on. */
+		const streamReading: StreamReading = {
+			thrown(queue, error) {
+				aside(`a record on ${queue} that could not be read (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`);
+			},
+			failed(error) {
+				subscriber.error(error);
+			},
+			warn,
+			closing: () => closing,
+			prefetch: options.prefetch ?? 200,
 		};
 
 		/** A row of a run that keeps events: passed on once per message. */
@@ -171,8 +155,7 @@ export function watchRun(connection: Connection, options: RemoteMonitorOptions, 
 		};
 
 		let closing = false;
-		let control: ReturnType<typeof streamConsumer> | undefined;
-		let outcomes: ReturnType<typeof streamConsumer> | undefined;
+		let stopReading = async (): Promise<unknown> => undefined;
 		const startReading = (run: EpochRecord): void => {
 			const runLedger = new RunLedger({
 				run: options.run, epoch: run.epoch, fold: true, aside,
@@ -189,7 +172,7 @@ export function watchRun(connection: Connection, options: RemoteMonitorOptions, 
 				warn(`run ${options.run} keeps no per-message rows (it was started without produce --events): --events shows progress and the summary only`);
 			}
 
-			control = streamConsumer(names.control, queues.control, body => {
+			const control = readStream(connection, queues.control, body => {
 				const parsed = parseControl(body);
 				if ('problem' in parsed) {
 					aside(`a record on ${names.control} that is not sms-sim's (${parsed.problem})`);
@@ -213,8 +196,8 @@ export function watchRun(connection: Connection, options: RemoteMonitorOptions, 
 				}
 
 				finishIfDone();
-			});
-			outcomes = streamConsumer(names.outcomes, queues.outcomes, body => {
+			}, streamReading);
+			const outcomes = readStream(connection, queues.outcomes, body => {
 				if (isStatsRecord(body)) {
 					runLedger.records(body as Buffer);
 					keeper.check();
@@ -239,7 +222,8 @@ export function watchRun(connection: Connection, options: RemoteMonitorOptions, 
 				} else {
 					aside(`per-message rows on ${names.outcomes}, in a run started without --events (no worker of it writes them)`);
 				}
-			});
+			}, streamReading);
+			stopReading = async () => Promise.all([control(), outcomes()]);
 		};
 
 		// A monitor may start before any producer: it waits for the run to have an identity, and says
@@ -261,7 +245,7 @@ export function watchRun(connection: Connection, options: RemoteMonitorOptions, 
 		let stopPublishing = async (): Promise<void> => undefined;
 		const close = async (): Promise<void> => {
 			closing = true;
-			await Promise.allSettled([finding.close(), control?.close(), outcomes?.close(), stopPublishing()]);
+			await Promise.allSettled([finding.close(), stopReading(), stopPublishing()]);
 		};
 
 		const stopSubscription = deps.stop

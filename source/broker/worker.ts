@@ -9,9 +9,10 @@ import type {Random} from '../random.js';
 import {createSenders, type ResolvedSenderGroup, type SendResult} from '../senders.js';
 import type {SimulationEvent} from '../simulation.js';
 import {addResult, emptyStats, type Stats} from '../stats.js';
-import {brokerFailure, isFatalBrokerError, isStreamStarting} from './connection.js';
+import {brokerFailure, isFatalBrokerError} from './connection.js';
 import {awaitRun} from './run-identity.js';
 import {keepRun} from './run-keeper.js';
+import {readStream, type StreamReading} from './read-stream.js';
 import {RunLedger} from './run-ledger.js';
 import {
 	MAX_RECORDS_A_MESSAGE, STATS_CONTENT_TYPE, encodeStatsRecord, encodeStatsRecords, isStatsRecord, type DeadLetter,
@@ -181,7 +182,7 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 				async () => {
 					keeper.stop();
 				},
-				readStream(names.control, queues.control, body => {
+				readStream(connection, queues.control, body => {
 					const parsed = parseControl(body);
 					if ('record' in parsed && parsed.record.run === options.run) {
 						runLedger.control(parsed.record);
@@ -191,41 +192,29 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 							stopConsuming = consume(identity, runLedger.largestBatch);
 						}
 					}
-				}),
-				readStream(names.outcomes, queues.outcomes, body => {
+				}, streamReading),
+				readStream(connection, queues.outcomes, body => {
 					if (isStatsRecord(body)) {
 						runLedger.records(body as Buffer);
 						keeper.check();
 					}
-				}),
+				}, streamReading),
 				async () => stopConsuming?.(),
 			);
 		};
 
-		/** Reads a stream of the run from its start; a record that throws is skipped (a monitor reports it). */
-		const readStream = (queue: string, queueDeclare: typeof queues.control, handle: (body: unknown) => void): (() => Promise<void>) => {
-			const consumer = connection.createConsumer({
-				queue, queueOptions: queueDeclare, qos: {prefetchCount: 500}, arguments: {'x-stream-offset': 'first'},
-			}, delivery => {
-				try {
-					handle(delivery.body);
-				} catch {
-					// A record that cannot be read is skipped (a monitor reports it): thrown, the client would nack it and read it again, for ever.
-				}
-			});
-			consumer.on('error', (error: unknown) => {
-				if (closing || isStreamStarting(error)) {
-					return; // Our own close, or a stream a moment old: the consumer retries by itself.
-				}
-
-				if (isFatalBrokerError(error)) {
-					subscriber.error(brokerFailure(error, `reading ${queue}`));
-					return;
-				}
-
-				warnOnce(`${queue} ${describe(error)}`, `reading ${queue}: ${describe(error)}`);
-			});
-			return async () => consumer.close();
+		/** How the worker reads the run's streams: a record that throws is skipped (a monitor says why). */
+		const streamReading: StreamReading = {
+			thrown() {
+				// Skipped.
+			},
+			failed(error) {
+				subscriber.error(error);
+			},
+			warn(text) {
+				warnOnce(text, text);
+			},
+			closing: () => closing,
 		};
 
 		let stopConsuming: (() => Promise<void>) | undefined;
