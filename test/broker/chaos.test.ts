@@ -8,7 +8,7 @@ import {
 import {runNames} from '../../source/broker/topology.js';
 import {finished, runCli, start} from '../cli/spawn.js';
 import {
-	exited, jsonLines, stderrOf, within,
+	exited, jsonLines, stderrOf, untilWritten, within,
 } from './harness.js';
 
 const broker = inject('broker');
@@ -52,13 +52,7 @@ describe.skipIf(Boolean(broker.skipReason) || !broker.dir)('a run under chaos, o
 		const processed = async (count: number) => within(watched.until(line => line.type === 'progress' && line.processed >= count), 120_000, context);
 
 		// A producer killed a moment into publishing: the run goes on with what it confirmed.
-		await within(new Promise<void>(resolve => {
-			doomedProducer.stderr.on('data', (chunk: Buffer) => {
-				if (String(chunk).includes('[produce]')) {
-					resolve();
-				}
-			});
-		}), 60_000, () => 'the second producer said no progress');
+		await untilWritten(doomedProducer.stderr, '[produce]', 60_000, 'the second producer said no progress');
 		doomedProducer.kill('SIGKILL');
 		await doomedMonitorLines.until(line => line.type === 'progress' && line.processed >= 20_000);
 		doomedMonitor.kill('SIGKILL');

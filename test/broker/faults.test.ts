@@ -13,7 +13,7 @@ import {
 	finished, runCli, start,
 } from '../cli/spawn.js';
 import {
-	exited, jsonLines, within, type Json,
+	exited, jsonLines, untilWritten, within, type Json,
 } from './harness.js';
 
 /**
@@ -125,13 +125,7 @@ describe.skipIf(Boolean(broker.skipReason))('distributed mode under faults, on a
 		const run = newRun();
 		const producer = start(args('produce', run, '-n', '2000000', '--priority', 'high=0.3,low=0.7', '--batch', '100', '--seed', '3', '--json'));
 		const producerDone = finished(producer);
-		await within(new Promise<void>(resolve => {
-			producer.stderr.on('data', (chunk: Buffer) => {
-				if (String(chunk).includes('[produce]')) {
-					resolve();
-				}
-			});
-		}), 30_000, () => 'the producer said no progress');
+		await untilWritten(producer.stderr, '[produce]', 30_000, 'the producer said no progress');
 		producer.kill('SIGINT');
 		const {code, stdout} = await producerDone;
 		expect(code).toBe(130);
@@ -250,13 +244,7 @@ describe.skipIf(Boolean(broker.skipReason))('distributed mode under faults, on a
 	it('completes a run whose producer was killed, with what it had confirmed, and every monitor agrees', async () => {
 		const run = newRun();
 		const producer = start(args('produce', run, '-n', '2000000', '--batch', '100', '--seed', '15'));
-		await within(new Promise<void>(resolve => {
-			producer.stdout.on('data', (chunk: Buffer) => {
-				if (String(chunk).includes('[produce]')) {
-					resolve();
-				}
-			});
-		}), 30_000, () => 'the producer said no progress');
+		await untilWritten(producer.stdout, '[produce]', 30_000, 'the producer said no progress');
 		producer.kill('SIGKILL');
 		const worker = start(args('send', run, '-s', '1000', '--mean', '0', '--speed', 'max', '--json', '--interval', '1s'));
 		const live = await monitored(run);

@@ -72,3 +72,14 @@ export const exited = async (child: ChildProcessWithoutNullStreams) => new Promi
 	}
 });
 
+/** Resolves once `stream` has written `text` (in one chunk), or fails after `ms` saying `what` did not happen. */
+export async function untilWritten(stream: NodeJS.ReadableStream, text: string, ms: number, what: string): Promise<void> {
+	return within(new Promise<void>(resolve => {
+		stream.on('data', (chunk: Buffer | string) => {
+			if (String(chunk).includes(text)) {
+				resolve();
+			}
+		});
+	}), ms, () => what);
+}
+
