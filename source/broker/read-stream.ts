@@ -1,5 +1,6 @@
 import type {Cmd, Connection, MethodParams} from 'rabbitmq-client';
 import {brokerFailure, isFatalBrokerError, isStreamStarting} from './connection.js';
+import {parseControl, queueOptions, type ControlRecord} from './topology.js';
 
 export type StreamReading = {
 	/** Told of a record `handle` threw on: it is skipped, never handed back to the broker. */
@@ -44,3 +45,42 @@ export function readStream(connection: Connection, queue: MethodParams[Cmd.Queue
 	});
 	return async () => consumer.close();
 }
+
+/**
+ * Reads a run's control stream from its start up to the record `isOwn` picks (the caller's own,
+ * just written), each record before it to `take`: what a program must know of the run as of the
+ * moment it joined, in the order every reader sees. Resolves without it if the broker fails (what
+ * the caller does next says what is wrong).
+ */
+export async function readControlUntil(connection: Connection, run: string, isOwn: (record: ControlRecord) => boolean, take: (record: ControlRecord) => void): Promise<void> {
+	const options = queueOptions(run);
+	let resolve!: () => void;
+	const reached = new Promise<void>(settle => {
+		resolve = settle;
+	});
+	const close = readStream(connection, options.control, body => {
+		const parsed = parseControl(body);
+		if ('record' in parsed && parsed.record.run === run) {
+			if (isOwn(parsed.record)) {
+				resolve();
+			} else {
+				take(parsed.record);
+			}
+		}
+	}, {
+		thrown() {
+			// Skipped, as every reader skips it.
+		},
+		failed: resolve,
+		warn() {
+			// The client retries by itself.
+		},
+		closing: () => false,
+	});
+	try {
+		await reached;
+	} finally {
+		await close();
+	}
+}
+

@@ -4,8 +4,9 @@ import {
 	BrokerError, brokerFailure, isFatalBrokerError, isStreamStarting,
 } from './connection.js';
 import {RunLedger} from './run-ledger.js';
+import {readControlUntil} from './read-stream.js';
 import {
-	parseControl, parseEpoch, queueOptions, runNames, type EpochRecord,
+	parseEpoch, queueOptions, runNames, type EpochRecord,
 } from './topology.js';
 
 /**
@@ -124,43 +125,14 @@ export async function joinRun(connection: Connection, run: string, {events}: {re
 
 /**
  * Whether the run was complete before `producer` started (a run-complete record taken before its
- * producer-start on the control stream): then it is not part of the run, and is told so. Reads the
- * control stream from its start to the producer's own start.
+ * producer-start on the control stream): then it is not part of the run, and is told so.
  */
 export async function completeBeforeStart(connection: Connection, run: string, epoch: string, producer: string): Promise<{producers: number} | undefined> {
 	const ledger = new RunLedger({
 		run, epoch, fold: false, aside: () => undefined,
 	});
-	const options = queueOptions(run);
-	let resolve!: (value: {producers: number} | undefined) => void;
-	const answer = new Promise<{producers: number} | undefined>(settle => {
-		resolve = settle;
-	});
-	const consumer = connection.createConsumer({
-		queue: options.control.queue, queueOptions: options.control, qos: {prefetchCount: 500}, arguments: {'x-stream-offset': 'first'},
-	}, delivery => {
-		const parsed = parseControl(delivery.body);
-		if (!('record' in parsed) || parsed.record.run !== run) {
-			return;
-		}
-
-		const {record} = parsed;
-		if (record.type === 'producer-start' && record.producer === producer && record.epoch === epoch) {
-			resolve(ledger.complete === undefined ? undefined : {producers: ledger.complete.length});
-			return;
-		}
-
+	await readControlUntil(connection, run, record => record.type === 'producer-start' && record.producer === producer && record.epoch === epoch, record => {
 		ledger.control(record);
 	});
-	consumer.on('error', (error: unknown) => {
-		if (isFatalBrokerError(error)) {
-			resolve(undefined); // Publishing will say what is wrong with the broker.
-		}
-	});
-	try {
-		return await answer;
-	} finally {
-		await consumer.close();
-	}
+	return ledger.complete === undefined ? undefined : {producers: ledger.complete.length};
 }
-

@@ -175,9 +175,9 @@ export class RunLedger {
 		return [...this.producers.keys()];
 	}
 
-	/** Takes a control record of this run's epoch (heartbeats are not the ledger's). */
+	/** Takes a control record of this run's epoch (workers' heartbeats and starts are not the ledger's). */
 	control(record: ControlRecord): void {
-		if (record.epoch !== this.options.epoch || record.type === 'heartbeat') {
+		if (record.epoch !== this.options.epoch || record.type === 'heartbeat' || record.type === 'worker-start') {
 			return;
 		}
 

@@ -152,7 +152,23 @@ export type RunCompleteRecord = {
 	readonly producers: readonly string[];
 };
 
-export type ControlRecord = ProducerStartRecord | ProducerDoneRecord | HeartbeatRecord | ProducerAliveRecord | ProducerLostRecord | RunCompleteRecord;
+/** A group of a worker, as it tells the run: its settings are everything but its name and count. */
+export type WorkerGroupRecord = {readonly name: string; readonly count: number; readonly settings: string};
+
+/**
+ * A worker joins the run, with its sender groups. Groups of different workers with the same name
+ * are one group: the first worker to name a group sets what it is, and a worker whose group of
+ * that name has other settings is refused as it starts.
+ */
+export type WorkerStartRecord = {
+	readonly type: 'worker-start';
+	readonly run: string;
+	readonly epoch: string;
+	readonly worker: string;
+	readonly groups: readonly WorkerGroupRecord[];
+};
+
+export type ControlRecord = WorkerStartRecord | ProducerStartRecord | ProducerDoneRecord | HeartbeatRecord | ProducerAliveRecord | ProducerLostRecord | RunCompleteRecord;
 
 /** How often a producer says it is alive. */
 export const PRODUCER_HEARTBEAT_MS = 1000;
@@ -231,6 +247,13 @@ function controlProblem(value: Json): string | undefined {
 
 		case 'producer-done': {
 			return ofRun(value, 'producer-done') ?? (isText(value.producer, 64) && isCount(value.published) && isCount(value.batches) ? undefined : 'malformed producer-done');
+		}
+
+		case 'worker-start': {
+			return ofRun(value, 'worker-start') ?? (isText(value.worker, 300) && Array.isArray(value.groups) && value.groups.length <= 1000
+				&& value.groups.every(group => typeof group === 'object' && group !== null && isText((group as WorkerGroupRecord).name, 40) && isCount((group as WorkerGroupRecord).count) && isText((group as WorkerGroupRecord).settings, 2000))
+				? undefined
+				: 'malformed worker-start');
 		}
 
 		case 'run-complete': {

@@ -9,11 +9,12 @@ import type {Random} from '../random.js';
 import {createSenders, type ResolvedSenderGroup, type SendResult} from '../senders.js';
 import type {SimulationEvent} from '../simulation.js';
 import {addResult, emptyStats, type Stats} from '../stats.js';
-import {brokerFailure, isFatalBrokerError} from './connection.js';
+import {BrokerError, brokerFailure, isFatalBrokerError} from './connection.js';
 import {awaitRun} from './run-identity.js';
 import {keepRun} from './run-keeper.js';
 import {readStream, type StreamReading} from './read-stream.js';
 import {RunLedger} from './run-ledger.js';
+import {joinWithGroups} from './worker-groups.js';
 import {
 	MAX_RECORDS_A_MESSAGE, STATS_CONTENT_TYPE, encodeStatsRecord, encodeStatsRecords, isStatsRecord, type DeadLetter,
 } from './stats-records.js';
@@ -167,7 +168,17 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 		let ledger: RunLedger | undefined;
 		const closers: Array<() => Promise<void>> = [];
 		/** Streams and the queue are read only once the run's identity is known: its epoch decides what is ours. */
-		const begin = (identity: EpochRecord): void => {
+		const begin = async (identity: EpochRecord): Promise<void> => {
+			const refused = await joinWithGroups(connection, identity, options.workerId, options.groups, async record => publisher.send({routingKey: names.control, durable: true, contentType: 'application/json'}, JSON.stringify(record)));
+			if (refused !== undefined) {
+				subscriber.error(new BrokerError(refused));
+				return;
+			}
+
+			if (stopped || closing) {
+				return;
+			}
+
 			run = identity;
 			keepsEvents = identity.events === true;
 			const runTimeMs = options.config.speed === 'max' ? 0 : Math.max(0, Date.now() - identity.startedAt) * options.config.speed;
@@ -537,11 +548,11 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 
 		// The run's identity first: a worker may start before any producer.
 		const finding = awaitRun(connection, options.run);
-		finding.identity.then(identity => {
+		finding.identity.then(async identity => {
 			if (!stopped && !closing) {
-				begin(identity);
+				await begin(identity);
 			}
-		}, (error: unknown) => {
+		}).catch((error: unknown) => {
 			subscriber.error(error);
 		});
 

@@ -109,6 +109,25 @@ describe.skipIf(Boolean(broker.skipReason))('distributed mode on a real RabbitMQ
 		expect(monitored.stderr.match(/keeps no per-message rows \(it was started without produce --events\)/g)).toHaveLength(1);
 	}, 60_000);
 
+	it('makes groups of one name one group across workers, and refuses a worker whose group of that name has other settings', async () => {
+		const run = newRun();
+		// Enough for both workers of the group to have work: 40 senders of 10 ms take 5 s for it.
+		const {code: producedCode} = await runCli(args('produce', run, '-n', '20000', '--seed', '14'));
+		expect(producedCode).toBe(0);
+		const first = start(args('send', run, '--json', '-s', '40', '--mean', '10ms', '--interval', '100ms'));
+		await jsonLines(first).until(line => line.type === 'progress');
+		const other = await runCli(args('send', run, '-s', '10', '--mean', '1s'));
+		expect(other.code).toBe(4);
+		expect(other.stderr).toMatch(/^sms-sim: group 'default' of this worker is not the run's group 'default' \(meanMs 1000 here, 10 for worker [^)]+\): groups of one name are one group across a run; give this one another name \(--sender name=\.\.\.\)$/m);
+		const same = start(args('send', run, '--json', '-s', '20', '--mean', '10ms', '--interval', '100ms'));
+		const monitored = await runCli(args('monitor', run, '--json'));
+		expect(await exited(first)).toBe(0);
+		expect(await exited(same)).toBe(0);
+		const summary = summaryOf(monitored.stdout);
+		expect(summary).toMatchObject({total: 20_000, processed: 20_000});
+		expect(summary.groups).toEqual([expect.objectContaining({name: 'default', senders: 60})]);
+	}, 60_000);
+
 	it('gives two monitors at once, and one started after the run, the very same summary', async () => {
 		const run = newRun();
 		const first = start(args('monitor', run, '--json', '--interval', '100ms'));
