@@ -151,7 +151,9 @@ export class RunLedger {
 
 	/** What the run has done so far: the finished batches, and the latest of each batch under way. */
 	stats(): Stats {
-		if (this.partials.size === 0) {
+		// Once done, what counts is the finished batches: a batch under way then is one that will
+		// never count (of a lost producer, beyond what it said it published).
+		if (this.partials.size === 0 || this.done) {
 			return this.finished;
 		}
 
@@ -412,6 +414,15 @@ export class RunLedger {
 	/** Counts the held final records its producer now says it published; once it is done, sets aside the rest. */
 	private release(producer: Producer): void {
 		const confirmed = producer.done?.batches ?? producer.alive.batches;
+		if (producer.done !== undefined) {
+			for (const [key, partial] of this.partials) {
+				if (this.producers.get(partial.header.producer) === producer && partial.header.seq > confirmed) {
+					this.partials.delete(key); // Never to count: not shown either.
+					this.shown = undefined;
+				}
+			}
+		}
+
 		for (const [seq, record] of [...producer.held].toSorted(([a], [b]) => a - b)) {
 			if (seq <= confirmed) {
 				producer.held.delete(seq);

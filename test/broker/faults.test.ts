@@ -226,7 +226,7 @@ describe.skipIf(Boolean(broker.skipReason))('distributed mode under faults, on a
 		// Slow: it takes two batches (200 messages) and needs ten seconds for them.
 		const slow = start(args('send', run, '--json', '-s', '10', '--mean', '500ms', '--distribution', 'fixed', '--interval', '100ms'));
 		await jsonLines(slow).until(line => line.type === 'progress' && line.inFlight > 0);
-		const fast = start(args('send', run, '--json', '-s', '100', '--mean', '1ms', '--interval', '100ms'));
+		const fast = start(args('send', run, '--json', '--sender', 'name=fast,count=100,mean=1ms', '--interval', '100ms'));
 		const fastLines = jsonLines(fast);
 		// The queue is empty once the fast worker has done the rest; the slow one still holds its two batches.
 		await within(fastLines.until(line => line.type === 'progress' && line.processed >= 1800), 30_000, () => 'the fast worker did not get through the queue');
@@ -277,7 +277,7 @@ describe.skipIf(Boolean(broker.skipReason))('distributed mode under faults, on a
 		expect(code).toBe(130);
 		expect(stderr).toMatch(/draining: \d+ messages? wait(s)? to be tried again, the last within (\d+m\d+s|\d+\.\ds); stop again \(Ctrl-C\) to hand their batches back to the run now/);
 		// Another worker, without the long backoff, takes the batches handed back and ends the run.
-		const worker = start(args('send', run, '-s', '50', '--mean', '1ms', '--failure-rate', '0.5', '--max-attempts', '3', '--backoff', '0', '--json'));
+		const worker = start(args('send', run, '--sender', 'name=quick,count=50,mean=1ms,failure-rate=0.5', '--max-attempts', '3', '--backoff', '0', '--json'));
 		const {summary} = await monitored(run);
 		expect(summary).toMatchObject({total: 200, processed: 200});
 		expect(await exited(worker)).toBe(0);

@@ -93,6 +93,7 @@ describe('RunLedger', () => {
 		runLedger.control(alive(10, 1));
 		runLedger.record(record({seq: 1}));
 		runLedger.record(record({seq: 2})); // Confirmed after its last heartbeat.
+		runLedger.record(record({seq: 3, final: false}, 4)); // Under way, never to count.
 		advance(PRODUCER_LOST_MS - 1);
 		expect(runLedger.silentProducers()).toEqual([]);
 		advance(2);
@@ -107,6 +108,7 @@ describe('RunLedger', () => {
 		});
 		expect(runLedger.allFinished).toBe(true);
 		expect(runLedger.stats().sent).toBe(10);
+		expect(runLedger.underWay).toBe(false);
 		expect(runLedger.lostProducers).toEqual([{producer: 'p', published: 10}]);
 		expect(aside).toEqual(['records of batches a producer had not yet said it published when it was lost']);
 		runLedger.control(done(20, 2)); // Too late: the first word stands.
