@@ -91,6 +91,8 @@ type Held = {
 	readonly dead: DeadLetter[];
 	/** Its messages, for the dead letters of whichever record of it counted. */
 	readonly messages: readonly WireMessage[];
+	/** The broker has delivered it before (to this worker or another): another record of it may have counted. */
+	readonly redelivered: boolean;
 	readonly done: Settle;
 };
 
@@ -281,6 +283,7 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 					confirms: [],
 					dead: [],
 					messages: record.messages,
+					redelivered: delivery.redelivered,
 					done: settle(),
 				};
 				inHand.add(held);
@@ -383,10 +386,11 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 		};
 
 		/**
-		 * Every message of the batch has its outcome: its rows and its final record go out; once the
-		 * first final record of the batch is read back off the stream (this worker's, or another's that
-		 * did it before it died), that record's dead letters go to the run's dead-letter queue; then the
-		 * batch is acknowledged. So the queue holds the outcome every monitor counts, one per message:
+		 * Every message of the batch has its outcome: its rows and its final record go out; then the
+		 * dead letters of the batch's first final record go to the run's dead-letter queue (this
+		 * worker's own for a first delivery; for a redelivered batch, whichever record is first on the
+		 * stream, read back: another worker's that did it before it died); then the batch is
+		 * acknowledged. So the queue holds the outcome every monitor counts, one per message:
 		 * a message may appear twice there only if a worker dies between putting it there and
 		 * acknowledging, and then the same letter, with the same id.
 		 */
@@ -394,7 +398,9 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 			held.finished = true;
 			flushRows();
 			const confirm = Promise.all([...held.confirms, publishRecord(held, true)])
-				.then(async () => ledger!.deadLettersOf(held.producer, held.seq))
+				// A first delivery (RabbitMQ guarantees it when `redelivered` is unset) has no other record
+				// before this one: its dead letters are this worker's, with no wait to read the record back.
+				.then(async () => held.redelivered ? ledger!.deadLettersOf(held.producer, held.seq) : held.dead)
 				.then(async dead => deadLetter(held, dead))
 				.then(
 					() => {

@@ -304,8 +304,12 @@ describe.skipIf(Boolean(broker.skipReason))('distributed mode under faults, on a
 		const {producer} = JSON.parse(produced.stdout) as {producer: string};
 		const epoch = await epochOf(run);
 		const names = runNames(run);
-		// What a worker that sent all 100 and died before acknowledging its batch left on the stream
-		// (as a stats record, and as per-message rows for an sms-sim before them).
+		// A worker took the batch, sent all 100, published its record and died before acknowledging:
+		// the broker has the batch back, marked redelivered...
+		const taker = await admin.acquire();
+		expect(await taker.basicGet({queue: names.messages})).toBeDefined();
+		await taker.close();
+		// ...and its record is on the stream (as a stats record, and as per-message rows for an sms-sim before them).
 		const stats = emptyStats();
 		const rows = [];
 		for (let n = 1; n <= 100; n++) {
