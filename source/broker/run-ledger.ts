@@ -65,6 +65,8 @@ export class RunLedger {
 	private readonly early = new Map<string, Buffer[]>();
 	/** Dead letters of finished batches that had any, by `<producer>/<seq>`: for a worker that redoes one. */
 	private readonly deadLetters = new Map<string, readonly DeadLetter[]>();
+	/** Batches within what their producer published whose records were set aside (forged ones counted in their place). */
+	private readonly neverCounted = new Set<string>();
 	/** Workers waiting to know a batch's outcome, by `<producer>/<seq>`. */
 	private readonly waiting = new Map<string, Array<(dead: readonly DeadLetter[]) => void>>();
 	/** `finished` merged with the partial batches, made when asked for and kept until a record changes it. */
@@ -265,8 +267,15 @@ export class RunLedger {
 	 */
 	async deadLettersOf(producer: string, seq: number): Promise<readonly DeadLetter[]> {
 		const key = `${producer}/${seq}`;
-		if (this.producers.get(producer)?.finished.has(seq)) {
+		const known = this.producers.get(producer);
+		if (known?.finished.has(seq)) {
 			return this.deadLetters.get(key) ?? [];
+		}
+
+		// Its records were set aside before this was asked (read back before the asking worker's
+		// confirm came): waiting would be for good, and that worker would never end.
+		if ((known?.done !== undefined && seq > known.done.batches) || this.neverCounted.has(key)) {
+			return [];
 		}
 
 		return new Promise(resolve => {
@@ -367,6 +376,10 @@ export class RunLedger {
 		const limit = producer.done?.published ?? producer.total;
 		if (record.seq > (producer.done?.batches ?? producer.maxBatches) || producer.finishedMessages + (record.final ? record.messages : 0) > limit) {
 			this.options.aside('a record of a batch its producer did not publish');
+			if (record.seq <= (producer.done?.batches ?? producer.maxBatches)) {
+				this.neverCounted.add(key); // A batch its producer may have published, counted full by forged records.
+			}
+
 			this.settle(key, []);
 			return;
 		}

@@ -24,12 +24,16 @@ const script = fileURLToPath(new URL('../../scripts/rabbitmq-node.sh', import.me
 describe.skipIf(Boolean(broker.skipReason) || !broker.dir)('a run under chaos, on a real RabbitMQ', () => {
 	const run = `chaos-${randomUUID().slice(0, 8)}`;
 	const args = (command: string, ...rest: string[]) => [command, '--broker', broker.url, '--run', run, ...rest];
+	/** Each worker's last progress line and its stderr, for a failing wait to show. */
+	const workerStates: Array<() => string> = [];
 	/** A worker in real time: 100 senders of 10 ms, a fifth of attempts failing, 3 attempts: ~10,000 messages a second. */
 	const worker = () => {
 		const child = start(args('send', '--json', '-s', '100', '--mean', '10ms', '--failure-rate', '0.2', '--max-attempts', '3', '--backoff', '0', '--interval', '200ms'));
 		// Its output read, as a terminal or a reader on a pipe would: an unread pipe fills, and then the
 		// worker waits for it (backpressure), which once looked like a stalled run here.
-		child.stdout.resume();
+		const lines = jsonLines(child);
+		const errors = stderrOf(child);
+		workerStates.push(() => `worker ${child.pid} (exit ${child.exitCode ?? child.signalCode ?? 'not yet'}): ${JSON.stringify(lines.lines.findLast(line => line.type !== 'result'))}; ${errors.text}`);
 		return child;
 	};
 
@@ -54,7 +58,7 @@ describe.skipIf(Boolean(broker.skipReason) || !broker.dir)('a run under chaos, o
 		const produced = finished(producer);
 		// Small batches: it publishes for a few seconds, long enough to be killed in the middle.
 		const doomedProducer = start(args('produce', '-n', '150000', '--batch', '10', '--seed', '32', '--json'));
-		const context = () => `monitor: ${JSON.stringify(watched.lines.at(-1))}; ${watcherErrors.text}`;
+		const context = () => `monitor: ${JSON.stringify(watched.lines.at(-1))}; ${watcherErrors.text}\n${workerStates.map(state => state()).join('\n')}`;
 		const processed = async (count: number) => within(watched.until(line => line.type === 'progress' && line.processed >= count), 120_000, context);
 
 		// A producer killed two thirds into publishing: the run goes on with what it confirmed.

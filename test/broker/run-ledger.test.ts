@@ -116,6 +116,31 @@ describe('RunLedger', () => {
 		expect(aside.at(-1)).toMatch(/producer-done after its producer was taken for lost/);
 	});
 
+	it('tells a worker a batch whose records were set aside has no dead letters, however late it asks', async () => {
+		const {runLedger} = ledger();
+		runLedger.control(start());
+		runLedger.control(alive(10, 1));
+		runLedger.record(record({seq: 2})); // Held: confirmed after the last heartbeat.
+		runLedger.control({
+			type: 'producer-lost', run, epoch, producer: 'p', published: 10, batches: 1,
+		});
+		runLedger.record(record({seq: 3})); // Read after the producer was taken for lost: set aside at once.
+		// Asked after the records were read and set aside (the asking worker's confirm came later):
+		// answered, not waited on for good.
+		await expect(runLedger.deadLettersOf('p', 2)).resolves.toEqual([]);
+		await expect(runLedger.deadLettersOf('p', 3)).resolves.toEqual([]);
+		// One asked before its record is read waits for it.
+		const first = runLedger.deadLettersOf('p', 1);
+		const stats = batchStats(9);
+		addResult(stats, {
+			type: 'result', id: 'm9', message: {id: 'm9', to: '+12025550123', body: 'x'}, senderId: 'w1/default-1', group: 'default', status: 'failed', startMs: 9, endMs: 10, durationMs: 1, attempt: 3,
+		});
+		runLedger.record(encodeStatsRecord({
+			run, epoch, worker: 'w1', producer: 'p', seq: 1, messages: 10, final: true, dead: [[9, 3, 0]],
+		}, stats));
+		await expect(first).resolves.toEqual([[9, 3, 0]]);
+	});
+
 	it('takes a producer\'s start and done once, and refuses a done that contradicts its start', () => {
 		const {runLedger, aside} = ledger();
 		runLedger.control(start());
