@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Starts or stops a throwaway RabbitMQ node on 127.0.0.1, without systemd, its state in a folder.
+# Starts or stops a throwaway RabbitMQ node, without systemd, its state in a folder. It listens on
+# 127.0.0.1, or on SMS_SIM_RABBITMQ_IP when set (a test host's address, in its network namespace).
 #   scripts/rabbitmq-node.sh start DIR [PORT]   start, wait until it takes connections, print its env
 #   scripts/rabbitmq-node.sh stop DIR           stop it by its pid
 #   scripts/rabbitmq-node.sh restart DIR        stop it, then start it again on its port, state kept
@@ -13,11 +14,13 @@ mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 rabbit_bin=/usr/lib/rabbitmq/bin
 
+ip=${SMS_SIM_RABBITMQ_IP:-127.0.0.1}
+
 node_env() {
 	local port=$1
 	export HOME="$dir" # The Erlang cookie lives here, so rabbitmqctl and the node agree.
 	export RABBITMQ_NODENAME="sms-sim-$port@localhost"
-	export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
+	export RABBITMQ_NODE_IP_ADDRESS="$ip"
 	export RABBITMQ_NODE_PORT="$port"
 	export RABBITMQ_DIST_PORT=$((port + 20000))
 	export RABBITMQ_MNESIA_BASE="$dir/mnesia"
@@ -28,7 +31,7 @@ node_env() {
 	export RABBITMQ_ADVANCED_CONFIG_FILE="$dir/advanced.config"
 	[ -f "$dir/enabled_plugins" ] || echo '[].' > "$dir/enabled_plugins"
 	# Allow the default guest user from 127.0.0.1 (it is, by default) and keep disk alarms quiet on small disks.
-	[ -f "$dir/rabbitmq.conf" ] || printf 'listeners.tcp.default = 127.0.0.1:%s\ndisk_free_limit.absolute = 50MB\nloopback_users = none\n' "$port" > "$dir/rabbitmq.conf"
+	[ -f "$dir/rabbitmq.conf" ] || printf 'listeners.tcp.default = %s:%s\ndisk_free_limit.absolute = 50MB\nloopback_users = none\n' "$ip" "$port" > "$dir/rabbitmq.conf"
 }
 
 case "$command" in
@@ -52,7 +55,7 @@ case "$command" in
 			fi
 			sleep 1
 		done
-		echo "SMS_SIM_TEST_BROKER=amqp://guest:guest@127.0.0.1:$port"
+		echo "SMS_SIM_TEST_BROKER=amqp://guest:guest@$ip:$port"
 		echo "SMS_SIM_TEST_RABBITMQ_DIR=$dir"
 		;;
 	stop)
