@@ -15,6 +15,7 @@ import {keepRun} from './run-keeper.js';
 import {readStream, type StreamReading} from './read-stream.js';
 import {RunLedger} from './run-ledger.js';
 import {joinWithGroups} from './worker-groups.js';
+import {measureRoundTrip, prefetchBatches} from './prefetch.js';
 import {
 	MAX_RECORDS_A_MESSAGE, STATS_CONTENT_TYPE, encodeStatsRecord, encodeStatsRecords, isStatsRecord, type DeadLetter,
 } from './stats-records.js';
@@ -57,9 +58,6 @@ export type WorkerDeps = {
 
 /** How often an idle worker asks whether the run is complete (wall ms). */
 const COMPLETION_CHECK_MS = 200;
-
-/** The most bytes of batches a worker holds at once (whole batches: at least one). */
-const PREFETCH_BYTES = 64 * 1024 * 1024;
 
 /** How long a batch of a producer the run has not announced waits for its producer-start before it is dead-lettered (wall ms). */
 const UNKNOWN_PRODUCER_WAIT_MS = 10_000;
@@ -181,6 +179,12 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 				return;
 			}
 
+			// Sizes the window of batches: far from its broker, a worker holds more of them.
+			const roundTripMs = await measureRoundTrip(connection, names.messages);
+			if (stopped || closing) {
+				return;
+			}
+
 			run = identity;
 			keepsEvents = identity.events === true;
 			const runTimeMs = options.config.speed === 'max' ? 0 : Math.max(0, Date.now() - identity.startedAt) * options.config.speed;
@@ -202,7 +206,7 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 						keeper.check();
 						// Messages are taken once a producer has said how large its batches are.
 						if (stopConsuming === undefined && runLedger.largestBatch.messages > 0) {
-							stopConsuming = consume(identity, runLedger.largestBatch);
+							stopConsuming = consume(identity, runLedger.largestBatch, roundTripMs);
 						}
 					}
 				}, streamReading),
@@ -232,16 +236,14 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 
 		let stopConsuming: (() => Promise<void>) | undefined;
 		/**
-		 * Takes batches off the run's queue, a few at a time: as many as make three rounds of its senders
-		 * (at least two batches), counted in the producers' batches, not the worker's own `--batch`, and
-		 * no more than `PREFETCH_BYTES` of them (at least one). A batch is acknowledged, and the next one
-		 * comes, only once its record is confirmed: with two rounds, senders that all finish at once
-		 * (fixed send times) waited for the first confirms at the start of a run. And whole rounds: with
-		 * a batch more, the last round of a run was that one batch, 100 ms more for 500 messages (the
-		 * bench's real-time case went from 1.05x to 1.04x of ideal, median of 8).
+		 * Takes batches off the run's queue, a few at a time (`prefetchBatches` says how many), counted in
+		 * the producers' batches, not the worker's own `--batch`. A batch is acknowledged, and the next
+		 * one comes, only once its record is confirmed.
 		 */
-		const consume = (identity: EpochRecord, batch: {readonly messages: number; readonly bytes: number}): (() => Promise<void>) => {
-			const prefetch = Math.max(1, Math.min(Math.max(2, Math.ceil((3 * slots) / batch.messages)), Math.floor(PREFETCH_BYTES / batch.bytes)));
+		const consume = (identity: EpochRecord, batch: {readonly messages: number; readonly bytes: number}, roundTripMs: number): (() => Promise<void>) => {
+			const prefetch = prefetchBatches({
+				groups: options.groups, speed: options.config.speed, batch, roundTripMs,
+			});
 			const consumer = connection.createConsumer({
 				queue: names.messages, queueOptions: queues.messages, qos: {prefetchCount: prefetch}, concurrency: prefetch, requeue: true,
 			}, async delivery => {

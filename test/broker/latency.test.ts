@@ -1,0 +1,74 @@
+import {randomUUID} from 'node:crypto';
+import {Connection} from 'rabbitmq-client';
+import {
+	afterAll, describe, expect, inject, it,
+} from 'vitest';
+import {runNames} from '../../source/broker/topology.js';
+import {finished, start} from '../cli/spawn.js';
+import {
+	exited, jsonLines, stderrOf, within,
+} from './harness.js';
+import {startLatencyProxy} from './latency-proxy.js';
+
+const broker = inject('broker');
+
+/**
+ * Workers far from their broker: 10 ms each way between them (a proxy in this process; the kernel
+ * here has no netem). Prefetch and confirm windows that cover the bandwidth-delay product keep the
+ * run's throughput; windows of one round trip each would halve it.
+ */
+describe.skipIf(Boolean(broker.skipReason))('workers 10 ms from their broker', () => {
+	const runs: string[] = [];
+
+	afterAll(async () => {
+		const admin = new Connection(broker.url);
+		admin.on('error', () => undefined);
+		for (const run of runs) {
+			for (const queue of Object.values(runNames(run))) {
+				await admin.queueDelete(queue).catch(() => undefined);
+			}
+		}
+
+		await admin.close();
+	});
+
+	/** Messages a second, end to end (the producer's start to the monitor's summary), with `delayMs` each way between workers and broker. */
+	const throughput = async (delayMs: number, messages: number): Promise<number> => {
+		const run = `latency-${randomUUID().slice(0, 8)}`;
+		runs.push(run);
+		// Both runs go through the proxy, one with no delay: the only difference is the latency.
+		const proxy = await startLatencyProxy(broker.url, delayMs);
+		try {
+			const args = (url: string, command: string, ...rest: string[]) => [command, '--broker', url, '--run', run, ...rest];
+			const monitor = start(args(broker.url, 'monitor', '--json', '--interval', '1s'));
+			const watched = jsonLines(monitor);
+			const errors = stderrOf(monitor);
+			const workers = [0, 1].map(() => {
+				const child = start(args(proxy.url, 'send', '--json', '-s', '1000', '--mean', '0', '--speed', 'max', '--interval', '1s'));
+				child.stdout.resume();
+				return child;
+			});
+			const startedAt = performance.now();
+			const produced = finished(start(args(broker.url, 'produce', '-n', String(messages), '--seed', '1', '--json')));
+			await within(watched.until(line => line.type === 'summary'), 120_000, () => `monitor: ${JSON.stringify(watched.lines.at(-1))}; ${errors.text}`);
+			const seconds = (performance.now() - startedAt) / 1000;
+			expect(watched.lines.at(-1)).toMatchObject({processed: messages});
+			const {code} = await produced;
+			expect(code).toBe(0);
+			for (const worker of workers) {
+				expect(await within(exited(worker), 30_000, () => 'a worker did not end')).toBe(0);
+			}
+
+			return messages / seconds;
+		} finally {
+			await proxy.close();
+		}
+	};
+
+	it('keeps at least 80% of the throughput it has next to the broker', async () => {
+		const near = await throughput(0, 1_000_000);
+		const far = await throughput(10, 1_000_000);
+		console.log(`end to end: ${Math.round(near)} msg/s next to the broker, ${Math.round(far)} msg/s 10 ms away (${(far / near).toFixed(2)})`);
+		expect(far / near).toBeGreaterThanOrEqual(0.8);
+	}, 300_000);
+});
