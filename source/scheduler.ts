@@ -101,6 +101,12 @@ export class SimulationScheduler implements SchedulerLike {
 	private timerDue: Micros = Number.POSITIVE_INFINITY;
 	private immediate: NodeJS.Immediate | undefined;
 	private paused = false;
+	/** At `max` speed, the latest instant the clock may reach (see `holdAfter()`). */
+	private horizon: Micros = Number.POSITIVE_INFINITY;
+	/** At `max` speed, while this says so the clock stays where it is (see `holdWhile()`). */
+	private held: (() => boolean) | undefined;
+	/** Told when a slice at `max` speed ends: the frontier may have moved. */
+	private onSliceEnd: (() => void) | undefined;
 	/** `now()` outside actions, held for one synchronous turn. */
 	private turnNow: Micros | undefined;
 	private readonly endTurn = (): void => {
@@ -179,7 +185,7 @@ export class SimulationScheduler implements SchedulerLike {
 			return false;
 		}
 
-		if (!(due <= MAX_MICROS)) {
+		if (!(due <= MAX_MICROS) || due > this.horizon || (due > this.clock && this.held?.())) {
 			return false; // Scheduling says why.
 		}
 
@@ -207,6 +213,82 @@ export class SimulationScheduler implements SchedulerLike {
 			if (this.heap.size > 0) {
 				this.wake(dueOf(this.heap.peekKey()));
 			}
+		}
+	}
+
+	/**
+	 * At `max` speed, lets the clock run up to `ms` and no further: actions due later wait until the
+	 * horizon moves past them. Conservative time windows between simulations that share one clock
+	 * (the workers of a distributed run): none runs ahead of the slowest by more than a window.
+	 * `Infinity` lifts it. `onSliceEnd` is told each time a run of actions ends, when `frontier` may
+	 * have moved.
+	 */
+	holdAfter(ms: number, onSliceEnd?: () => void): void {
+		if (this.speed !== 'max') {
+			return;
+		}
+
+		this.onSliceEnd = onSliceEnd ?? this.onSliceEnd;
+		const horizon = ms === Number.POSITIVE_INFINITY ? ms : Math.floor(ms * 1000);
+		const raised = horizon > this.horizon;
+		this.horizon = horizon;
+		if (raised && !this.flushing && !this.paused) {
+			this.dropStale();
+			if (this.heap.size > 0 && dueOf(this.heap.peekKey()) <= horizon) {
+				this.wake(dueOf(this.heap.peekKey()));
+			}
+		}
+	}
+
+	/**
+	 * At `max` speed, keeps the clock where it is while `held()` says so, checked each time it would
+	 * move on: a simulation waiting for work from outside (a worker whose next batch is on its way)
+	 * stops its time rather than let its free senders lose it. Call `release()` when it may go on.
+	 */
+	holdWhile(held: (() => boolean) | undefined): void {
+		if (this.speed === 'max') {
+			this.held = held;
+		}
+	}
+
+	/** Goes on after `holdWhile()` held the clock, if there is anything it may run. */
+	release(): void {
+		if (this.speed === 'max' && !this.flushing && !this.paused) {
+			this.dropStale();
+			if (this.heap.size > 0) {
+				this.wake(dueOf(this.heap.peekKey()));
+			}
+		}
+	}
+
+	/**
+	 * The earliest instant at which this clock can still do anything (ms): the next action's due time,
+	 * or now when none is waiting (new work would start now). What other simulations sharing the clock
+	 * wait for.
+	 */
+	get frontier(): number {
+		if (this.flushing) {
+			return toMillis(this.clock);
+		}
+
+		this.dropStale();
+		return toMillis(this.heap.size === 0 ? this.nowMicros() : dueOf(this.heap.peekKey()));
+	}
+
+	/**
+	 * At `max` speed, moves an idle clock on to `ms` (never back, never past an action waiting): a
+	 * simulation that had nothing to do joins the others at their time rather than start its new work
+	 * in their past.
+	 */
+	catchUp(ms: number): void {
+		if (this.speed !== 'max' || this.flushing || !Number.isFinite(ms)) {
+			return;
+		}
+
+		const to = Math.min(Math.floor(ms * 1000), MAX_MICROS);
+		this.dropStale();
+		if (to > this.clock && (this.heap.size === 0 || dueOf(this.heap.peekKey()) >= to)) {
+			this.clock = to;
 		}
 	}
 
@@ -260,6 +342,10 @@ export class SimulationScheduler implements SchedulerLike {
 		}
 
 		if (this.speed === 'max') {
+			if (due > this.horizon) {
+				return; // Raising the horizon wakes it.
+			}
+
 			this.immediate ??= setImmediate(this.runSlice);
 			return;
 		}
@@ -276,18 +362,25 @@ export class SimulationScheduler implements SchedulerLike {
 		this.immediate = undefined;
 		this.timer = undefined;
 		this.timerDue = Number.POSITIVE_INFINITY;
-		const until = this.speed === 'max' ? Number.POSITIVE_INFINITY : keyOf(this.wallMicros(), LAST_LANE);
+		const until = this.speed === 'max' ? this.horizonKey() : keyOf(this.wallMicros(), LAST_LANE);
 		this.run(until, performance.now() + SLICE_MS);
 		this.dropStale();
 		if (this.heap.size > 0 && !this.paused) {
 			const nextKey = this.heap.peekKey();
 			if (this.speed !== 'max' && nextKey <= keyOf(this.wallMicros(), LAST_LANE)) {
 				this.immediate ??= setImmediate(this.runSlice); // Out of slice time, not out of work.
-			} else {
+			} else if (nextKey <= this.horizonKey()) {
 				this.wake(dueOf(nextKey));
 			}
 		}
+
+		this.onSliceEnd?.();
 	};
+
+	/** The last heap key the clock may run at `max` speed. */
+	private horizonKey(): number {
+		return this.horizon === Number.POSITIVE_INFINITY ? Number.POSITIVE_INFINITY : keyOf(this.horizon, LAST_LANE);
+	}
 
 	/** Runs due actions in order until none has a key up to `untilKey` or the wall clock passes `deadline`. */
 	private run(untilKey: number, deadline: number): void {
@@ -299,15 +392,22 @@ export class SimulationScheduler implements SchedulerLike {
 			let count = 0;
 			while (heap.size > 0 && heap.peekKey() <= untilKey && !this.paused) {
 				const key = heap.peekKey();
-				const action = heap.pop()!;
+				const action = heap.peek()!;
 				if (action.closed || !action.pending || action.key !== key) {
+					heap.pop();
 					continue;
 				}
 
 				const due = dueOf(key);
 				if (due > this.clock) {
+					if (this.held?.()) {
+						break; // `release()` goes on.
+					}
+
 					this.clock = due;
 				}
+
+				heap.pop();
 
 				if (paced) {
 					this.recordLag(due);

@@ -101,6 +101,86 @@ describe('SimulationScheduler at max speed', () => {
 		expect(count).toBe(target);
 		expect(scheduler.now()).toBe(target - 1);
 	});
+
+	/** Turns of the event loop until the scheduler has nothing it may run. */
+	const settle = async () => {
+		for (let turn = 0; turn < 20; turn++) {
+			await new Promise(resolve => {
+				setImmediate(resolve);
+			});
+		}
+	};
+
+	it('runs up to a horizon and no further, says its frontier, and goes on when the horizon moves', async () => {
+		const scheduler = new SimulationScheduler('max');
+		const seen: number[] = [];
+		let sliceEnds = 0;
+		scheduler.holdAfter(25, () => sliceEnds++);
+		scheduler.schedule(function () {
+			seen.push(scheduler.now());
+			if (scheduler.now() < 100) {
+				this.schedule(undefined, 10); // A chain of sends, each 10 ms: the pool skips the queue with advanceBy, held too.
+			}
+		});
+		await settle();
+		expect(seen).toEqual([0, 10, 20]);
+		expect(scheduler.frontier).toBe(30);
+		expect(sliceEnds).toBeGreaterThan(0);
+		scheduler.holdAfter(30);
+		await settle();
+		expect(seen).toEqual([0, 10, 20, 30]);
+		scheduler.holdAfter(Number.POSITIVE_INFINITY);
+		await settle();
+		expect(seen.at(-1)).toBe(100);
+		expect(scheduler.frontier).toBe(100); // Idle: new work would start now.
+	});
+
+	it('does not skip past its horizon with advanceBy', () => {
+		const scheduler = new SimulationScheduler('max');
+		scheduler.holdAfter(15);
+		const advanced: boolean[] = [];
+		scheduler.schedule(() => {
+			advanced.push(scheduler.advanceBy(10), scheduler.advanceBy(10));
+		});
+		scheduler.flush();
+		expect(advanced).toEqual([true, false]);
+		expect(scheduler.now()).toBe(10);
+	});
+
+	it('keeps the clock where it is while held, actions of this instant still run, and goes on when released', async () => {
+		const scheduler = new SimulationScheduler('max');
+		let waitingForWork = false;
+		scheduler.holdWhile(() => waitingForWork);
+		const seen: number[] = [];
+		scheduler.schedule(() => {
+			seen.push(scheduler.now());
+			waitingForWork = true; // Its senders are free and the next batch is on its way.
+			scheduler.schedule(() => seen.push(scheduler.now()), 0); // Same instant: runs.
+			scheduler.schedule(() => seen.push(scheduler.now()), 5); // Later: waits.
+			expect(scheduler.advanceBy(1)).toBe(false);
+		}, 10);
+		await settle();
+		expect(seen).toEqual([10, 10]);
+		expect(scheduler.frontier).toBe(15);
+		waitingForWork = false;
+		scheduler.release();
+		await settle();
+		expect(seen).toEqual([10, 10, 15]);
+	});
+
+	it('catches up an idle clock, never back and never past an action waiting', () => {
+		const scheduler = new SimulationScheduler('max');
+		scheduler.catchUp(50);
+		expect(scheduler.now()).toBe(50);
+		scheduler.catchUp(20);
+		expect(scheduler.now()).toBe(50);
+		scheduler.schedule(() => undefined, 10); // Due at 60.
+		scheduler.catchUp(80);
+		expect(scheduler.now()).toBe(50);
+		scheduler.flush();
+		scheduler.catchUp(80);
+		expect(scheduler.now()).toBe(80);
+	});
 });
 
 describe('SimulationScheduler paced against the wall clock', () => {
