@@ -115,6 +115,11 @@ export class RunLedger {
 		return true;
 	}
 
+	/** Every producer started so far has said it is done (or was taken for lost): no new batch will come from them. */
+	get producersDone(): boolean {
+		return this.producers.size > 0 && [...this.producers.values()].every(producer => producer.done !== undefined);
+	}
+
 	/** The producers' seeds, in the order they started. */
 	get seeds(): number[] {
 		return [...this.producers.values()].map(producer => producer.seed);

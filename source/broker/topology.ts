@@ -14,6 +14,7 @@ import {LIMITS} from '../limits.js';
  *   any reader --(producer-lost, when a producer's heartbeats stop; run-complete, once)--^
  *   every produce --(an identity it offers)--> sms-sim.ID.identity (a stream: the first one is the run's)
  *   each program, as it starts: sms-sim.ID.declaring (an exclusive queue, held while it declares; see declare-run.ts)
+ *   send at --speed max <--(where its clock stands)--> sms-sim.ID.clock (a fanout exchange, nothing kept; see run-clock.ts)
  *
  * Streams keep what is written to them: a monitor reads without taking anything away from
  * another, and one started late, or again, reads the run from its start.

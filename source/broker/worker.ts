@@ -4,6 +4,7 @@ import {
 } from 'rxjs';
 import {senderCount, type ResolvedConfig} from '../config.js';
 import {pipeline} from '../pipeline.js';
+import {SimulationScheduler} from '../scheduler.js';
 import {createPoolGauge} from '../pool.js';
 import type {Random} from '../random.js';
 import {createSenders, type ResolvedSenderGroup, type SendResult} from '../senders.js';
@@ -16,6 +17,7 @@ import {readStream, type StreamReading} from './read-stream.js';
 import {RunLedger} from './run-ledger.js';
 import {joinWithGroups} from './worker-groups.js';
 import {measureRoundTrip, prefetchBatches} from './prefetch.js';
+import {defaultWindowMs, shareClock, type ClockShare} from './run-clock.js';
 import {
 	MAX_RECORDS_A_MESSAGE, STATS_CONTENT_TYPE, encodeStatsRecord, encodeStatsRecords, isStatsRecord, type DeadLetter,
 } from './stats-records.js';
@@ -41,6 +43,8 @@ export type WorkerOptions = {
 	readonly batch: number;
 	/** Keep waiting for messages when the run is complete, rather than exit. */
 	readonly follow: boolean;
+	/** At `--speed max`: how far (simulated ms) its clock may run ahead of the slowest other worker's; default a tenth of its shortest mean send time. */
+	readonly clockWindowMs?: number;
 };
 
 export type WorkerDeps = {
@@ -166,6 +170,7 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 		let offsetMs = 0;
 		let keepsEvents = false;
 		let ledger: RunLedger | undefined;
+		let sharedClock: ClockShare | undefined;
 		const closers: Array<() => Promise<void>> = [];
 		/** Streams and the queue are read only once the run's identity is known: its epoch decides what is ours. */
 		const begin = async (identity: EpochRecord): Promise<void> => {
@@ -189,6 +194,30 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 			keepsEvents = identity.events === true;
 			const runTimeMs = options.config.speed === 'max' ? 0 : Math.max(0, Date.now() - identity.startedAt) * options.config.speed;
 			offsetMs = runTimeMs - (scheduler.now() - pipelineOrigin);
+			if (options.config.speed === 'max' && scheduler instanceof SimulationScheduler) {
+				// One simulated clock for the run's workers: see run-clock.ts.
+				sharedClock = shareClock(connection, {
+					run: options.run,
+					epoch: identity.epoch,
+					worker: options.workerId,
+					windowMs: options.clockWindowMs ?? defaultWindowMs(options.groups.map(group => group.meanMs)),
+					scheduler,
+					offsetMs,
+					warn(text) {
+						warnOnce(text, text);
+					},
+					drained: () => drained,
+					// A batch is on its way, or will be once a finished one is acknowledged (wall time, no
+					// simulated time): not when every batch in hand waits for sends that need the clock to move.
+					starved: () => !drained && gauge.waiting === 0 && gauge.inFlight < slots && (inHand.size < prefetch || finishedInHand > 0),
+				});
+				closers.push(async () => sharedClock?.leave());
+				await sharedClock.ready;
+				if (stopped || closing) {
+					return;
+				}
+			}
+
 			// What is set aside is for monitors to report; a worker only needs to know when the run is over.
 			ledger = new RunLedger({
 				run: options.run, epoch: identity.epoch, fold: false, aside: () => undefined,
@@ -235,13 +264,17 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 		};
 
 		let stopConsuming: (() => Promise<void>) | undefined;
+		/** Batches taken at once, once taking has started. */
+		let prefetch = 0;
+		/** Batches in hand whose every message has its outcome: acknowledged once their records are confirmed. */
+		let finishedInHand = 0;
 		/**
 		 * Takes batches off the run's queue, a few at a time (`prefetchBatches` says how many), counted in
 		 * the producers' batches, not the worker's own `--batch`. A batch is acknowledged, and the next
 		 * one comes, only once its record is confirmed.
 		 */
 		const consume = (identity: EpochRecord, batch: {readonly messages: number; readonly bytes: number}, roundTripMs: number): (() => Promise<void>) => {
-			const prefetch = prefetchBatches({
+			prefetch = prefetchBatches({
 				groups: options.groups, speed: options.config.speed, batch, roundTripMs,
 			});
 			const consumer = connection.createConsumer({
@@ -289,6 +322,7 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 					done: settle(),
 				};
 				inHand.add(held);
+				drained = false; // Work came after all (a producer joined a run followed with --follow).
 				try {
 					for (const message of record.messages) {
 						// The message was read for this delivery alone: it carries its batch itself.
@@ -296,10 +330,15 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 						incoming$.next(message as HeldMessage);
 					}
 
+					sharedClock?.update();
+
 					await held.done.promise; // Resolving acknowledges the batch; a rejection requeues it.
 					return ConsumerStatus.ACK;
 				} finally {
 					inHand.delete(held);
+					if (held.finished) {
+						finishedInHand--;
+					}
 				}
 			});
 			consumer.on('error', (error: unknown) => {
@@ -398,6 +437,7 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 		 */
 		const finish = (held: Held): void => {
 			held.finished = true;
+			finishedInHand++;
 			flushRows();
 			const confirm = Promise.all([...held.confirms, publishRecord(held, true)])
 				// A first delivery (RabbitMQ guarantees it when `redelivered` is unset) has no other record
@@ -510,6 +550,28 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 		}, options.intervalMs);
 		// Whether the run is complete is asked often, whatever the interval: a worker ends within a
 		// moment of the run's end, not at its next heartbeat (with `--interval 10s`, up to 10 s later).
+		// At max speed: whether the run's work is all taken (see `drained` in run-clock.ts). Asked only
+		// when this worker has nothing waiting for its senders, all producers are done, and it has not
+		// already been found so.
+		let drained = false;
+		let askingDrained = false;
+		const drainedCheck = options.config.speed === 'max'
+			? wall.schedule(function () {
+				if (!drained && !askingDrained && ledger?.producersDone === true && gauge.waiting === 0) {
+					askingDrained = true;
+					connection.queueDeclare({queue: names.messages, passive: true}).then(({messageCount}) => {
+						drained = messageCount === 0;
+						if (drained) {
+							sharedClock?.update();
+						}
+					}, () => undefined).finally(() => {
+						askingDrained = false;
+					});
+				}
+
+				this.schedule(undefined, COMPLETION_CHECK_MS);
+			}, COMPLETION_CHECK_MS)
+			: undefined;
 		const checking = options.follow
 			? undefined
 			: wall.schedule(function () {
@@ -545,6 +607,7 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 				void Promise.allSettled([...unconfirmed]).then(async () => {
 					ticking.unsubscribe();
 					checking?.unsubscribe();
+					drainedCheck?.unsubscribe();
 					heartbeat(true);
 					closing = true;
 					await Promise.allSettled([...closers.map(async close => close()), finding.close()]);
@@ -572,6 +635,7 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 			subscription.unsubscribe();
 			ticking.unsubscribe();
 			checking?.unsubscribe();
+			drainedCheck?.unsubscribe();
 			clearTimeout(flushTimer);
 			clearTimeout(recordsTimer);
 			// Unsubscribed before the end: what is in hand goes back to the queue (requeued on reject).

@@ -132,7 +132,7 @@ async function runSend(connection: Connection, command: BrokerCommand, io: Broke
 	const scheduler = new SimulationScheduler(config.speed);
 	const workerId = `${hostname()}-${process.pid}`;
 	const events$ = runWorker(connection, {
-		run: command.run, groups: config.groups, intervalMs: config.intervalMs, config, workerId, batch: command.batch, follow: command.follow,
+		run: command.run, groups: config.groups, intervalMs: config.intervalMs, config, workerId, batch: command.batch, follow: command.follow, clockWindowMs: command.clockWindowMs,
 	}, {
 		scheduler,
 		random: createRandom(config.seed),

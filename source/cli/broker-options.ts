@@ -2,6 +2,7 @@ import {
 	DEFAULT_BATCH, DEFAULT_BROKER, MAX_BATCH, RUN_PATTERN,
 } from '../broker/topology.js';
 import {redactUrl} from '../broker/redact-url.js';
+import {LIMITS} from '../limits.js';
 import {Checker, show} from './checker.js';
 import type {ConfigFile} from './config-file.js';
 import {
@@ -11,7 +12,9 @@ import {
 export const BROKER_COMMANDS = ['produce', 'send', 'monitor', 'purge'] as const;
 export type BrokerCommandName = (typeof BROKER_COMMANDS)[number];
 
-export type BrokerFlags = CliFlags & {readonly broker?: string; readonly run?: string; readonly batch?: string; readonly follow?: boolean};
+export type BrokerFlags = CliFlags & {
+	readonly broker?: string; readonly run?: string; readonly batch?: string; readonly follow?: boolean; readonly clockWindow?: string;
+};
 
 /** A distributed-mode command: which one, where, and the run options it shares with a local run. */
 export type BrokerCommand = {
@@ -23,6 +26,8 @@ export type BrokerCommand = {
 	readonly batch: number;
 	/** Send: keep waiting for messages when the run is complete. */
 	readonly follow: boolean;
+	/** Send, at --speed max: how far its clock may run ahead of the slowest worker's (ms); undefined: the default. */
+	readonly clockWindowMs?: number;
 };
 
 /**
@@ -55,6 +60,8 @@ export function validateBrokerCommand(
 
 	const check = new Checker();
 	const batch = flags.batch === undefined ? DEFAULT_BATCH : check.whole('--batch', flags.batch, {min: 1, max: MAX_BATCH});
+	// At least a microsecond, the clock's grain: a window of 0 would hold every worker for good.
+	const clockWindowMs = flags.clockWindow === undefined ? undefined : check.duration('--clock-window', flags.clockWindow, {min: 0.001, max: LIMITS.meanMs.max, zero: false});
 	errors.push(...check.errors);
 	// A producer's --events says what the run keeps (rows per message), not what it prints: it needs no --json.
 	const validation = validateOptions(name === 'produce' ? {...flags, events: undefined} : flags, configFile);
@@ -65,7 +72,7 @@ export function validateBrokerCommand(
 
 	return {
 		value: {
-			name, broker, run, options: name === 'produce' ? {...validation.value, events: flags.events === true} : validation.value, batch, follow: flags.follow === true,
+			name, broker, run, options: name === 'produce' ? {...validation.value, events: flags.events === true} : validation.value, batch, follow: flags.follow === true, clockWindowMs,
 		}, errors: [],
 	};
 }

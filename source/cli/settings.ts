@@ -183,6 +183,10 @@ export const SETTINGS: readonly Setting[] = [
 		help: 'Keep waiting for messages when the run is complete',
 	},
 	{
+		name: 'clock-window', kind: 'value', value: '<duration>', section: 'Distributed mode', commands: ['send'],
+		help: 'At --speed max, how far (simulated) a worker may run ahead of the slowest one', default: 'a tenth of the shortest mean',
+	},
+	{
 		name: 'deadline', kind: 'value', value: '<duration>', section: 'Planning', commands: ['plan'],
 		help: 'Goal: the run ends within it',
 	},

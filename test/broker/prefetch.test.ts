@@ -19,6 +19,11 @@ describe('prefetchBatches', () => {
 		expect(prefetchBatches({
 			groups: resolveGroups([{count: 1000, meanMs: 0}]), speed: 'max', batch, roundTripMs: 20,
 		})).toBe(6 + ((MAX_WORKER_RATE * 0.04) / 500));
+		// At max speed, senders that take simulated time go at their simulated rate (one shared clock):
+		// 1,000 of 200 ms finish 5,000 a second, 200 in 40 ms, no batch more.
+		expect(prefetchBatches({
+			groups: resolveGroups([{count: 1000, meanMs: 200}]), speed: 'max', batch, roundTripMs: 20,
+		})).toBe(6);
 		// Paced: 5,000 senders of 100 ms finish 50,000 a second, 2,000 in 40 ms: 4 batches more.
 		expect(prefetchBatches({
 			groups: resolveGroups([{count: 5000, meanMs: 100}]), speed: 1, batch, roundTripMs: 20,

@@ -1,0 +1,148 @@
+import {randomUUID} from 'node:crypto';
+import {Connection} from 'rabbitmq-client';
+import {
+	afterAll, describe, expect, inject, it,
+} from 'vitest';
+import {runNames} from '../../source/broker/topology.js';
+import {finished, runCli, start} from '../cli/spawn.js';
+import {
+	exited, jsonLines, stderrOf, within, type Json,
+} from './harness.js';
+
+const broker = inject('broker');
+
+/**
+ * At `--speed max` the workers of a run share one simulated clock (conservative windows through the
+ * broker, run-clock.ts): what they give together is what one process gives.
+ */
+describe.skipIf(Boolean(broker.skipReason))('one simulated clock at --speed max', () => {
+	const runs: string[] = [];
+	const newRun = () => {
+		const run = `clock-${randomUUID().slice(0, 8)}`;
+		runs.push(run);
+		return run;
+	};
+
+	afterAll(async () => {
+		const admin = new Connection(broker.url);
+		admin.on('error', () => undefined);
+		for (const run of runs) {
+			for (const queue of Object.values(runNames(run))) {
+				await admin.queueDelete(queue).catch(() => undefined);
+			}
+		}
+
+		await admin.close();
+	});
+
+	const args = (run: string, command: string, ...rest: string[]) => [command, '--broker', broker.url, '--run', run, ...rest];
+	const worker = (run: string, ...rest: string[]) => {
+		const child = start(args(run, 'send', '--speed', 'max', '--json', ...rest));
+		child.stdout.resume();
+		return child;
+	};
+
+	/** A run's summary, as a monitor gives it at its end. */
+	const summaryOf = async (run: string, ...monitorArgs: string[]): Promise<{summary: Json; lines: Json[]}> => {
+		const monitor = start(args(run, 'monitor', '--json', ...monitorArgs));
+		const watched = jsonLines(monitor);
+		const errors = stderrOf(monitor);
+		await within(watched.until(line => line.type === 'summary'), 120_000, () => `monitor: ${JSON.stringify(watched.lines.at(-1))}; ${errors.text}`);
+		expect(await exited(monitor)).toBe(0);
+		return {summary: watched.lines.at(-1)!, lines: watched.lines};
+	};
+
+	it('gives 2 workers of 500 senders the makespan and percentiles of one process of 1,000', async () => {
+		const run = newRun();
+		const workers = [worker(run, '-s', '500', '--mean', '100ms', '--seed', '1'), worker(run, '-s', '500', '--mean', '100ms', '--seed', '2')];
+		const produced = finished(start(args(run, 'produce', '-n', '20000', '--seed', '3', '--json')));
+		const {summary} = await summaryOf(run);
+		const {code} = await produced;
+		expect(code).toBe(0);
+		for (const child of workers) {
+			expect(await within(exited(child), 30_000, () => 'a worker did not end')).toBe(0);
+		}
+
+		const local = await runCli(['-n', '20000', '-s', '1000', '--mean', '100ms', '--seed', '3', '--speed', 'max', '--json']);
+		const one = JSON.parse(local.stdout.trim().split('\n').at(-1)!) as Json;
+		// One process's makespan over 8 seeds: 2,119 ms, sd 14 ms (0.7%); p50 and p99 vary by 0.2% and
+		// 0.5%. The run of two workers is another draw of the same model (its senders draw from other
+		// streams) plus the window's error, at most W = 10 ms (0.5%) of the makespan: 3% is over 4 sd
+		// of the seed-to-seed spread. Without the shared clock, 2 x 500 took 23% longer (100,000
+		// messages): a worker waiting for its next batch let its free senders' time go by.
+		expect(summary.elapsedMs / one.elapsedMs).toBeCloseTo(1, 1);
+		expect(Math.abs((summary.elapsedMs / one.elapsedMs) - 1)).toBeLessThan(0.03);
+		expect(Math.abs((summary.p50Ms / one.p50Ms) - 1)).toBeLessThan(0.02);
+		expect(Math.abs((summary.p99Ms / one.p99Ms) - 1)).toBeLessThan(0.02);
+		expect(Math.abs((summary.throughputPerSec / one.throughputPerSec) - 1)).toBeLessThan(0.03);
+	}, 120_000);
+
+	it('gives a fast worker and a slow one the group shares, makespan and throughput of one process with both groups', async () => {
+		// One process, over 4 seeds: the mean of each figure. Over 6 seeds its makespan ran from 20,645
+		// to 21,257 ms (sd 1%: the last of 1,000 gamma sends, or of the slow group's 1 s ones), its
+		// throughput likewise, and the slow group did 202 to 209 messages (sd 3).
+		const local: Json[] = [];
+		for (const seed of ['1', '2', '3', '4']) {
+			const {stdout} = await runCli(['-n', '100000', '--sender', 'count=1000,mean=200ms', '--sender', 'name=slow,count=10,mean=1s', '--seed', seed, '--speed', 'max', '--json']);
+			local.push(JSON.parse(stdout.trim().split('\n').at(-1)!) as Json);
+		}
+
+		const mean = (figure: (summary: Json) => number) => local.reduce((sum, summary) => sum + figure(summary), 0) / local.length;
+		const slowOf = (summary: Json) => {
+			const slow = (summary.groups as Json[]).find(group => group.name === 'slow')!;
+			return (slow.sent as number) + (slow.failed as number);
+		};
+
+		for (const seed of [1, 2]) {
+			const run = newRun();
+			const workers = [
+				worker(run, '--sender', 'count=1000,mean=200ms', '--seed', String(seed)),
+				worker(run, '--sender', 'name=slow,count=10,mean=1s', '--seed', String(seed + 10)),
+			];
+			// Batches of 10: the slow worker holds 3 at once (at most 20 messages not yet started, 2 s
+			// of its senders' time), which the fast one cannot take from it at the run's end. Batches of
+			// 500 are 50 s of its time each: the README says so.
+			const produced = finished(start(args(run, 'produce', '-n', '100000', '--batch', '10', '--seed', String(seed + 20), '--json')));
+			const {summary} = await summaryOf(run);
+			const {code} = await produced;
+			expect(code).toBe(0);
+			for (const child of workers) {
+				expect(await within(exited(child), 30_000, () => 'a worker did not end')).toBe(0);
+			}
+
+			console.log(`seed ${seed}: makespan ${summary.elapsedMs} ms (one process ${mean(one => one.elapsedMs)}), slow group ${slowOf(summary)} (${mean(slowOf)})`);
+			// Makespan and throughput within 15% of one process's mean: 3 sd of its own spread (3%), the
+			// grain (those 20 messages, at most 10% of it) and the window W = 20 ms (0.1%). The slow group
+			// within 30 messages of its mean there: the grain, and 3 sd of its draw. Each worker on its
+			// own clock, the slow one did 46% of such a run and the makespan was 13 hours.
+			expect(Math.abs((summary.elapsedMs / mean(one => one.elapsedMs)) - 1)).toBeLessThan(0.15);
+			expect(Math.abs((summary.throughputPerSec / mean(one => one.throughputPerSec)) - 1)).toBeLessThan(0.15);
+			expect(Math.abs(slowOf(summary) - mean(slowOf))).toBeLessThan(30);
+			expect(summary.processed).toBe(100_000);
+		}
+	}, 180_000);
+
+	it('starts a worker that joins late at the run\'s current time, not at 0', async () => {
+		const run = newRun();
+		const first = worker(run, '-s', '1000', '--mean', '100ms', '--seed', '1');
+		const produced = finished(start(args(run, 'produce', '-n', '300000', '--seed', '3', '--events', '--json')));
+		const monitor = start(args(run, 'monitor', '--json', '--events', '--interval', '50ms'));
+		const watched = jsonLines(monitor);
+		// 60,000 messages done: the run's clock is past 6 s (1,000 senders of 100 ms do 10,000 a second).
+		await within(watched.until(line => line.type === 'progress' && line.processed >= 60_000), 60_000, () => JSON.stringify(watched.lines.at(-1)));
+		const late = worker(run, '-s', '1000', '--mean', '100ms', '--seed', '2');
+		await within(watched.until(line => line.type === 'summary'), 120_000, () => JSON.stringify(watched.lines.at(-1)));
+		const {code} = await produced;
+		expect(code).toBe(0);
+		for (const child of [first, late]) {
+			expect(await within(exited(child), 30_000, () => 'a worker did not end')).toBe(0);
+		}
+
+		const rows = watched.lines.filter(line => line.type === 'message');
+		expect(rows).toHaveLength(300_000);
+		const ofLate = rows.filter(row => String(row.senderId).includes(`-${late.pid}/`));
+		expect(ofLate.length).toBeGreaterThan(0);
+		const firstStart = Math.min(...ofLate.map(row => row.startMs as number));
+		expect(firstStart).toBeGreaterThan(6000);
+	}, 180_000);
+});
