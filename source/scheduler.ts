@@ -185,7 +185,7 @@ export class SimulationScheduler implements SchedulerLike {
 			return false;
 		}
 
-		if (!(due <= MAX_MICROS) || due > this.horizon || (due > this.clock && this.held?.())) {
+		if (!(due <= MAX_MICROS) || due > this.horizon || (this.held !== undefined && due > this.clock && this.held())) {
 			return false; // Scheduling says why.
 		}
 
@@ -392,22 +392,19 @@ export class SimulationScheduler implements SchedulerLike {
 			let count = 0;
 			while (heap.size > 0 && heap.peekKey() <= untilKey && !this.paused) {
 				const key = heap.peekKey();
-				const action = heap.peek()!;
+				const due = dueOf(key);
+				if (this.held !== undefined && due > this.clock && this.held()) {
+					break; // `release()` goes on.
+				}
+
+				const action = heap.pop()!;
 				if (action.closed || !action.pending || action.key !== key) {
-					heap.pop();
 					continue;
 				}
 
-				const due = dueOf(key);
 				if (due > this.clock) {
-					if (this.held?.()) {
-						break; // `release()` goes on.
-					}
-
 					this.clock = due;
 				}
-
-				heap.pop();
 
 				if (paced) {
 					this.recordLag(due);
