@@ -28,14 +28,15 @@ export type WindowInputs = {
  * 13% longer than one process of 1,000. Plus what its senders finish in two round trips to the broker: a batch is acknowledged
  * only once its record is confirmed (one round trip), and the next one comes after the broker has
  * the acknowledgement (another), so without them a worker 10 ms from its broker ran at 0.43 of one
- * next to it. Rounded, not up: next to the broker that is no batch more, and a batch more made the
- * last round of a paced run one lone batch (real time 1.04x of ideal became 1.05x). No more than
- * `PREFETCH_BYTES` of batches, and at least one.
+ * next to it. Rounded down: next to the broker (a round trip of a few ms on a busy machine) that is
+ * no batch more, and a batch more made the last round of a paced run one lone batch (the bench's
+ * real time went from 1.04x of ideal to 1.05x). No more than `PREFETCH_BYTES` of batches, and at
+ * least one.
  */
 export function prefetchBatches({groups, speed, batch, roundTripMs}: WindowInputs): number {
 	const slots = groups.reduce((sum, group) => sum + group.count, 0);
 	const rounds = Math.max(2, Math.ceil((3 * slots) / batch.messages));
-	const inTwoRoundTrips = Math.round((workerRate(groups, speed) * 2 * roundTripMs) / 1000 / batch.messages);
+	const inTwoRoundTrips = Math.floor((workerRate(groups, speed) * 2 * roundTripMs) / 1000 / batch.messages);
 	return Math.max(1, Math.min(rounds + inTwoRoundTrips, Math.floor(PREFETCH_BYTES / batch.bytes)));
 }
 
