@@ -29,7 +29,7 @@ export type Arrivals = {
  * slower rate (no coordinated omission).
  *
  * Lazy: one message is drawn and one arrival scheduled at a time, so memory holds the backlog
- * the pool keeps, not the run. Arrival times are whole microseconds, summed exactly.
+ * the pool keeps, not the run. Arrival times are whole microseconds, rounded from exact times.
  */
 export function arrivingMessages(messages: Iterable<Message>, arrivals: Arrivals, deps: {readonly scheduler: SchedulerLike; readonly random: Random; readonly priorities?: readonly Priority[]}): Observable<Message> {
 	// A stamp per subscription: each run draws its own arrival times.
@@ -44,13 +44,25 @@ export function arrivingMessages(messages: Iterable<Message>, arrivals: Arrivals
 function arrivalStamp(arrivals: Arrivals, random: Random, priorities: readonly Priority[] | undefined): (message: Message) => Message {
 	const priorityOf = priorities && priorityDraw(priorities, random);
 	const meanGapMs = 1000 / arrivals.ratePerSec;
-	const gapUs = (): Micros => toMicros(arrivals.process === 'constant' ? meanGapMs : -Math.log(random.open()) * meanGapMs);
-	let arrivalUs: Micros | undefined;
+	// The arrival time is kept exact and rounded to the clock's microsecond as a whole, never gap by
+	// gap: rounding each gap made constant arrivals 11% fast at 300,000/s, 17% slow at 400,000/s and
+	// all at 0 at 1e9/s, and Poisson ones 4% fast at 1,000,000/s. Constant ones are n gaps, not a sum.
+	let arrived = 0;
+	let exactMs = 0;
+	const arrivalUs = (): Micros => {
+		if (arrivals.process === 'constant') {
+			return toMicros(arrived++ * meanGapMs);
+		}
+
+		exactMs += -Math.log(random.open()) * meanGapMs;
+		return toMicros(exactMs);
+	};
+
 	return message => {
-		arrivalUs = arrivalUs === undefined && arrivals.process === 'constant' ? 0 : (arrivalUs ?? 0) + gapUs();
+		const at = arrivalUs();
 		// Every field named, in one literal: one object of one shape per arrival (a spread copies generically).
 		return {
-			id: message.id, to: message.to, body: message.body, encoding: message.encoding, segments: message.segments, priority: priorityOf ? priorityOf() : message.priority, arrivalMs: toMillis(arrivalUs),
+			id: message.id, to: message.to, body: message.body, encoding: message.encoding, segments: message.segments, priority: priorityOf ? priorityOf() : message.priority, arrivalMs: toMillis(at),
 		};
 	};
 }
