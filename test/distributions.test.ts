@@ -68,6 +68,20 @@ describe('send time distributions', () => {
 		}
 	});
 
+	it('keeps a fixed mean that is not a whole number of microseconds exact: the clock\'s times average to it', () => {
+		for (const shape of [{distribution: 'fixed', meanMs: 0.0104, spread: 0}, {distribution: 'gamma', meanMs: 0.0104, spread: 0}, {distribution: 'fixed', meanMs: 1.234_567_8, spread: 0}] as const) {
+			const sample = createSendTimeSampler(shape, createRandom(1));
+			// As the pool takes them: each rounded to the microsecond.
+			const times = Array.from({length: 10_000}, () => Math.round(sample() * 1000));
+			expect(new Set(times).size, `${shape.meanMs} ms`).toBeLessThanOrEqual(2); // The two microseconds around it.
+			expect(Math.abs((times.reduce((sum, us) => sum + us, 0) / times.length) - (shape.meanMs * 1000)), `${shape.meanMs} ms`).toBeLessThan(0.001);
+		}
+
+		// A whole number of microseconds is itself every time.
+		const whole = createSendTimeSampler({distribution: 'fixed', meanMs: 100, spread: 0}, createRandom(1));
+		expect(new Set(Array.from({length: 100}, () => whole()))).toEqual(new Set([100]));
+	});
+
 	it('rejects a uniform spread that would reach below zero', () => {
 		expect(() => createSendTimeSampler({distribution: 'uniform', meanMs: 100, spread: 0.6}, createRandom(1))).toThrow(/uniform spread/);
 	});
