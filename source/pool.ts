@@ -48,28 +48,48 @@ export type SenderPoolOptions = {
 	readonly priorities?: readonly string[];
 };
 
-/** Messages waiting for a sender, a first-in first-out line per priority, highest first. */
-class WaitingLine {
+/**
+ * Things waiting for a sender (messages, or retries whose backoff is over), a first-in first-out
+ * line per priority, highest first; a message of no listed priority comes last.
+ */
+class PriorityLines<T> {
 	size = 0;
-	private readonly lines: Message[][];
+	private readonly lines: T[][];
 	private readonly heads: number[];
 	private readonly rankOf: Map<string, number> | undefined;
 
-	constructor(priorities: readonly string[] | undefined) {
+	constructor(priorities: readonly string[] | undefined, private readonly messageOf: (item: T) => Message) {
 		const ranks = (priorities?.length ?? 0) + 1;
 		this.lines = Array.from({length: ranks}, () => []);
 		this.heads = Array.from({length: ranks}, () => 0);
 		this.rankOf = priorities && new Map(priorities.map((name, rank) => [name, rank]));
 	}
 
-	push(message: Message): void {
-		const rank = this.rankOf === undefined || message.priority === undefined ? this.lines.length - 1 : (this.rankOf.get(message.priority) ?? this.lines.length - 1);
-		this.lines[rank].push(message);
+	/** A message's place: 0 is the highest priority. */
+	rank(message: Message): number {
+		return this.rankOf === undefined || message.priority === undefined ? this.lines.length - 1 : (this.rankOf.get(message.priority) ?? this.lines.length - 1);
+	}
+
+	push(item: T): void {
+		this.lines[this.rank(this.messageOf(item))].push(item);
 		this.size++;
 	}
 
-	/** The oldest message of the highest priority waiting; undefined when none waits. */
-	shift(): Message | undefined {
+	/** The rank of the highest priority waiting; Infinity when none waits. */
+	bestRank(): number {
+		if (this.size > 0) {
+			for (let rank = 0; rank < this.lines.length; rank++) {
+				if (this.heads[rank] < this.lines[rank].length) {
+					return rank;
+				}
+			}
+		}
+
+		return Number.POSITIVE_INFINITY;
+	}
+
+	/** The oldest of the highest priority waiting; undefined when none waits. */
+	shift(): T | undefined {
 		if (this.size === 0) {
 			return undefined;
 		}
@@ -78,8 +98,8 @@ class WaitingLine {
 			const line = this.lines[rank];
 			const head = this.heads[rank];
 			if (head < line.length) {
-				const message = line[head];
-				line[head] = undefined as unknown as Message;
+				const item = line[head];
+				line[head] = undefined as unknown as T;
 				this.heads[rank] = head + 1;
 				if (head + 1 === line.length) {
 					line.length = 0;
@@ -87,7 +107,7 @@ class WaitingLine {
 				}
 
 				this.size--;
-				return message;
+				return item;
 			}
 		}
 	}
@@ -149,7 +169,8 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 		const inFlight = new StableMinHeap<Slot>();
 		const free: Slot[] = [];
 		let freeHead = 0;
-		const waiting = new WaitingLine(options.priorities);
+		const waiting = new PriorityLines<Message>(options.priorities, message => message);
+		const prioritized = (options.priorities?.length ?? 0) > 0;
 		let sourceDone = false;
 		let wake: Subscription | undefined;
 		let wakeAt: Micros = Number.POSITIVE_INFINITY;
@@ -161,9 +182,11 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 		let stalled: Array<{slot: Slot; atUs: Micros}> = [];
 		/** Failed attempts waiting out their backoff, by the time they may go again. */
 		const backingOff = new StableMinHeap<Retry>();
-		/** Retries whose backoff is over, oldest first: a free sender takes these before new messages. */
-		const ready: Retry[] = [];
-		let readyHead = 0;
+		/**
+		 * Retries whose backoff is over, in a line per priority, oldest first: a free sender takes
+		 * one before new messages of its priority or lower, never before a higher priority waiting.
+		 */
+		const ready = new PriorityLines<Retry>(options.priorities, retry => retry.message);
 		/** A message pulled to learn whether the source is done, while every free sender rests. */
 		let heldBack: Message | undefined;
 
@@ -224,7 +247,8 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 				ready.push(backingOff.pop()!);
 			}
 
-			while (readyHead < ready.length && freeHead < free.length) {
+			// A free sender means nothing was waiting for it: the retries take the free senders.
+			while (ready.size > 0 && freeHead < free.length) {
 				const slot = free[freeHead++];
 				if (freeHead === free.length) {
 					free.length = 0;
@@ -236,20 +260,44 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 		};
 
 		const startRetry = (slot: Slot, startUs: Micros): void => {
-			const {message, attempt} = ready[readyHead];
-			ready[readyHead++] = undefined as unknown as Retry;
-			if (readyHead === ready.length) {
-				ready.length = 0;
-				readyHead = 0;
-			}
-
+			const {message, attempt} = ready.shift()!;
 			gauge.retrying--;
 			start(slot, message, startUs, attempt);
 		};
 
+		/**
+		 * Whether a due retry goes before the next new message: unless that message has a higher
+		 * priority (a pushed one waiting, or, from a pulled source, the next one, read ahead to see).
+		 */
+		const retryFirst = (): boolean => {
+			if (ready.size === 0) {
+				return false;
+			}
+
+			if (!prioritized) {
+				return true;
+			}
+
+			const retryRank = ready.bestRank();
+			if (iterator) {
+				if (heldBack === undefined && !sourceDone && stalled.length === 0) {
+					const next = iterator.next();
+					if (next.done) {
+						sourceDone = true;
+					} else if (next.value !== NOT_YET) {
+						heldBack = next.value;
+					}
+				}
+
+				return heldBack === undefined || waiting.rank(heldBack) >= retryRank;
+			}
+
+			return waiting.bestRank() >= retryRank;
+		};
+
 		/** The sender is free: give it a retry that is due, else the next message, or put it in line for one. */
 		const assign = (slot: Slot, startUs: Micros): void => {
-			if (readyHead < ready.length) {
+			if (retryFirst()) {
 				startRetry(slot, startUs);
 			} else if (heldBack !== undefined) {
 				const message = heldBack;
@@ -302,7 +350,7 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 		};
 
 		const completeIfDone = (): void => {
-			if (sourceDone && stalled.length === 0 && heldBack === undefined && inFlight.size === 0 && waiting.size === 0 && backingOff.size === 0 && readyHead === ready.length) {
+			if (sourceDone && stalled.length === 0 && heldBack === undefined && inFlight.size === 0 && waiting.size === 0 && backingOff.size === 0 && ready.size === 0) {
 				subscriber.complete();
 			}
 		};

@@ -1,4 +1,5 @@
 /** Priorities: the highest waiting goes first, in a closed run without sorting N messages, and each class waits as Cobham's formula says. */
+import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {parsePriorities, priorityCounts} from '../source/priorities.js';
 import {
@@ -51,6 +52,53 @@ describe('priorities', () => {
 
 		expect(violations).toBe(0);
 		expect(highs.length).toBeGreaterThan(5000);
+	}, 60_000);
+
+	it('with retries on, starts nothing while a message of a higher priority waits: a due retry waits in its own priority\'s line', () => {
+		const names = ['critical', 'high', 'normal'];
+		fc.assert(fc.property(
+			fc.record({
+				seed: fc.integer({min: 1, max: 1_000_000}),
+				classes: fc.integer({min: 2, max: 3}),
+				open: fc.boolean(),
+				senders: fc.integer({min: 1, max: 8}),
+				failureRate: fc.double({min: 0.1, max: 0.5, noNaN: true}),
+				maxAttempts: fc.integer({min: 2, max: 4}),
+				backoffMs: fc.constantFrom(0, 10, 100),
+			}),
+			({seed, classes, open, senders, failureRate, maxAttempts, backoffMs}) => {
+				const priorities = names.slice(0, classes).map(name => ({name, share: 1 / classes}));
+				const events = runToEnd({
+					messages: 600,
+					seed,
+					priorities,
+					// Open: arrivals at about the senders' capacity, so lines form and drain; closed: all at 0.
+					...(open ? {arrivals: {ratePerSec: senders * 10, process: 'poisson' as const}} : {}),
+					groups: [{
+						count: senders, meanMs: 100, distribution: 'exponential', failureRate, maxAttempts, backoffMs,
+					}],
+				}, true);
+				const results = resultsOf(events);
+				const rank = (priority: string | undefined) => names.indexOf(priority!);
+				// Each message's arrival and its first start.
+				const firstStart = new Map<string, {rank: number; arrival: number; start: number}>();
+				for (const result of results) {
+					const known = firstStart.get(result.id);
+					if (known === undefined || result.startMs < known.start) {
+						firstStart.set(result.id, {rank: rank(result.message.priority), arrival: result.message.arrivalMs ?? 0, start: result.startMs});
+					}
+				}
+
+				const waiting = [...firstStart.values()];
+				// No attempt, first or retry, starts while a message of a higher priority had arrived
+				// before it and had not started yet.
+				for (const result of results) {
+					const started = rank(result.message.priority);
+					const passedOver = waiting.find(other => other.rank < started && other.arrival < result.startMs && other.start > result.startMs);
+					expect(passedOver, `${result.message.priority} ${result.id} attempt ${result.attempt} at ${result.startMs}`).toBeUndefined();
+				}
+			},
+		), {numRuns: 40, seed: 7});
 	}, 60_000);
 
 	it('two classes on one sender (non-preemptive M/G/1): each class waits as Cobham\'s formula says', () => {
