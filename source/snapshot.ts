@@ -3,24 +3,36 @@ import {
 	durationStdDevMs, groupHistogram, processedCount, type QueueingStats, type Stats,
 } from './stats.js';
 
+/**
+ * A group's figures, with the meanings the run's have: `sent`, `failed` and `processed` count
+ * messages (at their last attempt), `attempts` and `failedAttempts` count sends.
+ */
 export type GroupSnapshot = {
 	readonly name: string;
 	readonly senders: number;
 	readonly sent: number;
+	/** Messages failed for good: their last attempt, with this group, failed. */
 	readonly failed: number;
+	/** Sent + failed. */
 	readonly processed: number;
-	/** Mean send time over the group's processed messages; 0 before the first. */
+	/** Every send of the group: a retried message's failed attempts too. */
+	readonly attempts: number;
+	readonly failedAttempts: number;
+	/** Mean send time over the group's attempts; 0 before the first. */
 	readonly avgMs: number;
 	/** The group's 99th percentile send time (3 significant digits); 0 before the first. */
 	readonly p99Ms: number;
 };
 
+/** A sender's figures, with a group's meanings. */
 export type SenderSnapshot = {
 	readonly id: string;
 	readonly group: string;
 	readonly sent: number;
 	readonly failed: number;
 	readonly processed: number;
+	readonly attempts: number;
+	readonly failedAttempts: number;
 	readonly avgMs: number;
 };
 
@@ -271,26 +283,31 @@ export function takeSnapshot(stats: Stats, context: SnapshotContext): Snapshot {
 	const remaining = total === null ? null : Math.max(0, total - processed);
 	const etaMs = remaining === 0 ? 0 : (remaining === null || !throughputPerSec || noLiveWorkers ? null : (remaining / throughputPerSec) * 1000);
 
-	const groupTotals = new Map<string, {sent: number; failed: number; durationSumMs: number}>();
+	const groupTotals = new Map<string, {sent: number; failed: number; failedMessages: number; durationSumMs: number}>();
 	for (const group of context.groups) {
-		groupTotals.set(group.name, {sent: 0, failed: 0, durationSumMs: 0});
+		groupTotals.set(group.name, {
+			sent: 0, failed: 0, failedMessages: 0, durationSumMs: 0,
+		});
 	}
 
 	const senders: SenderSnapshot[] = [];
 	for (const [id, tally] of stats.senders) {
-		const senderProcessed = tally.sent + tally.failed;
+		const senderAttempts = tally.sent + tally.failed;
 		senders.push(Object.freeze({
-			id, group: tally.group, sent: tally.sent, failed: tally.failed, processed: senderProcessed, avgMs: average(tally.durationSumMs, senderProcessed),
+			id, group: tally.group, sent: tally.sent, failed: tally.failedMessages, processed: tally.sent + tally.failedMessages, attempts: senderAttempts, failedAttempts: tally.failed, avgMs: average(tally.durationSumMs, senderAttempts),
 		}));
 		let group = groupTotals.get(tally.group);
 		if (group === undefined) {
 			// A group this process was not told of (a remote worker's): still counted.
-			group = {sent: 0, failed: 0, durationSumMs: 0};
+			group = {
+				sent: 0, failed: 0, failedMessages: 0, durationSumMs: 0,
+			};
 			groupTotals.set(tally.group, group);
 		}
 
 		group.sent += tally.sent;
 		group.failed += tally.failed;
+		group.failedMessages += tally.failedMessages;
 		group.durationSumMs += tally.durationSumMs;
 	}
 
@@ -307,15 +324,17 @@ export function takeSnapshot(stats: Stats, context: SnapshotContext): Snapshot {
 	}
 
 	const groups = [...groupTotals].map(([name, totals]) => {
-		const groupProcessed = totals.sent + totals.failed;
+		const attempts = totals.sent + totals.failed;
 		return Object.freeze({
 			name,
 			senders: senderCounts.get(name) ?? senders.filter(sender => sender.group === name).length,
 			sent: totals.sent,
-			failed: totals.failed,
-			processed: groupProcessed,
-			avgMs: average(totals.durationSumMs, groupProcessed),
-			p99Ms: groupProcessed > 0 ? groupP99Ms(name) : 0,
+			failed: totals.failedMessages,
+			processed: totals.sent + totals.failedMessages,
+			attempts,
+			failedAttempts: totals.failed,
+			avgMs: average(totals.durationSumMs, attempts),
+			p99Ms: attempts > 0 ? groupP99Ms(name) : 0,
 		});
 	});
 

@@ -9,8 +9,12 @@ import type {SendResult} from './senders.js';
 /** What one sender did. */
 export type SenderTally = {
 	readonly group: string;
+	/** Its attempts that succeeded: each a message sent. */
 	sent: number;
+	/** Its attempts that failed, a retried message's too. */
 	failed: number;
+	/** Messages whose last attempt failed with it: failed for good. */
+	failedMessages: number;
 	/** Sum of the send times of every message it processed, sent or failed. */
 	durationSumMs: number;
 	/**
@@ -174,7 +178,7 @@ export function addResult(stats: Stats, result: SendResult): Stats {
 	let tally = stats.senders.get(result.senderId);
 	if (tally === undefined) {
 		tally = {
-			group: result.group, sent: 0, failed: 0, durationSumMs: 0, groupHistogram: histogramOfGroup(stats, result.group),
+			group: result.group, sent: 0, failed: 0, failedMessages: 0, durationSumMs: 0, groupHistogram: histogramOfGroup(stats, result.group),
 		};
 		stats.senders.set(result.senderId, tally);
 	}
@@ -185,6 +189,9 @@ export function addResult(stats: Stats, result: SendResult): Stats {
 		tally.sent++;
 	} else {
 		tally.failed++;
+		if (result.retry !== true) {
+			tally.failedMessages++;
+		}
 	}
 
 	if (result.attempt === undefined) {
@@ -427,11 +434,12 @@ export function mergeInto(into: Stats, from: Stats): Stats {
 		const known = into.senders.get(id);
 		if (known === undefined) {
 			into.senders.set(id, {
-				group: tally.group, sent: tally.sent, failed: tally.failed, durationSumMs: tally.durationSumMs, groupHistogram: histogramOfGroup(into, tally.group),
+				group: tally.group, sent: tally.sent, failed: tally.failed, failedMessages: tally.failedMessages, durationSumMs: tally.durationSumMs, groupHistogram: histogramOfGroup(into, tally.group),
 			});
 		} else {
 			known.sent += tally.sent;
 			known.failed += tally.failed;
+			known.failedMessages += tally.failedMessages;
 			known.durationSumMs += tally.durationSumMs;
 		}
 	}

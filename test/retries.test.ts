@@ -76,6 +76,32 @@ describe('retries and dead letters', () => {
 		expect([...gapsByAttempt.keys()].toSorted((a, b) => a - b)).toEqual([2, 3, 4, 5]);
 	});
 
+	it('gives each group the run\'s meanings: sent, failed and processed count messages, attempts and failedAttempts count sends', () => {
+		const events = runToEnd({
+			messages: 5000,
+			seed: 4,
+			groups: [
+				{
+					name: 'flaky', count: 5, meanMs: 10, failureRate: 0.4, maxAttempts: 3, backoffMs: 0,
+				},
+				{name: 'steady', count: 5, meanMs: 10},
+			],
+		}, true);
+		const final = finalOf(events);
+		const results = resultsOf(events);
+		const sum = (figure: (group: (typeof final.groups)[number]) => number) => final.groups.reduce((total, group) => total + figure(group), 0);
+		expect(sum(group => group.failed)).toBe(final.failed);
+		expect(sum(group => group.sent)).toBe(final.sent);
+		expect(sum(group => group.processed)).toBe(final.processed);
+		expect(sum(group => group.attempts)).toBe(results.length);
+		expect(sum(group => group.failedAttempts)).toBe(results.filter(result => result.status === 'failed').length);
+		// With 3 attempts at 0.4, about 0.4^3 = 6.4% of the flaky group's messages fail for good, and
+		// 0.4 of its attempts: counted as attempts (as groups did), its failed was about six times its messages'.
+		const flaky = final.groups.find(group => group.name === 'flaky')!;
+		expect(flaky.failedAttempts).toBeGreaterThan(5 * flaky.failed);
+		expect(flaky.failed).toBe(results.filter(result => result.group === 'flaky' && result.status === 'failed' && result.retry !== true).length);
+	});
+
 	it('keeps today\'s results when a group has no retry policy: no attempt field, one result a message', () => {
 		const events = runToEnd({messages: 500, seed: 14, groups: [{count: 5, meanMs: 10}]}, true);
 		const results = resultsOf(events);

@@ -85,18 +85,19 @@ export function encodeStatsRecord(header: StatsRecordHeader, stats: Stats, {shif
 	// Tallies by group, not by sender: a batch of 500 messages touches up to 500 senders, and a record
 	// per sender would make a monitor's work grow with messages again. With them, the senders each
 	// group of the worker has (`groupSenders`, else the senders seen): a group's sender count.
-	const tallies = new Map<string, [string, number, number, number, number]>();
+	const tallies = new Map<string, [string, number, number, number, number, number]>();
 	const seen = new Map<string, number>();
 	for (const tally of stats.senders.values()) {
 		let row = tallies.get(tally.group);
 		if (row === undefined) {
-			row = [tally.group, 0, 0, 0, 0];
+			row = [tally.group, 0, 0, 0, 0, 0];
 			tallies.set(tally.group, row);
 		}
 
 		row[1] += tally.sent;
 		row[2] += tally.failed;
 		row[3] += tally.durationSumMs;
+		row[5] += tally.failedMessages;
 		seen.set(tally.group, (seen.get(tally.group) ?? 0) + 1);
 	}
 
@@ -359,8 +360,8 @@ function figuresProblem(json: Json): string | undefined {
 	}
 
 	const {tallies, byPriority, histograms} = json;
-	if (!Array.isArray(tallies) || tallies.length > MAX_BATCH || !tallies.every(row => Array.isArray(row) && row.length === 5 && isText(row[0], 40)
-		&& isCount(row[1]) && isCount(row[2]) && isSum(row[3]) && isCount(row[4]) && row[4] >= 1) || new Set(tallies.map(row => (row as unknown[])[0])).size !== tallies.length) {
+	if (!Array.isArray(tallies) || tallies.length > MAX_BATCH || !tallies.every(row => Array.isArray(row) && row.length === 6 && isText(row[0], 40)
+		&& isCount(row[1]) && isCount(row[2]) && isSum(row[3]) && isCount(row[4]) && row[4] >= 1 && isCount(row[5]) && row[5] <= row[2]) || new Set(tallies.map(row => (row as unknown[])[0])).size !== tallies.length) {
 		return 'a stats record whose groups are malformed';
 	}
 
@@ -430,10 +431,10 @@ function statsOf(json: Json, histograms: ReadonlyMap<string, Histogram>): Stats 
 	stats.segments = json.segments as number;
 	stats.ucs2 = json.ucs2 as number;
 	stats.firstGroup = (json.firstGroup as string | null) ?? undefined;
-	for (const [group, sent, failed, durationSumMs, senders] of json.tallies as Array<[string, number, number, number, number]>) {
+	for (const [group, sent, failed, durationSumMs, senders, failedMessages] of json.tallies as Array<[string, number, number, number, number, number]>) {
 		const key = `${json.worker as string}/${group}`;
 		stats.senders.set(key, {
-			group, sent, failed, durationSumMs,
+			group, sent, failed, failedMessages, durationSumMs,
 		});
 		stats.workerSenders.set(key, {group, count: senders});
 	}
@@ -478,14 +479,20 @@ function statsOf(json: Json, histograms: ReadonlyMap<string, Histogram>): Stats 
 function consistencyProblem(stats: Stats, json: Json): string | undefined {
 	const expected = new Set(['run']);
 	let tallied = 0;
+	let failedMessages = 0;
 	const byGroup = new Map<string, number>();
 	for (const tally of stats.senders.values()) {
 		tallied += tally.sent + tally.failed;
+		failedMessages += tally.failedMessages;
 		byGroup.set(tally.group, (byGroup.get(tally.group) ?? 0) + tally.sent + tally.failed);
 	}
 
 	if (stats.histogram.totalCount !== stats.attempts || tallied !== stats.attempts) {
 		return 'a stats record whose send times disagree with its attempts';
+	}
+
+	if (failedMessages !== stats.failed) {
+		return 'a stats record whose groups disagree with its tallies';
 	}
 
 	const firstGroup = json.firstGroup as string | null;

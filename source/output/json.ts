@@ -128,6 +128,8 @@ export function summaryRecord(snapshot: Snapshot, {
 			senders: group.senders,
 			sent: group.sent,
 			failed: group.failed,
+			attempts: group.attempts,
+			failedAttempts: group.failedAttempts,
 			avgMs: ms(group.avgMs),
 			p99Ms: ms(group.p99Ms),
 		})),

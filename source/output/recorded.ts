@@ -57,6 +57,9 @@ export function snapshotFromRecord(record: JsonRecord, cutShort: boolean): Snaps
 		sent: numberOr(group.sent, 0),
 		failed: numberOr(group.failed, 0),
 		processed: numberOr(group.sent, 0) + numberOr(group.failed, 0),
+		// Saved before groups said their attempts: as many as the messages, as far as the record tells.
+		attempts: numberOr(group.attempts, numberOr(group.sent, 0) + numberOr(group.failed, 0)),
+		failedAttempts: numberOr(group.failedAttempts, numberOr(group.failed, 0)),
 		avgMs: numberOr(group.avgMs, 0),
 		p99Ms: numberOr(group.p99Ms, 0),
 	}));
