@@ -8,7 +8,7 @@ import {
 import {runNames} from '../../source/broker/topology.js';
 import {finished, runCli, start} from '../cli/spawn.js';
 import {
-	exited, jsonLines, stderrOf, within,
+	deleteRuns, exited, jsonLines, stderrOf, within,
 } from './harness.js';
 
 const broker = inject('broker');
@@ -37,15 +37,7 @@ describe.skipIf(Boolean(broker.skipReason) || !broker.dir)('a run under chaos, o
 		return child;
 	};
 
-	afterAll(async () => {
-		const admin = new Connection(broker.url);
-		admin.on('error', () => undefined);
-		for (const queue of Object.values(runNames(run))) {
-			await admin.queueDelete(queue).catch(() => undefined);
-		}
-
-		await admin.close();
-	});
+	afterAll(async () => deleteRuns(broker.url, [run]));
 
 	it('counts every message once, agrees with the dead-letter queue, and every program exits by itself', async () => {
 		const watcher = start(args('monitor', '--json', '--interval', '200ms'));

@@ -1,4 +1,6 @@
 import type {ChildProcessWithoutNullStreams} from 'node:child_process';
+import {Connection} from 'rabbitmq-client';
+import {runNames} from '../../source/broker/topology.js';
 
 /** What the broker tests share: reading a child's NDJSON as it comes, its stderr, waits with a deadline. */
 
@@ -83,3 +85,15 @@ export async function untilWritten(stream: NodeJS.ReadableStream, text: string, 
 	}), ms, () => what);
 }
 
+/** Deletes the queues and streams of `runs` on the broker at `url`: a test's clearing up. */
+export async function deleteRuns(url: string, runs: readonly string[]): Promise<void> {
+	const admin = new Connection(url);
+	admin.on('error', () => undefined);
+	for (const run of runs) {
+		for (const queue of Object.values(runNames(run))) {
+			await admin.queueDelete(queue).catch(() => undefined);
+		}
+	}
+
+	await admin.close();
+}

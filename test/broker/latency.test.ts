@@ -1,12 +1,10 @@
 import {randomUUID} from 'node:crypto';
-import {Connection} from 'rabbitmq-client';
 import {
 	afterAll, describe, expect, inject, it,
 } from 'vitest';
-import {runNames} from '../../source/broker/topology.js';
 import {finished, start} from '../cli/spawn.js';
 import {
-	exited, jsonLines, stderrOf, within,
+	deleteRuns, exited, jsonLines, stderrOf, within,
 } from './harness.js';
 import {startLatencyProxy} from './latency-proxy.js';
 
@@ -20,17 +18,7 @@ const broker = inject('broker');
 describe.skipIf(Boolean(broker.skipReason))('workers 10 ms from their broker', () => {
 	const runs: string[] = [];
 
-	afterAll(async () => {
-		const admin = new Connection(broker.url);
-		admin.on('error', () => undefined);
-		for (const run of runs) {
-			for (const queue of Object.values(runNames(run))) {
-				await admin.queueDelete(queue).catch(() => undefined);
-			}
-		}
-
-		await admin.close();
-	});
+	afterAll(async () => deleteRuns(broker.url, runs));
 
 	/**
 	 * Messages a second, end to end (producer to workers to monitor), with `delayMs` each way between

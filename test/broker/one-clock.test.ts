@@ -1,12 +1,10 @@
 import {randomUUID} from 'node:crypto';
-import {Connection} from 'rabbitmq-client';
 import {
 	afterAll, describe, expect, inject, it,
 } from 'vitest';
-import {runNames} from '../../source/broker/topology.js';
 import {finished, runCli, start} from '../cli/spawn.js';
 import {
-	exited, jsonLines, stderrOf, within, type Json,
+	deleteRuns, exited, jsonLines, stderrOf, within, type Json,
 } from './harness.js';
 
 const broker = inject('broker');
@@ -23,17 +21,7 @@ describe.skipIf(Boolean(broker.skipReason))('one simulated clock at --speed max'
 		return run;
 	};
 
-	afterAll(async () => {
-		const admin = new Connection(broker.url);
-		admin.on('error', () => undefined);
-		for (const run of runs) {
-			for (const queue of Object.values(runNames(run))) {
-				await admin.queueDelete(queue).catch(() => undefined);
-			}
-		}
-
-		await admin.close();
-	});
+	afterAll(async () => deleteRuns(broker.url, runs));
 
 	const args = (run: string, command: string, ...rest: string[]) => [command, '--broker', broker.url, '--run', run, ...rest];
 	const worker = (run: string, ...rest: string[]) => {
