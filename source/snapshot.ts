@@ -92,8 +92,12 @@ export type Snapshot = {
 	readonly attempts: number;
 	/** With a retry policy: what retrying did. */
 	readonly retries?: RetryFigures;
-	/** Segments of the processed messages' bodies: what a carrier bills for them. */
+	/** Segments of the processed messages' bodies, each message once. */
 	readonly segments: number;
+	/** Segments of every attempt: what a carrier bills, as it charges each submission. */
+	readonly segmentsSubmitted: number;
+	/** Segments of the messages sent. */
+	readonly segmentsDelivered: number;
 	/** Processed messages whose body is UCS-2 (any character outside GSM-7); the others are GSM-7. */
 	readonly ucs2: number;
 	/** With arrivals (`--rate`): messages arrived and not started, right now. */
@@ -378,6 +382,8 @@ export function takeSnapshot(stats: Stats, context: SnapshotContext): Snapshot {
 			}
 			: {}),
 		segments: stats.segments,
+		segmentsSubmitted: stats.segmentsSubmitted,
+		segmentsDelivered: stats.segmentsDelivered,
 		ucs2: stats.ucs2,
 		...(context.workers ? {workers: Object.freeze({...context.workers})} : {}),
 		...(context.backlog === undefined ? {} : {backlog: context.backlog}),

@@ -71,8 +71,12 @@ export type Stats = {
 	firstGroup: string | undefined;
 	/** A send-time histogram per group, kept from the moment a second group is seen; empty before. */
 	readonly groupHistograms: Map<string, Histogram>;
-	/** Segments of every processed message's body: what a carrier bills. */
+	/** Segments of every processed message's body, once each (at its last attempt). */
 	segments: number;
+	/** Segments of every attempt: what a carrier bills, as it charges each submission. */
+	segmentsSubmitted: number;
+	/** Segments of the messages sent. */
+	segmentsDelivered: number;
 	/** Processed messages whose body travels as UCS-2 (the rest are GSM-7). */
 	ucs2: number;
 	/** Waits and latencies of messages that arrived during the run (an open model); undefined until the first. */
@@ -162,6 +166,8 @@ export function emptyStats(): Stats {
 		queueing: undefined,
 		byPriority: new Map(),
 		segments: 0,
+		segmentsSubmitted: 0,
+		segmentsDelivered: 0,
 		ucs2: 0,
 	};
 	stats.histogram = ownedHistogram(stats);
@@ -225,15 +231,25 @@ export function addResult(stats: Stats, result: SendResult): Stats {
 	stats.histogram.recordValue(micros);
 	tally.groupHistogram?.recordValue(micros);
 	const {message} = result;
-	if (result.retry === true) {
-		// Counted once, at the message's last attempt.
-	} else if (message.segments === undefined) {
+	let segments: number;
+	let ucs2: number;
+	if (message.segments === undefined) {
 		const packed = packedBodyCost(message.body); // A source that did not say (a library user's own messages).
-		stats.segments += packed >>> 1;
-		stats.ucs2 += packed & 1;
+		segments = packed >>> 1;
+		ucs2 = packed & 1;
 	} else {
-		stats.segments += message.segments;
-		stats.ucs2 += message.encoding === 'ucs2' ? 1 : 0;
+		segments = message.segments;
+		ucs2 = message.encoding === 'ucs2' ? 1 : 0;
+	}
+
+	// Every attempt is submitted, and billed; a message counts once, at its last.
+	stats.segmentsSubmitted += segments;
+	if (result.retry !== true) {
+		stats.segments += segments;
+		stats.ucs2 += ucs2;
+		if (result.status === 'sent') {
+			stats.segmentsDelivered += segments;
+		}
 	}
 
 	const {arrivalMs} = message;
@@ -460,6 +476,8 @@ export function mergeInto(into: Stats, from: Stats): Stats {
 
 	into.histogram.add(from.histogram);
 	into.segments += from.segments;
+	into.segmentsSubmitted += from.segmentsSubmitted;
+	into.segmentsDelivered += from.segmentsDelivered;
 	into.ucs2 += from.ucs2;
 	if (from.queueing) {
 		into.queueing ??= emptyQueueing(into);

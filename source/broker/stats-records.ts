@@ -122,6 +122,8 @@ export function encodeStatsRecord(header: StatsRecordHeader, stats: Stats, {shif
 		firstStartMs: empty ? null : stats.firstStartMs + shiftMs,
 		lastEndMs: empty ? null : stats.lastEndMs + shiftMs,
 		segments: stats.segments,
+		segmentsSubmitted: stats.segmentsSubmitted,
+		segmentsDelivered: stats.segmentsDelivered,
 		ucs2: stats.ucs2,
 		firstGroup: stats.firstGroup ?? null,
 		tallies: [...tallies.values()],
@@ -332,12 +334,13 @@ const isRetries = (value: unknown): value is RetryStats => {
 /** What is wrong with the header's figures on their own, if anything. */
 function figuresProblem(json: Json): string | undefined {
 	const {sent, failed, attempts, messages} = json;
-	if (!isCount(sent) || !isCount(failed) || !isCount(attempts) || !isCount(json.segments) || !isCount(json.ucs2)) {
+	if (!isCount(sent) || !isCount(failed) || !isCount(attempts) || !isCount(json.segments) || !isCount(json.ucs2) || !isCount(json.segmentsSubmitted) || !isCount(json.segmentsDelivered)) {
 		return 'a stats record whose counts are not counts';
 	}
 
 	const finished = sent + failed;
 	if (finished > (messages as number) || (json.final === true && finished !== messages) || attempts < finished || json.ucs2 > finished || json.segments < finished
+		|| json.segmentsSubmitted < json.segments || json.segmentsSubmitted < attempts || json.segmentsDelivered > json.segments || json.segmentsDelivered < sent
 		|| (Array.isArray(json.dead) && json.dead.length > failed)) {
 		return 'a stats record whose counts disagree with its batch';
 	}
@@ -429,6 +432,8 @@ function statsOf(json: Json, histograms: ReadonlyMap<string, Histogram>): Stats 
 	stats.shiftedSumMs = json.shiftedSumMs as number;
 	stats.shiftedSquareSumMs = json.shiftedSquareSumMs as number;
 	stats.segments = json.segments as number;
+	stats.segmentsSubmitted = json.segmentsSubmitted as number;
+	stats.segmentsDelivered = json.segmentsDelivered as number;
 	stats.ucs2 = json.ucs2 as number;
 	stats.firstGroup = (json.firstGroup as string | null) ?? undefined;
 	for (const [group, sent, failed, durationSumMs, senders, failedMessages] of json.tallies as Array<[string, number, number, number, number, number]>) {

@@ -121,6 +121,8 @@ export function summaryRecord(snapshot: Snapshot, {
 				})),
 			}),
 		segments: snapshot.segments,
+		segmentsSubmitted: snapshot.segmentsSubmitted,
+		segmentsDelivered: snapshot.segmentsDelivered,
 		encodings: {gsm7: snapshot.processed - snapshot.ucs2, ucs2: snapshot.ucs2},
 		histogram: (snapshot.histogram ?? []).map(bin => ({fromMs: ms(bin.fromMs), toMs: ms(bin.toMs), count: bin.count})),
 		groups: snapshot.groups.map(group => ({

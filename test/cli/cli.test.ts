@@ -73,7 +73,7 @@ describe('sms-sim --json', () => {
 		}
 
 		expect(summary.sent + summary.failed).toBe(summary.total);
-		expect(summary.groups.map((group: any) => Object.keys(group).toSorted())).toEqual([['avgMs', 'failed', 'name', 'p99Ms', 'senders', 'sent'], ['avgMs', 'failed', 'name', 'p99Ms', 'senders', 'sent']]);
+		expect(summary.groups.map((group: any) => Object.keys(group).toSorted())).toEqual([['attempts', 'avgMs', 'failed', 'failedAttempts', 'name', 'p99Ms', 'senders', 'sent'], ['attempts', 'avgMs', 'failed', 'failedAttempts', 'name', 'p99Ms', 'senders', 'sent']]);
 		expect(summary.groups.reduce((sum: number, group: any) => sum + group.sent + group.failed, 0)).toBe(1000);
 	});
 
@@ -327,12 +327,15 @@ describe('sms-sim segments and --charset', () => {
 			const messages = lines.filter(line => line.type === 'message');
 			const summary = lines.at(-1)!;
 			expect(summary.segments).toBe(messages.reduce((sum, message) => sum + (message.segments as number), 0));
+			// One attempt a message here: every message's segments submitted once, the sent ones' delivered.
+			expect(summary.segmentsSubmitted).toBe(summary.segments);
+			expect(summary.segmentsDelivered).toBe(messages.filter(message => message.status === 'sent').reduce((sum, message) => sum + (message.segments as number), 0));
 			expect(summary.encodings.ucs2).toBe(messages.filter(message => message.encoding === 'ucs2').length);
 			expect(summary.encodings.gsm7 + summary.encodings.ucs2).toBe(1500);
 		}
 
 		const text = await runCli(['-n', '1000', '--charset', 'gsm', '--speed', 'max', '--seed', '6']);
-		expect(text.stdout).toMatch(/^ {2}segments {3}[\d,]+ billed \([\d.]+ a message; 0\.0% UCS-2\)$/m);
+		expect(text.stdout).toMatch(/^ {2}segments {3}[\d,]+ submitted, [\d,]+ delivered \([\d.]+ a message; 0\.0% UCS-2\)$/m);
 		const refused = await runCli(['--charset', 'emoji']);
 		expect(refused.stderr).toMatch(/--charset must be one of gsm, ascii, unicode, got "emoji"/);
 	});
@@ -368,8 +371,8 @@ describe('sms-sim rate limits (rate= in a group)', () => {
 		const args = ['-n', '200', '--sender', 'count=10,rate=1/s,mean=100ms,name=longcodes', '--sender', 'count=2,rate=60/s,mean=100ms,name=shortcodes', '--charset', 'gsm', '--speed', 'max', '--seed', '1'];
 		const text = await runCli(args);
 		expect(text.code).toBe(0);
-		expect(text.stdout).toMatch(/^ {2}capacity {3}longcodes: 10\/s by the rate limit, 100\/s by send time: the rate limit binds$/m);
-		expect(text.stdout).toMatch(/^ {2}capacity {3}shortcodes: 120\/s by the rate limit, 20\/s by send time: the send time binds$/m);
+		expect(text.stdout).toMatch(/^ {2}capacity {3}longcodes \(messages\): at most 10\/s by the rate limit, at most 100\/s by send time: the rate limit binds$/m);
+		expect(text.stdout).toMatch(/^ {2}capacity {3}shortcodes \(messages\): at most 120\/s by the rate limit, at most 20\/s by send time: the send time binds$/m);
 		const json = await runCli(['--json', ...args]);
 		const summary = parseLines(json.stdout).at(-1)!;
 		expect(summary.capacity).toEqual([
@@ -381,6 +384,21 @@ describe('sms-sim rate limits (rate= in a group)', () => {
 			},
 		]);
 		expect(parseLines(json.stdout)[0].config.groups.map((group: {ratePerSec: number}) => group.ratePerSec)).toEqual([1, 60]);
+	});
+
+	it('bills every attempt\'s segments, and gives the capacity in messages a second when messages are retried', async () => {
+		// Bound by the rate limit (5 senders of 2 segments a second, 10 ms sends), 40% of attempts failing,
+		// 3 attempts: capacity was 8.46/s, attempts, beside 5.44 messages a second measured.
+		const {stdout} = await runCli(['--json', '-n', '2000', '--sender', 'count=5,mean=10ms,rate=2/s', '--failure-rate', '0.4', '--max-attempts', '3', '--backoff', '100ms', '--seed', '3', '--speed', 'max']);
+		const summary = parseLines(stdout).at(-1)!;
+		expect(summary.attempts).toBeGreaterThan(summary.processed * 1.4);
+		// The same bodies: submitted over attempts is billed over messages, within the draw (a few %).
+		expect(Math.abs((summary.segmentsSubmitted / summary.attempts) / (summary.segments / summary.processed) - 1)).toBeLessThan(0.05);
+		expect(summary.segmentsDelivered).toBeLessThan(summary.segments);
+		// The binding ceiling is the rate in messages a second: what the run did, within 3% (the run's
+		// start and end, and the ceiling being one).
+		expect(summary.capacity[0].boundBy).toBe('rate-limit');
+		expect(Math.abs((summary.capacity[0].rateLimitPerSec / summary.throughputPerSec) - 1)).toBeLessThan(0.03);
 	});
 });
 
