@@ -63,6 +63,8 @@ export class RunLedger {
 	private readonly producers = new Map<string, Producer>();
 	private readonly partials = new Map<string, Partial>();
 	private readonly early = new Map<string, Buffer[]>();
+	/** Batches of a producer whose start has not been read yet, waiting for it (see `batchProblem`). */
+	private readonly startWaiters = new Map<string, Array<() => void>>();
 	/** Dead letters of finished batches that had any, by `<producer>/<seq>`: for a worker that redoes one. */
 	private readonly deadLetters = new Map<string, readonly DeadLetter[]>();
 	/** Batches within what their producer published whose records were set aside (forged ones counted in their place). */
@@ -221,6 +223,11 @@ export class RunLedger {
 				this.record(body);
 			}
 
+			for (const started of [...this.startWaiters.get(record.producer) ?? []]) {
+				started();
+			}
+
+			this.startWaiters.delete(record.producer);
 			return;
 		}
 
@@ -305,12 +312,8 @@ export class RunLedger {
 	 * the control stream is read apart from the queue, so a batch may come first: it waits.
 	 */
 	async batchProblem(batch: {readonly producer: string; readonly seq: number; readonly messages: ReadonlyArray<{readonly n: number}>}, waitMs: number): Promise<string | undefined> {
-		const deadline = this.now() + waitMs;
-		while (!this.producers.has(batch.producer) && this.now() < deadline) {
-			// eslint-disable-next-line no-await-in-loop
-			await new Promise(resolve => {
-				setTimeout(resolve, 50);
-			});
+		if (!this.producers.has(batch.producer)) {
+			await this.producerStarted(batch.producer, waitMs);
 		}
 
 		const producer = this.producers.get(batch.producer);
@@ -323,6 +326,26 @@ export class RunLedger {
 		}
 
 		return undefined;
+	}
+
+	/** Resolves when `producer`'s start is read, or after `waitMs` (wall) without it. */
+	private async producerStarted(producer: string, waitMs: number): Promise<void> {
+		return new Promise(resolve => {
+			const waiters = this.startWaiters.get(producer) ?? [];
+			const started = (): void => {
+				clearTimeout(timer);
+				const index = waiters.indexOf(started);
+				if (index >= 0) {
+					waiters.splice(index, 1);
+				}
+
+				resolve();
+			};
+
+			const timer = setTimeout(started, waitMs);
+			waiters.push(started);
+			this.startWaiters.set(producer, waiters);
+		});
 	}
 
 	/** Takes a message of the outcomes stream that holds stats records (one, or an envelope of them). */

@@ -116,9 +116,8 @@ export type HeartbeatRecord = {
 	readonly done: boolean;
 };
 
-/** A producer is alive (every `PRODUCER_HEARTBEAT_MS`): what it has published so far, every batch up to `batches` confirmed. */
-export type ProducerAliveRecord = {
-	readonly type: 'producer-alive';
+/** What a producer has published: messages, and every batch numbered up to `batches`, confirmed. */
+type ProducerFigures = {
 	readonly run: string;
 	readonly epoch: string;
 	readonly producer: string;
@@ -126,19 +125,15 @@ export type ProducerAliveRecord = {
 	readonly batches: number;
 };
 
+/** A producer is alive (every `PRODUCER_HEARTBEAT_MS`), with what it has published so far. */
+export type ProducerAliveRecord = ProducerFigures & {readonly type: 'producer-alive'};
+
 /**
  * A producer's heartbeats stopped before its producer-done (it was killed): written by whichever
  * reader noticed first, with what its last heartbeat said it had published. It stands for the
  * producer's done: the run completes with those messages, and says so.
  */
-export type ProducerLostRecord = {
-	readonly type: 'producer-lost';
-	readonly run: string;
-	readonly epoch: string;
-	readonly producer: string;
-	readonly published: number;
-	readonly batches: number;
-};
+export type ProducerLostRecord = ProducerFigures & {readonly type: 'producer-lost'};
 
 /**
  * The run is complete: written by the first reader that finds every producer done and every batch

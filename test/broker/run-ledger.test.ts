@@ -1,4 +1,6 @@
-import {describe, expect, it} from 'vitest';
+import {
+	describe, expect, it, vi,
+} from 'vitest';
 import {RunLedger} from '../../source/broker/run-ledger.js';
 import {encodeStatsRecord, type StatsRecordHeader} from '../../source/broker/stats-records.js';
 import {PRODUCER_LOST_MS, type ControlRecord} from '../../source/broker/topology.js';
@@ -139,6 +141,24 @@ describe('RunLedger', () => {
 			run, epoch, worker: 'w1', producer: 'p', seq: 1, messages: 10, final: true, dead: [[9, 3, 0]],
 		}, stats));
 		await expect(first).resolves.toEqual([[9, 3, 0]]);
+	});
+
+	it('holds a batch of a producer not yet announced until its start is read, and says so of one never announced', async () => {
+		vi.useFakeTimers();
+		try {
+			const {runLedger} = ledger();
+			const batch = {producer: 'p', seq: 1, messages: [{n: 1}, {n: 2}]};
+			const announced = runLedger.batchProblem(batch, 10_000);
+			const stranger = runLedger.batchProblem({...batch, producer: 'q'}, 10_000);
+			await vi.advanceTimersByTimeAsync(5000);
+			runLedger.control(start()); // The control stream is read apart from the queue: the batch came first.
+			await expect(announced).resolves.toBeUndefined();
+			await vi.advanceTimersByTimeAsync(5000);
+			await expect(stranger).resolves.toBe('a producer the run does not have');
+			await expect(runLedger.batchProblem({...batch, seq: 6}, 10_000)).resolves.toBe('numbers beyond what its producer publishes');
+		} finally {
+			vi.useRealTimers();
+		}
 	});
 
 	it('takes a producer\'s start and done once, and refuses a done that contradicts its start', () => {
