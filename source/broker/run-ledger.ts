@@ -335,7 +335,7 @@ export class RunLedger {
 			const started = (): void => {
 				clearTimeout(timer);
 				const index = waiters.indexOf(started);
-				if (index >= 0) {
+				if (index !== -1) {
 					waiters.splice(index, 1);
 				}
 
