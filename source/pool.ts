@@ -122,6 +122,9 @@ type Slot = {
 	readyAtUs: Micros;
 };
 
+/** A result still in the pool's hands, before it goes out. */
+type Mutable<T> = {-readonly [K in keyof T]: T[K]};
+
 /** A message to try again, and which attempt that will be. */
 type Retry = {readonly message: Message; readonly attempt: number};
 
@@ -213,6 +216,9 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 					type: 'result', id: message.id, message, senderId: sender.id, group: sender.group, status,
 					startMs: toMillis(startUs), endMs: toMillis(endUs), durationMs: toMillis(durationUs),
 					attempt, retry: status === 'failed' && !permanent && attempt < retry.maxAttempts, permanent,
+					// Set by `backOff` on a retried attempt: every result of a retrying group has one shape
+					// (a copy with two fields more slowed the retry workload from 0.58x to 0.42x).
+					backoffMs: undefined, retryDueMs: undefined,
 				};
 			}
 
@@ -231,14 +237,19 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 		 * attempt, at most its maximum) with full jitter (uniform from 0 to that), so retries of one
 		 * burst spread out instead of returning together.
 		 */
-		const backOff = (result: SendResult, nowAt: Micros, sender: Sender): void => {
+		const backOff = (result: Mutable<SendResult>, nowAt: Micros, sender: Sender): SendResult => {
 			const {retry} = sender;
 			const attempt = result.attempt!;
 			const ceilingMs = Math.min(retry!.backoffMaxMs, retry!.backoffMs * (2 ** (attempt - 1)));
-			const dueUs = nowAt + toMicros(random.float() * ceilingMs);
+			const backoffUs = toMicros(random.float() * ceilingMs);
+			const dueUs = nowAt + backoffUs;
 			backingOff.push(dueUs, {message: result.message, attempt: attempt + 1});
 			gauge.retrying++;
 			gauge.lastRetryDueAt = Math.max(gauge.lastRetryDueAt, toMillis(origin + dueUs));
+			// The result says what was drawn, for checking the backoff against its law from the events.
+			result.backoffMs = toMillis(backoffUs);
+			result.retryDueMs = toMillis(dueUs);
+			return result;
 		};
 
 		/** Retries whose backoff is over by `nowAt` join the line, and free senders take them. */
@@ -409,16 +420,14 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 
 					inFlight.pop();
 					handedOut++;
-					const result = slot.current!;
+					const ended = slot.current!;
 					slot.current = undefined;
 					gauge.inFlight--;
+					// Drawn before the result goes out, which nothing downstream draws from: the same draws as ever.
+					const result = ended.retry === true ? backOff(ended, now, slot.sender) : ended;
 					subscriber.next(result);
 					if (subscriber.closed) {
 						return;
-					}
-
-					if (result.retry === true) {
-						backOff(result, now, slot.sender);
 					}
 
 					release(slot, now);

@@ -71,6 +71,9 @@ export type SendResult = {
 	readonly attempt?: number;
 	/** A failed attempt that will be tried again (after its backoff): not the message's outcome yet. */
 	readonly retry?: boolean;
+	/** With `retry`: the backoff drawn (ms), and when the next attempt may start (`retryDueMs`, run ms). */
+	readonly backoffMs?: number;
+	readonly retryDueMs?: number;
 	/** A permanent failure (never retried). */
 	readonly permanent?: boolean;
 };

@@ -142,18 +142,21 @@ export type RetryFigures = {
 
 /** A distribution of times in brief: the mean (exact) and percentiles (3 significant digits), ms. */
 export type TimeFigures = {
+	/** The samples the figures rest on: how much a tail percentile can be trusted. */
+	readonly count: number;
 	readonly avgMs: number;
 	readonly p50Ms: number;
 	readonly p90Ms: number;
 	readonly p95Ms: number;
 	readonly p99Ms: number;
+	readonly p999Ms: number;
 	readonly maxMs: number;
 };
 
 function timeFigures(histogram: Stats['histogram'], count: number, sumMs: number, maxMs: number): TimeFigures {
 	const at = (p: number): number => (count > 0 ? Math.min(histogram.getValueAtPercentile(p) / 1000, maxMs) : 0);
 	return Object.freeze({
-		avgMs: count > 0 ? sumMs / count : 0, p50Ms: at(50), p90Ms: at(90), p95Ms: at(95), p99Ms: at(99), maxMs,
+		count, avgMs: count > 0 ? sumMs / count : 0, p50Ms: at(50), p90Ms: at(90), p95Ms: at(95), p99Ms: at(99), p999Ms: at(99.9), maxMs,
 	});
 }
 

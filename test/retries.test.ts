@@ -76,6 +76,38 @@ describe('retries and dead letters', () => {
 		expect([...gapsByAttempt.keys()].toSorted((a, b) => a - b)).toEqual([2, 3, 4, 5]);
 	});
 
+	it('says in each retried attempt the backoff drawn and when the next attempt may start, which is when it does with senders to spare', () => {
+		const events = runToEnd({
+			messages: 2000, seed: 14, groups: [{
+				// More senders than messages: a retry never waits for one.
+				count: 3000, meanMs: 5, distribution: 'fixed', failureRate: 0.5, maxAttempts: 3, backoffMs: 100,
+			}],
+		}, true);
+		const results = resultsOf(events);
+		const due = new Map<string, number>();
+		let checked = 0;
+		for (const result of results) {
+			const expected = due.get(result.id);
+			if (expected !== undefined) {
+				expect(result.startMs).toBe(expected); // A free sender takes it the moment it is due.
+				checked++;
+			}
+
+			if (result.retry === true) {
+				const ceiling = 100 * (2 ** (result.attempt! - 1));
+				expect(result.backoffMs).toBeGreaterThanOrEqual(0);
+				expect(result.backoffMs).toBeLessThanOrEqual(ceiling);
+				expect(result.retryDueMs).toBeCloseTo(result.endMs + result.backoffMs!, 9);
+				due.set(result.id, result.retryDueMs!);
+			} else {
+				expect(result.backoffMs).toBeUndefined();
+				due.delete(result.id);
+			}
+		}
+
+		expect(checked).toBeGreaterThan(1000);
+	});
+
 	it('gives each group the run\'s meanings: sent, failed and processed count messages, attempts and failedAttempts count sends', () => {
 		const events = runToEnd({
 			messages: 5000,

@@ -85,7 +85,7 @@ function progressFields(snapshot: Snapshot) {
 
 function timeFields(figures: TimeFigures) {
 	return {
-		avgMs: ms(figures.avgMs), p50Ms: ms(figures.p50Ms), p90Ms: ms(figures.p90Ms), p95Ms: ms(figures.p95Ms), p99Ms: ms(figures.p99Ms), maxMs: ms(figures.maxMs),
+		count: figures.count, avgMs: ms(figures.avgMs), p50Ms: ms(figures.p50Ms), p90Ms: ms(figures.p90Ms), p95Ms: ms(figures.p95Ms), p99Ms: ms(figures.p99Ms), p999Ms: ms(figures.p999Ms), maxMs: ms(figures.maxMs),
 	};
 }
 
@@ -154,6 +154,7 @@ export function messageRecord(result: SendResult) {
 		...messageCost(result.message),
 		...(result.message.priority === undefined ? {} : {priority: result.message.priority}),
 		...(result.attempt === undefined ? {} : {attempt: result.attempt, retry: result.retry ?? false, permanent: result.permanent ?? false}),
+		...(result.retryDueMs === undefined ? {} : {backoffMs: ms(result.backoffMs!), retryDueMs: ms(result.retryDueMs)}),
 		...(arrivalMs === undefined ? {} : {arrivalMs: ms(arrivalMs), waitMs: ms(result.startMs - arrivalMs), latencyMs: ms(result.endMs - arrivalMs)}),
 	};
 }

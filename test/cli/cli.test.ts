@@ -441,6 +441,13 @@ describe('sms-sim --rate', () => {
 		expect(stdout).toMatch(/^\[monitor] 5\.0s sent=\d+ failed=\d+ in-flight=\d+ backlog=\d+ wait-p99=[\d.]+m?s /m);
 		expect(stdout).toMatch(/^ {2}wait {7}avg [\d.]+m?s {2}p50 [\d.]+m?s {2}p95 [\d.]+m?s {2}p99 [\d.]+m?s {2}max [\d.]+m?s \([\d.]+% waited\)$/m);
 		expect(stdout).toMatch(/^ {2}latency {4}avg /m);
+		// JSON: each figure with the samples it rests on, and the 99.9th percentile.
+		const json = await runCli(['--json', '-n', '3000', '-s', '10', '--mean', '100ms', '--rate', '95/s', '--speed', 'max', '--seed', '5']);
+		const summary = parseLines(json.stdout).at(-1)!;
+		expect(summary.wait.count).toBe(3000);
+		expect(summary.latency.count).toBe(3000);
+		expect(summary.wait.p999Ms).toBeGreaterThanOrEqual(summary.wait.p99Ms);
+		expect(summary.wait.p999Ms).toBeLessThanOrEqual(summary.wait.maxMs);
 	});
 
 	it('is refused by the distributed commands, which do not model arrivals', async () => {
