@@ -23,6 +23,12 @@ export type ClockRecord = {
 	readonly worker: string;
 	/** Its frontier (run ms); null: it has left. */
 	readonly frontier: number | null;
+	/**
+	 * It is joining: listening for how far the run is before it says where it stands. The others
+	 * hold their clocks meanwhile (a moment of wall time), or the first to join ran on alone, at max
+	 * speed, before it knew of one that joined 100 ms later, and did 25% more than its share.
+	 */
+	readonly joining?: boolean;
 	/** Its window W (ms): the run's is the smallest of its workers'. */
 	readonly windowMs: number;
 };
@@ -59,22 +65,32 @@ export class SharedClock {
 			return;
 		}
 
-		if (record.frontier === null) {
+		if (record.joining === true) {
+			this.others.set(record.worker, {frontier: Number.NEGATIVE_INFINITY, windowMs: record.windowMs, heardAt: this.options.now()});
+		} else if (record.frontier === null) {
 			this.others.delete(record.worker);
 		} else {
 			this.others.set(record.worker, {frontier: record.frontier, windowMs: record.windowMs, heardAt: this.options.now()});
 		}
 	}
 
-	/** The slowest live other worker's frontier (run ms), or undefined when none is live. */
+	/** The slowest live other worker's frontier (run ms), or undefined when none has said one (joining ones have not). */
 	get slowest(): number | undefined {
 		this.forgetSilent();
 		let slowest: number | undefined;
 		for (const {frontier} of this.others.values()) {
-			slowest = slowest === undefined ? frontier : Math.min(slowest, frontier);
+			if (frontier !== Number.NEGATIVE_INFINITY) {
+				slowest = slowest === undefined ? frontier : Math.min(slowest, frontier);
+			}
 		}
 
 		return slowest;
+	}
+
+	/** Whether another worker is joining: nobody's clock moves until it has said where it stands. */
+	get joining(): boolean {
+		this.forgetSilent();
+		return [...this.others.values()].some(other => other.frontier === Number.NEGATIVE_INFINITY);
 	}
 
 	/** The run's window: the smallest of its live workers'. */
@@ -89,6 +105,10 @@ export class SharedClock {
 
 	/** How far this worker's clock may run (run ms): the slowest other's frontier plus W; no limit alone. */
 	get horizon(): number {
+		if (this.joining) {
+			return Number.NEGATIVE_INFINITY;
+		}
+
 		const {slowest} = this;
 		return slowest === undefined ? Number.POSITIVE_INFINITY : slowest + this.windowMs;
 	}
@@ -153,8 +173,9 @@ export function shareClock(connection: Connection, options: {
 	let lastSaid: number | undefined;
 	let left = false;
 	/**
-	 * Until it has heard how far the run is, a worker that just joined says nothing (its 0 would hold
-	 * the others back) and does nothing (it would run ahead of workers it has not heard of yet).
+	 * Until it has heard how far the run is, a worker that just joined says only that it is joining
+	 * (its 0 would hold the others back for good) and does nothing (it would run ahead of workers it
+	 * has not heard of yet).
 	 */
 	let joined = false;
 
@@ -162,7 +183,7 @@ export function shareClock(connection: Connection, options: {
 		published++;
 		lastSaid = frontier ?? undefined;
 		const record: ClockRecord = {
-			type: 'clock', run: options.run, epoch: options.epoch, worker: options.worker, frontier, windowMs: options.windowMs,
+			type: 'clock', run: options.run, epoch: options.epoch, worker: options.worker, frontier, windowMs: options.windowMs, ...(joined || left ? {} : {joining: true}),
 		};
 		publisher.send({exchange, contentType: 'application/json'}, JSON.stringify(record)).catch(() => undefined);
 	};
@@ -225,11 +246,13 @@ export function shareClock(connection: Connection, options: {
 	});
 	const keepalive = setInterval(() => {
 		follow();
-		if (!left && joined) {
-			say(frontier());
+		if (!left) {
+			say(joined ? frontier() : null); // Joining: says so again, so it is not taken for gone.
 		}
 	}, CLOCK_KEEPALIVE_MS);
 	keepalive.unref();
+
+	say(null); // Joining: the others hold their clocks until it says where it stands.
 
 	// Listens for a keepalive's time (every live worker says where it stands in it), catches up,
 	// says where it stands, and gives workers that joined at the same moment a moment to hear it too.

@@ -43,7 +43,7 @@ describe.skipIf(Boolean(broker.skipReason))('one simulated clock at --speed max'
 	it('gives 2 workers of 500 senders the makespan and percentiles of one process of 1,000', async () => {
 		const run = newRun();
 		const workers = [worker(run, '-s', '500', '--mean', '100ms', '--seed', '1'), worker(run, '-s', '500', '--mean', '100ms', '--seed', '2')];
-		const produced = finished(start(args(run, 'produce', '-n', '20000', '--seed', '3', '--json')));
+		const produced = finished(start(args(run, 'produce', '-n', '100000', '--seed', '3', '--json')));
 		const {summary} = await summaryOf(run);
 		const {code} = await produced;
 		expect(code).toBe(0);
@@ -51,13 +51,15 @@ describe.skipIf(Boolean(broker.skipReason))('one simulated clock at --speed max'
 			expect(await within(exited(child), 30_000, () => 'a worker did not end')).toBe(0);
 		}
 
-		const local = await runCli(['-n', '20000', '-s', '1000', '--mean', '100ms', '--seed', '3', '--speed', 'max', '--json']);
+		const local = await runCli(['-n', '100000', '-s', '1000', '--mean', '100ms', '--seed', '3', '--speed', 'max', '--json']);
 		const one = JSON.parse(local.stdout.trim().split('\n').at(-1)!) as Json;
-		// One process's makespan over 8 seeds: 2,119 ms, sd 14 ms (0.7%); p50 and p99 vary by 0.2% and
-		// 0.5%. The run of two workers is another draw of the same model (its senders draw from other
-		// streams) plus the window's error, at most W = 10 ms (0.5%) of the makespan: 3% is over 4 sd
-		// of the seed-to-seed spread. Without the shared clock, 2 x 500 took 23% longer (100,000
-		// messages): a worker waiting for its next batch let its free senders' time go by.
+		// One process's makespan with 1,000 senders: 10,101 to 10,150 ms over 6 seeds (sd 0.2%); its p50
+		// and p99 vary by 0.2% and 0.4%. The run of two workers is
+		// another draw of the same model, plus the window's error (W = 10 ms, 0.1%) and the grain of
+		// the work: at the end one worker may hold a batch more than the other, one round of its
+		// senders (100 ms, 1%). 3% covers both with room; at 20,000 messages the grain was 5% of the
+		// makespan and a run came out 3.2% long. Without the shared clock, 2 x 500 took 23% longer: a
+		// worker waiting for its next batch let its free senders' time go by.
 		expect(summary.elapsedMs / one.elapsedMs).toBeCloseTo(1, 1);
 		expect(Math.abs((summary.elapsedMs / one.elapsedMs) - 1)).toBeLessThan(0.03);
 		expect(Math.abs((summary.p50Ms / one.p50Ms) - 1)).toBeLessThan(0.02);

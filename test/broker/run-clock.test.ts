@@ -31,6 +31,22 @@ describe('SharedClock', () => {
 		expect(clock.horizon).toBe(510);
 	});
 
+	it('holds every clock while a worker joins, and catches up to none that has not said where it stands', () => {
+		const {clock, advance} = sharedClock();
+		clock.take(record('a', 400));
+		clock.take({...record('b', null), joining: true});
+		expect(clock.horizon).toBe(Number.NEGATIVE_INFINITY);
+		expect(clock.slowest).toBe(400); // What a joiner itself catches up to: the others that stand somewhere.
+		clock.take(record('b', 400));
+		expect(clock.horizon).toBe(410);
+		// A joiner that dies while joining holds nobody for long.
+		clock.take({...record('c', null), joining: true});
+		advance(CLOCK_SILENT_MS + 1);
+		clock.take(record('a', 500));
+		clock.take(record('b', 500));
+		expect(clock.horizon).toBe(510);
+	});
+
 	it('takes the run\'s window as the smallest of its workers\'', () => {
 		const {clock} = sharedClock(10);
 		clock.take(record('a', 100, 2));
