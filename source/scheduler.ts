@@ -220,15 +220,13 @@ export class SimulationScheduler implements SchedulerLike {
 	 * At `max` speed, lets the clock run up to `ms` and no further: actions due later wait until the
 	 * horizon moves past them. Conservative time windows between simulations that share one clock
 	 * (the workers of a distributed run): none runs ahead of the slowest by more than a window.
-	 * `Infinity` lifts it. `onSliceEnd` is told each time a run of actions ends, when `frontier` may
-	 * have moved.
+	 * `Infinity` lifts it.
 	 */
-	holdAfter(ms: number, onSliceEnd?: () => void): void {
+	holdAfter(ms: number): void {
 		if (this.speed !== 'max') {
 			return;
 		}
 
-		this.onSliceEnd = onSliceEnd ?? this.onSliceEnd;
 		const horizon = ms === Number.POSITIVE_INFINITY ? ms : Math.floor(ms * 1000);
 		const raised = horizon > this.horizon;
 		this.horizon = horizon;
@@ -238,6 +236,11 @@ export class SimulationScheduler implements SchedulerLike {
 				this.wake(dueOf(this.heap.peekKey()));
 			}
 		}
+	}
+
+	/** Tells `onSliceEnd` each time a run of actions at `max` speed ends: `frontier` may have moved. `undefined` stops it. */
+	whenSliceEnds(onSliceEnd: (() => void) | undefined): void {
+		this.onSliceEnd = onSliceEnd;
 	}
 
 	/**

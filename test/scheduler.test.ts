@@ -115,7 +115,8 @@ describe('SimulationScheduler at max speed', () => {
 		const scheduler = new SimulationScheduler('max');
 		const seen: number[] = [];
 		let sliceEnds = 0;
-		scheduler.holdAfter(25, () => sliceEnds++);
+		scheduler.holdAfter(25);
+		scheduler.whenSliceEnds(() => sliceEnds++);
 		scheduler.schedule(function () {
 			seen.push(scheduler.now());
 			if (scheduler.now() < 100) {

@@ -5,7 +5,7 @@ import {
 } from '../segments.js';
 import type {SendResult} from '../senders.js';
 import {
-	MAX_BATCH, MAX_RECORD_BYTES, isRunTime, isText, isTime, type Parsed,
+	MAX_BATCH, MAX_RECORD_BYTES, isRunTime, isText, isTime, type Parsed, type WorkerRecordHeader,
 } from './topology.js';
 
 /**
@@ -68,11 +68,8 @@ export type WireResult = Pick<SendResult, 'senderId' | 'group' | 'status' | 'sta
 };
 
 /** A batch of results from one worker. */
-export type OutcomesBatch = {
+export type OutcomesBatch = WorkerRecordHeader & {
 	readonly type: 'outcomes';
-	readonly run: string;
-	readonly epoch: string;
-	readonly worker: string;
 	readonly results: readonly WireResult[];
 };
 

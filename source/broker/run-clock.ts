@@ -1,5 +1,6 @@
 import type {Connection} from 'rabbitmq-client';
 import type {SimulationScheduler} from '../scheduler.js';
+import type {WorkerRecordHeader} from './topology.js';
 
 /**
  * One simulated clock for the workers of a run at `--speed max`: conservative time windows. Each
@@ -16,11 +17,8 @@ import type {SimulationScheduler} from '../scheduler.js';
  * `CLOCK_KEEPALIVE_MS`. One not heard from for `CLOCK_SILENT_MS` is taken for gone (killed) and
  * holds nobody back; one that ends says so.
  */
-export type ClockRecord = {
+export type ClockRecord = WorkerRecordHeader & {
 	readonly type: 'clock';
-	readonly run: string;
-	readonly epoch: string;
-	readonly worker: string;
 	/** Its frontier (run ms); null: it has left. */
 	readonly frontier: number | null;
 	/**
@@ -76,21 +74,7 @@ export class SharedClock {
 
 	/** The slowest live other worker's frontier (run ms), or undefined when none has said one (joining ones have not). */
 	get slowest(): number | undefined {
-		this.forgetSilent();
-		let slowest: number | undefined;
-		for (const {frontier} of this.others.values()) {
-			if (frontier !== Number.NEGATIVE_INFINITY) {
-				slowest = slowest === undefined ? frontier : Math.min(slowest, frontier);
-			}
-		}
-
-		return slowest;
-	}
-
-	/** Whether another worker is joining: nobody's clock moves until it has said where it stands. */
-	get joining(): boolean {
-		this.forgetSilent();
-		return [...this.others.values()].some(other => other.frontier === Number.NEGATIVE_INFINITY);
+		return this.standing().slowest;
 	}
 
 	/** The run's window: the smallest of its live workers'. */
@@ -105,12 +89,28 @@ export class SharedClock {
 
 	/** How far this worker's clock may run (run ms): the slowest other's frontier plus W; no limit alone. */
 	get horizon(): number {
-		if (this.joining) {
-			return Number.NEGATIVE_INFINITY;
+		const {slowest, joining} = this.standing();
+		if (joining) {
+			return Number.NEGATIVE_INFINITY; // Nobody's clock moves until it has said where it stands.
 		}
 
-		const {slowest} = this;
 		return slowest === undefined ? Number.POSITIVE_INFINITY : slowest + this.windowMs;
+	}
+
+	/** The live others, in one pass: the slowest frontier said, and whether any is joining. */
+	private standing(): {slowest: number | undefined; joining: boolean} {
+		this.forgetSilent();
+		let slowest: number | undefined;
+		let joining = false;
+		for (const {frontier} of this.others.values()) {
+			if (frontier === Number.NEGATIVE_INFINITY) {
+				joining = true;
+			} else {
+				slowest = slowest === undefined ? frontier : Math.min(slowest, frontier);
+			}
+		}
+
+		return {slowest, joining};
 	}
 
 	private forgetSilent(): void {
@@ -131,8 +131,6 @@ export type ClockShare = {
 	readonly update: () => void;
 	/** Resolves once the worker knows the run's clock and the others know its: it may start work then. */
 	readonly ready: Promise<void>;
-	/** Coordination so far: clock records this worker published, and how often it waited for others. */
-	readonly published: () => number;
 	/** Says this worker has left, and stops. */
 	readonly leave: () => Promise<void>;
 };
@@ -169,7 +167,6 @@ export function shareClock(connection: Connection, options: {
 	const exchange = clockExchange(options.run);
 	const clock = new SharedClock({worker: options.worker, windowMs: options.windowMs, now: () => Date.now()});
 	const publisher = connection.createPublisher({exchanges: [{exchange, type: 'fanout', autoDelete: true}]});
-	let published = 0;
 	let lastSaid: number | undefined;
 	let left = false;
 	/**
@@ -180,7 +177,6 @@ export function shareClock(connection: Connection, options: {
 	let joined = false;
 
 	const say = (frontier: number | null): void => {
-		published++;
 		lastSaid = frontier ?? undefined;
 		const record: ClockRecord = {
 			type: 'clock', run: options.run, epoch: options.epoch, worker: options.worker, frontier, windowMs: options.windowMs, ...(joined || left ? {} : {joining: true}),
@@ -216,7 +212,7 @@ export function shareClock(connection: Connection, options: {
 
 	let pending = false;
 	scheduler.holdWhile(options.starved);
-	scheduler.holdAfter(Number.POSITIVE_INFINITY, () => {
+	scheduler.whenSliceEnds(() => {
 		// Once per turn of the event loop at most: a slice ends many times a second.
 		if (!pending) {
 			pending = true;
@@ -281,7 +277,6 @@ export function shareClock(connection: Connection, options: {
 	return {
 		ready,
 		update: follow,
-		published: () => published,
 		async leave() {
 			if (left) {
 				return;
@@ -291,7 +286,8 @@ export function shareClock(connection: Connection, options: {
 			clearInterval(keepalive);
 
 			scheduler.holdWhile(undefined);
-			scheduler.holdAfter(Number.POSITIVE_INFINITY, () => undefined);
+			scheduler.whenSliceEnds(undefined);
+			scheduler.holdAfter(Number.POSITIVE_INFINITY);
 			say(null);
 			await consumer.close();
 			await publisher.close();

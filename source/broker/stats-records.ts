@@ -4,7 +4,7 @@ import {
 	emptyQueueing, emptyStats, ownedHistogram, type QueueingStats, type RetryStats, type Stats,
 } from '../stats.js';
 import {
-	MAX_BATCH, MAX_RECORD_BYTES, isRunTime, isText, type Parsed,
+	MAX_BATCH, MAX_RECORD_BYTES, isRunTime, isText, type Parsed, type WorkerRecordHeader,
 } from './topology.js';
 
 /**
@@ -35,10 +35,7 @@ const MAGIC = Buffer.from('SMR\u0001', 'latin1');
 export const STATS_CONTENT_TYPE = 'application/vnd.sms-sim.stats';
 
 /** Which batch a record is about, and by whom. */
-export type StatsRecordHeader = {
-	readonly run: string;
-	readonly epoch: string;
-	readonly worker: string;
+export type StatsRecordHeader = WorkerRecordHeader & {
 	readonly producer: string;
 	/** The batch's number within its producer, from 1. */
 	readonly seq: number;

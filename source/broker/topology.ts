@@ -104,12 +104,16 @@ export type ProducerDoneRecord = {
 	readonly batches: number;
 };
 
-/** A worker is alive: what it holds, every interval. `done` on its last. */
-export type HeartbeatRecord = {
-	readonly type: 'heartbeat';
+/** What every record a worker writes begins with: whose run, which epoch of it, and which worker. */
+export type WorkerRecordHeader = {
 	readonly run: string;
 	readonly epoch: string;
 	readonly worker: string;
+};
+
+/** A worker is alive: what it holds, every interval. `done` on its last. */
+export type HeartbeatRecord = WorkerRecordHeader & {
+	readonly type: 'heartbeat';
 	readonly senders: number;
 	readonly inFlight: number;
 	readonly processed: number;
@@ -156,11 +160,8 @@ export type WorkerGroupRecord = {readonly name: string; readonly count: number; 
  * are one group: the first worker to name a group sets what it is, and a worker whose group of
  * that name has other settings is refused as it starts.
  */
-export type WorkerStartRecord = {
+export type WorkerStartRecord = WorkerRecordHeader & {
 	readonly type: 'worker-start';
-	readonly run: string;
-	readonly epoch: string;
-	readonly worker: string;
 	readonly groups: readonly WorkerGroupRecord[];
 };
 
