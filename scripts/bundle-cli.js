@@ -11,7 +11,8 @@ import {build} from 'rolldown';
  * Run by `npm run build`, after tsc.
  */
 await build({
-	input: 'cli.tsx',
+	// The command, and the script of its replication threads (replication-pool.ts), sharing chunks.
+	input: {cli: 'cli.tsx', 'replication-worker': 'source/replication-worker.ts'},
 	platform: 'node',
 	// Sources import `./x.js` for `./x.ts`, as Node's ESM resolution wants.
 	resolve: {extensionAlias: {'.js': ['.ts', '.tsx', '.js']}},
@@ -19,7 +20,7 @@ await build({
 	// Ink loads its React devtools only when DEV=true, and they are not a dependency.
 	external: ['react-devtools-core'],
 	output: {
-		dir: 'dist', entryFileNames: 'cli.js', chunkFileNames: 'chunks/[name]-[hash].js', format: 'esm', sourcemap: true,
+		dir: 'dist', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js', format: 'esm', sourcemap: true,
 	},
 	plugins: [removeStaleChunks()],
 	logLevel: 'warn',

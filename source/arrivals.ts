@@ -13,6 +13,9 @@ import {toMicros, toMillis, type Micros} from './time.js';
 export const ARRIVAL_PROCESSES = ['poisson', 'constant'] as const;
 export type ArrivalProcess = (typeof ARRIVAL_PROCESSES)[number];
 
+/** A warm-up: the messages arriving before `ms`, or the first `messages` to arrive. */
+export type Warmup = {readonly ms: number} | {readonly messages: number};
+
 /** An open model: messages arrive at a rate over simulated time, whether or not a sender is free. */
 export type Arrivals = {
 	/** Arrivals per simulated second. */
@@ -31,9 +34,9 @@ export type Arrivals = {
  * Lazy: one message is drawn and one arrival scheduled at a time, so memory holds the backlog
  * the pool keeps, not the run. Arrival times are whole microseconds, rounded from exact times.
  */
-export function arrivingMessages(messages: Iterable<Message>, arrivals: Arrivals, deps: {readonly scheduler: SchedulerLike; readonly random: Random; readonly priorities?: readonly Priority[]}): Observable<Message> {
+export function arrivingMessages(messages: Iterable<Message>, arrivals: Arrivals, deps: {readonly scheduler: SchedulerLike; readonly random: Random; readonly priorities?: readonly Priority[]; readonly warmup?: Warmup}): Observable<Message> {
 	// A stamp per subscription: each run draws its own arrival times.
-	return defer(() => arrivingAtTheirTimes(messages, deps.scheduler, arrivalStamp(arrivals, deps.random, deps.priorities)));
+	return defer(() => arrivingAtTheirTimes(messages, deps.scheduler, arrivalStamp(arrivals, deps.random, deps.priorities, deps.warmup)));
 }
 
 /**
@@ -41,7 +44,7 @@ export function arrivingMessages(messages: Iterable<Message>, arrivals: Arrivals
  * calls, not a generator around the messages: a generator's step per message cost the realistic
  * workload 8% of its sends/s.
  */
-function arrivalStamp(arrivals: Arrivals, random: Random, priorities: readonly Priority[] | undefined): (message: Message) => Message {
+function arrivalStamp(arrivals: Arrivals, random: Random, priorities: readonly Priority[] | undefined, warmup: Warmup | undefined): (message: Message) => Message {
 	const priorityOf = priorities && priorityDraw(priorities, random);
 	const meanGapMs = 1000 / arrivals.ratePerSec;
 	// The arrival time is kept exact and rounded to the clock's microsecond as a whole, never gap by
@@ -49,6 +52,10 @@ function arrivalStamp(arrivals: Arrivals, random: Random, priorities: readonly P
 	// all at 0 at 1e9/s, and Poisson ones 4% fast at 1,000,000/s. Constant ones are n gaps, not a sum.
 	let arrived = 0;
 	let exactMs = 0;
+	// Within the warm-up: arrived before its time, or among its first messages (counted from 1).
+	const warmupUs = warmup !== undefined && 'ms' in warmup ? toMicros(warmup.ms) : -1;
+	const warmupMessages = warmup !== undefined && 'messages' in warmup ? warmup.messages : 0;
+	let stamped = 0;
 	const arrivalUs = (): Micros => {
 		if (arrivals.process === 'constant') {
 			return toMicros(arrived++ * meanGapMs);
@@ -62,7 +69,7 @@ function arrivalStamp(arrivals: Arrivals, random: Random, priorities: readonly P
 		const at = arrivalUs();
 		// Every field named, in one literal: one object of one shape per arrival (a spread copies generically).
 		return {
-			id: message.id, to: message.to, body: message.body, encoding: message.encoding, segments: message.segments, priority: priorityOf ? priorityOf() : message.priority, arrivalMs: toMillis(at),
+			id: message.id, to: message.to, body: message.body, encoding: message.encoding, segments: message.segments, priority: priorityOf ? priorityOf() : message.priority, arrivalMs: toMillis(at), warmup: at < warmupUs || ++stamped <= warmupMessages,
 		};
 	};
 }

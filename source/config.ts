@@ -1,4 +1,4 @@
-import type {ArrivalProcess, Arrivals} from './arrivals.js';
+import type {ArrivalProcess, Arrivals, Warmup} from './arrivals.js';
 import {DEFAULTS} from './defaults.js';
 import type {Charset} from './messages.js';
 import type {Priority} from './priorities.js';
@@ -31,6 +31,8 @@ export type SimulationConfig = {
 	readonly priorities?: readonly Priority[];
 	/** Where replayed messages come from (`--input`); `messages` is then how many it holds, 0 when not known (standard input). */
 	readonly input?: {readonly path: string; readonly format: string};
+	/** With arrivals: the start of the run whose waits and latencies are left out (a time, or the first messages). */
+	readonly warmup?: Warmup;
 };
 
 /** A config with every default filled in and the seed chosen. */
@@ -46,6 +48,7 @@ export type ResolvedConfig = {
 	readonly charset: Charset;
 	readonly priorities: readonly Priority[] | undefined;
 	readonly input: {readonly path: string; readonly format: string} | undefined;
+	readonly warmup: Warmup | undefined;
 };
 
 /** The one place defaults are filled in (from `DEFAULTS`), for a local run and every broker command. */
@@ -60,6 +63,7 @@ export function resolveConfig(config: SimulationConfig): ResolvedConfig {
 		charset: config.charset ?? DEFAULTS.charset,
 		priorities: config.priorities,
 		input: config.input,
+		warmup: config.warmup,
 		arrivals: config.arrivals && {ratePerSec: config.arrivals.ratePerSec, process: config.arrivals.process ?? DEFAULTS.arrival},
 	};
 }

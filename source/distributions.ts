@@ -13,8 +13,13 @@ import type {Random} from './random.js';
  * - `uniform`: flat on mean * (1 -/+ sqrt(3) * spread); spread at most 1/sqrt(3) (~0.577) so the
  *   lower end is not below 0.
  * - `fixed`: always exactly the mean (to the microsecond, exact on average); takes no spread.
+ * - `empirical`: a user's own measured send times (`samples`), each drawn with equal chance (a
+ *   bootstrap): the mean and spread are theirs, so none is given.
  */
-export const DISTRIBUTIONS = ['gamma', 'exponential', 'uniform', 'fixed'] as const;
+export const DISTRIBUTIONS = ['gamma', 'exponential', 'uniform', 'fixed', 'empirical'] as const;
+
+/** The distributions drawn from a mean (and spread): all but `empirical`, which draws from measured times. */
+export const SHAPED_DISTRIBUTIONS = DISTRIBUTIONS.filter(distribution => distribution !== 'empirical');
 export type Distribution = (typeof DISTRIBUTIONS)[number];
 
 /** The same as `DEFAULTS.distribution`, for importers of earlier versions. */
@@ -29,6 +34,8 @@ export type SendTimeShape = {
 	readonly meanMs: number;
 	/** Coefficient of variation; see `DISTRIBUTIONS`. */
 	readonly spread: number;
+	/** `empirical`: the measured send times drawn from (ms). */
+	readonly sendTimes?: readonly number[];
 };
 
 /**
@@ -52,7 +59,8 @@ export function spreadLimit(distribution: Distribution): {takesSpread: boolean; 
 		}
 
 		case 'exponential':
-		case 'fixed': {
+		case 'fixed':
+		case 'empirical': {
 			return {
 				takesSpread: false, min: 0, max: 0, rule: 'takes no spread',
 			};
@@ -67,7 +75,8 @@ export function defaultSpread(distribution: Distribution): number {
 			return 1;
 		}
 
-		case 'fixed': {
+		case 'fixed':
+		case 'empirical': {
 			return 0;
 		}
 
@@ -92,6 +101,15 @@ export function createSendTimeSampler(shape: SendTimeShape, random: Random): Sen
 	}
 
 	switch (distribution) {
+		case 'empirical': {
+			const samples = shape.sendTimes ?? [];
+			if (samples.length === 0) {
+				throw new RangeError('the empirical distribution needs sendTimes: measured send times to draw from');
+			}
+
+			return () => samples[random.int(samples.length)];
+		}
+
 		case 'fixed': {
 			return fixedTime(meanMs);
 		}
@@ -205,4 +223,11 @@ function createNormalSampler(random: Random): () => number {
 		hasSpare = true;
 		return u * factor;
 	};
+}
+
+/** The mean and coefficient of variation of measured send times: what an empirical group's mean and spread are. */
+export function sampleShape(samples: readonly number[]): {readonly meanMs: number; readonly spread: number} {
+	const meanMs = samples.reduce((sum, value) => sum + value, 0) / samples.length;
+	const variance = samples.reduce((sum, value) => sum + ((value - meanMs) ** 2), 0) / samples.length;
+	return {meanMs, spread: meanMs > 0 ? Math.sqrt(variance) / meanMs : 0};
 }

@@ -20,6 +20,8 @@ export type Message = {
 	readonly segments?: number;
 	/** Its priority's name (`--priority`): a free sender takes the highest priority waiting. */
 	readonly priority?: string;
+	/** It arrived within the run's warm-up (`--warmup`): its wait and latency are left out of the figures. */
+	readonly warmup?: boolean;
 };
 
 /** What bodies are drawn from: GSM-7 characters only, printable ASCII (a backtick is not GSM-7), or a mix with other scripts and emoji. */

@@ -4,6 +4,7 @@ import {
 import {lastAtInstant} from './scheduler.js';
 import {toMicros, toMillis} from './time.js';
 import type {ResolvedSenderGroup, SendResult} from './senders.js';
+import {WarmupDetector} from './warmup.js';
 import {takeSnapshot, type Snapshot} from './snapshot.js';
 import {
 	addResult, emptyStats, listPriorities, type Stats,
@@ -44,6 +45,8 @@ export type MonitorOptions = {
 	readonly priorities?: readonly string[];
 	/** Report only the priorities some message had (replays), not every name of `priorities`. */
 	readonly usedPrioritiesOnly?: boolean;
+	/** Watch the waits for where a start-up transient ends (MSER-5, warmup.ts): the final snapshot says, as `warmup`. */
+	readonly detectWarmup?: boolean;
 	/** Messages waiting to be tried again (the pool's gauge). */
 	readonly retrying?: () => number;
 	/** Messages arrived and not started (a run with arrivals); snapshots report it as `backlog`. */
@@ -76,6 +79,10 @@ export function monitor(options: MonitorOptions): OperatorFunction<SendResult, S
 		// The scan's seed, made per subscription: `addResult` updates it in place (copying a
 		// histogram per result would cost O(histogram) a message), so it must not be shared.
 		const seed = listPriorities(emptyStats(), options.priorities ?? []);
+		if (options.detectWarmup) {
+			seed.warmupDetector = new WarmupDetector();
+		}
+
 		/** The card's fold and sampling: stats accumulate with `scan` and are read on the ticks. */
 		const snapshots = (results: Observable<SendResult>): Observable<Snapshot> => results.pipe(
 			scan(addResult, seed),

@@ -37,6 +37,8 @@ export type PipelineOptions = {
 	readonly priorities?: readonly string[];
 	/** Report only the priorities some message had: see `MonitorOptions.usedPrioritiesOnly`. */
 	readonly usedPrioritiesOnly?: boolean;
+	/** Watch the waits for a start-up transient: see `MonitorOptions.detectWarmup`. */
+	readonly detectWarmup?: boolean;
 };
 
 /**
@@ -72,6 +74,7 @@ export function pipeline(messages: MessageSource, options: PipelineOptions): Obs
 			retrying: () => gauge.retrying,
 			priorities: options.priorities,
 			usedPrioritiesOnly: options.usedPrioritiesOnly,
+			detectWarmup: options.detectWarmup,
 		}));
 	});
 }

@@ -1,7 +1,8 @@
 import type {SimulationConfig} from './config.js';
-import {SimulationScheduler} from './scheduler.js';
 import type {SenderGroup} from './senders.js';
-import {simulate} from './simulation.js';
+import {successInterval} from './confidence.js';
+import type {ReplicationRunner} from './replication-pool.js';
+import {Stopped, runOnce} from './replications.js';
 import type {Snapshot} from './snapshot.js';
 
 /** What a plan must meet; at least one is given. */
@@ -14,11 +15,30 @@ export type PlanGoal = {
 	readonly maxFailureRate?: number;
 };
 
-/** One sender count tried: how many of its seeded replications met the goal. */
-export type PlanPoint = {readonly senders: number; readonly met: number; readonly replications: number; readonly makespanMs: number; readonly p99Ms: number};
+/**
+ * One sender count tried, and what its runs (seeds 1..n) showed: how many met the goal, and the
+ * one-sided Clopper-Pearson bounds on the share of all runs that would (`level` confidence).
+ */
+export type PlanPoint = {
+	readonly senders: number;
+	readonly met: number;
+	readonly replications: number;
+	/** The longest makespan and the highest p99 among its runs. */
+	readonly makespanMs: number;
+	readonly p99Ms: number;
+	/** At least this share of runs meets the goal, with the plan's confidence; 0 when none met. */
+	readonly low: number;
+	/** At most this share does, with the same confidence; 1 when all met. */
+	readonly high: number;
+	/**
+	 * `meets`: `low` reached the share asked for; `misses`: `high` fell below it; `undecided`: the
+	 * runs allowed ran out first (counted as not meeting); `screened`: one run, to find where to look.
+	 */
+	readonly verdict: 'meets' | 'misses' | 'undecided' | 'screened';
+};
 
 export type Plan = {
-	/** The fewest senders that met the goal in every replication; null when even the most that can help did not, or the search was stopped. */
+	/** The fewest senders shown to meet the goal in at least `share` of runs; null when even the most that can help did not, or the search was stopped. */
 	readonly senders: number | null;
 	/** Every count tried, in the order tried. */
 	readonly tried: readonly PlanPoint[];
@@ -26,6 +46,18 @@ export type Plan = {
 	readonly bracket: Bracket;
 	/** The search was stopped (its signal aborted) before it had an answer. */
 	readonly interrupted: boolean;
+};
+
+/** How sure a plan must be. */
+export type PlanConfidence = {
+	/** The share of runs that must meet the goal (default 0.9). */
+	readonly share?: number;
+	/** The confidence that they do (default 0.95). */
+	readonly level?: number;
+	/** The most runs at one count before it is called undecided (default 200). */
+	readonly maxRuns?: number;
+	/** Runs the replications (default: in this thread, one after another). */
+	readonly runner?: Pick<ReplicationRunner, 'run' | 'jobs'>;
 };
 
 /**
@@ -36,37 +68,6 @@ export const mostUsefulSenders = (messages: number): number => Math.min(PLAN_MAX
 
 /** The most senders a plan considers (the engine's limit). */
 export const PLAN_MAX_SENDERS = 1_000_000;
-
-/** Raised inside a search when its signal aborts: the search returns what it knows. */
-class Stopped extends Error {
-	override name = 'Stopped';
-}
-
-/**
- * Runs one seeded replication on a virtual clock in slices of wall time, so the process hears
- * signals between them: its final snapshot, or a `Stopped` rejection when `signal` aborts.
- */
-export async function runOnce(config: SimulationConfig, signal?: AbortSignal): Promise<Snapshot> {
-	if (signal?.aborted) {
-		throw new Stopped();
-	}
-
-	const scheduler = new SimulationScheduler('max');
-	return new Promise<Snapshot>((resolve, reject) => {
-		const onAbort = (): void => {
-			subscription.unsubscribe();
-			reject(new Stopped());
-		};
-
-		const subscription = simulate({...config, speed: 'max'}, {scheduler, emitResults: false}).subscribe(event => {
-			if (event.type === 'final') {
-				signal?.removeEventListener('abort', onAbort);
-				resolve(event);
-			}
-		});
-		signal?.addEventListener('abort', onAbort, {once: true});
-	});
-}
 
 /** What a search tells as it goes: each run done, and the search's state after it. */
 export type SearchHooks = {
@@ -97,63 +98,97 @@ export function meets(final: Snapshot, goal: PlanGoal): boolean {
 }
 
 /**
- * The fewest senders of `group` that meet `goal`, by search over seeded discrete-event runs. More
- * senders never make a run slower, so the count is bisected: first bracketed from below by the
- * perfectly parallel bound (messages x mean / deadline), doubling until a count meets the goal,
- * then halved to one. Each count is tried once while searching; the answer and the count below it
- * are then run `replications` times (seeds 1..R), and the answer is the fewest that met the goal in
- * every replication, which is how sure the plan is.
+ * The fewest senders of `group` that meet `goal` in at least `share` of runs, with `level`
+ * confidence, by search over seeded discrete-event runs (seeds 1, 2, ...: the same at every
+ * count, so counts differ by their senders, not by luck).
+ *
+ * First a screen of one run a count finds where to look: from the perfectly parallel bound
+ * (messages x mean / deadline) up, in steps that double, until a count meets the goal once, then
+ * narrowed to one count, `jobs` counts at a time. Then a sequential test at counts near it: runs in
+ * batches (all of a batch at once on the runner's threads) until the Clopper-Pearson bounds decide
+ * (at least `share` met, with `level` confidence: meets; at most: misses), or `maxRuns` are spent
+ * (undecided, counted as not meeting). More senders never make a run slower, so the answer is
+ * bisected between a count that misses and one that meets.
  */
-export async function planSenders(config: SimulationConfig, group: Omit<SenderGroup, 'count'>, goal: PlanGoal, replications = 3, hooks: SearchHooks = {}): Promise<Plan> {
+export async function planSenders(config: SimulationConfig, group: Omit<SenderGroup, 'count'>, goal: PlanGoal, confidence: PlanConfidence = {}, hooks: SearchHooks = {}): Promise<Plan> {
+	const share = confidence.share ?? 0.9;
+	const level = confidence.level ?? 0.95;
+	const maxRuns = confidence.maxRuns ?? 200;
+	const runner = confidence.runner ?? {run: runOnce, jobs: 1};
 	const tried: PlanPoint[] = [];
-	const cache = new Map<string, Snapshot>();
+	const finals = new Map<string, Promise<Snapshot>>();
 	let runs = 0;
 	let bracket: Bracket = {};
 	const runWith = async (senders: number, seed: number): Promise<Snapshot> => {
 		const key = `${senders}:${seed}`;
-		let final = cache.get(key);
+		let final = finals.get(key);
 		if (final === undefined) {
-			final = await runOnce({...config, seed, groups: [{...group, count: senders}]}, hooks.signal);
-			cache.set(key, final);
-			runs++;
-			const met = meets(final, goal);
-			bracket = met
-				? {...bracket, meets: Math.min(bracket.meets ?? Number.POSITIVE_INFINITY, senders)}
-				: {...bracket, fails: Math.max(bracket.fails ?? 0, senders)};
-			hooks.onRun?.({runs, counts: new Set(tried.map(point => point.senders)).add(senders).size, bracket});
+			final = runner.run({...config, seed, groups: [{...group, count: senders}]}, hooks.signal).then(snapshot => {
+				runs++;
+				bracket = meets(snapshot, goal)
+					? {...bracket, meets: Math.min(bracket.meets ?? Number.POSITIVE_INFINITY, senders)}
+					: {...bracket, fails: Math.max(bracket.fails ?? 0, senders)};
+				hooks.onRun?.({runs, counts: new Set([...finals.keys()].map(known => known.split(':')[0])).size, bracket});
+				return snapshot;
+			});
+			finals.set(key, final);
 		}
 
 		return final;
 	};
 
-	const points = new Map<string, PlanPoint>();
-	const point = async (senders: number, count: number): Promise<PlanPoint> => {
-		const known = points.get(`${senders}x${count}`);
+	const pointOf = (senders: number, ran: readonly Snapshot[], verdict: PlanPoint['verdict']): PlanPoint => {
+		const met = ran.filter(final => meets(final, goal)).length;
+		const {low, high} = successBounds(met, ran.length, level);
+		return {
+			senders, met, replications: ran.length, makespanMs: Math.max(...ran.map(final => final.elapsedMs)), p99Ms: Math.max(...ran.map(final => final.latency?.p99Ms ?? final.p99Ms)), low, high, verdict,
+		};
+	};
+
+	/** One run (seed 1) at each count, at once: whether each met the goal. */
+	const screen = async (counts: readonly number[]): Promise<boolean[]> => Promise.all(counts.map(async senders => {
+		const final = await runWith(senders, 1);
+		if (!tried.some(point => point.senders === senders)) {
+			tried.push(pointOf(senders, [final], 'screened'));
+		}
+
+		return meets(final, goal);
+	}));
+
+	const decided = new Map<number, PlanPoint>();
+	/** The sequential test at `senders`: batches of runs until the bounds decide, or `maxRuns`. */
+	const decide = async (senders: number): Promise<PlanPoint> => {
+		const known = decided.get(senders);
 		if (known) {
 			return known;
 		}
 
-		const finals: Snapshot[] = [];
-		for (let seed = 1; seed <= count; seed++) {
+		const ran: Snapshot[] = [];
+		let batch = Math.max(4, runner.jobs * 2);
+		let point: PlanPoint;
+		for (;;) {
+			const seeds = Array.from({length: Math.min(batch, maxRuns - ran.length)}, (_, index) => ran.length + index + 1);
 			// eslint-disable-next-line no-await-in-loop
-			finals.push(await runWith(senders, seed));
+			ran.push(...await Promise.all(seeds.map(async seed => runWith(senders, seed))));
+			point = pointOf(senders, ran, 'undecided');
+			if (point.low >= share || point.high < share || ran.length >= maxRuns) {
+				break;
+			}
+
+			batch = Math.max(batch, ran.length); // Doubling: few batches, each as wide as the threads.
 		}
 
-		const result = {
-			senders,
-			met: finals.filter(final => meets(final, goal)).length,
-			replications: count,
-			makespanMs: Math.max(...finals.map(final => final.elapsedMs)),
-			p99Ms: Math.max(...finals.map(final => final.latency?.p99Ms ?? final.p99Ms)),
-		};
-		tried.push(result);
-		points.set(`${senders}x${count}`, result);
-		return result;
-	};
+		const verdict = point.low >= share ? 'meets' : (point.high < share ? 'misses' : 'undecided');
+		const result = {...point, verdict} as const;
+		decided.set(senders, result);
+		const screened = tried.findIndex(known => known.senders === senders);
+		if (screened === -1) {
+			tried.push(result);
+		} else {
+			tried[screened] = result;
+		}
 
-	const ok = async (senders: number, count: number) => {
-		const result = await point(senders, count);
-		return result.met === result.replications;
+		return result;
 	};
 
 	const messages = config.messages ?? 1000;
@@ -168,54 +203,100 @@ export async function planSenders(config: SimulationConfig, group: Omit<SenderGr
 
 	try {
 		const meanMs = group.meanMs ?? 100;
-		let low = goal.deadlineMs === undefined || meanMs === 0 ? 1 : Math.min(most, Math.max(1, Math.floor((messages * meanMs) / goal.deadlineMs)));
-		let high = low;
-		// Bracket: from the bound, a step of 5% that doubles each time, until a count meets the goal once.
-		let step = Math.max(1, Math.ceil(low * 0.05));
+		const width = Math.max(1, runner.jobs);
+		// Screen: from the bound, steps of 5% that double, `width` counts at once, until one meets the goal once.
+		let fails = (goal.deadlineMs === undefined || meanMs === 0 ? 1 : Math.min(most, Math.max(1, Math.floor((messages * meanMs) / goal.deadlineMs)))) - 1;
+		let step = Math.max(1, Math.ceil((fails + 1) * 0.05));
+		let meetsOnce: number | undefined;
+		while (meetsOnce === undefined) {
+			const counts: number[] = [];
+			for (let next = fails + 1; counts.length < width && next <= most; next = counts.at(-1)! + step, step *= 2) {
+				counts.push(Math.min(most, next));
+			}
+
+			if (counts.length === 0) {
+				break;
+			}
+
+			// eslint-disable-next-line no-await-in-loop
+			const met = await screen(counts);
+			const first = met.indexOf(true);
+			if (first === -1) {
+				fails = counts.at(-1)!;
+				if (fails >= most) {
+					break;
+				}
+			} else {
+				meetsOnce = counts[first];
+				fails = first === 0 ? fails : counts[first - 1];
+			}
+		}
+
+		if (meetsOnce === undefined) {
+			// Not even once at the most senders that can help: the test there says how sure that is.
+			await decide(most);
+			return answer(null);
+		}
+
+		// Narrow (fails, best] to one count, `width` counts at once.
+		let best: number = meetsOnce;
+		while (best - fails > 1) {
+			const counts = between(fails, best, width);
+			// eslint-disable-next-line no-await-in-loop
+			const met = await screen(counts);
+			const first = met.indexOf(true);
+			if (first !== -1) {
+				best = counts[first];
+			}
+
+			for (const [index, count] of counts.entries()) {
+				if (!met[index] && count < best) {
+					fails = Math.max(fails, count);
+				}
+			}
+		}
+
+		// The test: up from the screen's answer until a count meets the goal with confidence ...
+		let high = best;
+		let up = 1;
+		const meetsSurely = async (senders: number): Promise<boolean> => {
+			const {verdict} = await decide(senders);
+			return verdict === 'meets';
+		};
+
 		// eslint-disable-next-line no-await-in-loop
-		while (!await ok(high, 1)) {
-			low = high + 1;
+		while (!await meetsSurely(high)) {
 			if (high >= most) {
 				return answer(null);
 			}
 
-			high = Math.min(most, high + step);
-			step *= 2;
+			fails = high;
+			high = Math.min(most, high + up);
+			up *= 2;
 		}
 
-		if (low > high) {
-			low = high;
+		// ... and down from there while the count below meets too (a lucky screen can stop high).
+		let low = Math.max(0, Math.min(fails, high - 1));
+		let down = 1;
+		// eslint-disable-next-line no-await-in-loop
+		while (low >= 1 && await meetsSurely(low)) {
+			high = low;
+			low = Math.max(0, low - down);
+			down *= 2;
 		}
 
-		// Bisect [low, high]: `high` meets the goal, everything below `low` does not.
-		while (low < high) {
+		// Bisect (low, high]: `high` meets with confidence, `low` does not (or is 0).
+		while (high - low > 1) {
 			const middle = Math.floor((low + high) / 2);
 			// eslint-disable-next-line no-await-in-loop
-			if (await ok(middle, 1)) {
+			if (await meetsSurely(middle)) {
 				high = middle;
 			} else {
-				low = middle + 1;
+				low = middle;
 			}
 		}
 
-		// How sure: the answer must meet the goal in every replication; if not, step up until one does.
-		let found = high;
-		// eslint-disable-next-line no-await-in-loop
-		while (!await ok(found, replications)) {
-			if (found >= most) {
-				return answer(null);
-			}
-
-			found++;
-		}
-
-		// And the count below it must fail in at least one (else it is the answer).
-		// eslint-disable-next-line no-await-in-loop
-		while (found > 1 && await ok(found - 1, replications)) {
-			found--;
-		}
-
-		return answer(found);
+		return answer(high);
 	} catch (error) {
 		if (error instanceof Stopped) {
 			return {
@@ -225,6 +306,19 @@ export async function planSenders(config: SimulationConfig, group: Omit<SenderGr
 
 		throw error;
 	}
+}
+
+/** Up to `width` counts evenly between `fails` and `meets` (both left out), lowest first. */
+function between(fails: number, meets: number, width: number): number[] {
+	const gap = meets - fails;
+	const counts = Array.from({length: Math.min(width, gap - 1)}, (_, index) => fails + Math.max(1, Math.round((gap * (index + 1)) / (width + 1))));
+	return [...new Set(counts)].filter(count => count < meets);
+}
+
+/** One-sided `level` Clopper-Pearson bounds on a success probability: at least `low`, at most `high`. */
+function successBounds(successes: number, trials: number, level: number): {low: number; high: number} {
+	// A two-sided interval at 2 level - 1 has each end one-sided at `level`.
+	return successInterval(successes, trials, (2 * level) - 1);
 }
 
 /** One count of a sweep: the mean over its replications. */
@@ -238,21 +332,28 @@ export type Sweep = {readonly points: SweepPoint[]; readonly interrupted: boolea
  * common random numbers, so rows differ by the sender count and not by luck): makespan, p99
  * (latency with arrivals, else send time) and throughput, averaged.
  */
-export async function sweepSenders(config: SimulationConfig, group: Omit<SenderGroup, 'count'>, counts: readonly number[], replications = 1, onPoint?: (point: SweepPoint) => void, hooks: SearchHooks = {}): Promise<Sweep> {
+export async function sweepSenders(config: SimulationConfig, group: Omit<SenderGroup, 'count'>, counts: readonly number[], replications = 1, onPoint?: (point: SweepPoint) => void, hooks: SearchHooks & {readonly runner?: Pick<ReplicationRunner, 'run'>} = {}): Promise<Sweep> {
 	const points: SweepPoint[] = [];
+	const run = hooks.runner?.run ?? runOnce;
 	let runs = 0;
-	try {
-		for (const senders of counts) {
-			const finals: Snapshot[] = [];
-			for (let seed = 1; seed <= replications; seed++) {
-				// eslint-disable-next-line no-await-in-loop
-				finals.push(await runOnce({...config, seed, groups: [{...group, count: senders}]}, hooks.signal));
-				runs++;
-				hooks.onRun?.({
-					runs, plannedRuns: counts.length * replications, counts: points.length + 1, bracket: {},
-				});
-			}
+	// Every run is asked for at once (the runner's threads take them in order); rows go out in count
+	// order, each as soon as its runs and every earlier row's are done.
+	const rows = counts.map(async senders => Promise.all(Array.from({length: replications}, async (_, index) => {
+		const final = await run({...config, seed: index + 1, groups: [{...group, count: senders}]}, hooks.signal);
+		runs++;
+		hooks.onRun?.({
+			runs, plannedRuns: counts.length * replications, counts: points.length + 1, bracket: {},
+		});
+		return final;
+	})));
+	for (const row of rows) {
+		row.catch(() => undefined); // Each is awaited in turn below; one stopped early must not go unhandled.
+	}
 
+	try {
+		for (const [index, senders] of counts.entries()) {
+			// eslint-disable-next-line no-await-in-loop
+			const finals = await rows[index];
 			const mean = (of: (final: Snapshot) => number) => finals.reduce((sum, final) => sum + of(final), 0) / finals.length;
 			const point = {
 				senders,

@@ -1,6 +1,6 @@
 import {DEFAULTS} from './defaults.js';
 import {
-	createSendTimeSampler, defaultSpread, type Distribution, type SendTimeSampler,
+	createSendTimeSampler, defaultSpread, sampleShape, type Distribution, type SendTimeSampler,
 } from './distributions.js';
 import type {Message} from './messages.js';
 import type {Random} from './random.js';
@@ -31,10 +31,20 @@ export type SenderGroup = {
 	 * starts sends faster. No limit when left out.
 	 */
 	readonly ratePerSec?: number;
+	/**
+	 * `distribution: 'empirical'`: measured send times (ms), each drawn with equal chance; the group's
+	 * mean and spread are then theirs (any given are ignored). `sendTimesFrom` says where they came from.
+	 */
+	readonly sendTimes?: readonly number[];
+	readonly sendTimesFrom?: string;
 };
 
 /** A group with every default filled in. */
-export type ResolvedSenderGroup = Required<Omit<SenderGroup, 'ratePerSec'>> & {readonly ratePerSec: number | undefined};
+export type ResolvedSenderGroup = Required<Omit<SenderGroup, 'ratePerSec' | 'sendTimes' | 'sendTimesFrom'>> & {
+	readonly ratePerSec: number | undefined;
+	readonly sendTimes?: readonly number[];
+	readonly sendTimesFrom?: string;
+};
 
 /** One sender: it sends one message at a time. */
 export type Sender = {
@@ -116,12 +126,20 @@ export function resolveGroups(groups: readonly SenderGroup[]): ResolvedSenderGro
 
 	return groups.map((group, index) => {
 		const distribution = group.distribution ?? DEFAULTS.distribution;
+		const name = group.name ?? generatedName(groups.length === 1 ? 'default' : `group-${index + 1}`, given);
+		if (distribution === 'empirical' && !(group.sendTimes && group.sendTimes.length > 0)) {
+			throw new RangeError(`sender group ${JSON.stringify(name)}: the empirical distribution needs sendTimes (measured send times, ms)`);
+		}
+
+		// Measured send times bring their own mean and spread.
+		const measured = distribution === 'empirical' ? sampleShape(group.sendTimes!) : undefined;
 		return {
-			name: group.name ?? generatedName(groups.length === 1 ? 'default' : `group-${index + 1}`, given),
+			name,
 			count: group.count,
-			meanMs: group.meanMs ?? DEFAULTS.meanMs,
-			spread: group.spread ?? defaultSpread(distribution),
+			meanMs: measured?.meanMs ?? group.meanMs ?? DEFAULTS.meanMs,
+			spread: measured?.spread ?? group.spread ?? defaultSpread(distribution),
 			distribution,
+			...(measured ? {sendTimes: group.sendTimes, ...(group.sendTimesFrom === undefined ? {} : {sendTimesFrom: group.sendTimesFrom})} : {}),
 			failureRate: group.failureRate ?? DEFAULTS.failureRate,
 			maxAttempts: group.maxAttempts ?? DEFAULTS.maxAttempts,
 			backoffMs: group.backoffMs ?? DEFAULTS.backoffMs,

@@ -63,7 +63,9 @@ export function simulate(config: SimulationConfig, deps: SimulationDeps = {}): O
 		} else {
 			const made = generateMessages(random, {count: resolved.messages, maxBodyLength: resolved.maxBodyLength, charset: resolved.charset});
 			if (resolved.arrivals) {
-				messages = arrivingMessages(made, resolved.arrivals, {scheduler, random, priorities});
+				messages = arrivingMessages(made, resolved.arrivals, {
+					scheduler, random, priorities, warmup: resolved.warmup,
+				});
 			} else if (priorities) {
 				messages = prioritizedAtStart(made, resolved.messages, priorities);
 			} else {
@@ -86,6 +88,8 @@ export function simulate(config: SimulationConfig, deps: SimulationDeps = {}): O
 			priorities: priorities?.map(priority => priority.name) ?? deps.priorityOrder,
 			// Replayed messages have the priorities their input gives, if it has that column at all.
 			usedPrioritiesOnly: priorities === undefined && deps.priorityOrder !== undefined,
+			// Generated arrivals with no warm-up given: find out whether the run needed one.
+			detectWarmup: !deps.source && resolved.arrivals !== undefined && resolved.warmup === undefined,
 		}).subscribe(subscriber);
 	});
 }

@@ -1,4 +1,5 @@
 import type {ResolvedSenderGroup} from './senders.js';
+import type {WarmupDetector, WarmupEstimate} from './warmup.js';
 import {
 	durationStdDevMs, groupHistogram, processedCount, type QueueingStats, type Stats,
 } from './stats.js';
@@ -112,7 +113,18 @@ export type Snapshot = {
 	readonly priorities?: readonly PriorityFigures[];
 	/** A broker monitor's final snapshot: the seeds of the run's producers, in the order they started. */
 	readonly seeds?: readonly number[];
+	/**
+	 * A final snapshot of a run with arrivals and no warm-up given: where MSER-5 puts the end of its
+	 * start-up transient (see `needsWarmup`).
+	 */
+	readonly warmup?: WarmupEstimate;
 };
+
+/** The share of a run's waits past which a start-up transient is worth a warning. */
+export const WARMUP_WARNING_SHARE = 0.05;
+
+/** Whether a run's start-up transient is long enough to bias its waits: past 5% of them. */
+export const needsWarmup = (estimate: WarmupEstimate | undefined): estimate is WarmupEstimate => estimate !== undefined && estimate.messages > WARMUP_WARNING_SHARE * estimate.of;
 
 export type PriorityFigures = {
 	readonly name: string;
@@ -402,5 +414,12 @@ export function takeSnapshot(stats: Stats, context: SnapshotContext): Snapshot {
 				priorities: Object.freeze(priorityFigures.map(([name, figures]) => priorityFiguresOf(name, figures))),
 			}
 			: {}),
+		...(type === 'final' && stats.warmupDetector ? warmupOf(stats.warmupDetector) : {}),
 	});
+}
+
+/** The detector's estimate, as a snapshot's field (none for a run too short to tell). */
+function warmupOf(detector: WarmupDetector): {warmup?: WarmupEstimate} {
+	const estimate = detector.estimate();
+	return estimate === undefined ? {} : {warmup: Object.freeze(estimate)};
 }

@@ -3,6 +3,7 @@ import type {Histogram} from 'hdr-histogram-js';
 // log writer, which makes an Intl number format as it loads (25 ms of every start).
 import {build} from 'hdr-histogram-js/dist/HistogramBuilder.js';
 import {initWebAssemblySync} from 'hdr-histogram-js/dist/wasm/index.js';
+import type {WarmupDetector} from './warmup.js';
 import {packedBodyCost} from './segments.js';
 import type {SendResult} from './senders.js';
 
@@ -83,6 +84,8 @@ export type Stats = {
 	queueing: QueueingStats | undefined;
 	/** The same, per priority (`--priority`), in the order first seen. */
 	readonly byPriority: Map<string, QueueingStats>;
+	/** Where the run's start-up transient ends, watched over the waits (a run with arrivals and no warm-up given). */
+	warmupDetector?: WarmupDetector;
 };
 
 /** What retrying did: the messages that needed more than one attempt, and failures by kind. */
@@ -253,12 +256,17 @@ export function addResult(stats: Stats, result: SendResult): Stats {
 	}
 
 	const {arrivalMs} = message;
-	if (arrivalMs !== undefined) {
+	// A message of the warm-up (`--warmup`) counts in every figure but waits and latencies.
+	if (arrivalMs !== undefined && message.warmup !== true) {
 		// A message's wait is to its first attempt's start; its latency to its last attempt's end.
 		const first = result.attempt === undefined || result.attempt === 1;
 		const last = result.retry !== true;
 		stats.queueing ??= emptyQueueing(stats);
 		addQueueing(stats.queueing, result, arrivalMs, first, last);
+		if (first && stats.warmupDetector !== undefined) {
+			stats.warmupDetector.add(result.startMs - arrivalMs, arrivalMs);
+		}
+
 		if (message.priority !== undefined) {
 			let byPriority = stats.byPriority.get(message.priority);
 			if (byPriority === undefined) {

@@ -37,7 +37,7 @@ function importsOf(file: string, known: Set<string>): string[] {
 /** Floors, lowest first. Everything in source/ not listed is the core. */
 const FLOORS: Array<[string, (path: string) => boolean]> = [
 	['core', () => true],
-	['pipeline', path => /^source\/(pipeline|simulation|plan|index)\.ts$/.test(path) || path.startsWith('source/broker/')],
+	['pipeline', path => /^source\/(pipeline|simulation|plan|index|replications|replication-pool|replication-worker)\.ts$/.test(path) || path.startsWith('source/broker/')],
 	['front ends', path => /^source\/(front-ends|output|ui)\//.test(path)],
 	['cli', path => path.startsWith('source/cli/') || path === 'cli.tsx'],
 ];

@@ -9,22 +9,10 @@ import {createRandom} from '../source/random.js';
 import {SimulationScheduler} from '../source/scheduler.js';
 import type {SendResult} from '../source/senders.js';
 import type {Snapshot} from '../source/snapshot.js';
+import {erlangC} from '../source/theory.js';
 import {
 	finalOf, mean, resultsOf, runToEnd, standardError,
 } from './helpers.js';
-
-/** Erlang C: the probability an arrival waits in M/M/c with offered load a = lambda / mu. */
-function erlangC(servers: number, load: number): number {
-	let term = 1;
-	let sum = 1; // K = 0
-	for (let k = 1; k < servers; k++) {
-		term *= load / k;
-		sum += term;
-	}
-
-	const last = (term * load / servers) / (1 - (load / servers)); // A^c / c! / (1 - rho)
-	return last / (sum + last);
-}
 
 describe('arrivingMessages', () => {
 	it('pushes constant arrivals every 1/rate, the first at once, each stamped with its arrival time', () => {

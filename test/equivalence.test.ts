@@ -10,7 +10,7 @@ import {
 import {describe, expect, it} from 'vitest';
 import {runBaseline} from '../bench/baseline.js';
 import {cardPool, cardSend} from '../bench/card.js';
-import {DISTRIBUTIONS} from '../source/distributions.js';
+import {SHAPED_DISTRIBUTIONS} from '../source/distributions.js';
 import {generateMessages, type Message} from '../source/messages.js';
 import {monitor} from '../source/monitor.js';
 import {senderPool} from '../source/pool.js';
@@ -27,7 +27,7 @@ const groupArbitrary = fc.record({
 	count: fc.integer({min: 1, max: 12}),
 	// Whole and fractional means, zero included: zero-time sends are the hardest ties.
 	meanMs: fc.oneof(fc.constant(0), fc.integer({min: 1, max: 40}), fc.double({min: 0.01, max: 40, noNaN: true})),
-	distribution: fc.constantFrom(...DISTRIBUTIONS),
+	distribution: fc.constantFrom(...SHAPED_DISTRIBUTIONS),
 	failureRate: fc.constantFrom(0, 0.1, 0.5, 1),
 });
 const groupsArbitrary = fc.array(groupArbitrary, {minLength: 1, maxLength: 4}).filter(groups => groups.reduce((sum, group) => sum + group.count, 0) <= 50);

@@ -1,46 +1,57 @@
 import {setTimeout as delay} from 'node:timers/promises';
 import {describe, expect, it} from 'vitest';
-import {meets, planSenders, runOnce} from '../source/plan.js';
+import {meets, planSenders} from '../source/plan.js';
+import {runOnce} from '../source/replications.js';
 import type {SimulationConfig} from '../source/config.js';
 import type {SenderGroup} from '../source/senders.js';
 import {finished, runCli, start} from './cli/spawn.js';
 
-/** The fewest senders in 1..limit that meet the goal in every one of `replications` seeded runs, trying each. */
-async function bruteForce(config: SimulationConfig, group: Omit<SenderGroup, 'count'>, goal: Parameters<typeof meets>[1], replications: number, limit: number): Promise<number | null> {
-	for (let senders = 1; senders <= limit; senders++) {
-		const all = await Promise.all(Array.from({length: replications}, async (_, index) => runOnce({...config, seed: index + 1, groups: [{...group, count: senders}]})));
-		if (all.every(final => meets(final, goal))) {
-			return senders;
-		}
-	}
-
-	return null;
+/** The share of `runs` fresh seeds (from 1,001: none the plan used) at `senders` that meet `goal`. */
+async function shareMeeting(config: SimulationConfig, group: Omit<SenderGroup, 'count'>, goal: Parameters<typeof meets>[1], senders: number, runs: number): Promise<number> {
+	const all = await Promise.all(Array.from({length: runs}, async (_, index) => runOnce({...config, seed: 1001 + index, groups: [{...group, count: senders}]})));
+	return all.filter(final => meets(final, goal)).length / runs;
 }
 
 describe('planSenders', () => {
-	it('finds the same count as trying every one, for a deadline', async () => {
-		const config = {messages: 2000, intervalMs: 60_000};
-		const group = {meanMs: 100, failureRate: 0.1};
-		const goal = {deadlineMs: 9000};
-		const plan = await planSenders(config, group, goal, 3);
-		expect(plan.senders).toBe(await bruteForce(config, group, goal, 3, 60));
-		// It tried far fewer counts than the brute force did.
-		expect(new Set(plan.tried.map(point => point.senders)).size).toBeLessThan(plan.senders!);
+	// A deadline near the edge: 2,000 exponential sends of mean 100 ms; how long the last one takes
+	// varies from run to run, so a count meets a tight deadline in some runs and not others.
+	const config = {messages: 2000, intervalMs: 60_000};
+	const group = {meanMs: 100, distribution: 'exponential' as const, failureRate: 0};
+	const goal = {deadlineMs: 9000};
+
+	it('finds the fewest senders that meet the goal in 90% of runs with 95% confidence: fresh runs agree', async () => {
+		const plan = await planSenders(config, group, goal, {share: 0.9, level: 0.95});
+		const answer = plan.tried.find(point => point.senders === plan.senders)!;
+		const below = plan.tried.find(point => point.senders === plan.senders! - 1)!;
+		expect(answer.verdict).toBe('meets');
+		expect(answer.low).toBeGreaterThanOrEqual(0.9);
+		expect(below.verdict).not.toBe('meets');
+		expect(below.verdict).not.toBe('screened');
+		// 400 fresh runs at the answer: if 90% or more meet the goal, the share measured is above
+		// 0.9 - 3 x sqrt(0.9 x 0.1 / 400) = 0.855 but for a 0.1% chance.
+		expect(await shareMeeting(config, group, goal, plan.senders!, 400)).toBeGreaterThan(0.855);
+		// And the count below does not reach 90% (it was found not to, 95% sure): its measured share stays
+		// under 0.9 + 0.045 unless the plan erred.
+		expect(await shareMeeting(config, group, goal, plan.senders! - 1, 400)).toBeLessThan(0.945);
 	});
 
-	it('finds the same count as trying every one, for a p99 latency under arrivals', async () => {
-		// 40 arrivals a second, sends of mean 100 ms: at least 5 senders to keep up; p99 latency under 250 ms needs more.
-		const config = {messages: 3000, intervalMs: 60_000, arrivals: {ratePerSec: 40, process: 'poisson' as const}};
-		const group = {meanMs: 100, distribution: 'exponential' as const, failureRate: 0};
-		const goal = {p99Ms: 600};
-		const plan = await planSenders(config, group, goal, 3);
-		expect(plan.senders).not.toBeNull();
-		expect(plan.senders).toBe(await bruteForce(config, group, goal, 3, 40));
+	it('asks more senders for a higher share: 99% of runs needs at least as many as 50%', async () => {
+		const half = await planSenders(config, group, goal, {share: 0.5, level: 0.9});
+		const most = await planSenders(config, group, goal, {share: 0.99, level: 0.9, maxRuns: 400});
+		expect(most.senders!).toBeGreaterThan(half.senders!);
+	});
+
+	it('stops a count\'s runs as soon as the bounds decide: a count far from the goal takes one batch', async () => {
+		const plan = await planSenders(config, group, goal, {share: 0.9, level: 0.95});
+		const decided = plan.tried.filter(point => point.verdict === 'misses' && point.met === 0);
+		for (const point of decided) {
+			expect(point.replications).toBeLessThanOrEqual(4); // 0 of 4: at most 53% would, 95% sure.
+		}
 	});
 
 	it('says when no count can meet the goal', async () => {
 		// Arrivals alone take 100 s: no number of senders ends the run in 50 s.
-		const plan = await planSenders({messages: 1000, arrivals: {ratePerSec: 10, process: 'constant'}, intervalMs: 60_000}, {meanMs: 10}, {deadlineMs: 50_000}, 1);
+		const plan = await planSenders({messages: 1000, arrivals: {ratePerSec: 10, process: 'constant'}, intervalMs: 60_000}, {meanMs: 10}, {deadlineMs: 50_000});
 		expect(plan.senders).toBeNull();
 	});
 });
@@ -50,7 +61,8 @@ describe('sms-sim plan', () => {
 		const args = ['plan', '-n', '2000', '--mean', '100ms', '--deadline', '9s'];
 		const text = await runCli(args);
 		expect(text.code).toBe(0);
-		expect(text.stdout).toMatch(/^\d+ senders: the fewest that meet the goal \(within 9\.000s\) in 3 of 3 seeded runs$/m);
+		expect(text.stdout).toMatch(/^\d+ senders: the fewest that meet the goal \(within 9\.000s\) in at least 90\.0% of runs, 95\.0% sure$/m);
+		expect(text.stdout).toMatch(/^ {2}evidence: \d+ met it in \d+ of \d+ runs \(at least 9\d\.\d% of runs would\); \d+ met it in \d+ of \d+ runs/m);
 		const json = await runCli([...args, '--json']);
 		const plan = JSON.parse(json.stdout) as {senders: number; tried: Array<{senders: number}>};
 		expect(text.stdout).toMatch(new RegExp(`^${plan.senders} senders`, 'm'));

@@ -5,7 +5,7 @@ import {SimulationScheduler} from '../source/scheduler.js';
 import {simulate, type SimulationEvent, type StartEvent} from '../source/simulation.js';
 import type {SimulationConfig} from '../source/config.js';
 import type {Snapshot} from '../source/snapshot.js';
-import {DISTRIBUTIONS} from '../source/distributions.js';
+import {SHAPED_DISTRIBUTIONS} from '../source/distributions.js';
 
 /** Runs to the end on a virtual clock, synchronously. */
 function run(config: SimulationConfig): SimulationEvent[] {
@@ -63,7 +63,7 @@ describe('simulate', () => {
 			count: fc.integer({min: 1, max: 8}),
 			meanMs: fc.integer({min: 0, max: 200}),
 			failureRate: fc.double({min: 0, max: 1, noNaN: true}),
-			distribution: fc.constantFrom(...DISTRIBUTIONS),
+			distribution: fc.constantFrom(...SHAPED_DISTRIBUTIONS),
 		});
 		fc.assert(fc.property(fc.array(groupArbitrary, {minLength: 1, maxLength: 3}), fc.integer({min: 0, max: 300}), fc.integer({min: 1, max: 500}), fc.nat(), (groups, messages, intervalMs, seed) => {
 			const snapshots = snapshotsOf(run({
@@ -90,7 +90,7 @@ describe('simulate', () => {
 
 	it('has the configured mean send time for every distribution, and no negative one', () => {
 		// 50,000 sends of mean 100: standard error cv * 100 / sqrt(50000) <= 0.45 ms; we allow 5.
-		for (const distribution of DISTRIBUTIONS) {
+		for (const distribution of SHAPED_DISTRIBUTIONS) {
 			const events = run({
 				messages: 50_000, groups: [{
 					count: 100, meanMs: 100, failureRate: 0.1, distribution,

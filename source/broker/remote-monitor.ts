@@ -290,6 +290,6 @@ function toSendResult(result: WireResult): SendResult {
 /** What the monitor's start event says: the run's totals are not known until its producers say. */
 function startConfig(options: RemoteMonitorOptions): ResolvedConfig {
 	return {
-		messages: 0, groups: [], intervalMs: options.intervalMs, seed: 0, speed: 1, maxBodyLength: 0, arrivals: undefined, charset: 'ascii', priorities: undefined, input: undefined,
+		messages: 0, groups: [], intervalMs: options.intervalMs, seed: 0, speed: 1, maxBodyLength: 0, arrivals: undefined, charset: 'ascii', priorities: undefined, input: undefined, warmup: undefined,
 	};
 }

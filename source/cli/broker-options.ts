@@ -73,6 +73,6 @@ export function validateBrokerCommand(
 	return {
 		value: {
 			name, broker, run, options: name === 'produce' ? {...validation.value, events: flags.events === true} : validation.value, batch, follow: flags.follow === true, clockWindowMs,
-		}, errors: [],
+		}, errors: [], notes: validation.notes,
 	};
 }

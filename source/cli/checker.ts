@@ -5,6 +5,7 @@ import {DISTRIBUTIONS, type Distribution} from '../distributions.js';
 import {CHARSETS, type Charset} from '../messages.js';
 import {parsePriorities, PRIORITY_RULE, type Priority} from '../priorities.js';
 import type {Speed} from '../scheduler.js';
+import {LIMITS} from '../limits.js';
 import {NUMBER_PATTERN, parseDuration} from './duration.js';
 
 /** Where a value came from, as the user wrote it: `--failure-rate`, `sim.json: groups[1].mean`. */
@@ -66,6 +67,8 @@ function durationText(milliseconds: number): string {
 /** Collects every error, so the user sees them all at once. */
 export class Checker {
 	readonly errors: string[] = [];
+	/** Said on stderr before the run: what was given but does not apply, and why (never an error). */
+	readonly notes: string[] = [];
 	/** While true, values come from JSON: a number must be a JSON number, not text. */
 	inFile = false;
 
@@ -118,6 +121,39 @@ export class Checker {
 
 		const span = `${zero ? '0 or ' : ''}${range(min, max, durationText)}`;
 		this.fail(subject, `must be a duration, ${span}, such as 250ms, 1.5s or 2m (a bare number is milliseconds)`, raw);
+		return undefined;
+	}
+
+	/**
+	 * A warm-up: a duration with its unit (`30s`: the messages arriving before it), or a bare whole
+	 * number (`2000`: the first 2,000 messages to arrive). Unlike other durations, a bare number is
+	 * not milliseconds here: it counts messages.
+	 */
+	warmup(subject: Subject, raw: Raw): {ms: number} | {messages: number} | undefined {
+		const text = typeof raw === 'number' ? String(raw) : raw;
+		if (typeof text === 'string' && /^\s*\d+\s*$/.test(text)) {
+			const messages = Number(text);
+			if (messages >= 1 && messages <= LIMITS.messages.max) {
+				return {messages};
+			}
+		} else if (typeof text === 'string') {
+			const ms = parseDuration(text);
+			if (ms !== undefined && ms > 0 && ms <= LIMITS.simulatedMs) {
+				return {ms};
+			}
+		}
+
+		this.fail(subject, 'must be a duration with its unit (30s: the messages arriving before it) or a whole number of messages (2000: the first to arrive), more than 0', raw);
+		return undefined;
+	}
+
+	/** Non-empty text (a file's name). */
+	text(subject: Subject, raw: Raw): string | undefined {
+		if (typeof raw === 'string' && raw.trim() !== '') {
+			return raw.trim();
+		}
+
+		this.fail(subject, 'must be a file name', raw);
 		return undefined;
 	}
 

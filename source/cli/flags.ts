@@ -27,4 +27,8 @@ export type CliFlags = {
 	readonly backoffMax?: string;
 	readonly permanentFailureRate?: string;
 	readonly html?: string;
+	readonly replications?: string;
+	readonly jobs?: string;
+	readonly warmup?: string;
+	readonly sendTimes?: string;
 };

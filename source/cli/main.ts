@@ -228,6 +228,10 @@ export async function main(io: MainIo): Promise<number> {
 		return fail([...errors, ...validation.errors, see], EXIT.usage);
 	}
 
+	for (const note of ('notes' in validation ? validation.notes : undefined) ?? []) {
+		io.stderr.write(`sms-sim: note: ${note}\n`);
+	}
+
 	const stop$ = new Observable<void>(subscriber => io.onStop(() => {
 		subscriber.next();
 	}));

@@ -7,7 +7,7 @@ import type {OutputOptions} from '../front-ends/context.js';
 import {MAX_SEED} from '../random.js';
 import {parseThreshold, THRESHOLD_RULE, type Threshold} from '../thresholds.js';
 import type {ReplayFormat} from '../replay.js';
-import type {ArrivalProcess} from '../arrivals.js';
+import type {ArrivalProcess, Warmup} from '../arrivals.js';
 import type {Distribution} from '../distributions.js';
 import type {Charset} from '../messages.js';
 import type {Priority} from '../priorities.js';
@@ -30,10 +30,17 @@ export type RunOptions = OutputOptions & {
 	readonly simulation: SimulationConfig;
 	/** Replayed messages (`--input`), instead of generated ones. */
 	readonly input?: InputSource;
+	/** `--replications`: independent runs, summarized with intervals (1: an ordinary run). */
+	readonly replications: number;
+	/** `--jobs`: threads for replications; the cores when left out. */
+	readonly jobs?: number;
 };
 
+/** Most replications one run makes. */
+export const MAX_REPLICATIONS = 10_000;
+
 /** What every validator gives: a value and no errors, or every error and no value. */
-export type Validated<T> = {readonly value: T; readonly errors: readonly []} | {readonly value: undefined; readonly errors: readonly string[]};
+export type Validated<T> = {readonly value: T; readonly errors: readonly []; readonly notes?: readonly string[]} | {readonly value: undefined; readonly errors: readonly string[]};
 
 /** Longest body a message may be given. */
 export const MAX_BODY_LENGTH = LIMITS.maxBodyLength.max;
@@ -80,6 +87,8 @@ export function validateOptions(flags: CliFlags, configFile?: ConfigFile): Valid
 		distribution: setting<Distribution>('distribution'),
 		failureRate: setting<number>('failure-rate'),
 		spreadSubject: flags.spread === undefined ? fileSubject('spread') : '--spread',
+		sendTimes: pick('send-times', flags.sendTimes, 'sendTimes', (subject, raw) => check.text(subject, raw)),
+		sendTimesSubject: flags.sendTimes === undefined ? fileSubject('sendTimes') : '--send-times',
 		...retrySettings(check, key => {
 			const flag = {
 				maxAttempts: ['max-attempts', flags.maxAttempts], backoff: ['backoff', flags.backoff], backoffMax: ['backoff-max', flags.backoffMax], permanentFailureRate: ['permanent-failure-rate', flags.permanentFailureRate],
@@ -105,6 +114,11 @@ export function validateOptions(flags: CliFlags, configFile?: ConfigFile): Valid
 	const priorities = setting<Priority[]>('priority');
 	const input = validateInput(check, flags, file, fileSubject);
 	const arrival = setting<ArrivalProcess>('arrival');
+	const warmup = setting<Warmup>('warmup');
+	if (warmup !== undefined && ratePerSec === undefined && flags.rate === undefined && file?.rate === undefined) {
+		check.errors.push(`${flags.warmup === undefined ? fileSubject('warmup') : '--warmup'} needs a rate (--rate): without arrivals no message waits, so there is no wait to leave out`);
+	}
+
 	if (arrival !== undefined && ratePerSec === undefined && flags.rate === undefined && file?.rate === undefined) {
 		check.errors.push(`${flags.arrival === undefined ? fileSubject('arrival') : '--arrival'} needs a rate (--rate, or rate in the config file): without one every message is there at the start`);
 	}
@@ -112,6 +126,35 @@ export function validateOptions(flags: CliFlags, configFile?: ConfigFile): Valid
 	const groups = validateGroups(check, flags, file, top, senders, fileSubject);
 	const html = setting<string>('html');
 	const thresholds = validateThresholds(check, flags.threshold, file?.thresholds, fileSubject('thresholds'));
+
+	const replications = pick('replications', flags.replications, 'replications', (subject, raw) => check.whole(subject, raw, {min: 1, max: MAX_REPLICATIONS})) ?? 1;
+	const jobs = setting<number>('jobs');
+	if (replications > 1) {
+		// Each replication is a whole run at max speed, summarized at the end: what shows one run as it goes cannot be kept.
+		const one = (what: string, why: string): void => {
+			check.errors.push(`${what} cannot be combined with --replications: ${why}`);
+		};
+
+		if (speed !== undefined && speed !== 'max') {
+			one(flags.speed === undefined ? fileSubject('speed') : '--speed', 'replications run at max speed (leave --speed out, or give max)');
+		}
+
+		if (input !== undefined) {
+			one('--input', 'replications generate their messages, one set per seed');
+		}
+
+		if (flags.events) {
+			one('--events', 'it gives one run\'s messages');
+		}
+
+		if (html !== undefined) {
+			one('--html', 'the report page shows one run');
+		}
+
+		if (thresholds.length > 0 || maxFailureRate !== undefined) {
+			one(thresholds.length > 0 ? '--threshold' : '--max-failure-rate', 'a rule is checked on one run\'s figures; use sms-sim plan for a goal met in most runs');
+		}
+	}
 
 	if (flags.events && !flags.json) {
 		check.errors.push('--events needs --json (it adds one line per message to the NDJSON output)');
@@ -122,7 +165,7 @@ export function validateOptions(flags: CliFlags, configFile?: ConfigFile): Valid
 	}
 
 	const simulation = {
-		messages, groups, intervalMs, seed, speed, maxBodyLength, charset, priorities, ...(ratePerSec === undefined ? {} : {arrivals: {ratePerSec, process: arrival}}),
+		messages, groups, intervalMs, seed, speed, maxBodyLength, charset, priorities, ...(ratePerSec === undefined ? {} : {arrivals: {ratePerSec, process: arrival}}), ...(warmup === undefined ? {} : {warmup}),
 	};
 	checkRunSize(check, resolveConfig({...simulation, seed: 0}));
 	if (check.errors.length > 0) {
@@ -138,8 +181,11 @@ export function validateOptions(flags: CliFlags, configFile?: ConfigFile): Valid
 			maxFailureRate,
 			thresholds,
 			...(html === undefined ? {} : {html}),
+			replications,
+			...(jobs === undefined ? {} : {jobs}),
 		},
 		errors: [],
+		notes: check.notes,
 	};
 }
 

@@ -1,7 +1,11 @@
+import {setMaxListeners} from 'node:events';
 import {resolveConfig, type SimulationConfig} from '../config.js';
-import {formatCount, formatMs, formatRate} from '../output/format.js';
 import {
-	mostUsefulSenders, PLAN_MAX_SENDERS, planSenders, sweepSenders, type PlanGoal, type SearchProgress, type SweepPoint,
+	formatCount, formatMs, formatPercent, formatRate,
+} from '../output/format.js';
+import {createReplicationPool, defaultJobs, type ReplicationRunner} from '../replication-pool.js';
+import {
+	mostUsefulSenders, PLAN_MAX_SENDERS, planSenders, sweepSenders, type PlanGoal, type PlanPoint, type SearchProgress, type SweepPoint,
 } from '../plan.js';
 import type {SenderGroup} from '../senders.js';
 import {Checker} from './checker.js';
@@ -17,6 +21,8 @@ export type PlanFlags = CliFlags & {
 	readonly p99?: string;
 	readonly replications?: string;
 	readonly sweep?: string;
+	readonly confidence?: string;
+	readonly inRuns?: string;
 };
 
 /** A plan, checked: the workload, the goal, how sure, and a sweep's counts if it is one. */
@@ -24,12 +30,23 @@ export type PlanRequest = {
 	readonly simulation: SimulationConfig;
 	readonly profile: Omit<SenderGroup, 'count'>;
 	readonly goal: PlanGoal;
+	/** Search: the most runs at one count; sweep: the runs at each count. */
 	readonly replications: number;
+	/** The share of runs that must meet the goal, and how sure the answer must be of it. */
+	readonly share: number;
+	readonly level: number;
+	/** Threads for the runs; the cores when left out. */
+	readonly jobs?: number;
 	readonly counts?: readonly number[];
 	readonly json: boolean;
 	readonly html?: string;
 	readonly latency: boolean;
 };
+
+/** A plan's defaults: met in 90% of runs, 95% sure, at most 200 runs at one count. */
+export const DEFAULT_SHARE = 0.9;
+export const DEFAULT_LEVEL = 0.95;
+export const DEFAULT_MAX_RUNS = 200;
 
 /** Most counts one sweep runs. */
 const MAX_SWEEP_POINTS = 1000;
@@ -64,7 +81,17 @@ export function validatePlan(flags: PlanFlags): Validated<PlanRequest> {
 		p99Ms: flags.p99 === undefined ? undefined : check.duration('--p99', flags.p99, {min: 0.001, max: 86_400_000, zero: false}),
 		maxFailureRate: flags.maxFailureRate === undefined ? undefined : check.fraction('--max-failure-rate', flags.maxFailureRate),
 	};
-	const replications = flags.replications === undefined ? (flags.sweep === undefined ? 3 : 1) : check.whole('--replications', flags.replications, {min: 1, max: 100});
+	const replications = flags.replications === undefined ? (flags.sweep === undefined ? DEFAULT_MAX_RUNS : 1) : check.whole('--replications', flags.replications, {min: 1, max: 1000});
+	const share = flags.inRuns === undefined ? DEFAULT_SHARE : check.fraction('--in-runs', flags.inRuns);
+	const level = flags.confidence === undefined ? DEFAULT_LEVEL : check.number('--confidence', flags.confidence, 'must be a number above 0.5 and below 1 (0.95: 95% sure)', value => value > 0.5 && value < 1);
+	if (flags.sweep !== undefined && (flags.inRuns !== undefined || flags.confidence !== undefined)) {
+		check.errors.push(`${flags.inRuns === undefined ? '--confidence' : '--in-runs'} goes with a goal, not --sweep: a sweep shows each count's means over --replications runs`);
+	}
+
+	if (replications !== undefined && share !== undefined && level !== undefined && share > 0 && Math.log(1 - level) / Math.log(share) > replications && flags.sweep === undefined) {
+		check.errors.push(`--replications ${replications}: too few runs to be ${formatPercent(level, 1)} sure a count meets the goal in ${formatPercent(share, 1)} of runs, even if every run meets it; give at least ${Math.ceil(Math.log(1 - level) / Math.log(share))}`);
+	}
+
 	const counts = flags.sweep === undefined ? undefined : sweepCounts(flags.sweep);
 	if (flags.sweep !== undefined && counts === undefined) {
 		check.fail('--sweep', `must be senders=FROM..TO or senders=FROM..TO:STEP, 1 <= FROM <= TO <= ${PLAN_MAX_SENDERS.toLocaleString('en-US')}, at most ${MAX_SWEEP_POINTS} counts`, flags.sweep);
@@ -81,11 +108,11 @@ export function validatePlan(flags: PlanFlags): Validated<PlanRequest> {
 	}
 
 	const {
-		maxFailureRate: _goal, deadline: _deadline, p99: _p99, replications: _replications, sweep: _sweep, ...runFlags
+		maxFailureRate: _goal, deadline: _deadline, p99: _p99, replications: _replications, sweep: _sweep, confidence: _confidence, inRuns: _inRuns, ...runFlags
 	} = flags;
 	const validation = validateOptions({...runFlags, json: false, events: false});
 	const errors = [...check.errors, ...validation.errors];
-	if (validation.value === undefined || errors.length > 0 || replications === undefined) {
+	if (validation.value === undefined || errors.length > 0 || replications === undefined || share === undefined || level === undefined) {
 		return {value: undefined, errors};
 	}
 
@@ -97,12 +124,16 @@ export function validatePlan(flags: PlanFlags): Validated<PlanRequest> {
 			profile,
 			goal,
 			replications,
+			share,
+			level,
+			...(validation.value.jobs === undefined ? {} : {jobs: validation.value.jobs}),
 			...(counts ? {counts} : {}),
 			json: flags.json === true,
 			...(validation.value.html === undefined ? {} : {html: validation.value.html}),
 			latency: config.arrivals !== undefined,
 		},
 		errors: [],
+		notes: validation.notes,
 	};
 }
 
@@ -114,6 +145,7 @@ export function validatePlan(flags: PlanFlags): Validated<PlanRequest> {
  */
 export async function executePlan(request: PlanRequest, io: CommandIo): Promise<number> {
 	const controller = new AbortController();
+	setMaxListeners(0, controller.signal); // One listener a run waiting on the threads: many at once.
 	const stopping = io.stop$.subscribe(() => {
 		controller.abort();
 	});
@@ -128,8 +160,10 @@ export async function executePlan(request: PlanRequest, io: CommandIo): Promise<
 		progress.redraw();
 	}, 250);
 	ticker.unref();
+	const runner = createReplicationPool(request.jobs ?? defaultJobs());
 	const hooks = {
 		signal: controller.signal,
+		runner,
 		onRun(state: SearchProgress) {
 			progress.set(describe(state));
 		},
@@ -146,7 +180,14 @@ export async function executePlan(request: PlanRequest, io: CommandIo): Promise<
 		clearInterval(ticker);
 		progress.clear();
 		stopping.unsubscribe();
+		await runner.close();
 	}
+}
+
+/** `170 met it in 58 of 60 runs (at least 90.3% of runs would)`: a tested count and what its runs show. */
+function evidence(point: PlanPoint): string {
+	const bound = point.verdict === 'meets' ? `at least ${formatPercent(point.low, 1)} of runs would` : `at most ${formatPercent(point.high, 1)} would`;
+	return `${formatCount(point.senders)} met it in ${point.met} of ${point.replications} runs (${point.verdict === 'undecided' ? `undecided after ${point.replications}: ${formatPercent(point.low, 1)} to ${formatPercent(point.high, 1)}` : bound})`;
 }
 
 /** `best so far 836 (833 too few)`: the bracket, for the progress line. */
@@ -166,15 +207,17 @@ function bracketText(bracket: {fails?: number; meets?: number}): string {
 	].filter(Boolean).join(', ');
 }
 
-type Hooks = Parameters<typeof planSenders>[4];
+type Hooks = NonNullable<Parameters<typeof planSenders>[4]> & {readonly runner: ReplicationRunner};
 
 async function search(request: PlanRequest, io: CommandIo, hooks: Hooks, clear: () => void, elapsed: () => string): Promise<number> {
-	const {goal, replications} = request;
-	const result = await planSenders(request.simulation, request.profile, goal, replications, hooks);
+	const {goal, replications, share, level} = request;
+	const result = await planSenders(request.simulation, request.profile, goal, {
+		share, level, maxRuns: replications, runner: hooks.runner,
+	}, hooks);
 	clear();
 	if (request.json) {
 		io.stdout.write(`${JSON.stringify({
-			type: 'plan', senders: result.senders, goal, replications, tried: result.tried, bracket: result.bracket, ...(result.interrupted ? {interrupted: true} : {}),
+			type: 'plan', senders: result.senders, goal, share, confidence: level, replications, tried: result.tried, bracket: result.bracket, ...(result.interrupted ? {interrupted: true} : {}),
 		})}\n`);
 		return result.interrupted ? EXIT.interrupted : EXIT.ok;
 	}
@@ -195,17 +238,19 @@ async function search(request: PlanRequest, io: CommandIo, hooks: Hooks, clear: 
 	} else if (result.senders === null) {
 		lines.push(`no count of senders up to ${formatCount(most)} meets the goal (${goals})${most < PLAN_MAX_SENDERS ? '; more senders than messages cannot help' : ''}`);
 	} else {
-		lines.push(`${formatCount(result.senders)} senders: the fewest that meet the goal (${goals}) in ${replications} of ${replications} seeded runs`);
-		const below = result.tried.find(point => point.senders === result.senders! - 1 && point.replications === replications);
-		if (below) {
-			lines.push(`${formatCount(below.senders)} senders met it in ${below.met} of ${below.replications}`);
+		lines.push(`${formatCount(result.senders)} senders: the fewest that meet the goal (${goals}) in at least ${formatPercent(share, 1)} of runs, ${formatPercent(level, 1)} sure`);
+		const answer = result.tried.find(point => point.senders === result.senders);
+		const below = result.tried.find(point => point.senders === result.senders! - 1 && point.verdict !== 'screened');
+		if (answer) {
+			lines.push(`  evidence: ${evidence(answer)}${below ? `; ${evidence(below)}` : ''}`);
 		}
 	}
 
 	if (result.tried.length > 0) {
-		lines.push('tried (senders, runs that met the goal, longest makespan, highest p99):');
+		lines.push(`tried (senders, runs that met the goal, the share of runs that would, ${formatPercent(level, 1)} sure, longest makespan, highest p99):`);
 		for (const point of result.tried) {
-			lines.push(`  ${formatCount(point.senders).padStart(9)}  ${point.met}/${point.replications}  ${formatMakespan(point.makespanMs).padStart(11)}  ${formatMs(point.p99Ms).padStart(8)}`);
+			const bounds = point.verdict === 'screened' ? 'one run, to find where to look' : `${formatPercent(point.low, 1)} to ${formatPercent(point.high, 1)}: ${point.verdict}`;
+			lines.push(`  ${formatCount(point.senders).padStart(9)}  ${`${point.met}/${point.replications}`.padStart(7)}  ${formatMakespan(point.makespanMs).padStart(11)}  ${formatMs(point.p99Ms).padStart(8)}  ${bounds}`);
 		}
 	}
 
@@ -229,7 +274,7 @@ async function sweep(request: PlanRequest, counts: readonly number[], io: Comman
 		io.stdout.write(`${['senders', 'makespan', 'p99', 'throughput', 'failed'].map((title, column) => (column === 0 ? title.padStart(9) : title.padStart(11))).join('')}${marked ? '  goal' : ''}\n`);
 	}
 
-	const result = await sweepSenders(request.simulation, request.profile, counts, request.replications, point => {
+	const result = await sweepSenders(request.simulation, request.profile, counts, request.replications, (point: SweepPoint) => {
 		clear();
 		io.stdout.write(request.json
 			? `${JSON.stringify({type: 'sweep', ...point, ...(marked ? {meetsGoal: meetsGoal(point)} : {})})}\n`

@@ -1,18 +1,19 @@
 import {LIMITS} from '../limits.js';
 import {DEFAULTS} from '../defaults.js';
-import {spreadLimit, type Distribution} from '../distributions.js';
+import {sampleShape, spreadLimit, type Distribution} from '../distributions.js';
 import {senderCount} from '../config.js';
 import type {SenderGroup} from '../senders.js';
 import {
 	type Checker, show, type Raw, type Subject,
 } from './checker.js';
 import type {CliFlags} from './flags.js';
+import {readSendTimes} from './send-times.js';
 
 /** Most senders one process may run. */
 export const MAX_SENDERS = LIMITS.senders.max;
 
-const GROUP_KEYS = ['name', 'count', 'mean', 'spread', 'distribution', 'failureRate', 'maxAttempts', 'backoff', 'backoffMax', 'permanentFailureRate', 'rate'] as const;
-const SENDER_SPEC_KEYS = ['count', 'mean', 'spread', 'distribution', 'failure-rate', 'name', 'max-attempts', 'backoff', 'backoff-max', 'permanent-failure-rate', 'rate'] as const;
+const GROUP_KEYS = ['name', 'count', 'mean', 'spread', 'distribution', 'sendTimes', 'failureRate', 'maxAttempts', 'backoff', 'backoffMax', 'permanentFailureRate', 'rate'] as const;
+const SENDER_SPEC_KEYS = ['count', 'mean', 'spread', 'distribution', 'send-times', 'failure-rate', 'name', 'max-attempts', 'backoff', 'backoff-max', 'permanent-failure-rate', 'rate'] as const;
 
 /** Settings at one level (top level or one group), before defaults. Undefined: not given. */
 export type SendTimeSettings = {
@@ -28,6 +29,11 @@ export type SendTimeSettings = {
 	ratePerSec?: number;
 	/** Where `spread` was given, for errors. */
 	spreadSubject?: Subject;
+	/** `distribution=empirical`: the file of measured send times, and where it was given. */
+	sendTimes?: string;
+	sendTimesSubject?: Subject;
+	/** Where `mean` was given, for the note that an empirical group ignores it. */
+	meanSubject?: Subject;
 };
 
 /** The retry settings, checked the same way wherever they are given. */
@@ -102,6 +108,18 @@ export function validateGroups(
 		check.errors.push(`${top.spreadSubject} does not apply to the ${groups.length > 1 || specs.length > 0 ? 'groups\' distributions' : `${distribution} distribution`} (${spreadRule(distribution)}), got ${top.spread}`);
 	}
 
+	// A file read once, however many groups draw from it.
+	const files = new Map<string, ReturnType<typeof readSendTimes>>();
+	const timesOf = (spec: string) => {
+		let read = files.get(spec);
+		if (read === undefined) {
+			read = readSendTimes(spec);
+			files.set(spec, read);
+		}
+
+		return read;
+	};
+
 	const names = new Set<string>();
 	const resolved: SenderGroup[] = [];
 	for (const group of groups) {
@@ -113,10 +131,34 @@ export function validateGroups(
 			names.add(group.name);
 		}
 
-		const distribution = distributionOf(group);
+		// Measured send times: given with the group or at the top (where no group sets another distribution).
+		const timesSpec = group.sendTimes ?? (group.distribution === undefined || group.distribution === 'empirical' ? top.sendTimes : undefined);
+		const timesSubject = group.sendTimes === undefined ? top.sendTimesSubject : group.sendTimesSubject;
+		const distribution = distributionOf(group) ?? (timesSpec === undefined ? undefined : 'empirical');
 		const limit = spreadLimit(distribution ?? DEFAULTS.distribution);
+		let sendTimes: number[] | undefined;
+		if (distribution === 'empirical') {
+			if (timesSpec === undefined) {
+				check.errors.push(`${group.subject === '--senders' ? '--distribution empirical' : `${group.subject}: distribution empirical`} needs measured send times: --send-times FILE (or send-times=FILE in --sender)`);
+			} else {
+				const read = timesOf(timesSpec);
+				if ('problem' in read) {
+					check.errors.push(`${timesSubject}: ${read.problem}`);
+				} else {
+					sendTimes = read.times;
+					const mean = group.meanMs ?? top.meanMs;
+					if (mean !== undefined || group.spread !== undefined || top.spread !== undefined) {
+						const {meanMs} = sampleShape(read.times);
+						check.notes.push(`${mean === undefined ? 'the spread' : 'the mean'} given is ignored for ${group.name === undefined ? 'the senders' : `group ${show(group.name)}`}: distribution empirical draws from ${read.times.length.toLocaleString('en-US')} measured send times (${timesSpec}; mean ${meanMs.toFixed(3)}ms)`);
+					}
+				}
+			}
+		} else if (group.sendTimes !== undefined) {
+			check.errors.push(`${group.sendTimesSubject} goes with distribution empirical, not ${distribution}: leave out distribution (or give empirical) to draw from the file`);
+		}
+
 		let {spread} = group;
-		if (spread !== undefined && !limit.takesSpread) {
+		if (spread !== undefined && !limit.takesSpread && distribution !== 'empirical') {
 			check.errors.push(`${group.spreadSubject} does not apply to the ${distribution} distribution (${spreadRule(distribution!)}), got ${spread}`);
 		}
 
@@ -146,8 +188,13 @@ export function validateGroups(
 				backoffMaxMs: group.backoffMaxMs ?? top.backoffMaxMs,
 				permanentFailureRate: group.permanentFailureRate ?? top.permanentFailureRate,
 				ratePerSec: group.ratePerSec,
+				...(sendTimes === undefined ? {} : {sendTimes, sendTimesFrom: timesSpec}),
 			});
 		}
+	}
+
+	if (top.sendTimes !== undefined && !groups.some(group => group.sendTimes === undefined && (group.distribution === undefined || group.distribution === 'empirical'))) {
+		check.errors.push(`${top.sendTimesSubject} applies to no group: each sets its own distribution (give send-times=FILE with the group instead)`);
 	}
 
 	const totalSenders = senderCount(resolved);
@@ -198,6 +245,8 @@ function parseSenderSpec(check: Checker, spec: string): SendTimeSettings & {coun
 		spread: optional('spread', (s, raw) => check.number(s, raw, 'must be a number >= 0', value => value >= 0)),
 		spreadSubject: `${subject} spread`,
 		distribution: optional('distribution', (s, raw) => check.distribution(s, raw)),
+		sendTimes: optional('send-times', (s, raw) => check.text(s, raw)),
+		sendTimesSubject: `${subject} send-times`,
 		failureRate: optional('failure-rate', (s, raw) => check.fraction(s, raw)),
 		ratePerSec: optional('rate', (s, raw) => check.rate(s, raw, LIMITS.senderRatePerSec)),
 		...retrySettings(check, key => {
@@ -243,6 +292,8 @@ function parseConfigGroups(check: Checker, raw: unknown, subject: Subject): Arra
 			spread: optional('spread', (s, value) => check.number(s, value, 'must be a number >= 0', v => v >= 0)),
 			spreadSubject: `${at}.spread`,
 			distribution: optional('distribution', (s, value) => check.distribution(s, value)),
+			sendTimes: optional('sendTimes', (s, value) => check.text(s, value)),
+			sendTimesSubject: `${at}.sendTimes`,
 			failureRate: optional('failureRate', (s, value) => check.fraction(s, value)),
 			ratePerSec: optional('rate', (s, value) => check.rate(s, value, LIMITS.senderRatePerSec)),
 			...retrySettings(check, key => (group[key] === undefined ? undefined : [`${at}.${key}`, group[key]])),

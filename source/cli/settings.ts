@@ -73,6 +73,11 @@ export const SETTINGS: readonly Setting[] = [
 		help: 'poisson or constant; needs --rate', default: DEFAULTS.arrival,
 	},
 	{
+		name: 'warmup', parse: (check, subject, raw) => check.warmup(subject, raw),
+		kind: 'value', value: '<time|n>', configKey: 'warmup', section: 'Messages', commands: ['run', 'plan'],
+		help: 'With --rate: leave the start out of wait and latency figures: the messages arriving before a time (30s), or the first n (2000)',
+	},
+	{
 		name: 'input', kind: 'value', value: '<file|->', configKey: 'input', section: 'Messages', commands: ['run'],
 		help: 'Replay messages from NDJSON or CSV (to, body, priority, at) instead of generating them',
 		whyNot: {plan: 'it plans generated runs'},
@@ -110,6 +115,10 @@ export const SETTINGS: readonly Setting[] = [
 		name: 'distribution', parse: (check, subject, raw) => check.distribution(subject, raw),
 		kind: 'value', value: '<name>', configKey: 'distribution', section: 'Senders', commands: SENDING,
 		help: DISTRIBUTIONS.join(', '), default: DEFAULTS.distribution,
+	},
+	{
+		name: 'send-times', kind: 'value', value: '<file>', configKey: 'sendTimes', section: 'Senders', commands: SENDING,
+		help: 'Measured send times to draw from (distribution empirical): one duration a line, or file.csv[:column]; the mean and spread are theirs',
 	},
 	{
 		name: 'failure-rate', parse: (check, subject, raw) => check.fraction(subject, raw),
@@ -195,8 +204,22 @@ export const SETTINGS: readonly Setting[] = [
 		help: 'Goal: p99 latency (with --rate) or send time at most this',
 	},
 	{
-		name: 'replications', kind: 'value', value: '<n>', section: 'Planning', commands: ['plan'],
-		help: 'Seeded runs at the answer and below', default: '3',
+		name: 'replications', kind: 'value', value: '<n>', configKey: 'replications', section: 'Run', commands: ['run', 'plan'],
+		help: 'Independent runs (seeds --seed, --seed + 1, ...) at max speed on --jobs threads: each figure as a mean with its 95% interval. plan: the most runs at one sender count; plan --sweep: the runs at each',
+		default: '1 (plan: 200, --sweep: 1)',
+	},
+	{
+		name: 'in-runs', kind: 'value', value: '<p>', section: 'Planning', commands: ['plan'],
+		help: 'The share of runs that must meet the goal (90%, or 0.9)', default: '0.9',
+	},
+	{
+		name: 'confidence', kind: 'value', value: '<level>', section: 'Planning', commands: ['plan'],
+		help: 'How sure the answer must be that that share of runs meets the goal (Clopper-Pearson)', default: '0.95',
+	},
+	{
+		name: 'jobs', parse: (check, subject, raw) => check.whole(subject, raw, {min: 1, max: 256}),
+		kind: 'value', value: '<n>', configKey: 'jobs', section: 'Run', commands: ['run', 'plan'],
+		help: 'Threads that run replications (and plan\'s runs) at once', default: 'the cores',
 	},
 	{
 		name: 'sweep', kind: 'value', value: '<range>', section: 'Planning', commands: ['plan'],

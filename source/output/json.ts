@@ -1,6 +1,8 @@
 import type {ResolvedConfig} from '../config.js';
 import {flattenResult, hasRetryPolicy, type SendResult} from '../senders.js';
-import {exceedsFailureRate, type Snapshot, type TimeFigures} from '../snapshot.js';
+import {
+	exceedsFailureRate, needsWarmup, type Snapshot, type TimeFigures,
+} from '../snapshot.js';
 import {evaluateThreshold} from '../thresholds.js';
 import {bodyCost, type BodyCost} from '../segments.js';
 import {groupCapacities, type SummaryContext} from './lines.js';
@@ -36,6 +38,7 @@ export function startRecord(config: ResolvedConfig, header?: {readonly role: 'wo
 				distribution: group.distribution,
 				failureRate: group.failureRate,
 				...(group.ratePerSec === undefined ? {} : {ratePerSec: group.ratePerSec}),
+				...(group.sendTimes === undefined ? {} : {sendTimes: {count: group.sendTimes.length, ...(group.sendTimesFrom === undefined ? {} : {from: group.sendTimesFrom})}}),
 				...(hasRetryPolicy(group)
 					? {
 						maxAttempts: group.maxAttempts, backoffMs: group.backoffMs, backoffMaxMs: group.backoffMaxMs, permanentFailureRate: group.permanentFailureRate,
@@ -43,6 +46,7 @@ export function startRecord(config: ResolvedConfig, header?: {readonly role: 'wo
 					: {}),
 			})),
 			...(config.arrivals ? {arrivals: {ratePerSec: config.arrivals.ratePerSec, process: config.arrivals.process}} : {}),
+			...(config.warmup ? {warmup: 'ms' in config.warmup ? {ms: config.warmup.ms} : {messages: config.warmup.messages}} : {}),
 		},
 	};
 }
@@ -120,6 +124,7 @@ export function summaryRecord(snapshot: Snapshot, {
 					group: capacity.group, rateLimitPerSec: rate(capacity.rateLimitPerSec), sendTimePerSec: Number.isFinite(capacity.sendTimePerSec) ? rate(capacity.sendTimePerSec) : null, boundBy: capacity.boundBy,
 				})),
 			}),
+		...(needsWarmup(snapshot.warmup) ? {warmupSuggestion: {messages: snapshot.warmup.messages, atMs: ms(snapshot.warmup.atMs), of: snapshot.warmup.of}} : {}),
 		segments: snapshot.segments,
 		segmentsSubmitted: snapshot.segmentsSubmitted,
 		segmentsDelivered: snapshot.segmentsDelivered,

@@ -1,8 +1,9 @@
 import {type ResolvedConfig, senderCount} from '../config.js';
 import {hasRetryPolicy, type ResolvedSenderGroup} from '../senders.js';
 import {
-	exceedsFailureRate, type RetryFigures, type Snapshot, type TimeFigures,
+	exceedsFailureRate, needsWarmup, type RetryFigures, type Snapshot, type TimeFigures,
 } from '../snapshot.js';
+import type {WarmupEstimate} from '../warmup.js';
 import {
 	evaluateThreshold, THRESHOLD_METRICS, thresholdUnit, type Threshold,
 } from '../thresholds.js';
@@ -22,7 +23,8 @@ export function progressLine(snapshot: Snapshot): string {
  * fail), speed 1x, seed 42`. `short` sums several groups up, for the dashboard, whose table has them.
  */
 export function configLine(config: ResolvedConfig, {short = false} = {}): string {
-	const arriving = config.arrivals ? ` arriving at ${formatRate(config.arrivals.ratePerSec)} (${config.arrivals.process})` : '';
+	const warmup = config.warmup === undefined ? '' : `, warm-up ${'ms' in config.warmup ? formatDuration(config.warmup.ms) : `${formatCount(config.warmup.messages)} messages`}`;
+	const arriving = config.arrivals ? ` arriving at ${formatRate(config.arrivals.ratePerSec)} (${config.arrivals.process})${warmup}` : '';
 	if (config.input) {
 		return `${messagesOf(config)} (${config.input.format}), ${sendersLine(config, {short})}`;
 	}
@@ -67,7 +69,9 @@ export function sendersLine(config: Pick<ResolvedConfig, 'groups' | 'speed' | 's
 	const groups = short && config.groups.length > 1
 		? [`${formatCount(senderCount(config.groups))} senders in ${config.groups.length} groups`]
 		: config.groups.map(group => {
-			const shape = group.distribution === 'fixed' || group.distribution === 'exponential' ? group.distribution : `${group.distribution} spread ${group.spread}`;
+			const shape = group.distribution === 'empirical'
+				? `empirical: ${formatCount(group.sendTimes?.length ?? 0)} measured send times${group.sendTimesFrom === undefined ? '' : ` of ${group.sendTimesFrom}`}`
+				: (group.distribution === 'fixed' || group.distribution === 'exponential' ? group.distribution : `${group.distribution} spread ${group.spread}`);
 			const label = config.groups.length > 1 ? `${group.name}: ` : '';
 			const retries = hasRetryPolicy(group) ? `, ${group.maxAttempts} attempts, backoff ${formatDuration(group.backoffMs)}${group.permanentFailureRate > 0 ? `, ${formatPercent(group.permanentFailureRate, 1)} of failures permanent` : ''}` : '';
 			const limit = group.ratePerSec === undefined ? '' : `, at most ${formatRate(group.ratePerSec)} each`;
@@ -159,6 +163,15 @@ export function formatSpeedUp(ratio: number): string {
 	return ratio < 10 ? `${ratio.toFixed(2)}x` : `${formatCount(ratio)}x`;
 }
 
+/**
+ * `  warm-up    waits start low: ...`: the run began empty and its first waits bias the figures;
+ * the warm-up to give, as a time (what --warmup takes) and the messages it leaves out.
+ */
+function warmupLine(estimate: WarmupEstimate): string {
+	const share = formatPercent(estimate.messages, estimate.of);
+	return `  warm-up    waits start low: the run began empty, and MSER-5 ends its start-up ${formatCount(estimate.messages)} messages in (${share}); give --warmup ${formatDuration(Math.ceil(estimate.atMs))} to leave them out of wait and latency`;
+}
+
 /** The final summary as a block of plain text lines. */
 export function summaryLines(snapshot: Snapshot, {
 	seed, maxFailureRate, thresholds = [], wallMs, groups = [], cutShort = false, columns,
@@ -184,6 +197,7 @@ export function summaryLines(snapshot: Snapshot, {
 				`  latency    ${timeLine(snapshot.latency)}`,
 			]
 			: []),
+		...(needsWarmup(snapshot.warmup) ? [warmupLine(snapshot.warmup)] : []),
 		...histogramLines(snapshot),
 		...priorityLines(snapshot, columns),
 		...(snapshot.retries ? retryLines(snapshot, snapshot.retries) : []),

@@ -30,6 +30,7 @@ export function configFromStart(start: JsonRecord): ResolvedConfig {
 		arrivals: config.arrivals as ResolvedConfig['arrivals'],
 		priorities: config.priorities as Priority[] | undefined,
 		input: config.input as ResolvedConfig['input'],
+		warmup: config.warmup as ResolvedConfig['warmup'],
 		groups: recordsOf(config.groups).map(group => ({
 			name: String(group.name),
 			count: numberOr(group.senders, 0),

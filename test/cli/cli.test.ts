@@ -156,7 +156,7 @@ describe('sms-sim usage errors', () => {
 		expect(stdout).toBe('');
 		expect(stderr.trim().split('\n')).toEqual([
 			'sms-sim: --messages must be a whole number >= 0, got "many"',
-			'sms-sim: --distribution must be one of gamma, exponential, uniform, fixed, got "normal"',
+			'sms-sim: --distribution must be one of gamma, exponential, uniform, fixed, empirical, got "normal"',
 			'sms-sim: --failure-rate must be between 0 and 1 (or 0% to 100%), got "1.5"',
 			'sms-sim: see sms-sim --help',
 		]);

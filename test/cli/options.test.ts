@@ -78,7 +78,7 @@ describe('validateOptions: every error, one line each, naming the flag and the r
 		[{mean: 'fast'}, '--mean must be a duration, 0 or from 10us to 1d, such as 250ms, 1.5s or 2m (a bare number is milliseconds), got "fast"'],
 		[{interval: '0'}, '--interval must be a duration, from 1ms to 1d, such as 250ms, 1.5s or 2m (a bare number is milliseconds), got "0"'],
 		[{spread: '-1'}, '--spread must be a number >= 0, got "-1"'],
-		[{distribution: 'normal'}, '--distribution must be one of gamma, exponential, uniform, fixed, got "normal"'],
+		[{distribution: 'normal'}, '--distribution must be one of gamma, exponential, uniform, fixed, empirical, got "normal"'],
 		[{seed: '4294967296'}, '--seed must be a whole number from 0 to 4294967295, got "4294967296"'],
 		[{speed: '0'}, '--speed must be max or a number from 0.001 to 1000000 (1 is real time), got "0"'],
 		[{speed: 'fast'}, '--speed must be max or a number from 0.001 to 1000000 (1 is real time), got "fast"'],
@@ -188,8 +188,8 @@ describe('validateOptions: --sender groups', () => {
 	it.each([
 		[['mean=1s'], '--sender "mean=1s": count is required (how many senders in this group)'],
 		[['count=two'], '--sender "count=two": count must be a whole number from 1 to 1000000, got "two"'],
-		[['count=1,colour=red'], '--sender "count=1,colour=red": unknown key "colour" (keys: count, mean, spread, distribution, failure-rate, name, max-attempts, backoff, backoff-max, permanent-failure-rate, rate)'],
-		[['count=1,oops'], '--sender "count=1,oops": each part must be key=value (keys: count, mean, spread, distribution, failure-rate, name, max-attempts, backoff, backoff-max, permanent-failure-rate, rate), got "oops"'],
+		[['count=1,colour=red'], '--sender "count=1,colour=red": unknown key "colour" (keys: count, mean, spread, distribution, send-times, failure-rate, name, max-attempts, backoff, backoff-max, permanent-failure-rate, rate)'],
+		[['count=1,oops'], '--sender "count=1,oops": each part must be key=value (keys: count, mean, spread, distribution, send-times, failure-rate, name, max-attempts, backoff, backoff-max, permanent-failure-rate, rate), got "oops"'],
 		[['count=1,count=2'], '--sender "count=1,count=2": count is given twice'],
 		[['count=1,failure-rate=9'], '--sender "count=1,failure-rate=9": failure-rate must be between 0 and 1 (or 0% to 100%), got "9"'],
 		[['count=1,distribution=fixed,spread=0.2'], '--sender "count=1,distribution=fixed,spread=0.2": spread does not apply to the fixed distribution (every send takes exactly the mean), got 0.2'],
@@ -244,7 +244,7 @@ describe('validateOptions: --config', () => {
 		[configFile({groups: []}), 'sim.json: groups must be a non-empty list of groups, got a list'],
 		[configFile({groups: [{count: 1, failureRate: 2}]}), 'sim.json: groups[0].failureRate must be between 0 and 1 (or 0% to 100%), got 2'],
 		[configFile({groups: [{mean: 5}]}), 'sim.json: groups[0].count is required (how many senders in this group)'],
-		[configFile({groups: [{count: 1, colour: 'red'}]}), 'sim.json: groups[0]: unknown key "colour" (known: name, count, mean, spread, distribution, failureRate, maxAttempts, backoff, backoffMax, permanentFailureRate, rate)'],
+		[configFile({groups: [{count: 1, colour: 'red'}]}), 'sim.json: groups[0]: unknown key "colour" (known: name, count, mean, spread, distribution, sendTimes, failureRate, maxAttempts, backoff, backoffMax, permanentFailureRate, rate)'],
 		[configFile({senders: 3, groups: [{count: 1}]}), 'sim.json: senders cannot be combined with groups (each group sets its own count)'],
 	] as Array<[ConfigFile, string | RegExp]>)('%o', (file, expected) => {
 		const errors = errorsOf({}, file);

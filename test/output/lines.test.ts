@@ -3,7 +3,7 @@ import {parseDuration} from '../../source/cli/duration.js';
 import {
 	histogramLines, summaryLines, verdictLine, wallLine,
 } from '../../source/output/lines.js';
-import {runOnce} from '../../source/plan.js';
+import {runOnce} from '../../source/replications.js';
 import {takeSnapshot, type Snapshot} from '../../source/snapshot.js';
 import {timingLine} from '../../source/ui/Dashboard.js';
 import {emptyStats} from '../../source/stats.js';

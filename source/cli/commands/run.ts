@@ -21,6 +21,11 @@ export const runCommand: Command<RunOptions> = {
 		return validateOptions(cliFlags, cliFlags.config === undefined ? undefined : readConfigFile(cliFlags.config));
 	},
 	async execute(options, io) {
+		if (options.replications > 1) {
+			const {replicate} = await import('../replicate.js');
+			return replicate(options, io);
+		}
+
 		const {run} = await import('../run.js');
 		if (options.input && options.input.path !== '-' && isRegularFile(options.input.path)) {
 			// A file is checked whole before the run starts: every bad line (up to ten) at once. A
