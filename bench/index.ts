@@ -5,10 +5,12 @@
 import {execFileSync, spawnSync} from 'node:child_process';
 import {existsSync} from 'node:fs';
 import {fileURLToPath} from 'node:url';
+import {availableParallelism} from 'node:os';
 import {SimulationScheduler} from '../source/scheduler.js';
 import {runToCompletion, simulate} from '../source/simulation.js';
 import type {Distribution} from '../source/distributions.js';
 import {planSenders} from '../source/plan.js';
+import {createReplicationPool} from '../source/replication-pool.js';
 import {brokerBench} from './broker.js';
 import {DEFAULT_REFERENCE, referenceProbe} from './reference.js';
 
@@ -23,6 +25,67 @@ const probe = (script: string, kind: string, messages: number, senders: number, 
 	JSON.parse(execFileSync(process.execPath, [script, kind, String(messages), String(senders), String(seed)], {encoding: 'utf8'})) as Probe;
 const ownProbe = `${here}throughput-probe.js`;
 const nsPerMessage = (sendsPerSecond: number) => 1e9 / sendsPerSecond;
+
+/**
+ * Plans on the replication threads against the same plan on one: issue 12's planning question (how
+ * many senders get a million alerts of 250 ms out in 5 minutes, met in 90% of runs, 95% sure), and
+ * a smaller one timed both ways for the ratio.
+ */
+async function planBench(): Promise<void> {
+	const cores = availableParallelism();
+	console.log(`\n6. sms-sim plan: the fewest senders that meet the goal in 90% of runs, 95% sure (Clopper-Pearson), on ${cores} threads`);
+	const timed = async (messages: number, deadlineMs: number, jobs: number) => {
+		const runner = createReplicationPool(jobs);
+		const started = performance.now();
+		const plan = await planSenders({messages, intervalMs: 60_000}, {meanMs: 250}, {deadlineMs}, {runner});
+		const seconds = (performance.now() - started) / 1000;
+		await runner.close();
+		return {plan, seconds, runs: plan.tried.reduce((sum, point) => sum + point.replications, 0)};
+	};
+
+	const small = [await timed(100_000, 60_000, 1), await timed(100_000, 60_000, cores)];
+	if (small[0].plan.senders !== small[1].plan.senders) {
+		throw new Error('a plan on one thread and on several disagree: runs depend on their seeds alone');
+	}
+
+	console.log(`   -n 100000 --deadline 60s: ${small[1].plan.senders} senders, ${small[1].runs} runs; one thread ${small[0].seconds.toFixed(1)} s, ${cores} threads ${small[1].seconds.toFixed(1)} s: ${format(small[1].seconds / small[0].seconds, 2)}x   target <= 0.6x on 2 cores`);
+	const big = await timed(1_000_000, 300_000, cores);
+	console.log(`   -n 1000000 --deadline 5m: ${big.plan.senders} senders, ${big.runs} runs of a million messages, in ${big.seconds.toFixed(1)} s`);
+}
+
+/**
+ * `--replications 4` on the threads against four runs one after another, as users would run them
+ * without it (four commands, seeds 1 to 4), and against the same four in one process (`--jobs 1`).
+ */
+function replicationsBench(): void {
+	const cores = availableParallelism();
+	const cli = fileURLToPath(new URL('../cli.js', import.meta.url));
+	const workload = ['-n', '1000000', '-s', '1000', '--mean', '100ms', '--json'];
+	const seconds = (args: string[]): number => {
+		const started = performance.now();
+		const result = spawnSync(process.execPath, [cli, ...workload, ...args], {encoding: 'utf8'});
+		if (result.status !== 0) {
+			throw new Error(`sms-sim ${args.join(' ')} failed: ${result.stderr}`);
+		}
+
+		return (performance.now() - started) / 1000;
+	};
+
+	console.log(`\n7. --replications 4 of ${workload.slice(0, 6).join(' ')} on ${cores} threads, against four runs one after another`);
+	const ratios: number[] = [];
+	const inProcess: number[] = [];
+	for (let round = 0; round < 3; round++) {
+		const commands = [1, 2, 3, 4].reduce((sum, seed) => sum + seconds(['--speed', 'max', '--seed', String(seed)]), 0);
+		const oneThread = seconds(['--replications', '4', '--jobs', '1', '--seed', '1']);
+		const threads = seconds(['--replications', '4', '--jobs', String(cores), '--seed', '1']);
+		ratios.push(threads / commands);
+		inProcess.push(threads / oneThread);
+		console.log(`   round ${round + 1}: four commands ${commands.toFixed(2)} s, --jobs 1 ${oneThread.toFixed(2)} s, --jobs ${cores} ${threads.toFixed(2)} s: ${format(threads / commands, 2)}x of four commands, ${format(threads / oneThread, 2)}x of --jobs 1`);
+	}
+
+	console.log(`   median ${format(median(ratios), 2)}x of four runs one after another   target <= 0.6x on 2 cores`);
+	console.log(`   median ${format(median(inProcess), 2)}x of --jobs 1 (the same process: no start-up to save; two simulations side by side each run about 20% slower here than alone)`);
+}
 
 async function throughput(): Promise<void> {
 	const messages = 1_000_000;
@@ -186,12 +249,11 @@ if (!only || only === 'rss') {
 }
 
 if (!only || only === 'plan') {
-	// Issue 12's planning question, timed: how many senders get a million alerts of 250 ms out in 5 minutes.
-	console.log('\n6. sms-sim plan -n 1000000 --mean 250ms --deadline 5m (3 replications at the answer and below it)');
-	const started = performance.now();
-	const plan = await planSenders({messages: 1_000_000, intervalMs: 60_000}, {meanMs: 250}, {deadlineMs: 300_000});
-	const seconds = (performance.now() - started) / 1000;
-	console.log(`   answer ${plan.senders} senders, ${plan.tried.length} points tried, in ${seconds.toFixed(1)} s   target < 30 s`);
+	await planBench();
+}
+
+if (!only || only === 'replications') {
+	replicationsBench();
 }
 
 if (!only || only === 'realtime') {

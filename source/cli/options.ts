@@ -147,10 +147,6 @@ export function validateOptions(flags: CliFlags, configFile?: ConfigFile): Valid
 			one('--events', 'it gives one run\'s messages');
 		}
 
-		if (html !== undefined) {
-			one('--html', 'the report page shows one run');
-		}
-
 		if (thresholds.length > 0 || maxFailureRate !== undefined) {
 			one(thresholds.length > 0 ? '--threshold' : '--max-failure-rate', 'a rule is checked on one run\'s figures; use sms-sim plan for a goal met in most runs');
 		}

@@ -88,5 +88,16 @@ export async function replicate(options: RunOptions, io: RunIo): Promise<number>
 		}
 	}
 
+	if (options.html !== undefined) {
+		const [{writePage}, {replicationPage}] = await Promise.all([import('../output/html-page.js'), import('../output/replication-page.js')]);
+		const problem = await writePage(options.html, replicationPage(summary, finals.filter((final): final is Snapshot => final !== undefined), config, {interrupted}));
+		if (problem) {
+			io.stderr.write(`sms-sim: ${problem}\n`);
+			return EXIT.unexpected;
+		}
+
+		io.stderr.write(`sms-sim: wrote the replications page to ${options.html}\n`);
+	}
+
 	return interrupted ? EXIT.interrupted : EXIT.ok;
 }

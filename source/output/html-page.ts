@@ -8,6 +8,8 @@ export type PageChart = {
 	/** A line under the title: what is drawn, where it comes from. */
 	readonly note?: string;
 	readonly kind: 'lines' | 'bars';
+	/** The y axis fits the values, not from 0 up (default from 0): for values that differ little, such as an interval. */
+	readonly fitted?: boolean;
 	readonly x: {readonly label: string; readonly unit: Unit; readonly values: readonly number[]};
 	readonly series: ReadonlyArray<{
 		readonly label: string;
@@ -223,7 +225,10 @@ const PAGE_SCRIPT = String.raw`
 		var options = {
 			width: Math.max(280, holder.clientWidth),
 			height: 240,
-			scales: {x: {time: false}, y: {range: function (u, min, max) { return [Math.min(0, min), max > 0 ? max * 1.08 : 1]; }}, right: {range: function (u, min, max) { return [Math.min(0, min), max > 0 ? max * 1.08 : 1]; }}},
+			scales: {x: {time: false}, y: {range: function (u, min, max) {
+				if (chart.fitted) { var pad = (max - min) * 0.15 || Math.abs(max) * 0.01 || 1; return [min - pad, max + pad]; }
+				return [Math.min(0, min), max > 0 ? max * 1.08 : 1];
+			}}, right: {range: function (u, min, max) { return [Math.min(0, min), max > 0 ? max * 1.08 : 1]; }}},
 			series: series,
 			axes: axes,
 			legend: {live: true},

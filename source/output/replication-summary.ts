@@ -24,6 +24,29 @@ const FIGURES: ReadonlyArray<{readonly name: FigureName; readonly label: string;
 	{name: 'deadLetteredShare', label: 'dead-lettered', kind: 'share'},
 ];
 
+/** Each figure's name for people, whole (the summary's rows leave the group's name off its later rows). */
+export const FIGURE_LABELS: Readonly<Record<FigureName, string>> = {
+	throughputPerSec: 'throughput',
+	makespanMs: 'makespan',
+	avgMs: 'send time avg',
+	p50Ms: 'send time p50',
+	p95Ms: 'send time p95',
+	p99Ms: 'send time p99',
+	waitAvgMs: 'wait avg',
+	waitP50Ms: 'wait p50',
+	waitP95Ms: 'wait p95',
+	waitP99Ms: 'wait p99',
+	latencyAvgMs: 'latency avg',
+	latencyP50Ms: 'latency p50',
+	latencyP95Ms: 'latency p95',
+	latencyP99Ms: 'latency p99',
+	failureRatio: 'failure ratio',
+	deadLetteredShare: 'dead-lettered share',
+};
+
+/** A figure's value for people, in its own unit. */
+export const formatFigure = (name: FigureName, value: number): string => write(FIGURES.find(figure => figure.name === name)!.kind, value);
+
 const write = (kind: 'rate' | 'ms' | 'share', value: number): string => {
 	if (kind === 'rate') {
 		// More digits than a run's own rate: the interval is often narrower than 1/s.

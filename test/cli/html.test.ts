@@ -132,6 +132,41 @@ describe.skipIf(Boolean(skipReason))('the HTML report page, in a real browser', 
 	}, 60_000);
 });
 
+describe.skipIf(Boolean(skipReason))('the replications page, in a real browser', () => {
+	let browser: Browser;
+	let folder: string;
+	beforeAll(async () => {
+		browser = await launchBrowser();
+		folder = mkdtempSync(join(tmpdir(), 'sms-sim-html-'));
+	}, 60_000);
+
+	afterAll(async () => {
+		await browser?.close();
+		rmSync(folder, {recursive: true, force: true});
+	});
+
+	it('draws each figure of every replication with its mean and interval across, and the table of every interval', async () => {
+		const file = join(folder, 'replications.html');
+		const run = await runCli(['-n', '3000', '-s', '4', '--mean', '20ms', '--distribution', 'exponential', '--rate', '180/s', '--replications', '6', '--seed', '3', '--json', '--html', file]);
+		expect(run.code).toBe(0);
+		const summary = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as {replications: {figures: {throughputPerSec: {low: number; high: number}}}};
+		const html = readFileSync(file, 'utf8');
+		// The interval the page tables is the summary's (rates of 100/s and more to a tenth).
+		expect(html).toContain(`>${summary.replications.figures.throughputPerSec.low.toFixed(1)}/s<`);
+		expect(html).toContain(`>${summary.replications.figures.throughputPerSec.high.toFixed(1)}/s<`);
+		const page = await openPage(browser, file);
+		try {
+			expect(page.problems).toEqual([]);
+			expect(page.requests).toEqual([]);
+			expectEveryChartDrew(page.charts, {
+				Throughput: 4, Makespan: 4, 'p99 send time': 4, 'Mean wait': 4, 'p99 latency': 4,
+			});
+		} finally {
+			await page.close();
+		}
+	}, 60_000);
+});
+
 describe('--html, as a flag', () => {
 	it('needs a folder that exists, on every command that takes it, before anything runs', async () => {
 		for (const args of [['-n', '10'], ['report', '-'], ['monitor'], ['plan', '--sweep', 'senders=1..2']]) {
