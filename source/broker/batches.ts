@@ -54,6 +54,11 @@ export type MessagesBatch = {
 	readonly seq: number;
 	/** The one priority of every message of the batch (`--priority`), if any. */
 	readonly priority?: string;
+	/**
+	 * The part of batch `seq` these messages are: from this offset in it on. A worker gives back the
+	 * messages of a batch it has not started as a part (see run-ledger.ts); a producer's batch is part 0.
+	 */
+	readonly part?: number;
 	readonly messages: readonly WireMessage[];
 };
 
@@ -270,6 +275,10 @@ export function parseMessages(body: unknown): Parsed<MessagesBatch> {
 		return {problem: 'a malformed priority'};
 	}
 
+	if (header.part !== undefined && !(typeof header.part === 'number' && Number.isSafeInteger(header.part) && header.part >= 1)) {
+		return {problem: 'a malformed part of a batch'};
+	}
+
 	const {producer} = header;
 	const {priority} = header;
 	const messages: WireMessage[] = [];
@@ -304,7 +313,7 @@ export function parseMessages(body: unknown): Parsed<MessagesBatch> {
 
 	return {
 		record: {
-			type: 'messages', run: header.run as string, epoch: header.epoch as string, startedAt: header.startedAt, producer, seq: header.seq, ...(priority === undefined ? {} : {priority}), messages,
+			type: 'messages', run: header.run as string, epoch: header.epoch as string, startedAt: header.startedAt, producer, seq: header.seq, ...(priority === undefined ? {} : {priority}), ...(header.part === undefined ? {} : {part: header.part}), messages,
 		},
 	};
 }

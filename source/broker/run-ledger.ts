@@ -23,9 +23,30 @@ type Producer = {
 	finishedMessages: number;
 	/** The numbers of its finished batches. */
 	readonly finished: Set<number>;
-	/** Final records of batches beyond what it has said it published (its last heartbeat), by number: counted once it says so. */
-	readonly held: Map<number, Partial>;
+	/** Final records of batches beyond what it has said it published (its last heartbeat), by `<seq>/<part>`: counted once it says so. */
+	readonly held: Map<string, Partial>;
+	/** Batches some of whose parts are counted or read: how far each is counted (see `Chain`). */
+	readonly chains: Map<number, Chain>;
 };
+
+/**
+ * A batch's parts as their final records come: a worker may give the messages of a batch it has
+ * not started back to the queue as a part of their own, starting at an offset (its final record
+ * then says where its own part was cut). The first final record of each part decides that part,
+ * and the parts count as a chain from offset 0: each counted part's record says where the next
+ * starts (`cut`), and the batch is finished at a part that was not cut. A part no chain reaches
+ * (given back by a worker whose record did not count: it died, and the batch was done whole by
+ * another) never counts, so every message counts once whoever did what.
+ */
+type Chain = {
+	/** The offset of the next part to count. */
+	next: number;
+	/** First final records of parts not reached yet, by offset. */
+	readonly waiting: Map<number, Partial>;
+};
+
+/** What counted for a part of a batch: its record's dead letters, and whose record it was. */
+export type PartOutcome = {readonly dead: readonly DeadLetter[]; readonly worker: string};
 
 /** A batch of which only partial records have been read: the latest, to show while it is under way. */
 type Partial = {readonly header: StatsRecordHeader; readonly stats: Stats | undefined};
@@ -65,12 +86,12 @@ export class RunLedger {
 	private readonly early = new Map<string, Buffer[]>();
 	/** Batches of a producer whose start has not been read yet, waiting for it (see `batchProblem`). */
 	private readonly startWaiters = new Map<string, Array<() => void>>();
-	/** Dead letters of finished batches that had any, by `<producer>/<seq>`: for a worker that redoes one. */
-	private readonly deadLetters = new Map<string, readonly DeadLetter[]>();
+	/** What counted for each part, by `<producer>/<seq>/<part>`: kept by a worker's ledger (it acknowledges parts), not a monitor's. */
+	private readonly countedParts = new Map<string, PartOutcome>();
 	/** Batches within what their producer published whose records were set aside (forged ones counted in their place). */
 	private readonly neverCounted = new Set<string>();
-	/** Workers waiting to know a batch's outcome, by `<producer>/<seq>`. */
-	private readonly waiting = new Map<string, Array<(dead: readonly DeadLetter[]) => void>>();
+	/** Workers waiting to know a part's outcome, by `<producer>/<seq>/<part>`: its counted record's dead letters and worker, or none (it never counts). */
+	private readonly waiting = new Map<string, Array<(outcome: PartOutcome | undefined) => void>>();
 	/** `finished` merged with the partial batches, made when asked for and kept until a record changes it. */
 	private shown: Stats | undefined;
 
@@ -215,7 +236,7 @@ export class RunLedger {
 			}
 
 			this.producers.set(record.producer, {
-				total: record.total, maxBatches: record.maxBatches, batch: record.batch, batchBytes: Math.min(MAX_RECORD_BYTES, record.batch * (52 + (6 * record.maxBodyLength))), seed: record.seed, done: undefined, lost: false, alive: {published: 0, batches: 0}, heardAt: this.now(), finishedMessages: 0, finished: new Set(), held: new Map(),
+				total: record.total, maxBatches: record.maxBatches, batch: record.batch, batchBytes: Math.min(MAX_RECORD_BYTES, record.batch * (52 + (6 * record.maxBodyLength))), seed: record.seed, done: undefined, lost: false, alive: {published: 0, batches: 0}, heardAt: this.now(), finishedMessages: 0, finished: new Set(), held: new Map(), chains: new Map(),
 			});
 			const waiting = this.early.get(record.producer) ?? [];
 			this.early.delete(record.producer);
@@ -273,21 +294,31 @@ export class RunLedger {
 	}
 
 	/**
-	 * The dead letters of a batch as its first final record says them, once one is read: whoever
-	 * acknowledges the batch puts these on the dead-letter queue, whichever worker's outcome counted.
-	 * None for a batch whose records were set aside (its messages are not counted either).
+	 * The dead letters of a batch's part as the record that counted for it says them, once one is
+	 * read: whoever acknowledges the part puts these on the dead-letter queue, whichever worker's
+	 * outcome counted. None for a part that never counts (its records set aside, or no chain reaches it).
 	 */
-	async deadLettersOf(producer: string, seq: number): Promise<readonly DeadLetter[]> {
-		const key = `${producer}/${seq}`;
-		const known = this.producers.get(producer);
-		if (known?.finished.has(seq)) {
-			return this.deadLetters.get(key) ?? [];
+	async deadLettersOf(producer: string, seq: number, part = 0): Promise<readonly DeadLetter[]> {
+		const outcome = await this.outcomeOf(producer, seq, part);
+		return outcome?.dead ?? [];
+	}
+
+	/** What counted for a batch's part, once known: its dead letters and the worker whose record it was; undefined for a part that never counts. */
+	async outcomeOf(producer: string, seq: number, part = 0): Promise<PartOutcome | undefined> {
+		const key = `${producer}/${seq}/${part}`;
+		const counted = this.countedParts.get(key);
+		if (counted !== undefined) {
+			return counted;
 		}
 
-		// Its records were set aside before this was asked (read back before the asking worker's
-		// confirm came): waiting would be for good, and that worker would never end.
-		if ((known?.done !== undefined && seq > known.done.batches) || this.neverCounted.has(key)) {
-			return [];
+		// Finished without this part, or its chain already past it: it never counts. Or its records were
+		// set aside before this was asked (read back before the asking worker's confirm came): waiting
+		// would be for good, and that worker would never end.
+		const known = this.producers.get(producer);
+		const chain = known?.chains.get(seq);
+		if (known?.finished.has(seq) === true || (chain !== undefined && part < chain.next)
+			|| (known?.done !== undefined && seq > known.done.batches) || this.neverCounted.has(`${producer}/${seq}`)) {
+			return undefined;
 		}
 
 		return new Promise(resolve => {
@@ -297,12 +328,22 @@ export class RunLedger {
 		});
 	}
 
-	private settle(key: string, dead: readonly DeadLetter[]): void {
+	/** Tells those waiting on a part what counted for it (undefined: nothing ever will). */
+	private settle(key: string, outcome: PartOutcome | undefined): void {
 		for (const resolve of this.waiting.get(key) ?? []) {
-			resolve(dead);
+			resolve(outcome);
 		}
 
 		this.waiting.delete(key);
+	}
+
+	/** Tells those waiting on any part of a batch that has no more to count that theirs never will. */
+	private settleBatch(batchKey: string): void {
+		for (const key of [...this.waiting.keys()]) {
+			if (key.startsWith(`${batchKey}/`)) {
+				this.settle(key, undefined);
+			}
+		}
 	}
 
 	/**
@@ -393,6 +434,7 @@ export class RunLedger {
 		}
 
 		const key = `${record.producer}/${record.seq}`;
+		const part = record.part ?? 0;
 		if (producer.finished.has(record.seq)) {
 			if (record.final) {
 				this.redelivered++;
@@ -402,20 +444,24 @@ export class RunLedger {
 		}
 
 		const limit = producer.done?.published ?? producer.total;
-		if (record.seq > (producer.done?.batches ?? producer.maxBatches) || producer.finishedMessages + (record.final ? record.messages : 0) > limit) {
+		if (record.seq > (producer.done?.batches ?? producer.maxBatches) || part + record.messages > producer.batch || producer.finishedMessages + (record.final ? record.messages : 0) > limit) {
 			this.options.aside('a record of a batch its producer did not publish');
 			if (record.seq <= (producer.done?.batches ?? producer.maxBatches)) {
 				this.neverCounted.add(key); // A batch its producer may have published, counted full by forged records.
 			}
 
-			this.settle(key, []);
+			this.settleBatch(key);
 			return;
 		}
 
 		const stats = 'stats' in record ? (record as {stats: Stats}).stats : undefined;
 		this.shown = undefined;
 		if (!record.final) {
-			this.partials.set(key, {header: record, stats});
+			// Progress of a part not counted yet (a late partial of a counted part would count it twice).
+			if (part >= (producer.chains.get(record.seq)?.next ?? 0)) {
+				this.partials.set(`${key}/${part}`, {header: record, stats});
+			}
+
 			return;
 		}
 
@@ -423,29 +469,69 @@ export class RunLedger {
 			// Not known to be confirmed yet: counted once its producer says so (a heartbeat, or its
 			// done), set aside if it was lost before saying so. So the run's total and what it counts
 			// always agree, even for a producer killed while it published.
-			if (producer.held.has(record.seq)) {
+			if (producer.held.has(`${record.seq}/${part}`)) {
 				this.redelivered++;
 			} else {
-				producer.held.set(record.seq, {header: record, stats});
+				producer.held.set(`${record.seq}/${part}`, {header: record, stats});
 			}
 
 			return;
 		}
 
-		this.finish(producer, {header: record, stats});
+		this.take(producer, {header: record, stats});
 	}
 
-	private finish(producer: Producer, {header, stats}: Partial): void {
-		const key = `${header.producer}/${header.seq}`;
-		// Kept by a worker's ledger only (it acknowledges batches); a monitor's has no use for them.
-		if (!this.options.fold && header.dead !== undefined && header.dead.length > 0) {
-			this.deadLetters.set(key, header.dead);
+	/** A final record of a part of a batch its producer published: counted if it is the first of its part and the batch's chain reaches it (see `Chain`). */
+	private take(producer: Producer, final: Partial): void {
+		const {seq} = final.header;
+		const part = final.header.part ?? 0;
+		let chain = producer.chains.get(seq);
+		if (chain === undefined) {
+			chain = {next: 0, waiting: new Map()};
+			producer.chains.set(seq, chain);
 		}
 
-		this.settle(key, header.dead ?? []);
+		if (part < chain.next || chain.waiting.has(part)) {
+			this.redelivered++; // A later record of a part already decided, or of a part its chain went past.
+			return;
+		}
+
+		chain.waiting.set(part, final);
+		const batchKey = `${final.header.producer}/${seq}`;
+		for (let next = chain.waiting.get(chain.next); next !== undefined; next = chain.waiting.get(chain.next)) {
+			chain.waiting.delete(chain.next);
+			this.count(producer, next);
+			if (next.header.cut === undefined) {
+				// The batch is whole. Parts its chain did not reach never count; nor do their waiters.
+				producer.finished.add(seq);
+				producer.chains.delete(seq);
+				this.redelivered += chain.waiting.size;
+				for (const key of [...this.partials.keys()]) {
+					if (key.startsWith(`${batchKey}/`)) {
+						this.partials.delete(key);
+					}
+				}
+
+				this.settleBatch(batchKey);
+				return;
+			}
+
+			chain.next = next.header.cut;
+		}
+	}
+
+	/** Counts one part's final record: its messages and stats, and what it says for whoever acknowledges the part. */
+	private count(producer: Producer, {header, stats}: Partial): void {
+		const key = `${header.producer}/${header.seq}/${header.part ?? 0}`;
+		const outcome = {dead: header.dead ?? [], worker: header.worker};
+		// Kept by a worker's ledger only (it acknowledges parts); a monitor's has no use for them.
+		if (!this.options.fold) {
+			this.countedParts.set(key, outcome);
+		}
+
+		this.settle(key, outcome);
 		this.partials.delete(key);
 		this.shown = undefined;
-		producer.finished.add(header.seq);
 		producer.finishedMessages += header.messages;
 		if (stats) {
 			mergeInto(this.finished, stats);
@@ -464,13 +550,15 @@ export class RunLedger {
 			}
 		}
 
-		for (const [seq, record] of [...producer.held].toSorted(([a], [b]) => a - b)) {
+		const held = [...producer.held].toSorted(([, a], [, b]) => (a.header.seq - b.header.seq) || ((a.header.part ?? 0) - (b.header.part ?? 0)));
+		for (const [key, record] of held) {
+			const {seq} = record.header;
 			if (seq <= confirmed) {
-				producer.held.delete(seq);
-				this.finish(producer, record);
+				producer.held.delete(key);
+				this.take(producer, record);
 			} else if (producer.done !== undefined) {
-				producer.held.delete(seq);
-				this.settle(`${record.header.producer}/${seq}`, []);
+				producer.held.delete(key);
+				this.settleBatch(`${record.header.producer}/${seq}`);
 				this.options.aside(producer.lost
 					? 'records of batches a producer had not yet said it published when it was lost'
 					: 'a record of a batch its producer did not publish');

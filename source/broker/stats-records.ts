@@ -39,8 +39,16 @@ export type StatsRecordHeader = WorkerRecordHeader & {
 	readonly producer: string;
 	/** The batch's number within its producer, from 1. */
 	readonly seq: number;
-	/** Messages in the batch. */
+	/** Messages in the batch (the part of it the record is about). */
 	readonly messages: number;
+	/**
+	 * The part of the batch the record is about: its messages from this offset on (0, the whole batch,
+	 * when left out). A worker may give the messages of a batch it has not started back to the queue
+	 * as a part of their own (see run-ledger.ts).
+	 */
+	readonly part?: number;
+	/** On a final record: its part ended here (an offset), the rest given back as the part that starts here. */
+	readonly cut?: number;
 	/** Every message of the batch has its outcome: the batch's last record. */
 	readonly final: boolean;
 	/**
@@ -292,6 +300,10 @@ function headerProblem(json: Json): string | undefined {
 		return 'a stats record whose batch number, size or state is malformed';
 	}
 
+	if ((json.part !== undefined && (!isCount(json.part) || json.part < 1 || json.part >= MAX_BATCH)) || (json.cut !== undefined && (!isCount(json.cut) || !json.final || json.cut !== ((json.part) ?? 0) + json.messages))) {
+		return 'a stats record whose part of its batch is malformed';
+	}
+
 	const {dead} = json;
 	if (dead !== undefined && !(Array.isArray(dead) && dead.length <= json.messages && dead.every(entry => Array.isArray(entry) && entry.length === 3
 		&& isCount(entry[0]) && entry[0] >= 1 && isCount(entry[1]) && entry[1] >= 1 && (entry[2] === 0 || entry[2] === 1)))) {
@@ -309,6 +321,8 @@ function headerOf(json: Json): StatsRecordHeader {
 		producer: json.producer as string,
 		seq: json.seq as number,
 		messages: json.messages as number,
+		...(json.part === undefined ? {} : {part: json.part as number}),
+		...(json.cut === undefined ? {} : {cut: json.cut as number}),
 		final: json.final as boolean,
 		...(json.dead === undefined ? {} : {dead: json.dead as DeadLetter[]}),
 	};

@@ -252,3 +252,78 @@ describe('RunLedger', () => {
 	});
 });
 
+describe('RunLedger: parts of a batch given back', () => {
+	// Batch 1 of 10 messages: a worker did 3, gave the other 7 back as part 3, and another did them.
+	const head = (worker = 'w1') => record({seq: 1, messages: 3, cut: 3}, 3, worker);
+	const tail = (worker = 'w2') => record({seq: 1, part: 3, messages: 7}, 7, worker);
+
+	it('counts a batch as the chain of its parts from offset 0, whichever final record comes first', () => {
+		for (const order of [[head(), tail()], [tail(), head()]]) {
+			const {runLedger} = ledger();
+			runLedger.control(start());
+			runLedger.control(alive(10, 1));
+			runLedger.record(order[0]);
+			expect(runLedger.allFinished).toBe(false);
+			runLedger.record(order[1]);
+			runLedger.control(done(10, 1));
+			expect(runLedger.stats().sent).toBe(10);
+			expect(runLedger.allFinished).toBe(true);
+		}
+	});
+
+	it('never counts a part no chain reaches: the batch done whole by another after its first worker gave a part back and died', () => {
+		const {runLedger} = ledger();
+		runLedger.control(start());
+		runLedger.control(alive(10, 1));
+		// The first worker's part back went out, then it died: another did the whole batch.
+		runLedger.record(tail());
+		runLedger.record(record({seq: 1}, 10, 'w3'));
+		runLedger.control(done(10, 1));
+		expect(runLedger.stats().sent).toBe(10);
+		expect(runLedger.allFinished).toBe(true);
+		expect(runLedger.redelivered).toBe(1);
+	});
+
+	it('takes the first final record of each part: a part done twice counts once, and the chain follows the first', () => {
+		const {runLedger} = ledger();
+		runLedger.control(start());
+		runLedger.control(alive(10, 1));
+		runLedger.record(head());
+		runLedger.record(record({
+			seq: 1, part: 3, messages: 2, cut: 5,
+		}, 2, 'w2')); // One copy of part 3, cut again at 5 ...
+		runLedger.record(record({seq: 1, part: 3, messages: 7}, 7, 'w4')); // ... and another done whole: too late.
+		expect(runLedger.allFinished).toBe(false);
+		runLedger.record(record({seq: 1, part: 5, messages: 5}, 5, 'w5'));
+		runLedger.control(done(10, 1));
+		expect(runLedger.stats().sent).toBe(10);
+		expect(runLedger.allFinished).toBe(true);
+	});
+
+	it('tells whoever acknowledges a part what counted for it, or that it never will', async () => {
+		// A worker's ledger: it acknowledges parts, so it keeps what counted for each.
+		const runLedger = new RunLedger({
+			run, epoch, fold: false, aside: () => undefined,
+		});
+		runLedger.control(start());
+		runLedger.control(alive(10, 1));
+		const forTail = runLedger.outcomeOf('p', 1, 3);
+		const forOrphan = runLedger.outcomeOf('p', 1, 6);
+		runLedger.record(tail());
+		runLedger.record(head());
+		await expect(forTail).resolves.toEqual({dead: [], worker: 'w2'});
+		await expect(forOrphan).resolves.toBeUndefined();
+		await expect(runLedger.outcomeOf('p', 1, 0)).resolves.toEqual({dead: [], worker: 'w1'});
+		await expect(runLedger.outcomeOf('p', 1, 5)).resolves.toBeUndefined();
+	});
+
+	it('sets aside a part that runs past its batch, and a cut that is not where its part ends', () => {
+		const {runLedger, aside} = ledger();
+		runLedger.control(start());
+		runLedger.control(alive(10, 1));
+		runLedger.record(record({seq: 1, part: 8, messages: 7}, 7));
+		runLedger.record(record({seq: 1, messages: 3, cut: 4}, 3));
+		expect(aside).toEqual(['a record of a batch its producer did not publish', 'a record that is not sms-sim\'s (a stats record whose part of its batch is malformed)']);
+		expect(runLedger.stats().sent).toBe(0);
+	});
+});
