@@ -217,6 +217,28 @@ describe.skipIf(Boolean(broker.skipReason))('distributed mode under faults, on a
 		expect(messageCount).toBe(1);
 	}, 120_000);
 
+	it('counts a batch once when a worker gave back a part of it and died before its record: the batch done whole by another, the part never counts', async () => {
+		const run = newRun();
+		const produced = await runCli(args('produce', run, '-n', '1000', '--batch', '100', '--seed', '21', '--json'));
+		expect(produced.code).toBe(0);
+		const {producer} = produced.stdout.trim().split('\n').filter(line => line.startsWith('{')).map(line => JSON.parse(line) as Json).find(line => line.type === 'produced')!;
+		const names = runNames(run);
+		// What a worker that held batch 1, gave back its messages 41 to 100 as part 40 and was killed
+		// leaves behind: the part on the queue, and batch 1 back on the queue whole (unacknowledged).
+		await publish(names.messages, encodeMessages({
+			run, epoch: await epochOf(run), startedAt: Date.now(), producer: producer as string, seq: 1, part: 40,
+		}, Array.from({length: 60}, (_, index) => ({
+			n: 41 + index, to: '+12025550123', body: 'given back', cost: 2,
+		}))));
+		const worker = start(args('send', run, '-s', '50', '--mean', '1ms', '--json'));
+		const {summary} = await monitored(run);
+		// Batch 1's first final record covers it whole, with no cut: the part is reached by no chain.
+		expect(summary).toMatchObject({total: 1000, processed: 1000});
+		expect(await exited(worker)).toBe(0);
+		const late = await monitored(run);
+		expect(late.summary).toMatchObject({total: 1000, processed: 1000});
+	}, 120_000);
+
 	it('keeps a worker while another holds batches, so it takes them over when that one is killed', async () => {
 		const run = newRun();
 		const produced = await runCli(args('produce', run, '-n', '2000', '--batch', '100', '--seed', '13'));
