@@ -53,7 +53,16 @@ const write = (kind: 'rate' | 'ms' | 'share', value: number): string => {
 		return value < 10_000 ? `${value.toFixed(value < 100 ? 2 : 1)}/s` : formatRate(value);
 	}
 
-	return kind === 'ms' ? formatMs(value) : `${(value * 100).toFixed(2)}%`;
+	if (kind === 'ms') {
+		// Three significant digits under a second: an interval is often a few hundredths of a millisecond wide.
+		if (value >= 1000) {
+			return formatMs(value);
+		}
+
+		return value < 0.001 ? `${value.toFixed(3)}ms` : `${value.toPrecision(3)}ms`;
+	}
+
+	return `${(value * 100).toPrecision(3)}%`;
 };
 
 /** `seeds 42 to 61`, or each seed where they do not run on (past the largest seed). */
@@ -75,7 +84,7 @@ export function replicationLines(summary: ReplicationSummary, {wallMs, jobs, int
 	const done = `${formatCount(summary.count)} replication${summary.count === 1 ? '' : 's'}`;
 	const headline = interrupted
 		? `Interrupted: ${done} of ${formatCount(planned)} done (${seedsText(summary.seeds)}); the figures are theirs`
-		: `Done: ${done} (${seedsText(summary.seeds)}), each figure's mean and ${percent} confidence interval (Student t)`;
+		: `Done: ${done} (${seedsText(summary.seeds)}): means, ${percent} confidence intervals (t)`;
 	const rows = [['', 'mean', `${percent} interval`, '', 'sd']];
 	for (const {name, label, kind} of FIGURES) {
 		const interval: Interval | undefined = summary.figures[name];

@@ -50,7 +50,7 @@ describe('--replications', () => {
 		const {code, stdout} = await runCli([...WORKLOAD, '--replications', '4']);
 		expect(code).toBe(0);
 		expect(stdout).toMatch(/^sms-sim: 4 replications \(seeds 77 to 80\) of 3,000 messages/);
-		expect(stdout).toContain('Done: 4 replications (seeds 77 to 80), each figure\'s mean and 95% confidence interval (Student t)');
+		expect(stdout).toContain('Done: 4 replications (seeds 77 to 80): means, 95% confidence intervals (t)');
 		expect(stdout).toMatch(/\n {2}throughput +[\d.]+\/s +\+- [\d.]+\/s +[\d.]+\/s to [\d.]+\/s/);
 		expect(stdout).toMatch(/\n {2}dead-lettered +[\d.]+%/);
 	});
