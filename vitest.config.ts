@@ -8,7 +8,8 @@ const isInCi = (value: string | undefined) => value !== undefined && value !== '
 export default defineConfig({
 	test: {
 		testTimeout: 30_000,
-		globalSetup: ['test/broker/global-setup.ts'],
+		// The build first, when a source is newer than what the tests spawn; then the broker.
+		globalSetup: ['test/build-setup.ts', 'test/broker/global-setup.ts'],
 		env: {
 			// Ink draws only the final frame when CI is set; the component tests check what a person
 			// at a terminal sees, so they run as outside CI. Whether this really is CI stays known.
