@@ -118,6 +118,11 @@ export type HeartbeatRecord = WorkerRecordHeader & {
 	readonly inFlight: number;
 	readonly processed: number;
 	readonly done: boolean;
+	/**
+	 * At a paced speed, with the run's queue empty: how many messages its free senders would take
+	 * (another worker gives back what it has not handed out). At max speed the clock exchange says so.
+	 */
+	readonly wants?: number;
 };
 
 /** What a producer has published: messages, and every batch numbered up to `batches`, confirmed. */
@@ -263,7 +268,7 @@ function controlProblem(value: Json): string | undefined {
 		}
 
 		case 'heartbeat': {
-			return ofRun(value, 'heartbeat') ?? (isText(value.worker, 300) && isCount(value.senders) && isCount(value.inFlight) && isCount(value.processed) && typeof value.done === 'boolean' ? undefined : 'malformed heartbeat');
+			return ofRun(value, 'heartbeat') ?? (isText(value.worker, 300) && isCount(value.senders) && isCount(value.inFlight) && isCount(value.processed) && typeof value.done === 'boolean' && (value.wants === undefined || isCount(value.wants)) ? undefined : 'malformed heartbeat');
 		}
 
 		default: {

@@ -242,8 +242,6 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 					starved: () => (!drained || sharedClock?.otherSpare() === true) && gauge.waiting === 0 && unfedMessages === 0 && gauge.inFlight < slots
 						&& (inHand.size < prefetch || finishedInHand - awaitingOutcome > 0),
 					spare,
-					// Only once the queue is found empty: while it has batches, a starved worker takes one of
-					// those (a moment of wall time), and another's give-back would only go back and forth.
 					wants: () => (drained ? Math.max(1, slots - gauge.inFlight - gauge.waiting) : 0),
 					giveBack,
 				});
@@ -267,7 +265,12 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 				readStream(connection, queues.control, body => {
 					const parsed = parseControl(body);
 					if ('record' in parsed && parsed.record.run === options.run) {
-						runLedger.control(parsed.record);
+						const {record} = parsed;
+						if (record.type === 'heartbeat' && record.worker !== options.workerId && record.epoch === identity.epoch) {
+							othersWanting.set(record.worker, {wants: record.done ? 0 : record.wants ?? 0, at: Date.now()});
+						}
+
+						runLedger.control(record);
 						keeper.check();
 						// Messages are taken once a producer has said how large its batches are.
 						if (stopConsuming === undefined && runLedger.largestBatch.messages > 0) {
@@ -544,6 +547,28 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 			}
 		};
 
+		/**
+		 * How many messages its free senders would take, once the run's queue is found empty (while it
+		 * has batches, a worker takes one of those, and another's give-back would only go back and
+		 * forth); 0 while it has messages of its own to hand them.
+		 */
+		const freeWanting = (): number => (drained && unfedMessages === 0 && gauge.waiting === 0 && gauge.inFlight < slots ? slots - gauge.inFlight : 0);
+
+		/** At paced speeds: what the other workers' last heartbeats (within three intervals) say their free senders would take. */
+		const othersWanting = new Map<string, {readonly wants: number; readonly at: number}>();
+		const othersWant = (): number => {
+			let wants = 0;
+			for (const [worker, {wants: theirs, at}] of othersWanting) {
+				if (Date.now() - at > 3 * options.intervalMs) {
+					othersWanting.delete(worker);
+				} else {
+					wants += theirs;
+				}
+			}
+
+			return wants;
+		};
+
 		/** Messages in hand not handed to the senders yet (a round of them waits there already): what this worker would give back. */
 		const spare = (): number => unfedMessages;
 
@@ -688,8 +713,9 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 				return;
 			}
 
+			const wants = options.config.speed === 'max' || done ? 0 : freeWanting();
 			const record: HeartbeatRecord = {
-				type: 'heartbeat', run: options.run, epoch: run.epoch, worker: options.workerId, senders: slots, inFlight: gauge.inFlight, processed, done,
+				type: 'heartbeat', run: options.run, epoch: run.epoch, worker: options.workerId, senders: slots, inFlight: gauge.inFlight, processed, done, ...(wants > 0 ? {wants} : {}),
 			};
 			publisher.send({routingKey: names.control, durable: true, contentType: 'application/json'}, JSON.stringify(record)).catch(() => undefined);
 		};
@@ -725,28 +751,31 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 		}, options.intervalMs);
 		// Whether the run is complete is asked often, whatever the interval: a worker ends within a
 		// moment of the run's end, not at its next heartbeat (with `--interval 10s`, up to 10 s later).
-		// At max speed: whether the run's work is all taken (see `drained` in run-clock.ts). Asked only
-		// when this worker has nothing waiting for its senders, all producers are done, and it has not
-		// already been found so.
+		// Whether the run's work is all taken (see `drained` in run-clock.ts; at paced speeds, what a
+		// heartbeat's `wants` rests on). Asked only when this worker has nothing waiting for its
+		// senders, all producers are done, and it has not already been found so.
 		let drained = false;
 		let askingDrained = false;
-		const drainedCheck = options.config.speed === 'max'
-			? wall.schedule(function () {
-				if (!drained && !askingDrained && ledger?.producersDone === true && gauge.waiting === 0) {
-					askingDrained = true;
-					connection.queueDeclare({queue: names.messages, passive: true}).then(({messageCount}) => {
-						drained = messageCount === 0;
-						if (drained) {
-							sharedClock?.update();
-						}
-					}, () => undefined).finally(() => {
-						askingDrained = false;
-					});
-				}
+		const drainedCheck = wall.schedule(function () {
+			// Paced: another worker's free senders wait with the queue empty (its heartbeat says so).
+			if (options.config.speed !== 'max' && unfedMessages > 0 && othersWant() > 0) {
+				giveBack(Number.POSITIVE_INFINITY);
+			}
 
-				this.schedule(undefined, COMPLETION_CHECK_MS);
-			}, COMPLETION_CHECK_MS)
-			: undefined;
+			if (!drained && !askingDrained && ledger?.producersDone === true && gauge.waiting === 0) {
+				askingDrained = true;
+				connection.queueDeclare({queue: names.messages, passive: true}).then(({messageCount}) => {
+					drained = messageCount === 0;
+					if (drained) {
+						sharedClock?.update();
+					}
+				}, () => undefined).finally(() => {
+					askingDrained = false;
+				});
+			}
+
+			this.schedule(undefined, COMPLETION_CHECK_MS);
+		}, COMPLETION_CHECK_MS);
 		const checking = options.follow
 			? undefined
 			: wall.schedule(function () {

@@ -114,6 +114,28 @@ describe.skipIf(Boolean(broker.skipReason))('one simulated clock at --speed max'
 		}
 	}, 180_000);
 
+	it('has a slow worker at a paced speed give back what it has not started when a fast one\'s senders are free', async () => {
+		const run = newRun();
+		const produced = await runCli(args(run, 'produce', '-n', '2000', '--seed', '3'));
+		expect(produced.code).toBe(0);
+		// At 10x: 100 senders of 10 ms do 2,000 messages in 0.2 s of run time; 2 of 1 s take 250 s of it
+		// for one batch of 500, which they held whole before. The fast one's heartbeat (every 200 ms of
+		// wall time, 2 s of run time) says its senders are free with the queue empty, and the slow one
+		// gives back all it has not handed out: the run ends within a few heartbeats and the slow
+		// senders' rounds (20 s of run time is 2 wall seconds; 60 s leaves room on a busy machine).
+		const paced = (...rest: string[]) => start(args(run, 'send', '--speed', '10', '--interval', '200ms', '--json', ...rest));
+		const workers = [paced('--sender', 'count=100,mean=10ms'), paced('--sender', 'name=slow,count=2,mean=1s')];
+		const {summary} = await summaryOf(run);
+		for (const child of workers) {
+			expect(await within(exited(child), 30_000, () => 'a worker did not end')).toBe(0);
+		}
+
+		expect(summary.processed).toBe(2000);
+		expect(summary.elapsedMs).toBeLessThan(60_000);
+		const slow = (summary.groups as Json[]).find(group => group.name === 'slow')!;
+		expect((slow.sent as number) + (slow.failed as number)).toBeLessThan(120);
+	}, 120_000);
+
 	it('starts a worker that joins late at the run\'s current time, not at 0', async () => {
 		const run = newRun();
 		const first = worker(run, '-s', '1000', '--mean', '100ms', '--seed', '1');
