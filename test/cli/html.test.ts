@@ -117,34 +117,6 @@ describe.skipIf(Boolean(skipReason))('the HTML report page, in a real browser', 
 		}
 	}, 60_000);
 
-	it('charts a plan sweep: makespan, p99 and throughput against the sender count', async () => {
-		const file = join(folder, 'sweep.html');
-		const plan = await runCli(['plan', '-n', '2000', '--mean', '50ms', '--sweep', 'senders=5..50:5', '--html', file]);
-		expect(plan.code).toBe(0);
-		const page = await openPage(browser, file);
-		try {
-			expect(page.problems).toEqual([]);
-			expect(page.requests).toEqual([]);
-			expectEveryChartDrew(page.charts, {Makespan: 1, 'p99 send time': 1, Throughput: 1});
-		} finally {
-			await page.close();
-		}
-	}, 60_000);
-});
-
-describe.skipIf(Boolean(skipReason))('the replications page, in a real browser', () => {
-	let browser: Browser;
-	let folder: string;
-	beforeAll(async () => {
-		browser = await launchBrowser();
-		folder = mkdtempSync(join(tmpdir(), 'sms-sim-html-'));
-	}, 60_000);
-
-	afterAll(async () => {
-		await browser?.close();
-		rmSync(folder, {recursive: true, force: true});
-	});
-
 	it('draws each figure of every replication with its mean and interval across, and the table of every interval', async () => {
 		const file = join(folder, 'replications.html');
 		const run = await runCli(['-n', '3000', '-s', '4', '--mean', '20ms', '--distribution', 'exponential', '--rate', '180/s', '--replications', '6', '--seed', '3', '--json', '--html', file]);
@@ -161,6 +133,20 @@ describe.skipIf(Boolean(skipReason))('the replications page, in a real browser',
 			expectEveryChartDrew(page.charts, {
 				Throughput: 4, Makespan: 4, 'p99 send time': 4, 'Mean wait': 4, 'p99 latency': 4,
 			});
+		} finally {
+			await page.close();
+		}
+	}, 60_000);
+
+	it('charts a plan sweep: makespan, p99 and throughput against the sender count', async () => {
+		const file = join(folder, 'sweep.html');
+		const plan = await runCli(['plan', '-n', '2000', '--mean', '50ms', '--sweep', 'senders=5..50:5', '--html', file]);
+		expect(plan.code).toBe(0);
+		const page = await openPage(browser, file);
+		try {
+			expect(page.problems).toEqual([]);
+			expect(page.requests).toEqual([]);
+			expectEveryChartDrew(page.charts, {Makespan: 1, 'p99 send time': 1, Throughput: 1});
 		} finally {
 			await page.close();
 		}
