@@ -16,6 +16,7 @@ import {keepRun} from './run-keeper.js';
 import {readStream, type StreamReading} from './read-stream.js';
 import {RunLedger} from './run-ledger.js';
 import {joinWithGroups} from './worker-groups.js';
+import {HandOut, type Portion} from './hand-out.js';
 import {measureRoundTrip, prefetchBatches} from './prefetch.js';
 import {defaultWindowMs, shareClock, type ClockShare} from './run-clock.js';
 import {
@@ -72,24 +73,16 @@ const RECORD_FLUSH_MS = 10;
 /** Longest a finished result waits for its batch to fill before it is published anyway (wall ms). */
 const RESULT_FLUSH_MS = 50;
 
-/** A batch (or a part of one) in hand: acknowledged once its stats record (and its rows and dead letters) are confirmed. */
-type Held = {
-	/** Messages of it kept (not given back) without their outcome yet. */
-	remaining: number;
+/**
+ * A batch (or a part of one) in hand: acknowledged once its stats record (and its rows and dead
+ * letters) are confirmed. How its messages go to the senders, or back to the queue, is its
+ * `Portion` (hand-out.ts).
+ */
+type Held = Portion & {
 	readonly producer: string;
 	readonly seq: number;
-	/** Its offset in its producer's batch: 0, or where the part a worker gave back starts. */
-	readonly part: number;
-	/** Its first `kept` messages are this worker's; the rest were given back (see `giveBack`). */
-	kept: number;
-	/** Its first `fed` messages went to the senders; the others wait in `unfed`. */
-	fed: number;
-	/** A give-back of its last messages is being published: it is not finished before that is confirmed. */
-	giving: boolean;
 	/** Not one of its messages was started when another worker starved: it goes back to the queue whole. */
 	requeued?: boolean;
-	/** Its part ends at this offset: the rest went back to the queue as the part that starts there. */
-	cut?: number;
 	/** The AMQP priority it came with: a part given back goes with the same. */
 	readonly amqpPriority?: number;
 	/** The batch's one priority name, if any. */
@@ -106,8 +99,6 @@ type Held = {
 	readonly confirms: Array<Promise<unknown>>;
 	/** Its messages that never succeeded (a retry policy's dead letters), as its record names them. */
 	readonly dead: DeadLetter[];
-	/** Its messages, for the dead letters of whichever record of it counted. */
-	readonly messages: readonly WireMessage[];
 	/** The broker has delivered it before (to this worker or another): another record of it may have counted. */
 	readonly redelivered: boolean;
 	readonly done: Settle;
@@ -162,19 +153,31 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 		/** The batches in hand, to give back if the worker is stopped before their end. */
 		const inHand = new Set<Held>();
 		/**
-		 * Batches with messages not yet handed to the senders, oldest first. Messages go to the pool a
-		 * round or two of senders ahead (as one process pulls them), so those not started can go back
-		 * to the queue as a part of their own when another worker starves: a slow worker's batch of 500
+		 * The messages of the batches in hand go to the senders half a round at a time; the rest can go
+		 * back to the queue when another worker starves (hand-out.ts). So a slow worker's batch of 500
 		 * no longer holds the run's end (workers of 1,000 x 200 ms and 10 x 1 s took 100.7 s of
 		 * simulated time where one process took 20.8 s).
 		 */
-		const unfed: Held[] = [];
-		let unfedMessages = 0;
+		const handOut: HandOut<Held> = new HandOut<Held>({
+			slots,
+			waiting: () => gauge.waiting,
+			push(message) {
+				incoming$.next(message as HeldMessage);
+			},
+			publishPart: async (held, offset, messages) => publishPart(held, offset, messages),
+			requeue(held) {
+				held.requeued = true;
+				held.done.resolve();
+			},
+			settled(held) {
+				if (!held.finished) {
+					finish(held);
+				}
+			},
+		});
 		/** Batches whose record is confirmed, waiting to hear what counted for them (another worker's progress, not the broker's). */
 		let awaitingOutcome = 0;
 		let feedScheduled = false;
-		/** Messages waiting at the senders that `feed` keeps: half a round of them. */
-		const feedTarget = Math.ceil(slots / 2);
 		let draining = false;
 		let closing = false;
 		let stopped = false;
@@ -239,11 +242,15 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 					// A batch is on its way, or will be once a finished one is acknowledged (wall time, no
 					// simulated time), or another worker has messages to give back: not when every batch in
 					// hand waits for sends that need the clock to move, or for another worker's progress.
-					starved: () => (!drained || sharedClock?.otherSpare() === true) && gauge.waiting === 0 && unfedMessages === 0 && gauge.inFlight < slots
+					starved: () => (!drained || sharedClock?.otherSpare() === true) && gauge.waiting === 0 && handOut.unfed === 0 && gauge.inFlight < slots
 						&& (inHand.size < prefetch || finishedInHand - awaitingOutcome > 0),
-					spare,
+					spare: () => handOut.unfed,
 					wants: () => (drained ? Math.max(1, slots - gauge.inFlight - gauge.waiting) : 0),
-					giveBack,
+					giveBack(wanted) {
+						if (!draining && !closing) {
+							handOut.giveBack(wanted);
+						}
+					},
 				});
 				closers.push(async () => sharedClock?.leave());
 				await sharedClock.ready;
@@ -373,9 +380,8 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 						(message as Holding)[batchOf] = held;
 					}
 
-					unfed.push(held);
-					unfedMessages += record.messages.length;
-					feed();
+					handOut.add(held);
+					handOut.feed();
 					sharedClock?.update();
 
 					await held.done.promise; // Resolving acknowledges the batch (or gives it back whole); a rejection requeues it.
@@ -526,25 +532,10 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 			}
 		};
 
-		/**
-		 * Hands messages to the senders until half a round of them waits (as one process pulls them from
-		 * its source): the rest stay here, where they can still be given back. Those waiting at the
-		 * senders cannot be: at a slow worker's end they are time one process would not spend (a round
-		 * of 10 senders of 1 s made a run with 1,000 fast ones 4 to 6% longer; half a round, 0 to 3%).
-		 */
+		/** Tops up the messages waiting at the senders (scheduled at the instant senders free up). */
 		const feed = (): void => {
 			feedScheduled = false;
-			const target = draining ? Number.POSITIVE_INFINITY : feedTarget;
-			while (unfed.length > 0 && gauge.waiting < target) {
-				const held = unfed[0];
-				if (held.fed >= held.kept) {
-					unfed.shift();
-					continue;
-				}
-
-				unfedMessages--;
-				incoming$.next(held.messages[held.fed++] as HeldMessage);
-			}
+			handOut.feed(draining);
 		};
 
 		/**
@@ -552,7 +543,7 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 		 * has batches, a worker takes one of those, and another's give-back would only go back and
 		 * forth); 0 while it has messages of its own to hand them.
 		 */
-		const freeWanting = (): number => (drained && unfedMessages === 0 && gauge.waiting === 0 && gauge.inFlight < slots ? slots - gauge.inFlight : 0);
+		const freeWanting = (): number => (drained && handOut.unfed === 0 && gauge.waiting === 0 && gauge.inFlight < slots ? slots - gauge.inFlight : 0);
 
 		/** At paced speeds: what the other workers' last heartbeats (within three intervals) say their free senders would take. */
 		const othersWanting = new Map<string, {readonly wants: number; readonly at: number}>();
@@ -569,85 +560,18 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 			return wants;
 		};
 
-		/** Messages in hand not handed to the senders yet (a round of them waits there already): what this worker would give back. */
-		const spare = (): number => unfedMessages;
-
-		/** Gives `held`'s last `given` messages (not handed out) back to the queue as a part of its batch of their own. */
-		const givePart = (held: Held, given: number): void => {
-			const from = held.kept - given;
-			const tail = held.messages.slice(from, held.kept);
-			held.kept = from;
-			held.remaining -= given;
-			held.giving = true;
-			const offset = held.part + from;
-			const body = encodeMessages({
-				run: options.run, epoch: run!.epoch, startedAt: run!.startedAt, producer: held.producer, seq: held.seq, ...(held.priority === undefined ? {} : {priority: held.priority}), part: offset,
-			}, tail.map(message => ({
-				n: message.n, to: message.to, body: message.body, cost: costOf(message),
-			})));
+		/** Publishes messages given back as the part of `held`'s batch that starts at `offset`, confirmed. */
+		const publishPart = async (held: Held, offset: number, messages: readonly WireMessage[]): Promise<unknown> => {
 			const sent = publisher.send({
 				routingKey: names.messages, durable: true, contentType: BATCH_CONTENT_TYPE, ...(held.amqpPriority === undefined ? {} : {priority: held.amqpPriority}),
-			}, body).then(() => {
-				held.cut = offset;
-				held.giving = false;
-				if (held.remaining === 0 && !held.finished) {
-					finish(held);
-				}
-			}, () => {
-				// Not on the queue: the messages are this worker's again.
-				held.kept += given;
-				held.remaining += given;
-				held.giving = false;
-				unfedMessages += given;
-				if (!unfed.includes(held)) {
-					unfed.push(held);
-				}
-
-				feed();
-			});
+			}, encodeMessages({
+				run: options.run, epoch: run!.epoch, startedAt: run!.startedAt, producer: held.producer, seq: held.seq, ...(held.priority === undefined ? {} : {priority: held.priority}), part: offset,
+			}, messages.map(message => ({
+				n: message.n, to: message.to, body: message.body, cost: costOf(message),
+			}))));
 			track(sent);
+			return sent;
 		};
-
-		/**
-		 * Gives the messages in hand not handed to its senders back to the run's queue (another worker
-		 * starves; a round of them waits at its senders already): each batch's unfed tail as a part of
-		 * that batch of its own (its offset in the batch, `part`), or a batch none of whose messages went
-		 * out back whole. The batch's own record then ends where the part begins (`cut`), written only
-		 * once the part is confirmed on the queue, so a part counts only when its batch's record says so.
-		 */
-		function giveBack(wanted: number): void {
-			if (run === undefined || draining || closing) {
-				return;
-			}
-
-			// The youngest batches' last messages first: the oldest stay, as a queue hands them out.
-			let left = wanted;
-			for (let index = unfed.length - 1; index >= 0 && left > 0; index--) {
-				const held = unfed[index];
-				const given = Math.min(held.kept - held.fed, left);
-				if (given <= 0 || held.giving) {
-					continue;
-				}
-
-				left -= given;
-				unfedMessages -= given;
-				if (held.fed === 0 && given === held.kept) {
-					// Nothing of it started or kept: the batch goes back as it came, for whoever is free.
-					held.requeued = true;
-					held.kept = 0;
-					held.done.resolve();
-					continue;
-				}
-
-				givePart(held, given);
-			}
-
-			for (let index = unfed.length - 1; index >= 0; index--) {
-				if (unfed[index].fed >= unfed[index].kept) {
-					unfed.splice(index, 1);
-				}
-			}
-		}
 
 		/** Puts `dead` (of `held`'s messages) on the run's dead-letter queue, confirmed. */
 		const deadLetter = async (held: Held, dead: readonly DeadLetter[]): Promise<void> => {
@@ -702,7 +626,7 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 			}
 
 			// Senders free up: top the pool up at this instant, once for a quarter of a round of them.
-			if (unfedMessages > 0 && !feedScheduled && gauge.waiting < feedTarget / 2) {
+			if (!feedScheduled && handOut.hungry) {
 				feedScheduled = true;
 				scheduler.schedule(feed);
 			}
@@ -734,7 +658,7 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 		const drain = (): void => {
 			if (!draining) {
 				draining = true;
-				feed(); // Every message in hand goes to the senders: the worker finishes what it took.
+				handOut.feed(true); // Every message in hand goes to the senders: the worker finishes what it took.
 				incoming$.complete(); // The pool finishes what it holds, then completes.
 				if (gauge.retrying > 0) {
 					// Their backoff may be long (--backoff 1h): the drain waits for them, and says how long.
@@ -758,8 +682,8 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 		let askingDrained = false;
 		const drainedCheck = wall.schedule(function () {
 			// Paced: another worker's free senders wait with the queue empty (its heartbeat says so).
-			if (options.config.speed !== 'max' && unfedMessages > 0 && othersWant() > 0) {
-				giveBack(Number.POSITIVE_INFINITY);
+			if (options.config.speed !== 'max' && !draining && !closing && handOut.unfed > 0 && othersWant() > 0) {
+				handOut.giveBack(Number.POSITIVE_INFINITY);
 			}
 
 			if (!drained && !askingDrained && ledger?.producersDone === true && gauge.waiting === 0) {

@@ -124,7 +124,10 @@ describe.skipIf(Boolean(broker.skipReason))('one simulated clock at --speed max'
 		// gives back all it has not handed out: the run ends within a few heartbeats and the slow
 		// senders' rounds (20 s of run time is 2 wall seconds; 60 s leaves room on a busy machine).
 		const paced = (...rest: string[]) => start(args(run, 'send', '--speed', '10', '--interval', '200ms', '--json', ...rest));
-		const workers = [paced('--sender', 'count=100,mean=10ms'), paced('--sender', 'name=slow,count=2,mean=1s')];
+		// The slow one first: it takes its batches (two of 500) before the fast one is there.
+		const slowWorker = paced('--sender', 'name=slow,count=2,mean=1s');
+		await within(jsonLines(slowWorker).until(line => line.type === 'progress' && (line.inFlight as number) > 0), 30_000, () => 'the slow worker took no batch');
+		const workers = [slowWorker, paced('--sender', 'count=100,mean=10ms')];
 		const {summary} = await summaryOf(run);
 		for (const child of workers) {
 			expect(await within(exited(child), 30_000, () => 'a worker did not end')).toBe(0);
