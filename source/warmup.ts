@@ -6,6 +6,12 @@ export type WarmupEstimate = {
 	readonly atMs: number;
 	/** Waits it looked at. */
 	readonly of: number;
+	/**
+	 * The truncation point is inside the half of the run searched: the waits settled. False when it is
+	 * at the half's end: they never settle in this run (a load at or above capacity, or a run too
+	 * short for its load), and no warm-up would make them steady.
+	 */
+	readonly settled: boolean;
 };
 
 /** Batch means kept at most; past it, neighbours merge and batches double (memory bounded at any run length). */
@@ -73,7 +79,9 @@ export class WarmupDetector {
 			}
 		}
 
-		return {messages: bestD * this.batchSize, atMs: this.arrivals[bestD], of: this.count};
+		return {
+			messages: bestD * this.batchSize, atMs: this.arrivals[bestD], of: this.count, settled: bestD < Math.floor(batches / 2),
+		};
 	}
 
 	/** Merges neighbouring batches: half as many, twice as long. */

@@ -149,6 +149,7 @@ describe('WarmupDetector (MSER-5)', () => {
 		expect(estimate.messages).toBeGreaterThan(800);
 		expect(estimate.messages).toBeLessThan(1300);
 		expect(estimate.atMs).toBe(estimate.messages); // The arrival time of the first value kept.
+		expect(estimate.settled).toBe(true);
 	});
 
 	it('finds almost none in a stationary run, and keeps its memory bounded at any length', () => {
@@ -161,5 +162,15 @@ describe('WarmupDetector (MSER-5)', () => {
 		const estimate = detector.estimate()!;
 		expect(estimate.messages).toBeLessThan(50_000); // Under 5%: no warning.
 		expect((detector as unknown as {means: number[]}).means.length).toBeLessThanOrEqual(2048);
+	});
+
+	it('says waits never settle when they grow to the end (an overloaded run): its minimum is at the half it searches', () => {
+		const detector = new WarmupDetector();
+		const draw = noise(3);
+		for (let index = 0; index < 10_000; index++) {
+			detector.add(draw(index / 10), index);
+		}
+
+		expect(detector.estimate()!.settled).toBe(false);
 	});
 });

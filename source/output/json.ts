@@ -124,7 +124,13 @@ export function summaryRecord(snapshot: Snapshot, {
 					group: capacity.group, rateLimitPerSec: rate(capacity.rateLimitPerSec), sendTimePerSec: Number.isFinite(capacity.sendTimePerSec) ? rate(capacity.sendTimePerSec) : null, boundBy: capacity.boundBy,
 				})),
 			}),
-		...(needsWarmup(snapshot.warmup) ? {warmupSuggestion: {messages: snapshot.warmup.messages, atMs: ms(snapshot.warmup.atMs), of: snapshot.warmup.of}} : {}),
+		...(needsWarmup(snapshot.warmup)
+			? {
+				warmupSuggestion: {
+					messages: snapshot.warmup.messages, atMs: ms(snapshot.warmup.atMs), of: snapshot.warmup.of, settled: snapshot.warmup.settled,
+				},
+			}
+			: {}),
 		segments: snapshot.segments,
 		segmentsSubmitted: snapshot.segmentsSubmitted,
 		segmentsDelivered: snapshot.segmentsDelivered,

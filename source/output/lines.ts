@@ -165,11 +165,22 @@ export function formatSpeedUp(ratio: number): string {
 
 /**
  * `  warm-up    waits start low: ...`: the run began empty and its first waits bias the figures;
- * the warm-up to give, as a time (what --warmup takes) and the messages it leaves out.
+ * the warm-up to give, as a time (what --warmup takes) and the messages it leaves out. Or, when
+ * the waits never settle (an overloaded run), that no warm-up helps.
  */
-function warmupLine(estimate: WarmupEstimate): string {
+function warmupLines(estimate: WarmupEstimate): string[] {
+	if (!estimate.settled) {
+		return [
+			'  warm-up    waits never settle in this run (MSER-5): the load is at or above',
+			'             capacity, or the run is too short for it; a warm-up would not help',
+		];
+	}
+
 	const share = formatPercent(estimate.messages, estimate.of);
-	return `  warm-up    waits start low: the run began empty, and MSER-5 ends its start-up ${formatCount(estimate.messages)} messages in (${share}); give --warmup ${formatDuration(Math.ceil(estimate.atMs))} to leave them out of wait and latency`;
+	return [
+		'  warm-up    waits start low: the run began empty; MSER-5 ends the start-up',
+		`             ${formatCount(estimate.messages)} messages in (${share}): try --warmup ${formatDuration(Math.ceil(estimate.atMs))}`,
+	];
 }
 
 /** The final summary as a block of plain text lines. */
@@ -197,7 +208,7 @@ export function summaryLines(snapshot: Snapshot, {
 				`  latency    ${timeLine(snapshot.latency)}`,
 			]
 			: []),
-		...(needsWarmup(snapshot.warmup) ? [warmupLine(snapshot.warmup)] : []),
+		...(needsWarmup(snapshot.warmup) ? warmupLines(snapshot.warmup) : []),
 		...histogramLines(snapshot),
 		...priorityLines(snapshot, columns),
 		...(snapshot.retries ? retryLines(snapshot, snapshot.retries) : []),

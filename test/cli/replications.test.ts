@@ -92,10 +92,14 @@ describe('--warmup', () => {
 		// One sender at load 0.95 for 3,000 messages: the transient is a third of the run.
 		const cold = ['-n', '3000', '-s', '1', '--mean', '10ms', '--distribution', 'exponential', '--rate', '95/s', '--speed', 'max', '--seed', '3'];
 		const {stdout} = await runCli(cold);
-		expect(stdout).toMatch(/warm-up +waits start low: the run began empty, and MSER-5 ends its start-up [\d,]+ messages in \([\d.]+%\); give --warmup [\d.]+s/);
+		expect(stdout).toMatch(/warm-up +waits start low: the run began empty; MSER-5 ends the start-up\n +[\d,]+ messages in \([\d.]+%\): try --warmup [\d.]+s\n/);
 		const jsonRun = await runCli([...cold, '--json']);
 		const json = lines(jsonRun.stdout).at(-1)!;
-		expect(json.warmupSuggestion).toMatchObject({of: 3000});
+		expect(json.warmupSuggestion).toMatchObject({of: 3000, settled: true});
+		// Overloaded (arrivals at twice what the senders can take): waits never settle, and no warm-up is suggested.
+		const overloaded = await runCli(['-n', '3000', '--rate', '200/s', '--speed', 'max', '--seed', '3']);
+		expect(overloaded.stdout).toContain('waits never settle in this run (MSER-5): the load is at or above');
+		expect(overloaded.stdout).not.toContain('try --warmup');
 		const warmed = await runCli([...cold, '--warmup', '20s']);
 		expect(warmed.stdout).toContain('warm-up 20.0s');
 		expect(warmed.stdout).not.toContain('waits start low');
