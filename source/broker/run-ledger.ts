@@ -46,7 +46,7 @@ type Chain = {
 };
 
 /** What counted for a part of a batch: its record's dead letters, and whose record it was. */
-export type PartOutcome = {readonly dead: readonly DeadLetter[]; readonly worker: string};
+export type PartOutcome = {readonly dead: readonly DeadLetter[]; readonly worker: string; readonly copy?: number};
 
 /** A batch of which only partial records have been read: the latest, to show while it is under way. */
 type Partial = {readonly header: StatsRecordHeader; readonly stats: Stats | undefined};
@@ -523,7 +523,7 @@ export class RunLedger {
 	/** Counts one part's final record: its messages and stats, and what it says for whoever acknowledges the part. */
 	private count(producer: Producer, {header, stats}: Partial): void {
 		const key = `${header.producer}/${header.seq}/${header.part ?? 0}`;
-		const outcome = {dead: header.dead ?? [], worker: header.worker};
+		const outcome = {dead: header.dead ?? [], worker: header.worker, ...(header.copy === undefined ? {} : {copy: header.copy})};
 		// Kept by a worker's ledger only (it acknowledges parts); a monitor's has no use for them.
 		if (!this.options.fold) {
 			this.countedParts.set(key, outcome);

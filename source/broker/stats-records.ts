@@ -49,6 +49,12 @@ export type StatsRecordHeader = WorkerRecordHeader & {
 	readonly part?: number;
 	/** On a final record: its part ended here (an offset), the rest given back as the part that starts here. */
 	readonly cut?: number;
+	/**
+	 * Which of the worker's deliveries the record is of (a count in the worker): a worker whose
+	 * connection dropped may finish a batch the broker gave it again, and only the record that
+	 * counted may put its dead letters on the queue.
+	 */
+	readonly copy?: number;
 	/** Every message of the batch has its outcome: the batch's last record. */
 	readonly final: boolean;
 	/**
@@ -300,6 +306,10 @@ function headerProblem(json: Json): string | undefined {
 		return 'a stats record whose batch number, size or state is malformed';
 	}
 
+	if (json.copy !== undefined && !isCount(json.copy)) {
+		return 'a stats record whose copy is malformed';
+	}
+
 	if ((json.part !== undefined && (!isCount(json.part) || json.part < 1 || json.part >= MAX_BATCH)) || (json.cut !== undefined && (!isCount(json.cut) || !json.final || json.cut !== ((json.part) ?? 0) + json.messages))) {
 		return 'a stats record whose part of its batch is malformed';
 	}
@@ -323,6 +333,7 @@ function headerOf(json: Json): StatsRecordHeader {
 		messages: json.messages as number,
 		...(json.part === undefined ? {} : {part: json.part as number}),
 		...(json.cut === undefined ? {} : {cut: json.cut as number}),
+		...(json.copy === undefined ? {} : {copy: json.copy as number}),
 		final: json.final as boolean,
 		...(json.dead === undefined ? {} : {dead: json.dead as DeadLetter[]}),
 	};

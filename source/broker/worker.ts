@@ -101,6 +101,8 @@ type Held = Portion & {
 	readonly dead: DeadLetter[];
 	/** The broker has delivered it before (to this worker or another): another record of it may have counted. */
 	readonly redelivered: boolean;
+	/** Which of this worker's deliveries it is: its records say so, to know whether the one that counted is its own. */
+	readonly copy: number;
 	readonly done: Settle;
 };
 
@@ -178,6 +180,8 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 		/** Batches whose record is confirmed, waiting to hear what counted for them (another worker's progress, not the broker's). */
 		let awaitingOutcome = 0;
 		let feedScheduled = false;
+		/** Deliveries taken so far: each held batch's `copy`. */
+		let deliveries = 0;
 		let draining = false;
 		let closing = false;
 		let stopped = false;
@@ -370,6 +374,7 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 					dead: [],
 					messages: record.messages,
 					redelivered: delivery.redelivered,
+					copy: ++deliveries,
 					done: settle(),
 				};
 				inHand.add(held);
@@ -465,7 +470,7 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 			const sent = settle();
 			pendingRecords.push({
 				bytes: encodeStatsRecord({
-					run: options.run, epoch: run!.epoch, worker: options.workerId, producer: held.producer, seq: held.seq, messages: held.kept, ...(held.part === 0 ? {} : {part: held.part}), ...(final && held.cut !== undefined ? {cut: held.cut} : {}), final, ...(final && held.dead.length > 0 ? {dead: held.dead} : {}),
+					run: options.run, epoch: run!.epoch, worker: options.workerId, producer: held.producer, seq: held.seq, messages: held.kept, copy: held.copy, ...(held.part === 0 ? {} : {part: held.part}), ...(final && held.cut !== undefined ? {cut: held.cut} : {}), final, ...(final && held.dead.length > 0 ? {dead: held.dead} : {}),
 				}, held.stats, {shiftMs: offsetMs, groupSenders}),
 				sent,
 			});
@@ -507,15 +512,16 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 		};
 
 		/**
-		 * The dead letters of `held` to put on the dead-letter queue, once its record is confirmed. A
-		 * first delivery of a producer's batch (RabbitMQ guarantees it when `redelivered` is unset) has
-		 * no other record before this one: its dead letters are this worker's, with no wait. A
-		 * redelivered one puts those of whichever record counted for its part (read back: another
-		 * worker's that did it before it died). A part another worker gave back may be a copy, or reached
-		 * by no chain (see run-ledger.ts): it puts its own only if its record is the one that counted.
+		 * The dead letters of `held` to put on the dead-letter queue, once its record is confirmed: those
+		 * of whichever record counted for its part, read back. A redelivered one puts them whoever wrote
+		 * them (another worker's that did it before it died). Any other puts its own, only if its record
+		 * is the one that counted: a part given back may be a copy, or reached by no chain (see
+		 * run-ledger.ts), and a worker whose connection dropped may finish a batch the broker gave to
+		 * another (the chaos test saw 2 dead letters too many: a zombie's, of messages the other sent).
+		 * With none of its own, a first delivery waits for nothing: there is nothing it could put.
 		 */
 		const deadLettersOf = async (held: Held): Promise<readonly DeadLetter[]> => {
-			if (!held.redelivered && (held.part === 0 || held.dead.length === 0)) {
+			if (!held.redelivered && held.dead.length === 0) {
 				return held.dead;
 			}
 
@@ -526,7 +532,7 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 					return outcome?.dead ?? [];
 				}
 
-				return outcome?.worker === options.workerId ? held.dead : [];
+				return outcome?.worker === options.workerId && outcome.copy === held.copy ? held.dead : [];
 			} finally {
 				awaitingOutcome--;
 			}
