@@ -294,16 +294,10 @@ export class RunLedger {
 	}
 
 	/**
-	 * The dead letters of a batch's part as the record that counted for it says them, once one is
-	 * read: whoever acknowledges the part puts these on the dead-letter queue, whichever worker's
-	 * outcome counted. None for a part that never counts (its records set aside, or no chain reaches it).
+	 * What counted for a batch's part, once a record of it is read: its dead letters (whoever
+	 * acknowledges the part puts these on the dead-letter queue) and whose record it was; undefined
+	 * for a part that never counts (its records set aside, or no chain reaches it).
 	 */
-	async deadLettersOf(producer: string, seq: number, part = 0): Promise<readonly DeadLetter[]> {
-		const outcome = await this.outcomeOf(producer, seq, part);
-		return outcome?.dead ?? [];
-	}
-
-	/** What counted for a batch's part, once known: its dead letters and the worker whose record it was; undefined for a part that never counts. */
 	async outcomeOf(producer: string, seq: number, part = 0): Promise<PartOutcome | undefined> {
 		const key = `${producer}/${seq}/${part}`;
 		const counted = this.countedParts.get(key);

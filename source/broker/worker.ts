@@ -249,7 +249,7 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 					starved: () => (!drained || sharedClock?.otherSpare() === true) && gauge.waiting === 0 && handOut.unfed === 0 && gauge.inFlight < slots
 						&& (inHand.size < prefetch || finishedInHand - awaitingOutcome > 0),
 					spare: () => handOut.unfed,
-					wants: () => (drained ? Math.max(1, slots - gauge.inFlight - gauge.waiting) : 0),
+					wants: freeWanting,
 					giveBack(wanted) {
 						if (!draining && !closing) {
 							handOut.giveBack(wanted);

@@ -1,4 +1,3 @@
-import {setMaxListeners} from 'node:events';
 import {resolveConfig, type SimulationConfig} from '../config.js';
 import {
 	formatCount, formatMs, formatPercent, formatRate,
@@ -13,7 +12,7 @@ import type {CommandIo} from './command.js';
 import {EXIT} from './exit-codes.js';
 import type {CliFlags} from './flags.js';
 import {validateOptions, type Validated} from './options.js';
-import {createProgressLine} from './progress-line.js';
+import {startLongJob} from './progress-line.js';
 import {HELP_WIDTH, wrap} from './help.js';
 
 export type PlanFlags = CliFlags & {
@@ -144,25 +143,17 @@ export function validatePlan(flags: PlanFlags): Validated<PlanRequest> {
  * and what is known so far is printed, marked interrupted (exit 130).
  */
 export async function executePlan(request: PlanRequest, io: CommandIo): Promise<number> {
-	const controller = new AbortController();
-	setMaxListeners(0, controller.signal); // One listener a run waiting on the threads: many at once.
-	const stopping = io.stop$.subscribe(() => {
-		controller.abort();
-	});
+	const job = startLongJob(io, !request.json);
+	const {progress} = job;
 	const started = performance.now();
-	const progress = createProgressLine(io.stderr as NodeJS.WriteStream, !request.json);
 	const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)}s`;
 	// Short, elapsed first: a line wider than the terminal would wrap and could not be redrawn in place.
 	const describe = request.counts
 		? (state: SearchProgress) => `plan --sweep ${elapsed()}: ${formatCount(state.runs)} of ${formatCount(state.plannedRuns ?? 0)} runs, ${formatCount(state.counts)} of ${formatCount(request.counts!.length)} counts`
 		: (state: SearchProgress) => `plan ${elapsed()}: ${formatCount(state.counts)} sender counts tried (${formatCount(state.runs)} runs); ${bracketShort(state.bracket)}`;
-	const ticker = setInterval(() => {
-		progress.redraw();
-	}, 250);
-	ticker.unref();
 	const runner = createReplicationPool(request.jobs ?? defaultJobs());
 	const hooks = {
-		signal: controller.signal,
+		signal: job.signal,
 		runner,
 		onRun(state: SearchProgress) {
 			progress.set(describe(state));
@@ -177,9 +168,7 @@ export async function executePlan(request: PlanRequest, io: CommandIo): Promise<
 				progress.clear();
 			}, elapsed);
 	} finally {
-		clearInterval(ticker);
-		progress.clear();
-		stopping.unsubscribe();
+		job.end();
 		await runner.close();
 	}
 }

@@ -1,3 +1,5 @@
+import {setMaxListeners} from 'node:events';
+import type {Observable} from 'rxjs';
 /** A line of progress on a terminal: redrawn in place, gone when cleared. */
 export type ProgressLine = {
 	/** The text to show; drawn at once if the last drawing is 100 ms old, else at the next `redraw`. */
@@ -48,6 +50,42 @@ export function createProgressLine(stream: NodeJS.WriteStream, enabled = true): 
 				stream.write('\r\u001B[K');
 				shown = false;
 			}
+		},
+	};
+}
+
+/** A long job of runs (a plan, replications): what stops it and what shows how far it is. */
+export type LongJob = {
+	/** Aborts when the user asks to stop (Ctrl-C, SIGTERM). */
+	readonly signal: AbortSignal;
+	readonly progress: ProgressLine;
+	/** Takes the progress line down and stops listening. */
+	readonly end: () => void;
+};
+
+/**
+ * Starts a long job: an abort signal the user's stop fires (with no limit on its listeners: one a
+ * run waiting on the replication threads), and a progress line on stderr (when `showProgress` and
+ * stderr is a terminal) redrawn four times a second, so the elapsed time in it moves on.
+ */
+export function startLongJob(io: {readonly stderr: NodeJS.WritableStream; readonly stop$: Observable<unknown>}, showProgress: boolean): LongJob {
+	const controller = new AbortController();
+	setMaxListeners(0, controller.signal);
+	const stopping = io.stop$.subscribe(() => {
+		controller.abort();
+	});
+	const progress = createProgressLine(io.stderr as NodeJS.WriteStream, showProgress);
+	const ticker = setInterval(() => {
+		progress.redraw();
+	}, 250);
+	ticker.unref();
+	return {
+		signal: controller.signal,
+		progress,
+		end() {
+			clearInterval(ticker);
+			progress.clear();
+			stopping.unsubscribe();
 		},
 	};
 }

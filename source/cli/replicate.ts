@@ -1,4 +1,3 @@
-import {setMaxListeners} from 'node:events';
 import {resolveConfig} from '../config.js';
 import type {RunIo} from '../front-ends/context.js';
 import {startRecord, summaryRecord, SCHEMA_VERSION} from '../output/json.js';
@@ -9,7 +8,7 @@ import {Stopped, replicationSeeds, summarizeReplications} from '../replications.
 import type {Snapshot} from '../snapshot.js';
 import {EXIT} from './exit-codes.js';
 import type {RunOptions} from './options.js';
-import {createProgressLine} from './progress-line.js';
+import {startLongJob} from './progress-line.js';
 
 /**
  * `--replications R`: R independent runs of the configuration at max speed (seeds --seed,
@@ -22,11 +21,6 @@ export async function replicate(options: RunOptions, io: RunIo): Promise<number>
 	const config = resolveConfig({...options.simulation, speed: 'max'});
 	const seeds = replicationSeeds(config.seed, options.replications);
 	const pool = createReplicationPool(options.jobs ?? defaultJobs());
-	const controller = new AbortController();
-	setMaxListeners(0, controller.signal); // One listener a replication waiting on the threads.
-	const stopping = io.stop$.subscribe(() => {
-		controller.abort();
-	});
 	const now = io.now ?? (() => performance.now());
 	const startedAt = now();
 	const write = (line: string): void => {
@@ -39,18 +33,15 @@ export async function replicate(options: RunOptions, io: RunIo): Promise<number>
 		write(`sms-sim: ${seeds.length.toLocaleString('en-US')} replications (${seedsText(seeds)}) of ${configLine(config).replace(/, seed \d+$/, '')}`);
 	}
 
-	const progress = createProgressLine(io.stderr as NodeJS.WriteStream, !options.json);
+	const job = startLongJob(io, !options.json);
+	const {progress} = job;
 	const finals: Array<Snapshot | undefined> = seeds.map(() => undefined);
 	let done = 0;
 	// JSON lines go out in seed order, each as soon as every earlier one is out: the same bytes for any --jobs.
 	let written = 0;
-	const ticker = setInterval(() => {
-		progress.redraw();
-	}, 250);
-	ticker.unref();
 	try {
 		const runs = seeds.map(async (seed, index) => {
-			const final = await pool.run({...options.simulation, speed: 'max', seed}, controller.signal);
+			const final = await pool.run({...options.simulation, speed: 'max', seed}, job.signal);
 			finals[index] = final;
 			done++;
 			progress.set(`replications ${((now() - startedAt) / 1000).toFixed(1)}s: ${done} of ${seeds.length} done on ${pool.jobs} thread${pool.jobs === 1 ? '' : 's'}`);
@@ -66,13 +57,11 @@ export async function replicate(options: RunOptions, io: RunIo): Promise<number>
 			throw failure.reason as Error;
 		}
 	} finally {
-		clearInterval(ticker);
-		progress.clear();
-		stopping.unsubscribe();
+		job.end();
 		await pool.close();
 	}
 
-	const interrupted = controller.signal.aborted && done < seeds.length;
+	const interrupted = job.signal.aborted && done < seeds.length;
 	const doneSeeds = seeds.filter((_, index) => finals[index] !== undefined);
 	const summary = summarizeReplications(finals.filter((final): final is Snapshot => final !== undefined), doneSeeds);
 	const wallMs = now() - startedAt;

@@ -1,7 +1,7 @@
 import type {Interval} from '../confidence.js';
 import type {FigureName, ReplicationSummary} from '../replications.js';
 import {
-	alignedRows, formatCount, formatDuration, formatMs, formatRate,
+	alignedRows, formatCount, formatDuration, formatMs,
 } from './format.js';
 
 /** How each figure is named and written for people. */
@@ -50,7 +50,8 @@ export const formatFigure = (name: FigureName, value: number): string => write(F
 const write = (kind: 'rate' | 'ms' | 'share', value: number): string => {
 	if (kind === 'rate') {
 		// More digits than a run's own rate: the interval is often narrower than 1/s.
-		return value < 10_000 ? `${value.toFixed(value < 100 ? 2 : 1)}/s` : formatRate(value);
+		const digits = value < 100 ? 2 : (value < 100_000 ? 1 : 0);
+		return `${value.toLocaleString('en-US', {minimumFractionDigits: digits, maximumFractionDigits: digits})}/s`;
 	}
 
 	if (kind === 'ms') {

@@ -129,10 +129,10 @@ describe('RunLedger', () => {
 		runLedger.record(record({seq: 3})); // Read after the producer was taken for lost: set aside at once.
 		// Asked after the records were read and set aside (the asking worker's confirm came later):
 		// answered, not waited on for good.
-		await expect(runLedger.deadLettersOf('p', 2)).resolves.toEqual([]);
-		await expect(runLedger.deadLettersOf('p', 3)).resolves.toEqual([]);
+		await expect(runLedger.outcomeOf('p', 2)).resolves.toBeUndefined();
+		await expect(runLedger.outcomeOf('p', 3)).resolves.toBeUndefined();
 		// One asked before its record is read waits for it.
-		const first = runLedger.deadLettersOf('p', 1);
+		const first = runLedger.outcomeOf('p', 1);
 		const stats = batchStats(9);
 		addResult(stats, {
 			type: 'result', id: 'm9', message: {id: 'm9', to: '+12025550123', body: 'x'}, senderId: 'w1/default-1', group: 'default', status: 'failed', startMs: 9, endMs: 10, durationMs: 1, attempt: 3,
@@ -140,7 +140,7 @@ describe('RunLedger', () => {
 		runLedger.record(encodeStatsRecord({
 			run, epoch, worker: 'w1', producer: 'p', seq: 1, messages: 10, final: true, dead: [[9, 3, 0]],
 		}, stats));
-		await expect(first).resolves.toEqual([[9, 3, 0]]);
+		await expect(first).resolves.toEqual({dead: [[9, 3, 0]], worker: 'w1'});
 	});
 
 	it('holds a batch of a producer not yet announced until its start is read, and says so of one never announced', async () => {
