@@ -13,10 +13,15 @@ const cli = fileURLToPath(new URL('../cli.js', import.meta.url));
 const nodeScript = fileURLToPath(new URL('../../scripts/rabbitmq-node.sh', import.meta.url));
 const format = (value: number, digits = 0) => value.toLocaleString('en-US', {maximumFractionDigits: digits, minimumFractionDigits: digits});
 
-/** A broker for the bench: $SMS_SIM_BENCH_BROKER, else a throwaway local node if RabbitMQ is installed. */
-function findBroker(): {url: string; stop: () => void} | undefined {
+/**
+ * A broker for the bench: $SMS_SIM_BENCH_BROKER, else a throwaway local node if RabbitMQ is
+ * installed. Its node's pid, when known (the throwaway's, or a node of scripts/rabbitmq-node.sh
+ * whose folder $SMS_SIM_BENCH_RABBITMQ_DIR names), for its CPU.
+ */
+function findBroker(): {url: string; stop: () => void; pid?: number} | undefined {
 	if (process.env.SMS_SIM_BENCH_BROKER) {
-		return {url: process.env.SMS_SIM_BENCH_BROKER, stop: () => undefined};
+		const dir = process.env.SMS_SIM_BENCH_RABBITMQ_DIR;
+		return {url: process.env.SMS_SIM_BENCH_BROKER, stop: () => undefined, ...(dir === undefined ? {} : {pid: nodePid(dir)})};
 	}
 
 	if (!existsSync('/usr/lib/rabbitmq/bin/rabbitmq-server')) {
@@ -31,10 +36,34 @@ function findBroker(): {url: string; stop: () => void} | undefined {
 
 	try {
 		const output = execFileSync('bash', [nodeScript, 'start', dir, '5696'], {encoding: 'utf8'});
-		return {url: /SMS_SIM_TEST_BROKER=(\S+)/.exec(output)![1], stop};
+		return {url: /SMS_SIM_TEST_BROKER=(\S+)/.exec(output)![1], stop, pid: nodePid(dir)};
 	} catch (error) {
 		stop(); // A node that did not come up is not left behind (port 5696 taken: another bench running?).
 		throw error;
+	}
+}
+
+/** The pid of the node scripts/rabbitmq-node.sh started in `dir`, if it wrote one. */
+function nodePid(dir: string): number | undefined {
+	try {
+		return Number(readFileSync(join(dir, 'rabbitmq.pid'), 'utf8').trim());
+	} catch {
+		return undefined;
+	}
+}
+
+/** CPU seconds process `pid` has used so far (user and system, from /proc: Linux only), if it can be read. */
+function cpuSecondsOf(pid: number | undefined): number | undefined {
+	if (pid === undefined) {
+		return undefined;
+	}
+
+	try {
+		// The fields after the command's closing parenthesis: utime and stime are the 12th and 13th, in clock ticks (100 a second).
+		const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+		return (Number(fields[11]) + Number(fields[12])) / 100;
+	} catch {
+		return undefined;
 	}
 }
 
@@ -183,13 +212,25 @@ export async function brokerBench(): Promise<void> {
 		});
 		const local = messages / ((performance.now() - localStarted) / 1000);
 		const limit = await publishThenConsume(broker.url, 50_000);
+		const brokerBefore = cpuSecondsOf(broker.pid);
 		const {rate, cpuSeconds} = await endToEnd(broker.url, messages, 2, SENDERS_PER_WORKER);
+		const brokerAfter = cpuSecondsOf(broker.pid);
+		if (brokerBefore !== undefined && brokerAfter !== undefined) {
+			cpuSeconds.RabbitMQ = brokerAfter - brokerBefore;
+		}
+
 		console.log(`   local run, --speed max, 2,000 senders          ${format(local).padStart(10)} msg/s`);
 		console.log(`   raw limit: one AMQP message each, publish then consume  ${format(limit).padStart(8)} msg/s   (the old transport's ceiling)`);
 		console.log(`   end to end, 2 workers (1,000 senders each)     ${format(rate).padStart(10)} msg/s   ${format((rate / local) * 100, 1)}% of the local run (target >= 300,000 msg/s and >= 30%, aim 50%); ${format(rate / limit, 1)}x the raw limit`);
 		for (const [role, seconds] of Object.entries(cpuSeconds)) {
 			console.log(`     CPU of the ${role.padEnd(9)} ${format(seconds, 2).padStart(6)} s   ${format((seconds / messages) * 1e6, 2).padStart(5)} us a message`);
 		}
+
+		// The monitor's work grows with records, not messages: what it costs whatever the run's size
+		// (start-up, connecting, reading the run's streams from their start) is measured on a tiny run.
+		const small = await endToEnd(broker.url, 10_000, 2, SENDERS_PER_WORKER);
+		const fixed = small.cpuSeconds.monitor;
+		console.log(`     the monitor: ${format(fixed, 2)} s whatever the run (its CPU on a run of 10,000), then ${format(((cpuSeconds.monitor - fixed) / (messages - 10_000)) * 1e6, 3)} us a message (target: its CPU a message at most a tenth of per-message rows' 0.93 us)`);
 
 		const elapsedMs = await realTimeAcrossWorkers(broker.url, 200_000, 2, 5000, 100);
 		console.log(`   real time, 2 workers x 5,000 senders, fixed 100 ms, 200,000 messages: the monitor's elapsed ${format(elapsedMs / 1000, 3)} s for an ideal 2.000 s: ${format(elapsedMs / 2000, 3)}x (target <= 1.05x)`);

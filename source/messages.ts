@@ -37,6 +37,8 @@ export type MessageOptions = {
 	readonly idPrefix?: string;
 	/** What bodies are drawn from; default `ascii`. */
 	readonly charset?: Charset;
+	/** The first message's number (its id is `idPrefix` and the number); default 1. */
+	readonly first?: number;
 };
 
 /** The same as `DEFAULTS.maxBodyLength`, for importers of earlier versions. */
@@ -132,9 +134,9 @@ function randomBodyOf(random: Random, maxLength: number, charset: Exclude<Charse
  */
 export function * generateMessages(random: Random, options: MessageOptions): Generator<Message, void, undefined> {
 	const {
-		count, maxBodyLength = DEFAULTS.maxBodyLength, idPrefix = '', charset = 'ascii',
+		count, maxBodyLength = DEFAULTS.maxBodyLength, idPrefix = '', charset = 'ascii', first = 1,
 	} = options;
-	for (let n = 1; n <= count; n++) {
+	for (let n = first; n < first + count; n++) {
 		const to = randomPhoneNumber(random);
 		// The default charset called directly, its cost worked out here: V8 inlines `randomBody` only
 		// while it stays as small as it was.

@@ -69,6 +69,19 @@ export function mixSeed(seed: number): [number, number, number, number] {
 	return [high(s0), low(s0), high(s1), low(s1)];
 }
 
+/**
+ * The seed of sub-stream `stream` (taken modulo 2^32) of `seed`: a whole number in [0, MAX_SEED], mixed (murmur3's
+ * finalizer) so neighbouring streams differ in every bit; `createRandom` mixes it again. Lets a
+ * part of a run be drawn on its own, e.g. a distributed producer's batch by whichever worker takes
+ * it, without drawing what comes before it.
+ */
+export function streamSeed(seed: number, stream: number): number {
+	let hash = (seed ^ Math.imul(stream, 0x9E_37_79_B1)) >>> 0;
+	hash = Math.imul(hash ^ (hash >>> 16), 0x85_EB_CA_6B);
+	hash = Math.imul(hash ^ (hash >>> 13), 0xC2_B2_AE_35);
+	return (hash ^ (hash >>> 16)) >>> 0;
+}
+
 /** A fresh seed for runs where the user gave none (it is reported, so a run can be repeated). */
 export function randomSeed(): number {
 	return randomInt(0, MAX_SEED + 1);

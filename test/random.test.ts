@@ -1,6 +1,8 @@
 import {describe, expect, it} from 'vitest';
 import {generateMessages} from '../source/messages.js';
-import {createRandom, mixSeed} from '../source/random.js';
+import {
+	MAX_SEED, createRandom, mixSeed, streamSeed,
+} from '../source/random.js';
 
 function correlation(xs: number[], ys: number[]): number {
 	const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
@@ -55,5 +57,24 @@ describe('seeds', () => {
 		}
 
 		expect(states.size).toBe(5);
+	});
+
+	it('gives a batch of a distributed producer its own stream: neighbouring batches and neighbouring seeds uncorrelated', () => {
+		// Batches 1..200 of seed 1, batch b against b + 1; and batch 1 of seeds 0..199, s against s + 1.
+		const firstDraw = (seed: number, stream: number) => createRandom(streamSeed(seed, stream)).float();
+		const ofBatches = Array.from({length: 201}, (_, index) => firstDraw(1, index + 1));
+		expect(Math.abs(correlation(ofBatches.slice(0, -1), ofBatches.slice(1)))).toBeLessThan(BOUND);
+		const ofSeeds = Array.from({length: 200}, (_, seed) => firstDraw(seed, 1));
+		expect(Math.abs(correlation(ofSeeds.slice(0, -1), ofSeeds.slice(1)))).toBeLessThan(BOUND);
+	});
+
+	it('gives the same stream for the same seed and batch, a seed in range, and a different one for another', () => {
+		expect(streamSeed(1, 7)).toBe(streamSeed(1, 7));
+		expect(streamSeed(1, 7)).not.toBe(streamSeed(1, 8));
+		expect(streamSeed(1, 7)).not.toBe(streamSeed(2, 7));
+		for (const [seed, stream] of [[0, 1], [MAX_SEED, 1], [MAX_SEED, 2 ** 40]]) {
+			const mixed = streamSeed(seed, stream);
+			expect(Number.isInteger(mixed) && mixed >= 0 && mixed <= MAX_SEED).toBe(true);
+		}
 	});
 });

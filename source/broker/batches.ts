@@ -1,7 +1,10 @@
 import {LIMITS} from '../limits.js';
-import type {Message} from '../messages.js';
 import {
-	packCost, packedBodyCost, packedEncoding, packedSegments, type Encoding,
+	CHARSETS, generateMessages, type Charset, type Message,
+} from '../messages.js';
+import {MAX_SEED, createRandom} from '../random.js';
+import {
+	packCost, packedBodyCost, type Encoding,
 } from '../segments.js';
 import type {SendResult} from '../senders.js';
 import {
@@ -10,17 +13,23 @@ import {
 
 /**
  * A batch on the wire: the messages a producer hands the workers, or the results a worker hands
- * every monitor, each batch one AMQP message. Every message of a run crosses the wire twice, so
- * this is the distributed mode's hot path: binary, not JSON. Numbers are written and read in place
- * (no text to print or parse), the run's names (producers, senders, groups) are written once a
+ * every monitor (in runs that keep events), each batch one AMQP message. Binary, not JSON: numbers
+ * are written and read in place, the run's names (producers, senders, groups) are written once a
  * batch, and the text (phone numbers and bodies) is one UTF-8 block decoded in one call.
  *
  *   "SMS" 0x01 | u32 header length | header (JSON) | rows (fixed size, little-endian) | text (UTF-8)
  *
  * The header says the batch's type, run and epoch, its row count and the names rows point to.
  * A row is numbers only; the text is each row's phone number then its body, one after another,
- * their lengths (in UTF-16 code units, as JavaScript counts) in the row. A message's id is
- * `<producer>-<n>`: the producer is named in the header, `n` is in the row.
+ * their lengths (in UTF-16 code units, as JavaScript counts) in the row.
+ *
+ * A batch of messages has no rows: it says how to draw them. A producer's messages are random, so
+ * the batch carries the seed of its own stream of draws (`streamSeed` of the producer's seed and
+ * the batch's number), the numbers of its messages and what bodies are drawn from; the worker that
+ * takes it draws them, the same whoever it is. The bodies never cross the wire: a producer costs
+ * next to nothing a message, the broker stores 200 bytes a batch, not 50 KB, and a worker makes
+ * each message only when a sender is about to take it, so it dies young (measured, end to end: see
+ * the README's "How far it scales").
  *
  * A reader refuses (with the reason) anything that is not such a batch, or whose numbers could
  * poison a monitor's stats: lengths that disagree, times that are negative, out of range or out of
@@ -40,10 +49,10 @@ export const BATCH_CONTENT_TYPE = 'application/vnd.sms-sim.batch';
 const MAX_TO = 32;
 const MAX_BODY = LIMITS.bodyUnits;
 
-/** A message as a worker reads it off a batch: `n` is its number within its producer (its id is `<producer>-<n>`). */
+/** A message as a worker draws it from a batch: `n` is its number within its producer (its id is `<producer>-<n>`). */
 export type WireMessage = Message & {readonly n: number; readonly segments: number; readonly encoding: Encoding};
 
-/** A batch of messages of one producer; `startedAt` is the run's (its epoch's). */
+/** A batch of messages of one producer: how to draw them. `startedAt` is the run's (its epoch's). */
 export type MessagesBatch = {
 	readonly type: 'messages';
 	readonly run: string;
@@ -59,8 +68,41 @@ export type MessagesBatch = {
 	 * messages of a batch it has not started as a part (see run-ledger.ts); a producer's batch is part 0.
 	 */
 	readonly part?: number;
-	readonly messages: readonly WireMessage[];
+	/** The number of the producer's batch's first message: message `offset` of the batch is numbered `first + offset`. */
+	readonly first: number;
+	/** How many messages it has: those at offsets `part` to `part + messages - 1` of the producer's batch. */
+	readonly messages: number;
+	/** The seed the batch's messages are drawn with, in order. */
+	readonly seed: number;
+	/** Longest body, characters, and what bodies are drawn from: the producer's. */
+	readonly maxBodyLength: number;
+	readonly charset: Charset;
 };
+
+/**
+ * The messages of a batch or part, drawn in order as asked for (`all`: from the producer's batch's
+ * first on). Those before the part are drawn and dropped, so every part of a batch draws the same.
+ */
+export function * drawMessages(batch: MessagesBatch, all = false): Generator<WireMessage, void, undefined> {
+	const {first, priority} = batch;
+	const from = all ? first : first + (batch.part ?? 0);
+	let n = first;
+	for (const message of generateMessages(createRandom(batch.seed), {
+		count: (batch.part ?? 0) + batch.messages, maxBodyLength: batch.maxBodyLength, charset: batch.charset, idPrefix: `${batch.producer}-`, first,
+	})) {
+		if (n >= from) {
+			yield priority === undefined
+				? {
+					n, id: message.id, to: message.to, body: message.body, segments: message.segments!, encoding: message.encoding!,
+				}
+				: {
+					n, id: message.id, to: message.to, body: message.body, segments: message.segments!, encoding: message.encoding!, priority,
+				};
+		}
+
+		n++;
+	}
+}
 
 /** One finished message, as a worker reports it. Times are ms since the run's epoch began (its `startedAt`). */
 export type WireResult = Pick<SendResult, 'senderId' | 'group' | 'status' | 'startMs' | 'endMs' | 'durationMs'> & {
@@ -83,8 +125,6 @@ export function messageId(producer: string, n: number): string {
 	return `${producer}-${n}`;
 }
 
-// Rows. Messages: n (f64), cost (u32), to length (u32), body length (u32).
-const MESSAGE_ROW = 20;
 // Results: n, start, end, duration (f64); producer, sender, group, cost, to length, body length (u32); failed (u8); 3 spare.
 const RESULT_ROW = 60;
 
@@ -110,25 +150,17 @@ function encode(header: Record<string, unknown>, {rowSize, count, writeRow}: Row
 	return bytes;
 }
 
-/** A message as a producer hands it to `encodeMessages`: its number, text and packed cost (see `costOf`). */
-export type OutgoingMessage = {readonly n: number; readonly to: string; readonly body: string; readonly cost: number};
+const noRows: Rows = {
+	rowSize: 0,
+	count: 0,
+	writeRow() {
+		// A batch of messages has no rows.
+	},
+};
 
 /** A batch of messages, ready to publish. */
-export function encodeMessages(header: Omit<MessagesBatch, 'type' | 'messages'>, messages: readonly OutgoingMessage[]): Buffer {
-	let text = '';
-	for (const message of messages) {
-		text += message.to + message.body;
-	}
-
-	const writeRow = (view: DataView, at: number, index: number) => {
-		const message = messages[index];
-		view.setFloat64(at, message.n, true);
-		view.setUint32(at + 8, message.cost, true);
-		view.setUint32(at + 12, message.to.length, true);
-		view.setUint32(at + 16, message.body.length, true);
-	};
-
-	return encode({type: 'messages', ...header}, {rowSize: MESSAGE_ROW, count: messages.length, writeRow}, text);
+export function encodeMessages(batch: Omit<MessagesBatch, 'type'>): Buffer {
+	return encode({...batch, type: 'messages'}, noRows, '');
 }
 
 /** A batch of results, ready to publish: every producer, sender and group named once. */
@@ -259,14 +291,17 @@ function readFrame(body: unknown, type: string, rowSize: number): Parsed<Frame> 
 	};
 }
 
+/** A whole number in [min, max]. */
+const isWhole = (value: unknown, min: number, max: number): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= max;
+
 /** Reads a batch of messages off the broker: the batch, or why it is not one. */
 export function parseMessages(body: unknown): Parsed<MessagesBatch> {
-	const frame = readFrame(body, 'messages', MESSAGE_ROW);
+	const frame = readFrame(body, 'messages', 0);
 	if ('problem' in frame) {
 		return frame;
 	}
 
-	const {header, count, view, rowsAt, text} = frame.record;
+	const {header, count} = frame.record;
 	if (!isText(header.producer, 64) || !isTime(header.startedAt) || typeof header.seq !== 'number' || !isNumber(header.seq)) {
 		return {problem: 'no producer, batch number or start time'};
 	}
@@ -275,45 +310,23 @@ export function parseMessages(body: unknown): Parsed<MessagesBatch> {
 		return {problem: 'a malformed priority'};
 	}
 
-	if (header.part !== undefined && !(typeof header.part === 'number' && Number.isSafeInteger(header.part) && header.part >= 1)) {
+	const {first, messages, part = 0} = header;
+	if (part !== 0 && !isWhole(part, 1, MAX_BATCH - 1)) {
 		return {problem: 'a malformed part of a batch'};
 	}
 
-	const {producer} = header;
-	const {priority} = header;
-	const messages: WireMessage[] = [];
-	let textAt = 0;
-	for (let index = 0, at = rowsAt; index < count; index++, at += MESSAGE_ROW) {
-		const n = view.getFloat64(at, true);
-		const cost = view.getUint32(at + 8, true);
-		const toLength = view.getUint32(at + 12, true);
-		const bodyLength = view.getUint32(at + 16, true);
-		if (!isNumber(n) || !isCost(cost) || toLength === 0 || toLength > MAX_TO || bodyLength > MAX_BODY || textAt + toLength + bodyLength > text.length) {
-			return {problem: 'malformed messages'};
-		}
-
-		const to = text.slice(textAt, textAt + toLength);
-		const messageBody = text.slice(textAt + toLength, textAt + toLength + bodyLength);
-		textAt += toLength + bodyLength;
-		const id = messageId(producer, n);
-		const encoding = packedEncoding(cost);
-		const segments = packedSegments(cost);
-		messages.push(priority === undefined
-			? {
-				n, id, to, body: messageBody, segments, encoding,
-			}
-			: {
-				n, id, to, body: messageBody, segments, encoding, priority,
-			});
+	if (count !== 0 || !isWhole(messages, 1, MAX_BATCH - (part)) || !isWhole(first, 1, Number.MAX_SAFE_INTEGER - MAX_BATCH)) {
+		return {problem: 'malformed messages'};
 	}
 
-	if (textAt !== text.length) {
-		return {problem: 'malformed messages'};
+	const {seed, maxBodyLength, charset} = header;
+	if (!isWhole(seed, 0, MAX_SEED) || !isWhole(maxBodyLength, LIMITS.maxBodyLength.min, LIMITS.maxBodyLength.max) || !CHARSETS.includes(charset as Charset)) {
+		return {problem: 'no seed, longest body or charset to draw its messages with'};
 	}
 
 	return {
 		record: {
-			type: 'messages', run: header.run as string, epoch: header.epoch as string, startedAt: header.startedAt, producer, seq: header.seq, ...(priority === undefined ? {} : {priority}), ...(header.part === undefined ? {} : {part: header.part}), messages,
+			type: 'messages', run: header.run as string, epoch: header.epoch as string, startedAt: header.startedAt, producer: header.producer, seq: header.seq, ...(header.priority === undefined ? {} : {priority: header.priority}), ...(part === 0 ? {} : {part}), first, messages, seed, maxBodyLength, charset: charset as Charset,
 		},
 	};
 }

@@ -2,8 +2,8 @@ import type {WireMessage} from './batches.js';
 
 /** A batch (or a part of one) in a worker's hands, as far as handing its messages out goes. */
 export type Portion = {
-	/** Its messages; the first `kept` are the worker's, the rest were given back. */
-	readonly messages: readonly WireMessage[];
+	/** Draws its next message, in order (the first `kept` are the worker's, the rest were given back). */
+	readonly next: () => WireMessage;
 	/** Its offset in its producer's batch: 0, or where a part given back by a worker starts. */
 	readonly part: number;
 	kept: number;
@@ -24,8 +24,8 @@ export type HandOutOptions<P extends Portion> = {
 	readonly waiting: () => number;
 	/** Hands a message to the senders. */
 	readonly push: (message: WireMessage) => void;
-	/** Publishes messages given back as the part of `portion`'s batch that starts at `offset`; resolves once confirmed. */
-	readonly publishPart: (portion: P, offset: number, messages: readonly WireMessage[]) => Promise<unknown>;
+	/** Publishes the `count` messages given back, the part of `portion`'s batch that starts at `offset`; resolves once confirmed. */
+	readonly publishPart: (portion: P, offset: number, count: number) => Promise<unknown>;
 	/** Gives `portion` back to the queue whole, as it came (none of its messages went out). */
 	readonly requeue: (portion: P) => void;
 	/** A give-back confirmed `portion`'s last outcome: its record may go out. */
@@ -75,7 +75,8 @@ export class HandOut<P extends Portion> {
 			}
 
 			this.count--;
-			this.options.push(portion.messages[portion.fed++]);
+			portion.fed++;
+			this.options.push(portion.next());
 		}
 	}
 
@@ -110,11 +111,10 @@ export class HandOut<P extends Portion> {
 	private givePart(portion: P, given: number): void {
 		const from = portion.kept - given;
 		const offset = portion.part + from;
-		const messages = portion.messages.slice(from, portion.kept);
 		portion.kept = from;
 		portion.remaining -= given;
 		portion.giving = true;
-		this.options.publishPart(portion, offset, messages).then(() => {
+		this.options.publishPart(portion, offset, given).then(() => {
 			portion.cut = offset;
 			portion.giving = false;
 			if (portion.remaining === 0) {

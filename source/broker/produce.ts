@@ -1,14 +1,12 @@
 import {randomBytes} from 'node:crypto';
 import type {Connection} from 'rabbitmq-client';
-import {generateMessages, type Charset} from '../messages.js';
-import {createRandom} from '../random.js';
+import type {Charset} from '../messages.js';
+import {createRandom, streamSeed} from '../random.js';
 import {priorityDraw, type Priority} from '../priorities.js';
 import {
-	MAX_BATCH_TEXT_UNITS, MAX_PRIORITY, PRODUCER_HEARTBEAT_MS, queueOptions, runNames, type ProducerAliveRecord, type ProducerDoneRecord, type ProducerStartRecord,
+	MAX_PRIORITY, PRODUCER_HEARTBEAT_MS, queueOptions, runNames, type ProducerAliveRecord, type ProducerDoneRecord, type ProducerStartRecord,
 } from './topology.js';
-import {
-	BATCH_CONTENT_TYPE, costOf, encodeMessages, type OutgoingMessage,
-} from './batches.js';
+import {BATCH_CONTENT_TYPE, encodeMessages} from './batches.js';
 import {BrokerError} from './connection.js';
 import {completeBeforeStart, joinRun} from './run-identity.js';
 
@@ -99,23 +97,25 @@ export async function produce(
 		// With priorities, a batch per priority: each batch is one AMQP message with that priority, so
 		// the broker's priority queue hands out the higher ones first.
 		const {priorities = []} = options;
-		const batches = new Map<string | undefined, OutgoingMessage[]>();
-		/** The text in each priority's batch so far, UTF-16 units. */
-		const textUnits = new Map<string | undefined, number>();
+		/** Messages drawn for each priority's next batch so far. */
+		const filling = new Map<string | undefined, number>();
 		let seq = 0;
+		/** Messages in the batches published so far: the next batch's first is numbered one more. */
+		let numbered = 0;
 		const flush = (priority: string | undefined): void => {
-			const batch = batches.get(priority) ?? [];
+			const size = filling.get(priority) ?? 0;
+			filling.set(priority, 0);
 			seq++;
-			batches.set(priority, []);
-			textUnits.set(priority, 0);
+			// The batch says how to draw its messages (see batches.ts); whichever worker takes it draws them.
 			const body = encodeMessages({
-				run: options.run, epoch, startedAt, producer, seq, ...(priority === undefined ? {} : {priority}),
-			}, batch);
+				run: options.run, epoch, startedAt, producer, seq, ...(priority === undefined ? {} : {priority}), first: numbered + 1, messages: size, seed: streamSeed(options.seed, seq), maxBodyLength: options.maxBodyLength, charset: options.charset ?? 'ascii',
+			});
+			numbered += size;
 			const rank = priorities.findIndex(candidate => candidate.name === priority);
 			const amqpPriority = rank === -1 ? undefined : Math.max(1, MAX_PRIORITY - rank);
 			pending.push(publisher.send({
 				routingKey: names.messages, durable: true, contentType: BATCH_CONTENT_TYPE, ...(amqpPriority === undefined ? {} : {priority: amqpPriority}),
-			}, body).then(() => batch.length));
+			}, body).then(() => size));
 		};
 
 		/** Waits for every batch in flight to be confirmed, then says so: progress, and a heartbeat if none went out for a moment. */
@@ -133,23 +133,13 @@ export async function produce(
 			onProgress?.(progress(published));
 		};
 
-		const random = createRandom(options.seed);
-		const priorityOf = priorities.length > 0 ? priorityDraw(priorities, random) : undefined;
-		let n = 0;
-		for (const message of generateMessages(random, {count: options.messages, maxBodyLength: options.maxBodyLength, charset: options.charset})) {
+		// Only priorities are drawn here, one a message, from the producer's own stream.
+		const priorityOf = priorities.length > 0 ? priorityDraw(priorities, createRandom(options.seed)) : undefined;
+		for (let n = 1; n <= options.messages; n++) {
 			const priority = priorityOf?.();
-			let batch = batches.get(priority);
-			if (batch === undefined) {
-				batch = [];
-				batches.set(priority, batch);
-			}
-
-			batch.push({
-				n: ++n, to: message.to, body: message.body, cost: costOf(message),
-			});
-			const units = (textUnits.get(priority) ?? 0) + message.to.length + message.body.length;
-			textUnits.set(priority, units);
-			if (batch.length >= options.batch || units >= MAX_BATCH_TEXT_UNITS) {
+			const size = (filling.get(priority) ?? 0) + 1;
+			filling.set(priority, size);
+			if (size >= options.batch) {
 				flush(priority);
 				if (pending.length >= window) {
 					// eslint-disable-next-line no-await-in-loop
@@ -164,8 +154,8 @@ export async function produce(
 		// Stopped, a producer publishes no more: the batches of other priorities it had begun are
 		// dropped, and its producer-done says which it published (their count and batches).
 		if (!shouldStop()) {
-			for (const [priority, batch] of batches) {
-				if (batch.length > 0) {
+			for (const [priority, size] of filling) {
+				if (size > 0) {
 					flush(priority);
 				}
 			}
@@ -185,12 +175,11 @@ export async function produce(
 }
 
 /**
- * The most batches a producer can publish: full ones, a partial one per priority, and one more
- * each time a batch's text reaches its limit. Readers refuse a record of a batch numbered beyond it.
+ * The most batches a producer can publish: full ones and a partial one per priority. Readers
+ * refuse a record of a batch numbered beyond it.
  */
 function mostBatches(options: ProduceOptions): number {
-	const mostUnits = options.messages * (32 + (2 * options.maxBodyLength));
-	return Math.ceil(options.messages / options.batch) + Math.max(1, options.priorities?.length ?? 0) + Math.ceil(mostUnits / MAX_BATCH_TEXT_UNITS);
+	return Math.ceil(options.messages / options.batch) + Math.max(1, options.priorities?.length ?? 0);
 }
 
 const sum = (values: number[]): number => values.reduce((total, value) => total + value, 0);

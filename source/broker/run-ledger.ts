@@ -2,15 +2,14 @@ import {emptyStats, mergeInto, type Stats} from '../stats.js';
 import {
 	parseStatsHeader, parseStatsRecord, statsRecordsIn, type DeadLetter, type StatsRecordHeader,
 } from './stats-records.js';
-import {MAX_RECORD_BYTES, PRODUCER_LOST_MS, type ControlRecord} from './topology.js';
+import {PRODUCER_LOST_MS, type ControlRecord} from './topology.js';
 
 /** A producer of the run, as its control records tell: each told once, the first telling kept. */
 type Producer = {
 	readonly total: number;
 	readonly maxBatches: number;
-	/** Messages in one of its batches, and the most bytes one can take. */
+	/** Messages in one of its batches. */
 	readonly batch: number;
-	readonly batchBytes: number;
 	readonly seed: number;
 	/** From its producer-done (or producer-lost): what it published, in how many batches. */
 	done: {readonly published: number; readonly batches: number} | undefined;
@@ -158,15 +157,13 @@ export class RunLedger {
 	}
 
 	/** The largest batch any producer of the run publishes: in messages, and the most bytes it can take. 0 before the first producer. */
-	get largestBatch(): {readonly messages: number; readonly bytes: number} {
+	get largestBatch(): {readonly messages: number} {
 		let messages = 0;
-		let bytes = 0;
 		for (const producer of this.producers.values()) {
 			messages = Math.max(messages, producer.batch);
-			bytes = Math.max(bytes, producer.batchBytes);
 		}
 
-		return {messages, bytes};
+		return {messages};
 	}
 
 	/** Producers taken for lost, with what the run counts of them. */
@@ -236,7 +233,7 @@ export class RunLedger {
 			}
 
 			this.producers.set(record.producer, {
-				total: record.total, maxBatches: record.maxBatches, batch: record.batch, batchBytes: Math.min(MAX_RECORD_BYTES, record.batch * (52 + (6 * record.maxBodyLength))), seed: record.seed, done: undefined, lost: false, alive: {published: 0, batches: 0}, heardAt: this.now(), finishedMessages: 0, finished: new Set(), held: new Map(), chains: new Map(),
+				total: record.total, maxBatches: record.maxBatches, batch: record.batch, seed: record.seed, done: undefined, lost: false, alive: {published: 0, batches: 0}, heardAt: this.now(), finishedMessages: 0, finished: new Set(), held: new Map(), chains: new Map(),
 			});
 			const waiting = this.early.get(record.producer) ?? [];
 			this.early.delete(record.producer);
@@ -346,7 +343,7 @@ export class RunLedger {
 	 * total), or undefined when it may be. A producer's start is confirmed before its first batch, but
 	 * the control stream is read apart from the queue, so a batch may come first: it waits.
 	 */
-	async batchProblem(batch: {readonly producer: string; readonly seq: number; readonly messages: ReadonlyArray<{readonly n: number}>}, waitMs: number): Promise<string | undefined> {
+	async batchProblem(batch: {readonly producer: string; readonly seq: number; readonly first: number; readonly part?: number; readonly messages: number}, waitMs: number): Promise<string | undefined> {
 		if (!this.producers.has(batch.producer)) {
 			await this.producerStarted(batch.producer, waitMs);
 		}
@@ -356,7 +353,7 @@ export class RunLedger {
 			return 'a producer the run does not have';
 		}
 
-		if (batch.seq > producer.maxBatches || batch.messages.some(message => message.n > producer.total)) {
+		if (batch.seq > producer.maxBatches || batch.first + (batch.part ?? 0) + batch.messages - 1 > producer.total) {
 			return 'numbers beyond what its producer publishes';
 		}
 

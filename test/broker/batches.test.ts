@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {
-	costOf, encodeMessages, encodeOutcomes, parseMessages, parseOutcomes, type OutgoingMessage, type WireResult,
+	costOf, drawMessages, encodeMessages, encodeOutcomes, parseMessages, parseOutcomes, type MessagesBatch, type WireResult,
 } from '../../source/broker/batches.js';
-import {generateMessages} from '../../source/messages.js';
-import {createRandom} from '../../source/random.js';
+import {CHARSETS, generateMessages} from '../../source/messages.js';
+import {MAX_SEED, createRandom} from '../../source/random.js';
+import {packedBodyCost} from '../../source/segments.js';
 import {MAX_BATCH} from '../../source/broker/topology.js';
 
 // Text of any kind: emoji (surrogate pairs) and other scripts too, since lengths are in UTF-16 units
@@ -18,24 +19,50 @@ const header = {
 };
 
 describe('a batch of messages', () => {
-	const message = fc.record({
-		n: fc.integer({min: 1, max: Number.MAX_SAFE_INTEGER}), to: text(1, 32), body: text(0, 300), cost,
+	const batch = fc.record({
+		first: fc.integer({min: 1, max: Number.MAX_SAFE_INTEGER - MAX_BATCH}),
+		part: fc.integer({min: 0, max: 400}),
+		messages: fc.integer({min: 1, max: 500}),
+		seed: fc.integer({min: 0, max: MAX_SEED}),
+		maxBodyLength: fc.integer({min: 1, max: 10_000}),
+		charset: fc.constantFrom(...CHARSETS),
+		priority: fc.option(text(1, 40), {nil: undefined}),
+	}).map(({part, priority, ...rest}): Omit<MessagesBatch, 'type'> => ({
+		...header, ...rest, ...(part === 0 ? {} : {part}), ...(priority === undefined ? {} : {priority}),
+	}));
+
+	it('reads back what was written: how to draw its messages, and its priority', () => {
+		fc.assert(fc.property(batch, written => {
+			expect(parseMessages(encodeMessages(written))).toEqual({record: {type: 'messages', ...written}});
+		}));
 	});
 
-	it('reads back what was written: numbers, text, costs, ids and priority', () => {
-		fc.assert(fc.property(fc.array(message, {maxLength: 50}), fc.option(text(1, 40), {nil: undefined}), (messages, priority) => {
-			const parsed = parseMessages(encodeMessages({...header, ...(priority === undefined ? {} : {priority})}, messages));
-			expect(parsed).toEqual({
-				record: {
-					type: 'messages',
-					...header,
-					...(priority === undefined ? {} : {priority}),
-					messages: messages.map(({n, to, body, cost}) => ({
-						n, id: `ab12-${n}`, to, body, segments: cost >>> 1, encoding: (cost & 1) === 1 ? 'ucs2' : 'gsm7', ...(priority === undefined ? {} : {priority}),
-					})),
-				},
-			});
-		}));
+	const one: Omit<MessagesBatch, 'type'> = {
+		...header, first: 1001, messages: 20, seed: 7, maxBodyLength: 160, charset: 'gsm',
+	};
+
+	it('draws the messages its producer meant: numbered from first, ids of its producer, costs of their bodies', () => {
+		const drawn = [...drawMessages({type: 'messages', ...one, priority: 'high'})];
+		expect(drawn.map(message => message.n)).toEqual(Array.from({length: 20}, (_, index) => 1001 + index));
+		expect(drawn.map(message => message.id)).toEqual(drawn.map(message => `ab12-${message.n}`));
+		// The producer's generator, on the batch's own seed: the same phone numbers and bodies.
+		const made = [...generateMessages(createRandom(7), {count: 20, maxBodyLength: 160, charset: 'gsm'})];
+		expect(drawn.map(message => [message.to, message.body])).toEqual(made.map(message => [message.to, message.body]));
+		for (const message of drawn) {
+			expect(costOf(message)).toBe(packedBodyCost(message.body));
+			expect(message.priority).toBe('high');
+		}
+	});
+
+	it('draws a part as the same messages as its place in the whole batch, whoever draws it', () => {
+		const whole = [...drawMessages({type: 'messages', ...one})];
+		const part = [...drawMessages({
+			type: 'messages', ...one, part: 12, messages: 5,
+		})];
+		expect(part).toEqual(whole.slice(12, 17));
+		expect([...drawMessages({
+			type: 'messages', ...one, part: 12, messages: 5,
+		}, true)]).toEqual(whole.slice(0, 17));
 	});
 
 	it.each([
@@ -47,38 +74,34 @@ describe('a batch of messages', () => {
 		expect(parseMessages(body)).toEqual({problem});
 	});
 
-	const one: OutgoingMessage = {
-		n: 7, to: '+12025550123', body: 'hi', cost: 2,
-	};
-
-	it('refuses a batch cut short, or whose text and lengths disagree', () => {
-		const bytes = encodeMessages(header, [one, one]);
-		for (const cut of [4, 12, bytes.length - 45, bytes.length - 1]) {
+	it('refuses a batch cut short', () => {
+		const bytes = encodeMessages(one);
+		for (const cut of [4, 12, bytes.length - 1]) {
 			expect(parseMessages(bytes.subarray(0, cut))).toHaveProperty('problem');
 		}
-
-		expect(parseMessages(Buffer.concat([bytes, Buffer.from('x')]))).toEqual({problem: 'malformed messages'});
 	});
 
 	it.each([
-		['a number of 0', {...one, n: 0}],
-		['a fractional number', {...one, n: 1.5}],
-		['a number beyond 2^53', {...one, n: 2 ** 53}],
-		['no phone number', {...one, to: ''}],
-		['a phone number too long', {...one, to: '+1'.repeat(17)}],
-		['no segment', {...one, cost: 1}],
-	])('refuses a message with %s', (_, bad) => {
-		expect(parseMessages(encodeMessages(header, [one, bad]))).toEqual({problem: 'malformed messages'});
+		['a first number of 0', {first: 0}, 'malformed messages'],
+		['a fractional first number', {first: 1.5}, 'malformed messages'],
+		['numbers beyond 2^53', {first: 2 ** 53 - 10}, 'malformed messages'],
+		['no messages', {messages: 0}, 'malformed messages'],
+		[`more than ${MAX_BATCH} messages`, {messages: MAX_BATCH + 1}, 'malformed messages'],
+		['a part past the batch\'s end', {part: MAX_BATCH - 5, messages: 6}, 'malformed messages'],
+		['a part at offset 0 said so', {part: 0.5}, 'a malformed part of a batch'],
+		['a negative seed', {seed: -1}, 'no seed, longest body or charset to draw its messages with'],
+		['a seed beyond 2^32', {seed: MAX_SEED + 1}, 'no seed, longest body or charset to draw its messages with'],
+		['a longest body of 0', {maxBodyLength: 0}, 'no seed, longest body or charset to draw its messages with'],
+		['a longest body past the limit', {maxBodyLength: 10_001}, 'no seed, longest body or charset to draw its messages with'],
+		['a charset it does not know', {charset: 'klingon'}, 'no seed, longest body or charset to draw its messages with'],
+	])('refuses a batch with %s', (_, bad, problem) => {
+		expect(parseMessages(encodeMessages({...one, ...bad} as Omit<MessagesBatch, 'type'>))).toEqual({problem});
 	});
 
 	it('refuses a header without a run, producer or start time', () => {
-		expect(parseMessages(encodeMessages({...header, epoch: ''}, [one]))).toEqual({problem: 'no run or epoch'});
-		expect(parseMessages(encodeMessages({...header, producer: ''}, [one]))).toEqual({problem: 'no producer, batch number or start time'});
-		expect(parseMessages(encodeMessages({...header, startedAt: -1}, [one]))).toEqual({problem: 'no producer, batch number or start time'});
-	});
-
-	it(`refuses more than ${MAX_BATCH} messages`, () => {
-		expect(parseMessages(encodeMessages(header, Array.from({length: MAX_BATCH + 1}, () => one)))).toEqual({problem: `not 0 to ${MAX_BATCH} rows`});
+		expect(parseMessages(encodeMessages({...one, epoch: ''}))).toEqual({problem: 'no run or epoch'});
+		expect(parseMessages(encodeMessages({...one, producer: ''}))).toEqual({problem: 'no producer, batch number or start time'});
+		expect(parseMessages(encodeMessages({...one, startedAt: -1}))).toEqual({problem: 'no producer, batch number or start time'});
 	});
 });
 
@@ -150,19 +173,21 @@ describe('a batch of results', () => {
 	});
 });
 
-describe('what a producer may write, a worker reads', () => {
-	it('carries the longest unicode bodies a producer makes: 10,000 characters, emoji among them (up to 20,000 UTF-16 units)', () => {
-		// The producer's own generator at the documented limit; seeds until one body is mostly two-unit characters.
-		const messages = [...generateMessages(createRandom(3), {count: 200, maxBodyLength: 10_000, charset: 'unicode'})];
-		const longest = Math.max(...messages.map(message => message.body.length));
-		expect(longest).toBeGreaterThan(10_000); // Past the old reader's cap: it dead-lettered these batches.
-		const outgoing = messages.map((message, index) => ({
-			n: index + 1, to: message.to, body: message.body, cost: costOf(message),
+describe('what a worker may draw, a monitor reads', () => {
+	it('carries the longest unicode bodies a worker draws: 10,000 characters, emoji among them (up to 20,000 UTF-16 units)', () => {
+		// A batch at the documented limit; seeds until one body is mostly two-unit characters.
+		const drawn = [...drawMessages({
+			type: 'messages', ...header, first: 1, messages: 200, seed: 3, maxBodyLength: 10_000, charset: 'unicode',
+		})];
+		const longest = Math.max(...drawn.map(message => message.body.length));
+		expect(longest).toBeGreaterThan(10_000); // Past an old reader's cap: it dead-lettered these.
+		const results = drawn.map((message): WireResult => ({
+			producer: 'ab12', n: message.n, to: message.to, body: message.body, cost: costOf(message), senderId: 'w1/default-1', group: 'default', status: 'sent', startMs: 0, endMs: 1, durationMs: 1,
 		}));
-		const parsed = parseMessages(encodeMessages(header, outgoing));
+		const parsed = parseOutcomes(encodeOutcomes({run: 'r', epoch: 'e', worker: 'w1'}, results));
 		expect('record' in parsed).toBe(true);
 		if ('record' in parsed) {
-			expect(parsed.record.messages.map(message => message.body)).toEqual(messages.map(message => message.body));
+			expect(parsed.record.results.map(result => result.body)).toEqual(drawn.map(message => message.body));
 		}
 	});
 });

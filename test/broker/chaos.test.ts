@@ -82,7 +82,7 @@ describe.skipIf(Boolean(broker.skipReason) || !broker.dir)('a run under chaos, o
 		const {code: producedCode, stdout: producedOut} = await produced;
 		expect(producedCode).toBe(0);
 		for (const survivor of [workers[2], workers[3], workers[4]]) {
-			expect(await within(exited(survivor), 60_000, context)).toBe(0);
+			expect(await within(exited(survivor), 60_000, context), context()).toBe(0);
 		}
 
 		const summary = watched.lines.at(-1)!;

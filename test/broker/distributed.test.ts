@@ -284,10 +284,8 @@ describe.skipIf(Boolean(broker.skipReason))('distributed mode on a real RabbitMQ
 			type: 'messages', run, epoch: 'x', startedAt: 1, producer: 'p', messages: [{id: 1}],
 		}));
 		await send(names.messages, encodeMessages({
-			run: `${run}-other`, epoch: 'x', startedAt: 1, producer: 'p', seq: 1,
-		}, [{
-			n: 1, to: '+12025550123', body: 'not this run\'s', cost: 2,
-		}]));
+			run: `${run}-other`, epoch: 'x', startedAt: 1, producer: 'p', seq: 1, first: 1, messages: 1, seed: 1, maxBodyLength: 160, charset: 'ascii',
+		}));
 		await send(names.outcomes, 'not json');
 		// Well-formed but poisonous: a negative send time would corrupt every figure after it.
 		await send(names.outcomes, encodeOutcomes({run, epoch: 'x', worker: 'w'}, [{

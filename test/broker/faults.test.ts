@@ -202,10 +202,8 @@ describe.skipIf(Boolean(broker.skipReason))('distributed mode under faults, on a
 		expect(produced.code).toBe(0);
 		const names = runNames(run);
 		await publish(names.messages, encodeMessages({
-			run, epoch: 'an-earlier-one', startedAt: 1, producer: 'old', seq: 1,
-		}, [{
-			n: 1, to: '+12025550123', body: 'of an earlier run', cost: 2,
-		}]));
+			run, epoch: 'an-earlier-one', startedAt: 1, producer: 'old', seq: 1, first: 1, messages: 1, seed: 1, maxBodyLength: 160, charset: 'ascii',
+		}));
 		const worker = start(args('send', run, '-s', '100', '--mean', '1ms', '--json'));
 		const workerDone = finished(worker);
 		const {summary} = await monitored(run);
@@ -226,10 +224,8 @@ describe.skipIf(Boolean(broker.skipReason))('distributed mode under faults, on a
 		// What a worker that held batch 1, gave back its messages 41 to 100 as part 40 and was killed
 		// leaves behind: the part on the queue, and batch 1 back on the queue whole (unacknowledged).
 		await publish(names.messages, encodeMessages({
-			run, epoch: await epochOf(run), startedAt: Date.now(), producer: producer as string, seq: 1, part: 40,
-		}, Array.from({length: 60}, (_, index) => ({
-			n: 41 + index, to: '+12025550123', body: 'given back', cost: 2,
-		}))));
+			run, epoch: await epochOf(run), startedAt: Date.now(), producer: producer as string, seq: 1, part: 40, first: 1, messages: 60, seed: 1, maxBodyLength: 160, charset: 'ascii',
+		}));
 		const worker = start(args('send', run, '-s', '50', '--mean', '1ms', '--json'));
 		const {summary} = await monitored(run);
 		// Batch 1's first final record covers it whole, with no cut: the part is reached by no chain.

@@ -61,11 +61,9 @@ describe.skipIf(Boolean(broker.skipReason))('hostile records on every queue and 
 		const row = {
 			producer, n: 1, to: '+12025550123', body: 'x', cost: 2, senderId: 'w/1', group: 'g', status: 'sent' as const, startMs: 0, endMs: 1, durationMs: 1,
 		};
-		const messagesBatch = (header: Record<string, unknown>, n = 1) => encodeMessages({
-			run, epoch: 'an-earlier-one', startedAt: 1, producer, seq: 1, ...header,
-		}, [{
-			n, to: '+12025550123', body: 'hostile', cost: 2,
-		}]);
+		const messagesBatch = (header: Record<string, unknown>, first = 1) => encodeMessages({
+			run, epoch: 'an-earlier-one', startedAt: 1, producer, seq: 1, first, messages: 1, seed: 1, maxBodyLength: 160, charset: 'ascii', ...header,
+		});
 		const control = (record: Record<string, unknown>) => JSON.stringify({
 			run, epoch, producer, ...record,
 		});

@@ -3,12 +3,17 @@ import {describe, expect, it} from 'vitest';
 import type {WireMessage} from '../../source/broker/batches.js';
 import {HandOut, type Portion} from '../../source/broker/hand-out.js';
 
-const messagesOf = (count: number, from = 1): WireMessage[] => Array.from({length: count}, (_, index) => ({
-	n: from + index, id: `p-${from + index}`, to: '+12025550123', body: 'x', segments: 1, encoding: 'gsm7',
-}));
-const portion = (count: number, part = 0): Portion => ({
-	messages: messagesOf(count, part + 1), part, kept: count, fed: 0, remaining: count, giving: false,
+/** A batch's message `n`, as a worker draws it. */
+const message = (n: number): WireMessage => ({
+	n, id: `p-${n}`, to: '+12025550123', body: 'x', segments: 1, encoding: 'gsm7',
 });
+/** The `count` messages from offset `part` of a batch numbered from 1: it draws them in order. */
+const portion = (count: number, part = 0): Portion => {
+	let drawn = part;
+	return {
+		next: () => message(++drawn), part, kept: count, fed: 0, remaining: count, giving: false,
+	};
+};
 
 /** A hand-out for `slots` senders whose waiting line is `line`, with its calls recorded. */
 function handOutFor(slots: number, publish: 'confirm' | 'fail' = 'confirm') {
@@ -22,8 +27,8 @@ function handOutFor(slots: number, publish: 'confirm' | 'fail' = 'confirm') {
 		push(message) {
 			line.push(message);
 		},
-		async publishPart(_portion, offset, messages) {
-			parts.push({offset, ns: messages.map(message => message.n)});
+		async publishPart(_portion, offset, count) {
+			parts.push({offset, ns: Array.from({length: count}, (_, index) => offset + 1 + index)});
 			if (publish === 'fail') {
 				throw new Error('the broker said no');
 			}

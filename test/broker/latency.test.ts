@@ -65,8 +65,10 @@ describe.skipIf(Boolean(broker.skipReason))('workers 10 ms from their broker', (
 	};
 
 	it('keeps at least 80% of the throughput it has next to the broker', async () => {
-		const near = await throughput(0, 1_000_000);
-		const far = await throughput(10, 1_000_000);
+		// Three million: at about a million a second, the tenth to nine tenths of a million took under a
+		// second, a few of the monitor's 50 ms lines and a handful of 5,000-message batches: too coarse.
+		const near = await throughput(0, 3_000_000);
+		const far = await throughput(10, 3_000_000);
 		console.log(`end to end: ${Math.round(near)} msg/s next to the broker, ${Math.round(far)} msg/s 10 ms away (${(far / near).toFixed(2)})`);
 		expect(far / near).toBeGreaterThanOrEqual(0.8);
 	}, 300_000);

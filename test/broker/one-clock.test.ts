@@ -142,11 +142,17 @@ describe.skipIf(Boolean(broker.skipReason))('one simulated clock at --speed max'
 	it('starts a worker that joins late at the run\'s current time, not at 0', async () => {
 		const run = newRun();
 		const first = worker(run, '-s', '1000', '--mean', '100ms', '--seed', '1');
-		const produced = finished(start(args(run, 'produce', '-n', '300000', '--seed', '3', '--events', '--json')));
+		// A million messages: the first worker alone takes several seconds of wall time over them, so the
+		// late one joins a run well under way (300,000 were over in 2 s once workers drew their messages).
+		const produced = finished(start(args(run, 'produce', '-n', '1000000', '--seed', '3', '--events', '--json')));
 		const monitor = start(args(run, 'monitor', '--json', '--events', '--interval', '50ms'));
 		const watched = jsonLines(monitor);
+		// Told when to start the late worker by a monitor without rows: one printing a million of them
+		// to this process lags the run by seconds (it saw 60,000 when the run was nearly over).
+		const pacer = start(args(run, 'monitor', '--json', '--interval', '50ms'));
+		const paced = jsonLines(pacer);
 		// 60,000 messages done: the run's clock is past 6 s (1,000 senders of 100 ms do 10,000 a second).
-		await within(watched.until(line => line.type === 'progress' && line.processed >= 60_000), 60_000, () => JSON.stringify(watched.lines.at(-1)));
+		await within(paced.until(line => line.type === 'progress' && line.processed >= 60_000), 60_000, () => JSON.stringify(paced.lines.at(-1)));
 		const late = worker(run, '-s', '1000', '--mean', '100ms', '--seed', '2');
 		await within(watched.until(line => line.type === 'summary'), 120_000, () => JSON.stringify(watched.lines.at(-1)));
 		const {code} = await produced;
@@ -155,11 +161,17 @@ describe.skipIf(Boolean(broker.skipReason))('one simulated clock at --speed max'
 			expect(await within(exited(child), 30_000, () => 'a worker did not end')).toBe(0);
 		}
 
+		expect(await within(exited(pacer), 30_000, () => 'the second monitor did not end')).toBe(0);
+
 		const rows = watched.lines.filter(line => line.type === 'message');
-		expect(rows).toHaveLength(300_000);
+		expect(rows).toHaveLength(1_000_000);
 		const ofLate = rows.filter(row => String(row.senderId).includes(`-${late.pid}/`));
 		expect(ofLate.length).toBeGreaterThan(0);
-		const firstStart = Math.min(...ofLate.map(row => row.startMs as number));
+		let firstStart = Number.POSITIVE_INFINITY; // Math.min(...rows) overflows the stack at this many.
+		for (const row of ofLate) {
+			firstStart = Math.min(firstStart, row.startMs as number);
+		}
+
 		expect(firstStart).toBeGreaterThan(6000);
 	}, 180_000);
 });

@@ -147,7 +147,9 @@ describe('RunLedger', () => {
 		vi.useFakeTimers();
 		try {
 			const {runLedger} = ledger();
-			const batch = {producer: 'p', seq: 1, messages: [{n: 1}, {n: 2}]};
+			const batch = {
+				producer: 'p', seq: 1, first: 1, messages: 2,
+			};
 			const announced = runLedger.batchProblem(batch, 10_000);
 			const stranger = runLedger.batchProblem({...batch, producer: 'q'}, 10_000);
 			await vi.advanceTimersByTimeAsync(5000);
@@ -156,6 +158,9 @@ describe('RunLedger', () => {
 			await vi.advanceTimersByTimeAsync(5000);
 			await expect(stranger).resolves.toBe('a producer the run does not have');
 			await expect(runLedger.batchProblem({...batch, seq: 6}, 10_000)).resolves.toBe('numbers beyond what its producer publishes');
+			// Its producer publishes 30: messages 30 and 31 go past them, 29 and 30 do not.
+			await expect(runLedger.batchProblem({...batch, first: 30}, 10_000)).resolves.toBe('numbers beyond what its producer publishes');
+			await expect(runLedger.batchProblem({...batch, first: 29}, 10_000)).resolves.toBeUndefined();
 		} finally {
 			vi.useRealTimers();
 		}
