@@ -1,6 +1,6 @@
 /**
  * `npm run validate`: every model against its formula, with replications, written as a table into
- * the README between its validation markers (`--check`: only say whether the README's table is
+ * docs/reports-and-planning.md between its validation markers (`--check`: only say whether its table is
  * today's). Each row: what is configured, the formula's value, the replications' mean with its 95%
  * interval (Student t), and z = (mean - theory) / standard error: within about 2 is what agreement
  * looks like. Seeds are fixed, so the table is the same on every machine.
@@ -18,7 +18,7 @@ import {
 
 /** Replications of each model: enough that an interval is a few percent of its value. */
 const REPLICATIONS = 40;
-const README = fileURLToPath(new URL('../../README.md', import.meta.url));
+const DOCUMENT = fileURLToPath(new URL('../../docs/reports-and-planning.md', import.meta.url));
 const START = '<!-- validation:start -->';
 const END = '<!-- validation:end -->';
 
@@ -168,20 +168,20 @@ async function table(): Promise<string> {
 
 const started = performance.now();
 const text = await table();
-const readme = readFileSync(README, 'utf8');
+const readme = readFileSync(DOCUMENT, 'utf8');
 const [before, rest] = readme.split(START);
 if (!rest?.includes(END)) {
-	throw new Error(`README.md has no ${START} ... ${END} markers for the table`);
+	throw new Error(`docs/reports-and-planning.md has no ${START} ... ${END} markers for the table`);
 }
 
 const updated = `${before}${START}\n${text}\n${END}${rest.slice(rest.indexOf(END) + END.length)}`;
 if (process.argv.includes('--check')) {
 	if (updated !== readme) {
-		console.error('The README\'s validation table is not what npm run validate makes today: run npm run validate');
+		console.error('The validation table in docs/reports-and-planning.md is not what npm run validate makes today: run npm run validate');
 		process.exitCode = 1;
 	}
 } else {
-	writeFileSync(README, updated);
+	writeFileSync(DOCUMENT, updated);
 	console.log(text);
 	console.log(`\n(${((performance.now() - started) / 1000).toFixed(1)} s)`);
 }

@@ -2,7 +2,7 @@ import {toMillis, MAX_MICROS} from './time.js';
 
 /**
  * The range of every numeric setting: what the engine really handles, checked before a run
- * starts (the CLI reports a value outside it as a usage error). The README's "Ranges" table lists
+ * starts (the CLI reports a value outside it as a usage error). The "Ranges" table of docs/options.md lists
  * these, with why.
  */
 export const LIMITS = {

@@ -29,7 +29,7 @@ import {
  * takes it draws them, the same whoever it is. The bodies never cross the wire: a producer costs
  * next to nothing a message, the broker stores 200 bytes a batch, not 50 KB, and a worker makes
  * each message only when a sender is about to take it, so it dies young (measured, end to end: see
- * the README's "How far it scales").
+ * docs/performance.md, "How far it scales").
  *
  * A reader refuses (with the reason) anything that is not such a batch, or whose numbers could
  * poison a monitor's stats: lengths that disagree, times that are negative, out of range or out of

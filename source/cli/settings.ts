@@ -12,7 +12,7 @@ export type CommandName = (typeof COMMAND_NAMES)[number];
 /**
  * One setting, written down once: its flag, its config-file key, what it means, its default, and
  * the commands it applies to. meow's flags, every command's help, the config file's keys, the
- * "does not apply" errors and the README's options table (checked by a test) all come from here.
+ * "does not apply" errors and the options table of docs/options.md (checked by a test) all come from here.
  * Most carry their parser too, with its range from `limits.ts`.
  */
 export type Setting = {
