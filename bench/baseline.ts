@@ -1,9 +1,9 @@
-import {DEFAULTS} from '../source/defaults.js';
-import {createSendTimeSampler} from '../source/distributions.js';
-import {StableMinHeap} from '../source/heap.js';
-import {generateMessages, type Message} from '../source/messages.js';
-import {createRandom} from '../source/random.js';
-import {toMicros, toMillis} from '../source/time.js';
+import {DEFAULTS} from '../source/model/defaults.js';
+import {createSendTimeSampler} from '../source/model/distributions.js';
+import {StableMinHeap} from '../source/engine/heap.js';
+import {generateMessages, type Message} from '../source/model/messages.js';
+import {createRandom} from '../source/model/random.js';
+import {toMicros, toMillis} from '../source/engine/time.js';
 
 /**
  * The limit the engine is measured against: the same workload as a plain discrete-event loop with

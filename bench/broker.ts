@@ -7,7 +7,7 @@ import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {Connection} from 'rabbitmq-client';
 import {runNames} from '../source/broker/topology.js';
-import {runToCompletion} from '../source/simulation.js';
+import {runToCompletion} from '../source/pipeline/simulation.js';
 
 const cli = fileURLToPath(new URL('../cli.js', import.meta.url));
 const nodeScript = fileURLToPath(new URL('../../scripts/rabbitmq-node.sh', import.meta.url));

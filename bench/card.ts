@@ -6,10 +6,10 @@
 import {
 	Observable, Subject, defer, map, mergeMap, tap, timer, type SchedulerLike,
 } from 'rxjs';
-import type {Message} from '../source/messages.js';
-import type {Random} from '../source/random.js';
-import type {SendResult, Sender} from '../source/senders.js';
-import {toMicros, toMillis} from '../source/time.js';
+import type {Message} from '../source/model/messages.js';
+import type {Random} from '../source/model/random.js';
+import type {SendResult, Sender} from '../source/model/senders.js';
+import {toMicros, toMillis} from '../source/engine/time.js';
 
 /**
  * The card's send, for `mergeMap`: a free sender (first freed, first used) draws its send time

@@ -6,11 +6,11 @@ import {execFileSync, spawnSync} from 'node:child_process';
 import {existsSync} from 'node:fs';
 import {fileURLToPath} from 'node:url';
 import {availableParallelism} from 'node:os';
-import {SimulationScheduler} from '../source/scheduler.js';
-import {runToCompletion, simulate} from '../source/simulation.js';
-import type {Distribution} from '../source/distributions.js';
-import {planSenders} from '../source/plan.js';
-import {createReplicationPool} from '../source/replication-pool.js';
+import {SimulationScheduler} from '../source/engine/scheduler.js';
+import {runToCompletion, simulate} from '../source/pipeline/simulation.js';
+import type {Distribution} from '../source/model/distributions.js';
+import {planSenders} from '../source/planning/sender-search.js';
+import {createReplicationPool} from '../source/pipeline/replication-pool.js';
 import {brokerBench} from './broker.js';
 import {DEFAULT_REFERENCE, referenceProbe} from './reference.js';
 

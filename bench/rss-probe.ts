@@ -1,4 +1,4 @@
-import {runToCompletion} from '../source/simulation.js';
+import {runToCompletion} from '../source/pipeline/simulation.js';
 
 /** Runs one `speed: max` simulation of argv[2] messages and prints its peak RSS as JSON. */
 const messages = Number(process.argv[2]);

@@ -1,10 +1,10 @@
-import {generateMessages} from '../source/messages.js';
-import {senderPool} from '../source/pool.js';
-import {createRandom} from '../source/random.js';
-import {SimulationScheduler} from '../source/scheduler.js';
-import {createSenders, resolveGroups} from '../source/senders.js';
-import {runToCompletion} from '../source/simulation.js';
-import {emptyStats} from '../source/stats.js';
+import {generateMessages} from '../source/model/messages.js';
+import {senderPool} from '../source/engine/pool.js';
+import {createRandom} from '../source/model/random.js';
+import {SimulationScheduler} from '../source/engine/scheduler.js';
+import {createSenders, resolveGroups} from '../source/model/senders.js';
+import {runToCompletion} from '../source/pipeline/simulation.js';
+import {emptyStats} from '../source/engine/stats.js';
 import {runBaseline} from './baseline.js';
 import {cardPool} from './card.js';
 

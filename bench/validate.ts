@@ -7,14 +7,14 @@
  */
 import {readFileSync, writeFileSync} from 'node:fs';
 import {fileURLToPath} from 'node:url';
-import {meanInterval, type Interval} from '../source/confidence.js';
-import type {SimulationConfig} from '../source/config.js';
-import {createReplicationPool} from '../source/replication-pool.js';
-import {replicationSeeds} from '../source/replications.js';
-import type {Snapshot} from '../source/snapshot.js';
+import {meanInterval, type Interval} from '../source/engine/confidence.js';
+import type {SimulationConfig} from '../source/model/config.js';
+import {createReplicationPool} from '../source/pipeline/replication-pool.js';
+import {replicationSeeds} from '../source/pipeline/replications.js';
+import type {Snapshot} from '../source/engine/snapshot.js';
 import {
 	cobhamWaits, deadLetteredShare, erlangC, meanAttempts, mmcMeanWait, pollaczekKhinchineWait,
-} from '../source/theory.js';
+} from '../source/model/theory.js';
 
 /** Replications of each model: enough that an interval is a few percent of its value. */
 const REPLICATIONS = 40;

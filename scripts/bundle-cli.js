@@ -12,7 +12,7 @@ import {build} from 'rolldown';
  */
 await build({
 	// The command, and the script of its replication threads (replication-pool.ts), sharing chunks.
-	input: {cli: 'cli.tsx', 'replication-worker': 'source/replication-worker.ts'},
+	input: {cli: 'cli.tsx', 'replication-worker': 'source/pipeline/replication-worker.ts'},
 	platform: 'node',
 	// Sources import `./x.js` for `./x.ts`, as Node's ESM resolution wants.
 	resolve: {extensionAlias: {'.js': ['.ts', '.tsx', '.js']}},

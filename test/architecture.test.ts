@@ -34,22 +34,27 @@ function importsOf(file: string, known: Set<string>): string[] {
 	});
 }
 
-/** Floors, lowest first. Everything in source/ not listed is the core. */
+/**
+ * Floors, lowest first: the engine (`engine/`: time, scheduler, pool, stats, monitor) and the model
+ * (`model/`: messages, senders, distributions, config) are the core; the pipeline (`pipeline/`,
+ * `planning/`, `broker/`, the library's `index.ts`) builds on them; front ends (`front-ends/`,
+ * `reports/`, `ui/`) show what it emits; the cli (`cli/`, `cli.tsx`) wires it all. Every file of
+ * source/ is in one of these folders (or a type declaration beside them).
+ */
 const FLOORS: Array<[string, (path: string) => boolean]> = [
-	['core', () => true],
-	['pipeline', path => /^source\/(pipeline|simulation|plan|index|replications|replication-pool|replication-worker)\.ts$/.test(path) || path.startsWith('source/broker/')],
-	['front ends', path => /^source\/(front-ends|output|ui)\//.test(path)],
+	['core', path => /^source\/(engine|model)\//.test(path) || path.endsWith('.d.ts')],
+	['pipeline', path => /^source\/(pipeline|planning|broker)\//.test(path) || path === 'source/index.ts'],
+	['front ends', path => /^source\/(front-ends|reports|ui)\//.test(path)],
 	['cli', path => path.startsWith('source/cli/') || path === 'cli.tsx'],
 ];
 
 const floorOf = (path: string): number => {
-	for (let floor = FLOORS.length - 1; floor > 0; floor--) {
-		if (FLOORS[floor][1](path)) {
-			return floor;
-		}
+	const floor = FLOORS.findIndex(([, holds]) => holds(path));
+	if (floor === -1) {
+		throw new Error(`${path} is in no folder of the house: put it in engine/, model/, pipeline/, planning/, broker/, front-ends/, reports/, ui/ or cli/`);
 	}
 
-	return 0;
+	return floor;
 };
 
 describe('the layout of source/', () => {
@@ -69,6 +74,17 @@ describe('the layout of source/', () => {
 		}
 
 		expect(upward).toEqual([]);
+	});
+
+	it('puts every file in a folder of the house, and no two files share a name', () => {
+		const names = new Map<string, string[]>();
+		for (const file of files) {
+			floorOf(name(file));
+			const base = file.split('/').at(-1)!;
+			names.set(base, [...(names.get(base) ?? []), name(file)]);
+		}
+
+		expect([...names.values()].filter(paths => paths.length > 1)).toEqual([]);
 	});
 
 	it('has no import cycle', () => {

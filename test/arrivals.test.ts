@@ -3,13 +3,13 @@
  * theory. Every run is seeded; sample sizes and tolerances are justified where they are used.
  */
 import {describe, expect, it} from 'vitest';
-import {arrivingMessages} from '../source/arrivals.js';
-import {generateMessages, type Message} from '../source/messages.js';
-import {createRandom} from '../source/random.js';
-import {SimulationScheduler} from '../source/scheduler.js';
-import type {SendResult} from '../source/senders.js';
-import type {Snapshot} from '../source/snapshot.js';
-import {erlangC} from '../source/theory.js';
+import {arrivingMessages} from '../source/model/arrivals.js';
+import {generateMessages, type Message} from '../source/model/messages.js';
+import {createRandom} from '../source/model/random.js';
+import {SimulationScheduler} from '../source/engine/scheduler.js';
+import type {SendResult} from '../source/model/senders.js';
+import type {Snapshot} from '../source/engine/snapshot.js';
+import {erlangC} from '../source/model/theory.js';
 import {
 	finalOf, mean, resultsOf, runToEnd, standardError,
 } from './helpers.js';

@@ -4,7 +4,7 @@ import {expect, it} from 'vitest';
 
 it('runs on a build no older than any source (the global setup builds a stale one first)', () => {
 	const built = statSync(new URL('../dist/cli.js', import.meta.url)).mtimeMs;
-	for (const source of ['../source/simulation.ts', '../cli.tsx', '../source/cli/main.ts']) {
+	for (const source of ['../source/pipeline/simulation.ts', '../cli.tsx', '../source/cli/main.ts']) {
 		expect(statSync(new URL(source, import.meta.url)).mtimeMs, source).toBeLessThanOrEqual(built);
 	}
 });

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
-import {createSendTimeSampler, defaultSpread, type Distribution} from '../source/distributions.js';
-import {createRandom} from '../source/random.js';
+import {createSendTimeSampler, defaultSpread, type Distribution} from '../source/model/distributions.js';
+import {createRandom} from '../source/model/random.js';
 
 /** Draws `n` send times and returns their mean, standard deviation and minimum. */
 function describeDraws(distribution: Distribution, meanMs: number, spread: number, n: number, seed = 7) {

@@ -10,18 +10,18 @@ import {
 import {describe, expect, it} from 'vitest';
 import {runBaseline} from '../bench/baseline.js';
 import {cardPool, cardSend} from '../bench/card.js';
-import {SHAPED_DISTRIBUTIONS} from '../source/distributions.js';
-import {generateMessages, type Message} from '../source/messages.js';
-import {monitor} from '../source/monitor.js';
-import {senderPool} from '../source/pool.js';
-import {createRandom} from '../source/random.js';
-import {SimulationScheduler} from '../source/scheduler.js';
+import {SHAPED_DISTRIBUTIONS} from '../source/model/distributions.js';
+import {generateMessages, type Message} from '../source/model/messages.js';
+import {monitor} from '../source/engine/monitor.js';
+import {senderPool} from '../source/engine/pool.js';
+import {createRandom} from '../source/model/random.js';
+import {SimulationScheduler} from '../source/engine/scheduler.js';
 import {
 	createSenders, resolveGroups, type SendResult, type SenderGroup,
-} from '../source/senders.js';
-import {runToCompletion} from '../source/simulation.js';
-import {takeSnapshot, type Snapshot} from '../source/snapshot.js';
-import {addResult, emptyStats} from '../source/stats.js';
+} from '../source/model/senders.js';
+import {runToCompletion} from '../source/pipeline/simulation.js';
+import {takeSnapshot, type Snapshot} from '../source/engine/snapshot.js';
+import {addResult, emptyStats} from '../source/engine/stats.js';
 
 const groupArbitrary = fc.record({
 	count: fc.integer({min: 1, max: 12}),

@@ -1,14 +1,14 @@
 import {TestScheduler} from 'rxjs/testing';
 import {expect} from 'vitest';
-import type {Message} from '../source/messages.js';
-import {createRandom} from '../source/random.js';
-import type {SimulationConfig} from '../source/config.js';
-import {SimulationScheduler} from '../source/scheduler.js';
+import type {Message} from '../source/model/messages.js';
+import {createRandom} from '../source/model/random.js';
+import type {SimulationConfig} from '../source/model/config.js';
+import {SimulationScheduler} from '../source/engine/scheduler.js';
 import {
 	createSenders, resolveGroups, type SendResult, type SenderGroup,
-} from '../source/senders.js';
-import {simulate, type SimulationEvent} from '../source/simulation.js';
-import type {Snapshot} from '../source/snapshot.js';
+} from '../source/model/senders.js';
+import {simulate, type SimulationEvent} from '../source/pipeline/simulation.js';
+import type {Snapshot} from '../source/engine/snapshot.js';
 
 export function createTestScheduler(): TestScheduler {
 	return new TestScheduler((actual, expected) => {

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
-import {generateMessages, type Message} from '../source/messages.js';
-import {createRandom} from '../source/random.js';
+import {generateMessages, type Message} from '../source/model/messages.js';
+import {createRandom} from '../source/model/random.js';
 
 const take = (seed: number, count: number, maxBodyLength?: number): Message[] => [...generateMessages(createRandom(seed), {count, maxBodyLength})];
 

@@ -1,10 +1,10 @@
 import {map} from 'rxjs';
 import {describe, expect, it} from 'vitest';
-import {monitor} from '../source/monitor.js';
-import {senderPool, createPoolGauge} from '../source/pool.js';
-import {SimulationScheduler} from '../source/scheduler.js';
-import type {SendResult} from '../source/senders.js';
-import type {Snapshot} from '../source/snapshot.js';
+import {monitor} from '../source/engine/monitor.js';
+import {senderPool, createPoolGauge} from '../source/engine/pool.js';
+import {SimulationScheduler} from '../source/engine/scheduler.js';
+import type {SendResult} from '../source/model/senders.js';
+import type {Snapshot} from '../source/engine/snapshot.js';
 import {createTestScheduler, fixedSenders, messages} from './helpers.js';
 
 /** `r` for a result, `p3` / `f5` for a progress / final snapshot with its processed count. */

@@ -1,9 +1,9 @@
 import {setTimeout as delay} from 'node:timers/promises';
 import {describe, expect, it} from 'vitest';
-import {meets, planSenders} from '../source/plan.js';
-import {runOnce} from '../source/replications.js';
-import type {SimulationConfig} from '../source/config.js';
-import type {SenderGroup} from '../source/senders.js';
+import {meets, planSenders} from '../source/planning/sender-search.js';
+import {runOnce} from '../source/pipeline/replications.js';
+import type {SimulationConfig} from '../source/model/config.js';
+import type {SenderGroup} from '../source/model/senders.js';
 import {finished, runCli, start} from './cli/spawn.js';
 
 /** The share of `runs` fresh seeds (from 1,001: none the plan used) at `senders` that meet `goal`. */

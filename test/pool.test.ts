@@ -2,10 +2,10 @@ import {
 	Subject, map, tap, type Observable,
 } from 'rxjs';
 import {describe, expect, it} from 'vitest';
-import type {Message} from '../source/messages.js';
-import {createPoolGauge, senderPool} from '../source/pool.js';
-import {SimulationScheduler} from '../source/scheduler.js';
-import type {SendResult} from '../source/senders.js';
+import type {Message} from '../source/model/messages.js';
+import {createPoolGauge, senderPool} from '../source/engine/pool.js';
+import {SimulationScheduler} from '../source/engine/scheduler.js';
+import type {SendResult} from '../source/model/senders.js';
 import {
 	createTestScheduler, fixedSenders, messages, recordingSource,
 } from './helpers.js';

@@ -1,7 +1,7 @@
 /** Priorities: the highest waiting goes first, in a closed run without sorting N messages, and each class waits as Cobham's formula says. */
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
-import {parsePriorities, priorityCounts} from '../source/priorities.js';
+import {parsePriorities, priorityCounts} from '../source/model/priorities.js';
 import {
 	finalOf, mean, resultsOf, runToEnd, standardError,
 } from './helpers.js';

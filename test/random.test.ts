@@ -1,8 +1,8 @@
 import {describe, expect, it} from 'vitest';
-import {generateMessages} from '../source/messages.js';
+import {generateMessages} from '../source/model/messages.js';
 import {
 	MAX_SEED, createRandom, mixSeed, streamSeed,
-} from '../source/random.js';
+} from '../source/model/random.js';
 
 function correlation(xs: number[], ys: number[]): number {
 	const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;

@@ -1,9 +1,9 @@
 /** Carrier rate limits: a sender never starts faster than its rate, counted in segments; throughput = min(count x rate, count / mean). */
 import {describe, expect, it} from 'vitest';
-import {type SimulationConfig, resolveConfig} from '../source/config.js';
-import {groupCapacities} from '../source/output/lines.js';
-import type {SendResult} from '../source/senders.js';
-import type {Snapshot} from '../source/snapshot.js';
+import {type SimulationConfig, resolveConfig} from '../source/model/config.js';
+import {groupCapacities} from '../source/reports/lines.js';
+import type {SendResult} from '../source/model/senders.js';
+import type {Snapshot} from '../source/engine/snapshot.js';
 import {finalOf, resultsOf, runToEnd} from './helpers.js';
 
 function run(config: SimulationConfig): {results: SendResult[]; final: Snapshot} {

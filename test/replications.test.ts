@@ -4,11 +4,11 @@
  * sample sizes justified where they are used.
  */
 import {describe, expect, it} from 'vitest';
-import {meanInterval, successInterval} from '../source/confidence.js';
-import {replicationSeeds, runOnce, summarizeReplications} from '../source/replications.js';
-import {MAX_SEED} from '../source/random.js';
-import {mmcMeanWait} from '../source/theory.js';
-import {WarmupDetector} from '../source/warmup.js';
+import {meanInterval, successInterval} from '../source/engine/confidence.js';
+import {replicationSeeds, runOnce, summarizeReplications} from '../source/pipeline/replications.js';
+import {MAX_SEED} from '../source/model/random.js';
+import {mmcMeanWait} from '../source/model/theory.js';
+import {WarmupDetector} from '../source/engine/warmup.js';
 import {mean, standardError} from './helpers.js';
 
 describe('meanInterval', () => {

@@ -1,6 +1,6 @@
 /** Retries, backoff and dead letters: the counts against probability, the waits against the backoff policy. */
 import {describe, expect, it} from 'vitest';
-import type {SendResult} from '../source/senders.js';
+import type {SendResult} from '../source/model/senders.js';
 import {finalOf, resultsOf, runToEnd} from './helpers.js';
 
 describe('retries and dead letters', () => {

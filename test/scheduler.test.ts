@@ -3,8 +3,8 @@ import {interval, take} from 'rxjs';
 import {
 	afterEach, describe, expect, it, vi,
 } from 'vitest';
-import {StableMinHeap} from '../source/heap.js';
-import {SimulationScheduler, lastAtInstant} from '../source/scheduler.js';
+import {StableMinHeap} from '../source/engine/heap.js';
+import {SimulationScheduler, lastAtInstant} from '../source/engine/scheduler.js';
 
 describe('StableMinHeap', () => {
 	it('pops in key order, equal keys in the order they were pushed', () => {

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
-import {CHARSETS, generateMessages} from '../source/messages.js';
-import {createRandom} from '../source/random.js';
-import {bodyCost} from '../source/segments.js';
+import {CHARSETS, generateMessages} from '../source/model/messages.js';
+import {createRandom} from '../source/model/random.js';
+import {bodyCost} from '../source/model/segments.js';
 
 const a = (n: number) => 'a'.repeat(n);
 const zh = (n: number) => 'ж'.repeat(n);

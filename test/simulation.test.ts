@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import {lastValueFrom, toArray} from 'rxjs';
 import {describe, expect, it} from 'vitest';
-import {SimulationScheduler} from '../source/scheduler.js';
-import {simulate, type SimulationEvent, type StartEvent} from '../source/simulation.js';
-import type {SimulationConfig} from '../source/config.js';
-import type {Snapshot} from '../source/snapshot.js';
-import {SHAPED_DISTRIBUTIONS} from '../source/distributions.js';
+import {SimulationScheduler} from '../source/engine/scheduler.js';
+import {simulate, type SimulationEvent, type StartEvent} from '../source/pipeline/simulation.js';
+import type {SimulationConfig} from '../source/model/config.js';
+import type {Snapshot} from '../source/engine/snapshot.js';
+import {SHAPED_DISTRIBUTIONS} from '../source/model/distributions.js';
 
 /** Runs to the end on a virtual clock, synchronously. */
 function run(config: SimulationConfig): SimulationEvent[] {

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
-import {type SendResult, resolveGroups} from '../source/senders.js';
+import {type SendResult, resolveGroups} from '../source/model/senders.js';
 import {
 	addResult, durationStdDevMs, emptyStats, groupHistogram, mergeStats, type Stats,
-} from '../source/stats.js';
-import {takeSnapshot} from '../source/snapshot.js';
+} from '../source/engine/stats.js';
+import {takeSnapshot} from '../source/engine/snapshot.js';
 
 const resultArbitrary = fc.record({
 	senderId: fc.constantFrom('a-1', 'a-2', 'b-1'),

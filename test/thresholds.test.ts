@@ -1,8 +1,8 @@
 import {describe, expect, it} from 'vitest';
 import {parseDuration} from '../source/cli/duration.js';
-import {takeSnapshot} from '../source/snapshot.js';
-import {emptyStats} from '../source/stats.js';
-import {evaluateThreshold, failsCriteria, parseThreshold} from '../source/thresholds.js';
+import {takeSnapshot} from '../source/engine/snapshot.js';
+import {emptyStats} from '../source/engine/stats.js';
+import {evaluateThreshold, failsCriteria, parseThreshold} from '../source/engine/thresholds.js';
 
 const parse = (text: string) => parseThreshold(text, parseDuration);
 

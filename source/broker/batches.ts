@@ -1,12 +1,12 @@
-import {LIMITS} from '../limits.js';
+import {LIMITS} from '../model/limits.js';
 import {
 	CHARSETS, generateMessages, type Charset, type Message,
-} from '../messages.js';
-import {MAX_SEED, createRandom} from '../random.js';
+} from '../model/messages.js';
+import {MAX_SEED, createRandom} from '../model/random.js';
 import {
 	packCost, packedBodyCost, type Encoding,
-} from '../segments.js';
-import type {SendResult} from '../senders.js';
+} from '../model/segments.js';
+import type {SendResult} from '../model/senders.js';
 import {
 	MAX_BATCH, MAX_RECORD_BYTES, isRunTime, isText, isTime, type Parsed, type WorkerRecordHeader,
 } from './topology.js';

@@ -1,5 +1,5 @@
 import type {Connection} from 'rabbitmq-client';
-import type {ResolvedSenderGroup} from '../senders.js';
+import type {ResolvedSenderGroup} from '../model/senders.js';
 
 /**
  * The most batches a worker holds at once. Its batches in hand take no memory to speak of (a batch

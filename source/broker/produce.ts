@@ -1,8 +1,8 @@
 import {randomBytes} from 'node:crypto';
 import type {Connection} from 'rabbitmq-client';
-import type {Charset} from '../messages.js';
-import {createRandom, streamSeed} from '../random.js';
-import {priorityDraw, type Priority} from '../priorities.js';
+import type {Charset} from '../model/messages.js';
+import {createRandom, streamSeed} from '../model/random.js';
+import {priorityDraw, type Priority} from '../model/priorities.js';
 import {
 	MAX_PRIORITY, PRODUCER_HEARTBEAT_MS, queueOptions, runNames, type ProducerAliveRecord, type ProducerDoneRecord, type ProducerStartRecord,
 } from './topology.js';

@@ -2,12 +2,12 @@ import type {Connection} from 'rabbitmq-client';
 import {
 	Observable, Subject, from, merge, type ObservableInput, type SchedulerLike,
 } from 'rxjs';
-import type {ResolvedConfig} from '../config.js';
-import {monitorStats} from '../monitor.js';
-import {packedEncoding, packedSegments} from '../segments.js';
-import type {SendResult} from '../senders.js';
-import type {Stats} from '../stats.js';
-import type {SimulationEvent} from '../simulation.js';
+import type {ResolvedConfig} from '../model/config.js';
+import {monitorStats} from '../engine/monitor.js';
+import {packedEncoding, packedSegments} from '../model/segments.js';
+import type {SendResult} from '../model/senders.js';
+import type {Stats} from '../engine/stats.js';
+import type {SimulationEvent} from '../pipeline/simulation.js';
 import {IdSet} from './id-set.js';
 import {awaitRun} from './run-identity.js';
 import {keepRun} from './run-keeper.js';

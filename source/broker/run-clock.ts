@@ -1,5 +1,5 @@
 import type {Connection} from 'rabbitmq-client';
-import type {SimulationScheduler} from '../scheduler.js';
+import type {SimulationScheduler} from '../engine/scheduler.js';
 import type {WorkerRecordHeader} from './topology.js';
 
 /**

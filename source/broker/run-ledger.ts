@@ -1,4 +1,4 @@
-import {emptyStats, mergeInto, type Stats} from '../stats.js';
+import {emptyStats, mergeInto, type Stats} from '../engine/stats.js';
 import {
 	parseStatsHeader, parseStatsRecord, statsRecordsIn, type DeadLetter, type StatsRecordHeader,
 } from './stats-records.js';

@@ -2,7 +2,7 @@ import type {Histogram} from 'hdr-histogram-js';
 import {WasmHistogram} from 'hdr-histogram-js/dist/wasm/index.js';
 import {
 	emptyQueueing, emptyStats, ownedHistogram, type QueueingStats, type RetryStats, type Stats,
-} from '../stats.js';
+} from '../engine/stats.js';
 import {
 	MAX_BATCH, MAX_RECORD_BYTES, isRunTime, isText, type Parsed, type WorkerRecordHeader,
 } from './topology.js';

@@ -1,4 +1,4 @@
-import {LIMITS} from '../limits.js';
+import {LIMITS} from '../model/limits.js';
 
 /**
  * What a run `ID` keeps on the broker, all durable, every message persistent:

@@ -1,5 +1,5 @@
 import type {Connection} from 'rabbitmq-client';
-import type {ResolvedSenderGroup} from '../senders.js';
+import type {ResolvedSenderGroup} from '../model/senders.js';
 import {readControlUntil} from './read-stream.js';
 import type {WorkerGroupRecord, WorkerStartRecord} from './topology.js';
 

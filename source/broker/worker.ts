@@ -2,14 +2,14 @@ import {ConsumerStatus, type Connection} from 'rabbitmq-client';
 import {
 	Observable, Subject, asyncScheduler, from, tap, type ObservableInput, type SchedulerLike,
 } from 'rxjs';
-import {senderCount, type ResolvedConfig} from '../config.js';
-import {pipeline} from '../pipeline.js';
-import {SimulationScheduler} from '../scheduler.js';
-import {createPoolGauge} from '../pool.js';
-import type {Random} from '../random.js';
-import {createSenders, type ResolvedSenderGroup, type SendResult} from '../senders.js';
-import type {SimulationEvent} from '../simulation.js';
-import {addResult, emptyStats, type Stats} from '../stats.js';
+import {senderCount, type ResolvedConfig} from '../model/config.js';
+import {pipeline} from '../pipeline/pipeline.js';
+import {SimulationScheduler} from '../engine/scheduler.js';
+import {createPoolGauge} from '../engine/pool.js';
+import type {Random} from '../model/random.js';
+import {createSenders, type ResolvedSenderGroup, type SendResult} from '../model/senders.js';
+import type {SimulationEvent} from '../pipeline/simulation.js';
+import {addResult, emptyStats, type Stats} from '../engine/stats.js';
 import {BrokerError, brokerFailure, isFatalBrokerError} from './connection.js';
 import {awaitRun} from './run-identity.js';
 import {keepRun} from './run-keeper.js';

@@ -5,11 +5,11 @@ import {brokerFailure, connect} from '../broker/connection.js';
 import {redactUrl} from '../broker/redact-url.js';
 import {declareRun} from '../broker/declare-run.js';
 import {runNames} from '../broker/topology.js';
-import {resolveConfig} from '../config.js';
+import {resolveConfig} from '../model/config.js';
 import type {RunIo} from '../front-ends/context.js';
-import {SCHEMA_VERSION} from '../output/schema.js';
-import {sendersLine} from '../output/lines.js';
-import {formatCount, formatDuration} from '../output/format.js';
+import {SCHEMA_VERSION} from '../reports/schema.js';
+import {sendersLine} from '../reports/lines.js';
+import {formatCount, formatDuration} from '../reports/format.js';
 import type {BrokerCommand} from './broker-options.js';
 import {EXIT, exitCodeFor} from './exit-codes.js';
 
@@ -126,7 +126,7 @@ async function runSend(connection: Connection, command: BrokerCommand, io: Broke
 	const {options} = command;
 	// A worker's own view: no messages of its own (they come from the queue).
 	const [{runWorker}, {present}, {createRandom}, {SimulationScheduler}] = await Promise.all([
-		import('../broker/worker.js'), import('../front-ends/present.js'), import('../random.js'), import('../scheduler.js'),
+		import('../broker/worker.js'), import('../front-ends/present.js'), import('../model/random.js'), import('../engine/scheduler.js'),
 	]);
 	const config = resolveConfig({...options.simulation, messages: 0});
 	const scheduler = new SimulationScheduler(config.speed);
@@ -151,7 +151,7 @@ async function runSend(connection: Connection, command: BrokerCommand, io: Broke
 
 async function runMonitor(connection: Connection, command: BrokerCommand, io: BrokerIo): Promise<number> {
 	const {options} = command;
-	const [{watchRun}, {present}, {SimulationScheduler}] = await Promise.all([import('../broker/remote-monitor.js'), import('../front-ends/present.js'), import('../scheduler.js')]);
+	const [{watchRun}, {present}, {SimulationScheduler}] = await Promise.all([import('../broker/remote-monitor.js'), import('../front-ends/present.js'), import('../engine/scheduler.js')]);
 	const scheduler = new SimulationScheduler(1);
 	const events$ = watchRun(connection, {
 		run: command.run, intervalMs: resolveConfig(options.simulation).intervalMs, emitResults: (options.json && options.events) || options.html !== undefined, eventsAsked: options.events,

@@ -2,7 +2,7 @@ import {
 	DEFAULT_BATCH, DEFAULT_BROKER, MAX_BATCH, RUN_PATTERN,
 } from '../broker/topology.js';
 import {redactUrl} from '../broker/redact-url.js';
-import {LIMITS} from '../limits.js';
+import {LIMITS} from '../model/limits.js';
 import {Checker, show} from './checker.js';
 import type {ConfigFile} from './config-file.js';
 import {

@@ -1,11 +1,11 @@
 import {statSync} from 'node:fs';
 import {dirname, resolve} from 'node:path';
-import {ARRIVAL_PROCESSES, type ArrivalProcess} from '../arrivals.js';
-import {DISTRIBUTIONS, type Distribution} from '../distributions.js';
-import {CHARSETS, type Charset} from '../messages.js';
-import {parsePriorities, PRIORITY_RULE, type Priority} from '../priorities.js';
-import type {Speed} from '../scheduler.js';
-import {LIMITS} from '../limits.js';
+import {ARRIVAL_PROCESSES, type ArrivalProcess} from '../model/arrivals.js';
+import {DISTRIBUTIONS, type Distribution} from '../model/distributions.js';
+import {CHARSETS, type Charset} from '../model/messages.js';
+import {parsePriorities, PRIORITY_RULE, type Priority} from '../model/priorities.js';
+import type {Speed} from '../engine/scheduler.js';
+import {LIMITS} from '../model/limits.js';
 import {NUMBER_PATTERN, parseDuration} from './duration.js';
 
 /** Where a value came from, as the user wrote it: `--failure-rate`, `sim.json: groups[1].mean`. */

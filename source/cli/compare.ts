@@ -1,5 +1,5 @@
-import {compareRuns, type Comparison} from '../output/compare.js';
-import {alignedRows, formatCount, formatMs} from '../output/format.js';
+import {compareRuns, type Comparison} from '../reports/comparison.js';
+import {alignedRows, formatCount, formatMs} from '../reports/format.js';
 import {EXIT} from './exit-codes.js';
 import {createProgressLine} from './progress-line.js';
 import {readSavedRun} from './saved-run.js';

@@ -1,5 +1,5 @@
-import type {Snapshot} from '../snapshot.js';
-import {failsCriteria, type Threshold} from '../thresholds.js';
+import type {Snapshot} from '../engine/snapshot.js';
+import {failsCriteria, type Threshold} from '../engine/thresholds.js';
 
 /** Exit codes; the README lists them. */
 export const EXIT = {

@@ -6,11 +6,11 @@ import {open, type FileHandle} from 'node:fs/promises';
 import {Socket} from 'node:net';
 import {isatty} from 'node:tty';
 import type {Readable} from 'node:stream';
-import type {Message} from '../messages.js';
-import {NOT_YET, type PendingSource} from '../pending-source.js';
+import type {Message} from '../model/messages.js';
+import {NOT_YET, type PendingSource} from '../engine/pending-source.js';
 import {
 	MAX_LINE_CHARS, OVERLONG_LINE, ReplayError, ReplayParser, type ReplayOptions,
-} from '../replay.js';
+} from '../model/replay.js';
 import {LineSplitter} from './line-splitter.js';
 
 /**

@@ -1,6 +1,6 @@
-import {LIMITS} from '../limits.js';
-import {formatDuration} from '../output/format.js';
-import type {ReplayFormat, ReplayOptions} from '../replay.js';
+import {LIMITS} from '../model/limits.js';
+import {formatDuration} from '../reports/format.js';
+import type {ReplayFormat, ReplayOptions} from '../model/replay.js';
 
 /** Where replayed messages come from (`--input`): a file, or `-` for standard input. */
 export type InputSource = {readonly path: string; readonly format: ReplayFormat};

@@ -4,7 +4,7 @@ import {Observable} from 'rxjs';
 import type {RunIo} from '../front-ends/context.js';
 import {show} from './checker.js';
 import {given, type Command, type GivenFlags} from './command.js';
-import {COMMANDS} from './commands/index.js';
+import {COMMANDS} from './commands/all-commands.js';
 import {EXIT} from './exit-codes.js';
 import {commandHelp} from './help.js';
 import {

@@ -1,17 +1,17 @@
-import {LIMITS} from '../limits.js';
+import {LIMITS} from '../model/limits.js';
 import {
 	resolveConfig, senderCount, type ResolvedConfig, type SimulationConfig,
-} from '../config.js';
-import {formatDuration} from '../output/format.js';
+} from '../model/config.js';
+import {formatDuration} from '../reports/format.js';
 import type {OutputOptions} from '../front-ends/context.js';
-import {MAX_SEED} from '../random.js';
-import {parseThreshold, THRESHOLD_RULE, type Threshold} from '../thresholds.js';
-import type {ReplayFormat} from '../replay.js';
-import type {ArrivalProcess, Warmup} from '../arrivals.js';
-import type {Distribution} from '../distributions.js';
-import type {Charset} from '../messages.js';
-import type {Priority} from '../priorities.js';
-import type {Speed} from '../scheduler.js';
+import {MAX_SEED} from '../model/random.js';
+import {parseThreshold, THRESHOLD_RULE, type Threshold} from '../engine/thresholds.js';
+import type {ReplayFormat} from '../model/replay.js';
+import type {ArrivalProcess, Warmup} from '../model/arrivals.js';
+import type {Distribution} from '../model/distributions.js';
+import type {Charset} from '../model/messages.js';
+import type {Priority} from '../model/priorities.js';
+import type {Speed} from '../engine/scheduler.js';
 import {Checker, type Raw, type Subject} from './checker.js';
 import {camelCase, SETTINGS_BY_NAME} from './settings.js';
 import {parseDuration} from './duration.js';

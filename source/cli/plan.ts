@@ -1,12 +1,12 @@
-import {resolveConfig, type SimulationConfig} from '../config.js';
+import {resolveConfig, type SimulationConfig} from '../model/config.js';
 import {
 	formatCount, formatMs, formatPercent, formatRate,
-} from '../output/format.js';
-import {createReplicationPool, defaultJobs, type ReplicationRunner} from '../replication-pool.js';
+} from '../reports/format.js';
+import {createReplicationPool, defaultJobs, type ReplicationRunner} from '../pipeline/replication-pool.js';
 import {
 	mostUsefulSenders, PLAN_MAX_SENDERS, planSenders, sweepSenders, type PlanGoal, type PlanPoint, type SearchProgress, type SweepPoint,
-} from '../plan.js';
-import type {SenderGroup} from '../senders.js';
+} from '../planning/sender-search.js';
+import type {SenderGroup} from '../model/senders.js';
 import {Checker} from './checker.js';
 import type {CommandIo} from './command.js';
 import {EXIT} from './exit-codes.js';
@@ -283,7 +283,7 @@ async function sweep(request: PlanRequest, counts: readonly number[], io: Comman
 
 	const {html} = request;
 	if (html !== undefined) {
-		const [{writePage}, {sweepPage}] = await Promise.all([import('../output/html-page.js'), import('../output/sweep-page.js')]);
+		const [{writePage}, {sweepPage}] = await Promise.all([import('../reports/html-page.js'), import('../reports/sweep-page.js')]);
 		const problem = await writePage(html, sweepPage(result.points, request.simulation, {replications: request.replications, latency: request.latency}));
 		if (problem) {
 			io.stderr.write(`sms-sim: ${problem}\n`);

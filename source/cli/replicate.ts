@@ -1,11 +1,11 @@
-import {resolveConfig} from '../config.js';
+import {resolveConfig} from '../model/config.js';
 import type {RunIo} from '../front-ends/context.js';
-import {startRecord, summaryRecord, SCHEMA_VERSION} from '../output/json.js';
-import {configLine} from '../output/lines.js';
-import {replicationLines, replicationsField, seedsText} from '../output/replication-summary.js';
-import {createReplicationPool, defaultJobs} from '../replication-pool.js';
-import {Stopped, replicationSeeds, summarizeReplications} from '../replications.js';
-import type {Snapshot} from '../snapshot.js';
+import {startRecord, summaryRecord, SCHEMA_VERSION} from '../reports/json.js';
+import {configLine} from '../reports/lines.js';
+import {replicationLines, replicationsField, seedsText} from '../reports/replication-summary.js';
+import {createReplicationPool, defaultJobs} from '../pipeline/replication-pool.js';
+import {Stopped, replicationSeeds, summarizeReplications} from '../pipeline/replications.js';
+import type {Snapshot} from '../engine/snapshot.js';
 import {EXIT} from './exit-codes.js';
 import type {RunOptions} from './options.js';
 import {startLongJob} from './progress-line.js';
@@ -78,7 +78,7 @@ export async function replicate(options: RunOptions, io: RunIo): Promise<number>
 	}
 
 	if (options.html !== undefined) {
-		const [{writePage}, {replicationPage}] = await Promise.all([import('../output/html-page.js'), import('../output/replication-page.js')]);
+		const [{writePage}, {replicationPage}] = await Promise.all([import('../reports/html-page.js'), import('../reports/replication-page.js')]);
 		const problem = await writePage(options.html, replicationPage(summary, finals.filter((final): final is Snapshot => final !== undefined), config, {interrupted}));
 		if (problem) {
 			io.stderr.write(`sms-sim: ${problem}\n`);

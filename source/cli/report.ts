@@ -1,13 +1,13 @@
 import {basename} from 'node:path';
 import type {Readable} from 'node:stream';
-import {writePage} from '../output/html-page.js';
-import {runPage} from '../output/run-page.js';
-import {createTimelineRecorder, type TimelineRecorder} from '../output/timeline.js';
-import {configLine, summaryLines} from '../output/lines.js';
+import {writePage} from '../reports/html-page.js';
+import {runPage} from '../reports/run-page.js';
+import {createTimelineRecorder, type TimelineRecorder} from '../reports/timeline.js';
+import {configLine, summaryLines} from '../reports/lines.js';
 import {
 	configFromStart, optionalNumber, snapshotFromRecord, type JsonRecord as Json,
-} from '../output/recorded.js';
-import {parseThreshold, type Threshold} from '../thresholds.js';
+} from '../reports/recorded.js';
+import {parseThreshold, type Threshold} from '../engine/thresholds.js';
 import {parseDuration} from './duration.js';
 import {EXIT} from './exit-codes.js';
 import {createProgressLine} from './progress-line.js';

@@ -1,12 +1,12 @@
 import {isObservable} from 'rxjs';
-import {resolveConfig} from '../config.js';
+import {resolveConfig} from '../model/config.js';
 import type {RunIo} from '../front-ends/context.js';
 import {frontEndFor, present} from '../front-ends/present.js';
-import {SimulationScheduler} from '../scheduler.js';
-import {simulate} from '../simulation.js';
-import {arrivingAtTheirTimes} from '../arrivals.js';
-import type {MessageSource} from '../pool.js';
-import {DEFAULT_REPLAY_PRIORITIES} from '../replay.js';
+import {SimulationScheduler} from '../engine/scheduler.js';
+import {simulate} from '../pipeline/simulation.js';
+import {arrivingAtTheirTimes} from '../model/arrivals.js';
+import type {MessageSource} from '../engine/pool.js';
+import {DEFAULT_REPLAY_PRIORITIES} from '../model/replay.js';
 import {EXIT, exitCodeFor} from './exit-codes.js';
 import {untilStopped} from './command.js';
 import {latestArrival} from './input.js';

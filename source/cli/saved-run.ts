@@ -1,10 +1,10 @@
 import {closeSync, createReadStream, openSync} from 'node:fs';
 import {Readable} from 'node:stream';
 import {createGunzip} from 'node:zlib';
-import {progressRecord} from '../output/json.js';
-import {configFromStart, resultFromRecord, type JsonRecord as Json} from '../output/recorded.js';
-import {takeSnapshot} from '../snapshot.js';
-import {addResult, emptyStats, type Stats} from '../stats.js';
+import {progressRecord} from '../reports/json.js';
+import {configFromStart, resultFromRecord, type JsonRecord as Json} from '../reports/recorded.js';
+import {takeSnapshot} from '../engine/snapshot.js';
+import {addResult, emptyStats, type Stats} from '../engine/stats.js';
 import {LineSplitter} from './line-splitter.js';
 
 /** The gzip magic number: a file that starts with it is read through gunzip. */

@@ -1,6 +1,6 @@
 import {existsSync, readFileSync} from 'node:fs';
 import {parse} from 'csv-parse/sync';
-import {LIMITS} from '../limits.js';
+import {LIMITS} from '../model/limits.js';
 import {parseDuration} from './duration.js';
 
 /** Most measured send times one file may give (8 bytes each in memory, and in each replication thread). */

@@ -1,8 +1,8 @@
-import {LIMITS} from '../limits.js';
-import {DEFAULTS} from '../defaults.js';
-import {sampleShape, spreadLimit, type Distribution} from '../distributions.js';
-import {senderCount} from '../config.js';
-import type {SenderGroup} from '../senders.js';
+import {LIMITS} from '../model/limits.js';
+import {DEFAULTS} from '../model/defaults.js';
+import {sampleShape, spreadLimit, type Distribution} from '../model/distributions.js';
+import {senderCount} from '../model/config.js';
+import type {SenderGroup} from '../model/senders.js';
 import {
 	type Checker, show, type Raw, type Subject,
 } from './checker.js';

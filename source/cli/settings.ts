@@ -1,7 +1,7 @@
-import {DEFAULTS} from '../defaults.js';
-import {LIMITS} from '../limits.js';
-import {MAX_SEED} from '../random.js';
-import {DISTRIBUTIONS} from '../distributions.js';
+import {DEFAULTS} from '../model/defaults.js';
+import {LIMITS} from '../model/limits.js';
+import {MAX_SEED} from '../model/random.js';
+import {DISTRIBUTIONS} from '../model/distributions.js';
 import {DEFAULT_BATCH} from '../broker/topology.js';
 import type {Checker, Raw, Subject} from './checker.js';
 

@@ -1,9 +1,9 @@
 import {lastValueFrom, tap, type Observable} from 'rxjs';
-import type {ResolvedConfig} from '../config.js';
-import type {SimulationEvent} from '../simulation.js';
-import type {Snapshot} from '../snapshot.js';
-import type {SummaryContext} from '../output/lines.js';
-import type {Threshold} from '../thresholds.js';
+import type {ResolvedConfig} from '../model/config.js';
+import type {SimulationEvent} from '../pipeline/simulation.js';
+import type {Snapshot} from '../engine/snapshot.js';
+import type {SummaryContext} from '../reports/lines.js';
+import type {Threshold} from '../engine/thresholds.js';
 
 /** Where a front end writes, and how it hears the user ask to stop. */
 export type RunIo = {

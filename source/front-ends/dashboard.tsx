@@ -1,9 +1,9 @@
 import {render} from 'ink';
 import {filter, tap} from 'rxjs';
-import type {ResolvedConfig} from '../config.js';
-import {fittedConfigLine, summaryLines} from '../output/lines.js';
-import type {Snapshot} from '../snapshot.js';
-import {failsCriteria} from '../thresholds.js';
+import type {ResolvedConfig} from '../model/config.js';
+import {fittedConfigLine, summaryLines} from '../reports/lines.js';
+import type {Snapshot} from '../engine/snapshot.js';
+import {failsCriteria} from '../engine/thresholds.js';
 import {Dashboard} from '../ui/Dashboard.js';
 import {
 	summaryContext, wallStopwatch, type FrontEndContext, type FrontEndResult,

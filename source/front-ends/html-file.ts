@@ -1,9 +1,9 @@
-import type {ResolvedConfig} from '../config.js';
-import {writePage} from '../output/html-page.js';
-import {progressRecord, startRecord, summaryRecord} from '../output/json.js';
-import {runPage} from '../output/run-page.js';
-import {createTimelineRecorder, type TimelineRecorder} from '../output/timeline.js';
-import type {SimulationEvent} from '../simulation.js';
+import type {ResolvedConfig} from '../model/config.js';
+import {writePage} from '../reports/html-page.js';
+import {progressRecord, startRecord, summaryRecord} from '../reports/json.js';
+import {runPage} from '../reports/run-page.js';
+import {createTimelineRecorder, type TimelineRecorder} from '../reports/timeline.js';
+import type {SimulationEvent} from '../pipeline/simulation.js';
 import {summaryContext, type FrontEndResult, type OutputOptions} from './context.js';
 
 export type HtmlRecorder = {

@@ -1,11 +1,11 @@
 import {tap, type Observable} from 'rxjs';
-import type {SimulationEvent} from '../simulation.js';
+import type {SimulationEvent} from '../pipeline/simulation.js';
 import type {
 	FrontEndContext, FrontEndResult, OutputOptions, RunIo,
 } from './context.js';
-import {runJson} from './json.js';
+import {runJson} from './ndjson.js';
 import {createLineWriter, type Pausable} from './line-writer.js';
-import {runLines} from './lines.js';
+import {runLines} from './plain-lines.js';
 
 /**
  * Shows a stream of simulation events (a local run, a worker's own view, or a broker monitor)

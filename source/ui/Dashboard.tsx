@@ -3,13 +3,13 @@ import {
 	Box, Text, useApp, useInput, useStderr, useStdin,
 } from 'ink';
 import type {Observable} from 'rxjs';
-import type {ResolvedConfig} from '../config.js';
-import type {SimulationEvent} from '../simulation.js';
-import type {Snapshot} from '../snapshot.js';
-import {fittedConfigLine, formatSpeedUp} from '../output/lines.js';
+import type {ResolvedConfig} from '../model/config.js';
+import type {SimulationEvent} from '../pipeline/simulation.js';
+import type {Snapshot} from '../engine/snapshot.js';
+import {fittedConfigLine, formatSpeedUp} from '../reports/lines.js';
 import {
 	formatCount, formatDuration, formatMs, formatPercent, formatRate,
-} from '../output/format.js';
+} from '../reports/format.js';
 import {GroupTable} from './GroupTable.js';
 import {ProgressBar} from './ProgressBar.js';
 import {Sparkline} from './Sparkline.js';

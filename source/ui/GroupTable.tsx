@@ -1,6 +1,6 @@
 import {Box, Text} from 'ink';
-import type {Snapshot} from '../snapshot.js';
-import {groupTable} from '../output/lines.js';
+import type {Snapshot} from '../engine/snapshot.js';
+import {groupTable} from '../reports/lines.js';
 
 type Props = {
 	readonly snapshot: Snapshot;

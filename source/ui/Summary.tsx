@@ -1,6 +1,6 @@
 import {Box, Text} from 'ink';
-import {exceedsFailureRate, type Snapshot} from '../snapshot.js';
-import {summaryLines} from '../output/lines.js';
+import {exceedsFailureRate, type Snapshot} from '../engine/snapshot.js';
+import {summaryLines} from '../reports/lines.js';
 
 type Props = {
 	readonly final: Snapshot;

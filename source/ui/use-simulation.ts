@@ -2,9 +2,9 @@ import {useEffect, useState} from 'react';
 import {
 	asyncScheduler, filter, map, merge, share, throttleTime, type Observable,
 } from 'rxjs';
-import type {ResolvedConfig} from '../config.js';
-import type {SimulationEvent} from '../simulation.js';
-import type {Snapshot} from '../snapshot.js';
+import type {ResolvedConfig} from '../model/config.js';
+import type {SimulationEvent} from '../pipeline/simulation.js';
+import type {Snapshot} from '../engine/snapshot.js';
 
 /** How many throughput readings the chart keeps. */
 export const HISTORY_LENGTH = 60;

@@ -3,9 +3,9 @@ import {describe, expect, it} from 'vitest';
 import {
 	costOf, drawMessages, encodeMessages, encodeOutcomes, parseMessages, parseOutcomes, type MessagesBatch, type WireResult,
 } from '../../source/broker/batches.js';
-import {CHARSETS, generateMessages} from '../../source/messages.js';
-import {MAX_SEED, createRandom} from '../../source/random.js';
-import {packedBodyCost} from '../../source/segments.js';
+import {CHARSETS, generateMessages} from '../../source/model/messages.js';
+import {MAX_SEED, createRandom} from '../../source/model/random.js';
+import {packedBodyCost} from '../../source/model/segments.js';
 import {MAX_BATCH} from '../../source/broker/topology.js';
 
 // Text of any kind: emoji (surrogate pairs) and other scripts too, since lengths are in UTF-16 units

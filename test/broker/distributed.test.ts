@@ -11,7 +11,7 @@ import {declareRun} from '../../source/broker/declare-run.js';
 import {awaitRun, joinRun} from '../../source/broker/run-identity.js';
 import {encodeMessages, encodeOutcomes} from '../../source/broker/batches.js';
 import {encodeStatsRecord, type StatsRecordHeader} from '../../source/broker/stats-records.js';
-import {addResult, emptyStats} from '../../source/stats.js';
+import {addResult, emptyStats} from '../../source/engine/stats.js';
 import {runNames} from '../../source/broker/topology.js';
 import {
 	finished, outputMatches, runCli, start,

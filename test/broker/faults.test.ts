@@ -7,7 +7,7 @@ import {
 import {awaitRun} from '../../source/broker/run-identity.js';
 import {encodeMessages, encodeOutcomes} from '../../source/broker/batches.js';
 import {encodeStatsRecord} from '../../source/broker/stats-records.js';
-import {addResult, emptyStats} from '../../source/stats.js';
+import {addResult, emptyStats} from '../../source/engine/stats.js';
 import {runNames} from '../../source/broker/topology.js';
 import {
 	finished, runCli, start,

@@ -8,7 +8,7 @@ import {encodeMessages, encodeOutcomes} from '../../source/broker/batches.js';
 import {awaitRun} from '../../source/broker/run-identity.js';
 import {encodeStatsRecord, encodeStatsRecords} from '../../source/broker/stats-records.js';
 import {runNames} from '../../source/broker/topology.js';
-import {addResult, emptyStats} from '../../source/stats.js';
+import {addResult, emptyStats} from '../../source/engine/stats.js';
 import {finished, runCli, start} from '../cli/spawn.js';
 import {exited, within} from './harness.js';
 

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {MAX_PREFETCH, MAX_WORKER_RATE, prefetchBatches} from '../../source/broker/prefetch.js';
-import {resolveGroups} from '../../source/senders.js';
+import {resolveGroups} from '../../source/model/senders.js';
 
 const batch = {messages: 500};
 

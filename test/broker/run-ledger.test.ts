@@ -4,7 +4,7 @@ import {
 import {RunLedger} from '../../source/broker/run-ledger.js';
 import {encodeStatsRecord, type StatsRecordHeader} from '../../source/broker/stats-records.js';
 import {PRODUCER_LOST_MS, type ControlRecord} from '../../source/broker/topology.js';
-import {addResult, emptyStats, type Stats} from '../../source/stats.js';
+import {addResult, emptyStats, type Stats} from '../../source/engine/stats.js';
 
 const run = 'r';
 const epoch = 'e';

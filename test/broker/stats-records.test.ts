@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
-import type {SendResult} from '../../source/senders.js';
+import type {SendResult} from '../../source/model/senders.js';
 import {
 	addResult, durationStdDevMs, emptyStats, groupHistogram, mergeInto, mergeStats, type QueueingStats, type Stats,
-} from '../../source/stats.js';
+} from '../../source/engine/stats.js';
 import {
 	encodeStatsRecord, encodeStatsRecords, parseStatsHeader, parseStatsRecord, statsRecordsIn, type StatsRecordHeader,
 } from '../../source/broker/stats-records.js';

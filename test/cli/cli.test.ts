@@ -3,7 +3,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {spawnSync} from 'node:child_process';
 import {describe, expect, it} from 'vitest';
-import {bodyCost} from '../../source/segments.js';
+import {bodyCost} from '../../source/model/segments.js';
 import {
 	CLI, finished, outputMatches, runCli, start, withoutWallTime,
 } from './spawn.js';

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import type {ConfigFile} from '../../source/cli/config-file.js';
 import {validateOptions, type CliFlags} from '../../source/cli/options.js';
-import {runToCompletion} from '../../source/simulation.js';
+import {runToCompletion} from '../../source/pipeline/simulation.js';
 import {runCli} from './spawn.js';
 
 /** Text a person (or a script gone wrong) might pass: numbers of every size and sign, units, junk, unicode. */

@@ -7,7 +7,7 @@ import type {Browser} from 'puppeteer-core';
 import {
 	afterAll, beforeAll, describe, expect, it,
 } from 'vitest';
-import {formatMs} from '../../source/output/format.js';
+import {formatMs} from '../../source/reports/format.js';
 import {browserSkipReason, launchBrowser, openPage} from '../browser.js';
 import {runCli} from './spawn.js';
 

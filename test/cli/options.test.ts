@@ -3,7 +3,7 @@ import {describe, expect, it} from 'vitest';
 import type {ConfigFile} from '../../source/cli/config-file.js';
 import {CONFIG_KEYS} from '../../source/cli/settings.js';
 import {validateOptions, type CliFlags} from '../../source/cli/options.js';
-import {resolveConfig} from '../../source/config.js';
+import {resolveConfig} from '../../source/model/config.js';
 
 const errorsOf = (flags: CliFlags, file?: ConfigFile) => validateOptions(flags, file).errors;
 /** The options, with the simulation as it runs: what was given, defaults filled in by `resolveConfig`. */

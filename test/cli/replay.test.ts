@@ -3,7 +3,7 @@ import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {ReplayError, replayMessages} from '../../source/replay.js';
+import {ReplayError, replayMessages} from '../../source/model/replay.js';
 import {
 	finished, runCli, runCliWithInput, start, withoutWallTime,
 } from './spawn.js';

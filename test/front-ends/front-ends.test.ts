@@ -5,7 +5,7 @@ import {
 } from 'vitest';
 import {createLineWriter} from '../../source/front-ends/line-writer.js';
 import {present} from '../../source/front-ends/present.js';
-import {simulate} from '../../source/simulation.js';
+import {simulate} from '../../source/pipeline/simulation.js';
 
 /** A stream whose buffer is always full until the test lets it drain. */
 function slowStream() {

@@ -2,12 +2,12 @@ import {describe, expect, it} from 'vitest';
 import {parseDuration} from '../../source/cli/duration.js';
 import {
 	histogramLines, summaryLines, verdictLine, wallLine,
-} from '../../source/output/lines.js';
-import {runOnce} from '../../source/replications.js';
-import {takeSnapshot, type Snapshot} from '../../source/snapshot.js';
+} from '../../source/reports/lines.js';
+import {runOnce} from '../../source/pipeline/replications.js';
+import {takeSnapshot, type Snapshot} from '../../source/engine/snapshot.js';
 import {timingLine} from '../../source/ui/Dashboard.js';
-import {emptyStats} from '../../source/stats.js';
-import {parseThreshold, type Threshold} from '../../source/thresholds.js';
+import {emptyStats} from '../../source/engine/stats.js';
+import {parseThreshold, type Threshold} from '../../source/engine/thresholds.js';
 
 /** A real final snapshot: 500 sends of 100 ms on 10 senders, 10% failing, seed 1. */
 const final: Snapshot = await runOnce({messages: 500, seed: 1, intervalMs: 1000});

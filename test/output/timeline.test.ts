@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {createTimelineRecorder, MAX_POINTS, MAX_WINDOWS} from '../../source/output/timeline.js';
+import {createTimelineRecorder, MAX_POINTS, MAX_WINDOWS} from '../../source/reports/timeline.js';
 
 const progress = (second: number) => ({
 	type: 'progress', elapsedMs: second * 1000, processed: second * 10, failed: second, backlog: second % 7, p50Ms: 1, p95Ms: 2, p99Ms: 3,

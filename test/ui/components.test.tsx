@@ -1,10 +1,10 @@
 import {render} from 'ink-testing-library';
 import {Subject} from 'rxjs';
 import {describe, expect, it} from 'vitest';
-import {resolveConfig} from '../../source/config.js';
-import type {SimulationEvent} from '../../source/simulation.js';
-import {takeSnapshot, type Snapshot} from '../../source/snapshot.js';
-import {addResult, emptyStats} from '../../source/stats.js';
+import {resolveConfig} from '../../source/model/config.js';
+import type {SimulationEvent} from '../../source/pipeline/simulation.js';
+import {takeSnapshot, type Snapshot} from '../../source/engine/snapshot.js';
+import {addResult, emptyStats} from '../../source/engine/stats.js';
 import {Dashboard} from '../../source/ui/Dashboard.js';
 import {GroupTable} from '../../source/ui/GroupTable.js';
 import {ProgressBar} from '../../source/ui/ProgressBar.js';

@@ -3,11 +3,11 @@ import {
 } from 'rxjs';
 import {
 	holdUntilReady, isPending, NOT_YET, type PendingSource,
-} from './pending-source.js';
+} from '../engine/pending-source.js';
+import {toMicros, toMillis, type Micros} from '../engine/time.js';
 import type {Message} from './messages.js';
 import {priorityDraw, type Priority} from './priorities.js';
 import type {Random} from './random.js';
-import {toMicros, toMillis, type Micros} from './time.js';
 
 /** How arrivals are spaced: a Poisson process (exponential gaps), or one every 1/rate exactly. */
 export const ARRIVAL_PROCESSES = ['poisson', 'constant'] as const;

@@ -1,10 +1,10 @@
-import type {ResolvedConfig} from '../config.js';
-import type {Distribution} from '../distributions.js';
-import type {Charset} from '../messages.js';
-import type {Priority} from '../priorities.js';
-import type {Speed} from '../scheduler.js';
-import type {SendResult} from '../senders.js';
-import type {GroupSnapshot, Snapshot} from '../snapshot.js';
+import type {ResolvedConfig} from '../model/config.js';
+import type {Distribution} from '../model/distributions.js';
+import type {Charset} from '../model/messages.js';
+import type {Priority} from '../model/priorities.js';
+import type {Speed} from '../engine/scheduler.js';
+import type {SendResult} from '../model/senders.js';
+import type {GroupSnapshot, Snapshot} from '../engine/snapshot.js';
 
 /** One line of a saved `--json` run, as parsed JSON. */
 export type JsonRecord = Record<string, unknown>;

@@ -1,5 +1,5 @@
 import {statSync} from 'node:fs';
-import {DEFAULTS} from '../../defaults.js';
+import {DEFAULTS} from '../../model/defaults.js';
 import type {Command} from '../command.js';
 import {readConfigFile} from '../config-file.js';
 import {EXIT} from '../exit-codes.js';
@@ -31,7 +31,7 @@ export const runCommand: Command<RunOptions> = {
 			// A file is checked whole before the run starts: every bad line (up to ten) at once. A
 			// pipe or a device (a FIFO, /dev/urandom) cannot be read twice: read as standard input is.
 			// The check never blocks, and a stop ends it at once.
-			const [{checkInput}, {latestArrival, SHOWN_BAD_LINES}, {DEFAULT_REPLAY_PRIORITIES}] = await Promise.all([import('../input-reader.js'), import('../input.js'), import('../../replay.js')]);
+			const [{checkInput}, {latestArrival, SHOWN_BAD_LINES}, {DEFAULT_REPLAY_PRIORITIES}] = await Promise.all([import('../input-reader.js'), import('../input.js'), import('../../model/replay.js')]);
 			let stopped = false;
 			const stopping = io.stop$.subscribe(() => {
 				stopped = true;

@@ -1,9 +1,9 @@
+import type {Speed} from '../engine/scheduler.js';
 import type {ArrivalProcess, Arrivals, Warmup} from './arrivals.js';
 import {DEFAULTS} from './defaults.js';
 import type {Charset} from './messages.js';
 import type {Priority} from './priorities.js';
 import {randomSeed} from './random.js';
-import type {Speed} from './scheduler.js';
 import {resolveGroups, type ResolvedSenderGroup, type SenderGroup} from './senders.js';
 
 /** What a simulation run is: the library's input. The CLI builds one from flags and a config file. */

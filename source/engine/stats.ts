@@ -3,9 +3,9 @@ import type {Histogram} from 'hdr-histogram-js';
 // log writer, which makes an Intl number format as it loads (25 ms of every start).
 import {build} from 'hdr-histogram-js/dist/HistogramBuilder.js';
 import {initWebAssemblySync} from 'hdr-histogram-js/dist/wasm/index.js';
+import {packedBodyCost} from '../model/segments.js';
+import type {SendResult} from '../model/senders.js';
 import type {WarmupDetector} from './warmup.js';
-import {packedBodyCost} from './segments.js';
-import type {SendResult} from './senders.js';
 
 /** What one sender did. */
 export type SenderTally = {

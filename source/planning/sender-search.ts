@@ -1,9 +1,9 @@
-import type {SimulationConfig} from './config.js';
-import type {SenderGroup} from './senders.js';
-import {successInterval} from './confidence.js';
-import type {ReplicationRunner} from './replication-pool.js';
-import {Stopped, runOnce} from './replications.js';
-import type {Snapshot} from './snapshot.js';
+import type {SimulationConfig} from '../model/config.js';
+import type {SenderGroup} from '../model/senders.js';
+import {successInterval} from '../engine/confidence.js';
+import type {ReplicationRunner} from '../pipeline/replication-pool.js';
+import {Stopped, runOnce} from '../pipeline/replications.js';
+import type {Snapshot} from '../engine/snapshot.js';
 
 /** What a plan must meet; at least one is given. */
 export type PlanGoal = {

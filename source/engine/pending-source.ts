@@ -1,5 +1,5 @@
 import type {SchedulerLike} from 'rxjs';
-import type {Message} from './messages.js';
+import type {Message} from '../model/messages.js';
 import {SimulationScheduler} from './scheduler.js';
 
 /** What a pending source gives when its next message is not read yet (input still on its way). */

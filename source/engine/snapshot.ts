@@ -1,4 +1,4 @@
-import type {ResolvedSenderGroup} from './senders.js';
+import type {ResolvedSenderGroup} from '../model/senders.js';
 import type {WarmupDetector, WarmupEstimate} from './warmup.js';
 import {
 	durationStdDevMs, groupHistogram, processedCount, type QueueingStats, type Stats,

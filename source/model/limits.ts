@@ -1,4 +1,4 @@
-import {toMillis, MAX_MICROS} from './time.js';
+import {toMillis, MAX_MICROS} from '../engine/time.js';
 
 /**
  * The range of every numeric setting: what the engine really handles, checked before a run

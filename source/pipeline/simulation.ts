@@ -1,16 +1,16 @@
 import {
 	Observable, isObservable, lastValueFrom, filter, type ObservableInput, type SchedulerLike,
 } from 'rxjs';
-import {arrivingMessages} from './arrivals.js';
-import {prioritizedAtStart} from './priorities.js';
-import {resolveConfig, type ResolvedConfig, type SimulationConfig} from './config.js';
-import {generateMessages} from './messages.js';
+import {arrivingMessages} from '../model/arrivals.js';
+import {prioritizedAtStart} from '../model/priorities.js';
+import {resolveConfig, type ResolvedConfig, type SimulationConfig} from '../model/config.js';
+import {generateMessages} from '../model/messages.js';
+import type {MessageSource} from '../engine/pool.js';
+import {createRandom, type Random} from '../model/random.js';
+import {SimulationScheduler} from '../engine/scheduler.js';
+import {createSenders, type SendResult} from '../model/senders.js';
+import type {Snapshot} from '../engine/snapshot.js';
 import {pipeline} from './pipeline.js';
-import type {MessageSource} from './pool.js';
-import {createRandom, type Random} from './random.js';
-import {SimulationScheduler} from './scheduler.js';
-import {createSenders, type SendResult} from './senders.js';
-import type {Snapshot} from './snapshot.js';
 
 /** The first event of a run: the configuration with every default filled in, seed included. */
 export type StartEvent = {

@@ -1,5 +1,5 @@
 import {parentPort} from 'node:worker_threads';
-import type {SimulationConfig} from './config.js';
+import type {SimulationConfig} from '../model/config.js';
 import {runOnce} from './replications.js';
 
 /**

@@ -1,4 +1,4 @@
-import {configLine, progressLine, summaryLines} from '../output/lines.js';
+import {configLine, progressLine, summaryLines} from '../reports/lines.js';
 import {
 	consume, summaryContext, type FrontEndContext, type FrontEndResult,
 } from './context.js';

@@ -1,6 +1,6 @@
-import type {ResolvedConfig} from '../config.js';
-import {figuresOf, type FigureName, type ReplicationSummary} from '../replications.js';
-import type {Snapshot} from '../snapshot.js';
+import type {ResolvedConfig} from '../model/config.js';
+import {figuresOf, type FigureName, type ReplicationSummary} from '../pipeline/replications.js';
+import type {Snapshot} from '../engine/snapshot.js';
 import {formatCount, formatDuration} from './format.js';
 import type {Page, PageChart, Unit} from './html-page.js';
 import {configLine} from './lines.js';

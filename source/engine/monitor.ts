@@ -1,9 +1,9 @@
 import {
 	NEVER, Observable, asyncScheduler, connect, defer, from, interval, map, merge, scan, take, takeUntil, tap, type ObservableInput, type OperatorFunction, type SchedulerLike,
 } from 'rxjs';
+import type {ResolvedSenderGroup, SendResult} from '../model/senders.js';
 import {lastAtInstant} from './scheduler.js';
 import {toMicros, toMillis} from './time.js';
-import type {ResolvedSenderGroup, SendResult} from './senders.js';
 import {WarmupDetector} from './warmup.js';
 import {takeSnapshot, type Snapshot} from './snapshot.js';
 import {

@@ -1,13 +1,13 @@
 import {
 	defer, type Observable, type ObservableInput, type SchedulerLike,
 } from 'rxjs';
-import {monitor} from './monitor.js';
+import {monitor} from '../engine/monitor.js';
 import {
 	createPoolGauge, senderPool, type MessageSource, type PoolGauge,
-} from './pool.js';
-import type {Random} from './random.js';
-import type {ResolvedSenderGroup, SendResult, Sender} from './senders.js';
-import type {Snapshot} from './snapshot.js';
+} from '../engine/pool.js';
+import type {Random} from '../model/random.js';
+import type {ResolvedSenderGroup, SendResult, Sender} from '../model/senders.js';
+import type {Snapshot} from '../engine/snapshot.js';
 
 export type PipelineOptions = {
 	readonly senders: readonly Sender[];

@@ -2,9 +2,9 @@ import {existsSync} from 'node:fs';
 import {availableParallelism} from 'node:os';
 import {fileURLToPath} from 'node:url';
 import {Worker} from 'node:worker_threads';
-import type {SimulationConfig} from './config.js';
+import type {SimulationConfig} from '../model/config.js';
+import type {Snapshot} from '../engine/snapshot.js';
 import {Stopped, runOnce} from './replications.js';
-import type {Snapshot} from './snapshot.js';
 
 /** Runs replications (each a whole seeded run at max speed) and gives each one's final snapshot. */
 export type ReplicationRunner = {

@@ -1,5 +1,5 @@
-import {type SimulationConfig, resolveConfig} from '../config.js';
-import type {SweepPoint} from '../plan.js';
+import {type SimulationConfig, resolveConfig} from '../model/config.js';
+import type {SweepPoint} from '../planning/sender-search.js';
 import {
 	formatCount, formatDuration, formatMs, formatRate,
 } from './format.js';

@@ -1,10 +1,10 @@
-import type {ResolvedConfig} from '../config.js';
-import {flattenResult, hasRetryPolicy, type SendResult} from '../senders.js';
+import type {ResolvedConfig} from '../model/config.js';
+import {flattenResult, hasRetryPolicy, type SendResult} from '../model/senders.js';
 import {
 	exceedsFailureRate, needsWarmup, type Snapshot, type TimeFigures,
-} from '../snapshot.js';
-import {evaluateThreshold} from '../thresholds.js';
-import {bodyCost, type BodyCost} from '../segments.js';
+} from '../engine/snapshot.js';
+import {evaluateThreshold} from '../engine/thresholds.js';
+import {bodyCost, type BodyCost} from '../model/segments.js';
 import {groupCapacities, type SummaryContext} from './lines.js';
 import {SCHEMA_VERSION} from './schema.js';
 

@@ -1,12 +1,12 @@
-import {type ResolvedConfig, senderCount} from '../config.js';
-import {hasRetryPolicy, type ResolvedSenderGroup} from '../senders.js';
+import {type ResolvedConfig, senderCount} from '../model/config.js';
+import {hasRetryPolicy, type ResolvedSenderGroup} from '../model/senders.js';
 import {
 	exceedsFailureRate, needsWarmup, type RetryFigures, type Snapshot, type TimeFigures,
-} from '../snapshot.js';
-import type {WarmupEstimate} from '../warmup.js';
+} from '../engine/snapshot.js';
+import type {WarmupEstimate} from '../engine/warmup.js';
 import {
 	evaluateThreshold, THRESHOLD_METRICS, thresholdUnit, type Threshold,
-} from '../thresholds.js';
+} from '../engine/thresholds.js';
 import {
 	alignedRows, formatCount, formatDuration, formatMs, formatPercent, formatRate,
 } from './format.js';

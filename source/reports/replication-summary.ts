@@ -1,5 +1,5 @@
-import type {Interval} from '../confidence.js';
-import type {FigureName, ReplicationSummary} from '../replications.js';
+import type {Interval} from '../engine/confidence.js';
+import type {FigureName, ReplicationSummary} from '../pipeline/replications.js';
 import {
 	alignedRows, formatCount, formatDuration, formatMs,
 } from './format.js';

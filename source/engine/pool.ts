@@ -1,15 +1,15 @@
 import {
 	Observable, isObservable, type SchedulerLike, type Subscription,
 } from 'rxjs';
-import {StableMinHeap} from './heap.js';
+import type {Message} from '../model/messages.js';
+import type {Random} from '../model/random.js';
+import type {SendResult, Sender} from '../model/senders.js';
+import {packedBodyCost} from '../model/segments.js';
+import {SimulationScheduler} from './scheduler.js';
 import {
 	holdUntilReady, isPending, NOT_YET, type PendingSource,
 } from './pending-source.js';
-import {SimulationScheduler} from './scheduler.js';
-import type {Message} from './messages.js';
-import type {Random} from './random.js';
-import type {SendResult, Sender} from './senders.js';
-import {packedBodyCost} from './segments.js';
+import {StableMinHeap} from './heap.js';
 import {toMicros, toMillis, type Micros} from './time.js';
 
 /** Segments of a message: as its source said, or worked out from its body. */

@@ -1,9 +1,9 @@
-import {meanInterval, type Interval} from './confidence.js';
-import type {SimulationConfig} from './config.js';
-import {SimulationScheduler} from './scheduler.js';
+import {meanInterval, type Interval} from '../engine/confidence.js';
+import type {SimulationConfig} from '../model/config.js';
+import {SimulationScheduler} from '../engine/scheduler.js';
+import {MAX_SEED} from '../model/random.js';
+import {needsWarmup, type Snapshot} from '../engine/snapshot.js';
 import {simulate} from './simulation.js';
-import {MAX_SEED} from './random.js';
-import {needsWarmup, type Snapshot} from './snapshot.js';
 
 /** Raised inside a search when its signal aborts: the search returns what it knows. */
 export class Stopped extends Error {

@@ -1,7 +1,7 @@
 import {
 	messageRecord, progressRecord, startRecord, summaryRecord,
-} from '../output/json.js';
-import {verdictLine} from '../output/lines.js';
+} from '../reports/json.js';
+import {verdictLine} from '../reports/lines.js';
 import {
 	consume, summaryContext, type FrontEndContext, type FrontEndResult,
 } from './context.js';
