@@ -1,6 +1,6 @@
 /**
  * The design card says "mergeMap with a concurrency limit stands in for the sender pool" and "scan
- * accumulates stats". We run our own pool and monitor for speed (DESIGN.md says why); these
+ * accumulates stats". We run our own pool and monitor for speed (docs/design.md says why); these
  * properties prove they are the card's operators: same values, at the same virtual times.
  */
 import fc from 'fast-check';

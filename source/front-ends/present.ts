@@ -7,11 +7,6 @@ import {runJson} from './ndjson.js';
 import {createLineWriter, type Pausable} from './line-writer.js';
 import {runLines} from './plain-lines.js';
 
-/**
- * Shows a stream of simulation events (a local run, a worker's own view, or a broker monitor)
- * through the front end the environment calls for: NDJSON with `--json`, the Ink dashboard on a
- * terminal, plain lines otherwise. `clock`, when given, is held while stdout drains.
- */
 /** Which front end a run gets: NDJSON with `--json`, the dashboard on a capable terminal, plain lines otherwise. */
 export function frontEndFor(options: OutputOptions, io: RunIo): 'json' | 'dashboard' | 'lines' {
 	if (options.json) {
@@ -24,6 +19,11 @@ export function frontEndFor(options: OutputOptions, io: RunIo): 'json' | 'dashbo
 	return io.stdout.isTTY && (io.stdout.columns ?? 0) > 0 && !dumb ? 'dashboard' : 'lines';
 }
 
+/**
+ * Shows a stream of simulation events (a local run, a worker's own view, or a broker monitor)
+ * through the front end the environment calls for: NDJSON with `--json`, the Ink dashboard on a
+ * terminal, plain lines otherwise. `clock`, when given, is held while stdout drains.
+ */
 export async function present(events$: Observable<SimulationEvent>, options: OutputOptions, io: RunIo, clock?: Pausable): Promise<FrontEndResult> {
 	if (options.html === undefined) {
 		return show(events$, options, io, clock);

@@ -1,4 +1,4 @@
-import {useEffect, useState} from 'react';
+import {useEffect, useRef, useState} from 'react';
 import {
 	asyncScheduler, filter, map, merge, share, throttleTime, type Observable,
 } from 'rxjs';
@@ -32,6 +32,11 @@ export function useSimulation(events$: Observable<SimulationEvent>, onFinal?: (f
 	const [view, setView] = useState<SimulationView>({
 		config: undefined, snapshot: undefined, history: [], final: undefined, wallMs: 0,
 	});
+	// The latest callback, read when the final snapshot comes: a new one does not resubscribe (and rerun) the simulation.
+	const finalCallback = useRef(onFinal);
+	useEffect(() => {
+		finalCallback.current = onFinal;
+	}, [onFinal]);
 	useEffect(() => {
 		let startedAt: number | undefined;
 		// Each snapshot is stamped with the wall time it was taken at, not the time it is drawn at.
@@ -73,7 +78,7 @@ export function useSimulation(events$: Observable<SimulationEvent>, onFinal?: (f
 				}
 			});
 			if (event.type === 'final') {
-				onFinal?.(event);
+				finalCallback.current?.(event);
 			}
 		});
 		return () => {

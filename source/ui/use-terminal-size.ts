@@ -9,14 +9,10 @@ export type TerminalSize = {readonly columns: number; readonly rows: number};
  */
 export function useTerminalSize(rows?: () => number): TerminalSize {
 	const {stdout} = useStdout();
-	const measure = (): TerminalSize => ({
-		columns: stdout.columns > 0 ? stdout.columns : 80,
-		rows: rows?.() ?? (stdout.rows > 0 ? stdout.rows : 24),
-	});
-	const [size, setSize] = useState(measure);
+	const [size, setSize] = useState(() => measure(stdout, rows));
 	useEffect(() => {
 		const resized = () => {
-			setSize(measure());
+			setSize(measure(stdout, rows));
 		};
 
 		stdout.on('resize', resized);
@@ -25,4 +21,12 @@ export function useTerminalSize(rows?: () => number): TerminalSize {
 		};
 	}, [stdout, rows]);
 	return size;
+}
+
+/** The size `stdout` says it has, `rows` reading the height where it is given. */
+function measure(stdout: NodeJS.WriteStream, rows: (() => number) | undefined): TerminalSize {
+	return {
+		columns: stdout.columns > 0 ? stdout.columns : 80,
+		rows: rows?.() ?? (stdout.rows > 0 ? stdout.rows : 24),
+	};
 }
