@@ -6,7 +6,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {Connection} from 'rabbitmq-client';
-import {runNames} from '../source/broker/topology.js';
+import {DEFAULT_BATCH, runNames} from '../source/broker/topology.js';
 import {runToCompletion} from '../source/pipeline/simulation.js';
 
 const cli = fileURLToPath(new URL('../cli.js', import.meta.url));
@@ -197,7 +197,7 @@ const SENDERS_PER_WORKER = 1000;
 
 export async function brokerBench(): Promise<void> {
 	const messages = 2_000_000;
-	console.log(`\n5. Through RabbitMQ, end to end (producer, 2 workers, a monitor at once), ${format(messages)} messages, mean 0, batches of 500`);
+	console.log(`\n5. Through RabbitMQ, end to end (producer, 2 workers, a monitor at once), ${format(messages)} messages, mean 0, batches of ${format(DEFAULT_BATCH)} (the default)`);
 	const broker = findBroker();
 	if (!broker) {
 		console.log('   skipped: no broker (set SMS_SIM_BENCH_BROKER, or install rabbitmq-server)');

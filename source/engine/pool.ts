@@ -9,6 +9,7 @@ import {SimulationScheduler} from './scheduler.js';
 import {
 	holdUntilReady, isPending, NOT_YET, type PendingSource,
 } from './pending-source.js';
+import {Fifo} from './fifo.js';
 import {StableMinHeap} from './heap.js';
 import {toMicros, toMillis, type Micros} from './time.js';
 
@@ -54,14 +55,12 @@ export type SenderPoolOptions = {
  */
 class PriorityLines<T> {
 	size = 0;
-	private readonly lines: T[][];
-	private readonly heads: number[];
+	private readonly lines: Array<Fifo<T>>;
 	private readonly rankOf: Map<string, number> | undefined;
 
 	constructor(priorities: readonly string[] | undefined, private readonly messageOf: (item: T) => Message) {
 		const ranks = (priorities?.length ?? 0) + 1;
-		this.lines = Array.from({length: ranks}, () => []);
-		this.heads = Array.from({length: ranks}, () => 0);
+		this.lines = Array.from({length: ranks}, () => new Fifo<T>());
 		this.rankOf = priorities && new Map(priorities.map((name, rank) => [name, rank]));
 	}
 
@@ -79,7 +78,7 @@ class PriorityLines<T> {
 	bestRank(): number {
 		if (this.size > 0) {
 			for (let rank = 0; rank < this.lines.length; rank++) {
-				if (this.heads[rank] < this.lines[rank].length) {
+				if (this.lines[rank].size > 0) {
 					return rank;
 				}
 			}
@@ -94,22 +93,14 @@ class PriorityLines<T> {
 			return undefined;
 		}
 
-		for (let rank = 0; ; rank++) {
-			const line = this.lines[rank];
-			const head = this.heads[rank];
-			if (head < line.length) {
-				const item = line[head];
-				line[head] = undefined as unknown as T;
-				this.heads[rank] = head + 1;
-				if (head + 1 === line.length) {
-					line.length = 0;
-					this.heads[rank] = 0;
-				}
-
+		for (const line of this.lines) {
+			if (line.size > 0) {
 				this.size--;
-				return item;
+				return line.shift();
 			}
 		}
+
+		return undefined;
 	}
 }
 
@@ -170,8 +161,8 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 		/** Rate-limited senders that are free but may not start yet, by when they may. */
 		const resting = new StableMinHeap<Slot>();
 		const inFlight = new StableMinHeap<Slot>();
-		const free: Slot[] = [];
-		let freeHead = 0;
+		/** Senders with nothing to send, in the order they freed. */
+		const free = new Fifo<Slot>();
 		const waiting = new PriorityLines<Message>(options.priorities, message => message);
 		const prioritized = (options.priorities?.length ?? 0) > 0;
 		let sourceDone = false;
@@ -259,14 +250,8 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 			}
 
 			// A free sender means nothing was waiting for it: the retries take the free senders.
-			while (ready.size > 0 && freeHead < free.length) {
-				const slot = free[freeHead++];
-				if (freeHead === free.length) {
-					free.length = 0;
-					freeHead = 0;
-				}
-
-				startRetry(slot, nowAt);
+			while (ready.size > 0 && free.size > 0) {
+				startRetry(free.shift()!, nowAt);
 			}
 		};
 
@@ -488,18 +473,13 @@ export function senderPool(source: MessageSource, options: SenderPoolOptions): O
 
 			sourceSubscription = (source as Observable<Message>).subscribe({
 				next(message) {
-					if (freeHead < free.length) {
-						const slot = free[freeHead++];
-						if (freeHead === free.length) {
-							free.length = 0;
-							freeHead = 0;
-						}
-
-						start(slot, message, nowUs());
-						armWake();
-					} else {
+					const slot = free.shift();
+					if (slot === undefined) {
 						waiting.push(message);
 						gauge.waiting++;
+					} else {
+						start(slot, message, nowUs());
+						armWake();
 					}
 				},
 				error(error: unknown) {
