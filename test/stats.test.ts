@@ -113,6 +113,51 @@ describe('stats monoid', () => {
 		}));
 	});
 
+	it('merging the folds of two halves agrees with adding every result, in every figure a snapshot shows: segments, encodings, retries, priorities, waits', () => {
+		// Results of every kind a run makes: bodies of 1 to 3 segments in either encoding, arrivals
+		// (waits and latencies), priorities, attempts that are retried, final and permanent failures.
+		const richResult = fc.record({
+			plain: resultArbitrary,
+			segments: fc.integer({min: 1, max: 3}),
+			encoding: fc.constantFrom('gsm7' as const, 'ucs2' as const),
+			priority: fc.constantFrom('high', 'low', undefined),
+			waitUs: fc.option(fc.integer({min: 0, max: 2_000_000}), {nil: undefined}),
+			attempt: fc.option(fc.integer({min: 1, max: 3}), {nil: undefined}),
+			retry: fc.boolean(),
+			permanent: fc.boolean(),
+		}).map(({plain, segments, encoding, priority, waitUs, attempt, retry, permanent}): SendResult => ({
+			...plain,
+			message: {
+				...plain.message, segments, encoding, ...(priority === undefined ? {} : {priority}), ...(waitUs === undefined ? {} : {arrivalMs: Math.max(0, plain.startMs - (waitUs / 1000))}),
+			},
+			...(attempt === undefined ? {} : {attempt, ...(plain.status === 'failed' && !permanent && retry ? {retry: true} : {}), ...(plain.status === 'failed' && permanent ? {permanent: true} : {})}),
+		}));
+		const groups = resolveGroups([{name: 'a', count: 2, meanMs: 100}, {name: 'b', count: 1, meanMs: 100}]);
+		// Every number to 12 significant digits: sums of squares merged in another order differ in the last bit.
+		const rounded = (value: unknown): unknown => {
+			if (typeof value === 'number') {
+				return Number(value.toPrecision(12));
+			}
+
+			if (Array.isArray(value)) {
+				return value.map(item => rounded(item));
+			}
+
+			return typeof value === 'object' && value !== null ? Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, rounded(inner)])) : value;
+		};
+
+		const snapshotOf = (stats: Stats) => rounded(takeSnapshot(stats, {
+			type: 'final', elapsedMs: 100_000, total: null, inFlight: 0, groups,
+		}));
+		fc.assert(fc.property(fc.array(richResult, {maxLength: 60}), fc.nat(), (results, cut) => {
+			const at = results.length === 0 ? 0 : cut % (results.length + 1);
+			const merged = mergeStats(fold(results.slice(0, at)), fold(results.slice(at)));
+			const whole = fold(results);
+			expect(snapshotOf(merged)).toEqual(snapshotOf(whole));
+			expect([...merged.senders.values()].map(tally => tally.failedMessages)).toEqual([...whole.senders.values()].map(tally => tally.failedMessages));
+		}));
+	});
+
 	it('merge leaves its arguments as they were', () => {
 		fc.assert(fc.property(statsArbitrary, statsArbitrary, (a, b) => {
 			const before = [view(a), view(b)];
