@@ -179,3 +179,22 @@ export function brokerFailure(error: unknown, doing: string): unknown {
 	};
 	return new BrokerError(`${doing}: ${reasons[code] ?? (error instanceof Error ? error.message.split('\n')[0] : code)}`);
 }
+
+/**
+ * Since when (wall ms) `connection` has been connected: now, then each time it connects again. A
+ * reader judges a producer's silence from there only (see `RunLedger.silentProducers`).
+ */
+export function connectedSince(connection: Connection): {readonly since: () => number; readonly stop: () => void} {
+	let since = Date.now();
+	const connected = (): void => {
+		since = Date.now();
+	};
+
+	connection.on('connection', connected);
+	return {
+		since: () => since,
+		stop() {
+			connection.off('connection', connected);
+		},
+	};
+}

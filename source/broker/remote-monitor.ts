@@ -8,6 +8,7 @@ import {packedEncoding, packedSegments} from '../model/segments.js';
 import type {SendResult} from '../model/senders.js';
 import type {Stats} from '../engine/stats.js';
 import type {SimulationEvent} from '../pipeline/simulation.js';
+import {connectedSince} from './connection.js';
 import {IdSet} from './id-set.js';
 import {awaitRun} from './run-identity.js';
 import {keepRun} from './run-keeper.js';
@@ -162,9 +163,11 @@ export function watchRun(connection: Connection, options: RemoteMonitorOptions, 
 			});
 			ledger = runLedger;
 			const publisher = connection.createPublisher({confirm: true, maxAttempts: 5});
-			const keeper = keepRun(runLedger, run, async record => publisher.send({routingKey: names.control, durable: true, contentType: 'application/json'}, JSON.stringify(record)));
+			const listening = connectedSince(connection);
+			const keeper = keepRun(runLedger, run, async record => publisher.send({routingKey: names.control, durable: true, contentType: 'application/json'}, JSON.stringify(record)), listening.since);
 			stopPublishing = async () => {
 				keeper.stop();
+				listening.stop();
 				await publisher.close();
 			};
 

@@ -14,18 +14,19 @@ export type RunKeeper = {
  *
  * - `producer-lost`, every heartbeat interval, for each producer whose heartbeats stopped before its
  *   producer-done (it was killed), with what its last heartbeat said it had confirmed: the run
- *   completes with those messages;
+ *   completes with those messages. Only silence while this reader was connected counts
+ *   (`listeningSince`: when it last connected);
  * - `run-complete`, as soon as every producer is done and every batch finished, naming the
  *   producers: the run is done for every reader once one is read back, and a producer that starts
  *   after it is not part of the run.
  *
  * Any reader may write one; the first that holds on the stream stands.
  */
-export function keepRun(ledger: RunLedger, run: {readonly run: string; readonly epoch: string}, send: (record: ProducerLostRecord | RunCompleteRecord) => Promise<unknown>): RunKeeper {
+export function keepRun(ledger: RunLedger, run: {readonly run: string; readonly epoch: string}, send: (record: ProducerLostRecord | RunCompleteRecord) => Promise<unknown>, listeningSince: () => number = () => Number.NEGATIVE_INFINITY): RunKeeper {
 	const reported = new Set<string>();
 	let completeFor = -1;
 	const timer = setInterval(() => {
-		for (const silent of ledger.silentProducers()) {
+		for (const silent of ledger.silentProducers(listeningSince())) {
 			if (!reported.has(silent.producer)) {
 				reported.add(silent.producer);
 				send({

@@ -149,11 +149,14 @@ export class RunLedger {
 
 	/**
 	 * Producers not done and not heard from for `PRODUCER_LOST_MS`, with what their last heartbeat
-	 * said: a reader writes a producer-lost record for each, and the run completes with that.
+	 * said: a reader writes a producer-lost record for each, and the run completes with that. Silence
+	 * counts only from `listeningSince` (when the reader last connected): a reader cut off from the
+	 * broker hears nobody, and a broker down for 10 s silenced every producer for every reader (a CI
+	 * run ended with 77,120 of a live producer's 100,000).
 	 */
-	silentProducers(): Array<{readonly producer: string; readonly published: number; readonly batches: number}> {
+	silentProducers(listeningSince = Number.NEGATIVE_INFINITY): Array<{readonly producer: string; readonly published: number; readonly batches: number}> {
 		const now = this.now();
-		return [...this.producers].filter(([, producer]) => producer.done === undefined && now - producer.heardAt > PRODUCER_LOST_MS).map(([producer, {alive}]) => ({producer, ...alive}));
+		return [...this.producers].filter(([, producer]) => producer.done === undefined && now - Math.max(producer.heardAt, listeningSince) > PRODUCER_LOST_MS).map(([producer, {alive}]) => ({producer, ...alive}));
 	}
 
 	/** The largest batch any producer of the run publishes: in messages, and the most bytes it can take. 0 before the first producer. */

@@ -10,7 +10,9 @@ import type {Random} from '../model/random.js';
 import {createSenders, type ResolvedSenderGroup, type SendResult} from '../model/senders.js';
 import type {SimulationEvent} from '../pipeline/simulation.js';
 import {addResult, emptyStats, type Stats} from '../engine/stats.js';
-import {BrokerError, brokerFailure, isFatalBrokerError} from './connection.js';
+import {
+	BrokerError, brokerFailure, connectedSince, isFatalBrokerError,
+} from './connection.js';
 import {awaitRun} from './run-identity.js';
 import {keepRun} from './run-keeper.js';
 import {readStream, type StreamReading} from './read-stream.js';
@@ -267,10 +269,12 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 				run: options.run, epoch: identity.epoch, fold: false, aside: () => undefined,
 			});
 			const runLedger = ledger;
-			const keeper = keepRun(runLedger, identity, async record => publisher.send({routingKey: names.control, durable: true, contentType: 'application/json'}, JSON.stringify(record)));
+			const listening = connectedSince(connection);
+			const keeper = keepRun(runLedger, identity, async record => publisher.send({routingKey: names.control, durable: true, contentType: 'application/json'}, JSON.stringify(record)), listening.since);
 			closers.push(
 				async () => {
 					keeper.stop();
+					listening.stop();
 				},
 				readStream(connection, queues.control, body => {
 					const parsed = parseControl(body);

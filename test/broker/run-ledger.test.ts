@@ -166,6 +166,17 @@ describe('RunLedger', () => {
 		}
 	});
 
+	it('counts a producer\'s silence only while the reader was listening: a broker down for 10 s is not a lost producer', () => {
+		const {runLedger, advance} = ledger();
+		runLedger.control(start()); // Heard at 0.
+		advance(15_000);
+		// Connected again at 8 s after the broker came back: 7 s of silence heard, not enough.
+		expect(runLedger.silentProducers(8000)).toEqual([]);
+		// Listening since 4 s: 11 s of silence, past PRODUCER_LOST_MS.
+		expect(runLedger.silentProducers(4000).map(silent => silent.producer)).toEqual(['p']);
+		expect(runLedger.silentProducers().map(silent => silent.producer)).toEqual(['p']);
+	});
+
 	it('takes a producer\'s start and done once, and refuses a done that contradicts its start', () => {
 		const {runLedger, aside} = ledger();
 		runLedger.control(start());
