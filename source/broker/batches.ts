@@ -93,10 +93,10 @@ export function * drawMessages(batch: MessagesBatch, all = false): Generator<Wir
 		if (n >= from) {
 			yield priority === undefined
 				? {
-					n, id: message.id, to: message.to, body: message.body, segments: message.segments!, encoding: message.encoding!,
+					n, id: message.id, to: message.to, body: message.body, segments: message.segments, encoding: message.encoding,
 				}
 				: {
-					n, id: message.id, to: message.to, body: message.body, segments: message.segments!, encoding: message.encoding!, priority,
+					n, id: message.id, to: message.to, body: message.body, segments: message.segments, encoding: message.encoding, priority,
 				};
 		}
 

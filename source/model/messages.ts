@@ -128,11 +128,14 @@ function randomBodyOf(random: Random, maxLength: number, charset: Exclude<Charse
 	return body;
 }
 
+/** A generated message: its segments and encoding are always worked out. */
+export type GeneratedMessage = Message & {readonly encoding: Encoding; readonly segments: number};
+
 /**
  * A lazy, seeded source of messages. Nothing is made before it is asked for: the sender pool
  * pulls one message each time a sender frees, so memory does not depend on `count`.
  */
-export function * generateMessages(random: Random, options: MessageOptions): Generator<Message, void, undefined> {
+export function * generateMessages(random: Random, options: MessageOptions): Generator<GeneratedMessage, void, undefined> {
 	const {
 		count, maxBodyLength = DEFAULTS.maxBodyLength, idPrefix = '', charset = 'ascii', first = 1,
 	} = options;
