@@ -78,16 +78,12 @@ const RESULT_FLUSH_MS = 50;
  * `Portion` (hand-out.ts).
  */
 type Held = Portion & {
-	/** The batch (or part) as it came: how to draw its messages. */
+	/** The batch (or part) as it came: its producer and number, and how to draw its messages. */
 	readonly batch: MessagesBatch;
-	readonly producer: string;
-	readonly seq: number;
 	/** Not one of its messages was started when another worker starved: it goes back to the queue whole. */
 	requeued?: boolean;
 	/** The AMQP priority it came with: a part given back goes with the same. */
 	readonly amqpPriority?: number;
-	/** The batch's one priority name, if any. */
-	readonly priority?: string;
 	/** Its results folded, every attempt: what its stats records say. */
 	readonly stats: Stats;
 	/** Wall ms it came in. */
@@ -365,14 +361,11 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 						return message;
 					},
 					remaining: record.messages,
-					producer: record.producer,
-					seq: record.seq,
 					part: record.part ?? 0,
 					kept: record.messages,
 					fed: 0,
 					giving: false,
 					...(delivery.priority === undefined ? {} : {amqpPriority: delivery.priority}),
-					...(record.priority === undefined ? {} : {priority: record.priority}),
 					stats: emptyStats(),
 					takenAt: Date.now(),
 					publishedAttempts: 0,
@@ -427,7 +420,7 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 			const out = pendingRows;
 			pendingRows = [];
 			const rows: WireResult[] = out.map(result => ({
-				producer: heldOf(result).producer,
+				producer: heldOf(result).batch.producer,
 				n: (result.message as HeldMessage).n,
 				to: result.message.to,
 				body: result.message.body,
@@ -482,7 +475,7 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 			const sent = settle();
 			pendingRecords.push({
 				bytes: encodeStatsRecord({
-					run: options.run, epoch: run!.epoch, worker: options.workerId, producer: held.producer, seq: held.seq, messages: held.kept, copy: held.copy, ...(held.part === 0 ? {} : {part: held.part}), ...(final && held.cut !== undefined ? {cut: held.cut} : {}), final, ...(final && held.dead.length > 0 ? {dead: held.dead} : {}),
+					run: options.run, epoch: run!.epoch, worker: options.workerId, producer: held.batch.producer, seq: held.batch.seq, messages: held.kept, copy: held.copy, ...(held.part === 0 ? {} : {part: held.part}), ...(final && held.cut !== undefined ? {cut: held.cut} : {}), final, ...(final && held.dead.length > 0 ? {dead: held.dead} : {}),
 				}, held.stats, {shiftMs: offsetMs, groupSenders}),
 				sent,
 			});
@@ -537,7 +530,7 @@ export function runWorker(connection: Connection, options: WorkerOptions, deps: 
 
 			awaitingOutcome++;
 			try {
-				const outcome = await ledger!.outcomeOf(held.producer, held.seq, held.part);
+				const outcome = await ledger!.outcomeOf(held.batch.producer, held.batch.seq, held.part);
 				if (held.redelivered) {
 					return outcome?.dead ?? [];
 				}
