@@ -217,7 +217,7 @@ export function summaryLines(snapshot: Snapshot, {
 		`  throughput ${formatRate(snapshot.throughputPerSec)}`,
 		...groupCapacities(snapshot, groups).map(capacity => `  capacity   ${capacity.group} (messages): at most ${formatRate(capacity.rateLimitPerSec)} by the rate limit, ${Number.isFinite(capacity.sendTimePerSec) ? `at most ${formatRate(capacity.sendTimePerSec)}` : 'no limit'} by send time: the ${capacity.boundBy === 'rate-limit' ? 'rate limit' : 'send time'} binds`),
 		...(wallMs === undefined ? [] : [`  wall time  ${wallLine(snapshot.elapsedMs, wallMs)}`]),
-		snapshot.seeds && snapshot.seeds.length > 1 ? `  seeds      ${snapshot.seeds.join(', ')} (one per producer)` : `  seed       ${snapshot.seeds?.[0] ?? seed}`,
+		seedLine(snapshot.seeds, seed),
 	];
 	if (maxFailureRate !== undefined) {
 		const exceeded = exceedsFailureRate(snapshot, maxFailureRate);
@@ -431,4 +431,13 @@ function foldVerdict(line: string, columns: number): string[] {
 
 	lines.push(current);
 	return lines;
+}
+
+/** The run's seed: its producers' in a distributed run (none before the first starts), else the config's. */
+function seedLine(seeds: readonly number[] | undefined, seed: number): string {
+	if (seeds === undefined || seeds.length === 1) {
+		return `  seed       ${seeds?.[0] ?? seed}`;
+	}
+
+	return seeds.length === 0 ? '  seed       none: no producer started the run' : `  seeds      ${seeds.join(', ')} (one per producer)`;
 }

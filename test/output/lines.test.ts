@@ -53,6 +53,17 @@ describe('a run in which no simulated time passed', () => {
 	});
 });
 
+describe('the seed line', () => {
+	it('names the run\'s seed, each producer\'s in a distributed run, and none (not 0) before a producer started it', async () => {
+		const final = await runOnce({messages: 10, seed: 7, groups: [{count: 2, meanMs: 10}]});
+		expect(summaryLines({...final, seeds: [7]}, {seed: 7})).toContain('  seed       7');
+		expect(summaryLines({...final, seeds: [3, 4]}, {seed: 0})).toContain('  seeds      3, 4 (one per producer)');
+		const lines = summaryLines({...final, seeds: []}, {seed: 0});
+		expect(lines).toContain('  seed       none: no producer started the run');
+		expect(lines).not.toContain('  seed       0');
+	});
+});
+
 describe('a saved run cut short', () => {
 	it('is told as cut short, not as interrupted', () => {
 		const [headline] = summaryLines({...final, interrupted: true}, {seed: 1, cutShort: true});
