@@ -1,7 +1,7 @@
 import type {ResolvedSenderGroup} from '../model/senders.js';
 import type {WarmupDetector, WarmupEstimate} from './warmup.js';
 import {
-	durationStdDevMs, groupHistogram, processedCount, type QueueingStats, type Stats,
+	durationStdDevMs, groupHistogram, processedCount, type QueueingStats, type RetryStats, type Stats,
 } from './stats.js';
 
 /**
@@ -275,35 +275,87 @@ const perSecond = (count: number, ms: number): number | null => (ms > 0 ? (count
 const average = (sum: number, count: number): number => (count > 0 ? sum / count : 0);
 
 export function takeSnapshot(stats: Stats, context: SnapshotContext): Snapshot {
-	const {type, elapsedMs, total, inFlight, previous} = context;
+	const {type, elapsedMs, total, inFlight} = context;
 	const processed = processedCount(stats);
 	const {histogram, attempts} = stats;
 	// A histogram reports the top of a value's bucket (3 significant digits): never above the exact max.
 	const percentileMs = (p: number): number => (attempts > 0 ? Math.min(histogram.getValueAtPercentile(p) / 1000, stats.maxDurationMs) : 0);
 	const throughputPerSec = perSecond(processed, elapsedMs);
-	// A final snapshot at the instant of the last tick has no interval of its own: it keeps the tick's.
-	let intervalThroughputPerSec: number | null;
-	if (type === 'live') {
-		intervalThroughputPerSec = previous ? previous.intervalThroughputPerSec : null;
-	} else if (previous === undefined) {
-		intervalThroughputPerSec = throughputPerSec;
-	} else {
-		intervalThroughputPerSec = elapsedMs > previous.elapsedMs ? perSecond(processed - previous.processed, elapsedMs - previous.elapsedMs) : previous.intervalThroughputPerSec;
-	}
-
-	const priorityFigures = [...stats.byPriority].filter(([, figures]) => !context.usedPrioritiesOnly || figures.count > 0 || figures.waitCount > 0);
 	// A broker monitor whose workers have all gone: nothing is being sent, so no rate now and no
 	// end in sight (the last interval's rate would otherwise stand, and the ETA grow).
 	const noLiveWorkers = context.workers?.live === 0 && type !== 'final';
-	if (noLiveWorkers) {
-		intervalThroughputPerSec = 0;
+	const remaining = total === null ? null : Math.max(0, total - processed);
+	const etaMs = noLiveWorkers && remaining !== 0 ? null : etaOf(remaining, throughputPerSec);
+	const p99Ms = percentileMs(99);
+	const {senders, groups} = senderFigures(stats, context.groups, p99Ms);
+	return Object.freeze({
+		type,
+		elapsedMs,
+		total,
+		sent: stats.sent,
+		failed: stats.failed,
+		processed,
+		inFlight,
+		pending: remaining === null ? null : Math.max(0, remaining - inFlight - (context.retrying ?? 0)),
+		avgMs: average(stats.durationSumMs, attempts),
+		p50Ms: percentileMs(50),
+		p90Ms: percentileMs(90),
+		p95Ms: percentileMs(95),
+		p99Ms,
+		p999Ms: percentileMs(99.9),
+		maxMs: stats.maxDurationMs,
+		minMs: attempts > 0 ? stats.minDurationMs : 0,
+		stddevMs: durationStdDevMs(stats),
+		...(type === 'final' ? {histogram: Object.freeze(histogramBins(stats, attempts).map(bin => Object.freeze(bin)))} : {}),
+		throughputPerSec,
+		intervalThroughputPerSec: noLiveWorkers ? 0 : intervalThroughput(context, processed, throughputPerSec),
+		etaMs,
+		groups,
+		senders,
+		interrupted: context.interrupted ?? false,
+		attempts: stats.attempts,
+		...(stats.retries ? {retries: retryFigures(stats.retries, stats.failed, processed, context.retrying ?? 0)} : {}),
+		segments: stats.segments,
+		segmentsSubmitted: stats.segmentsSubmitted,
+		segmentsDelivered: stats.segmentsDelivered,
+		ucs2: stats.ucs2,
+		...(context.workers ? {workers: Object.freeze({...context.workers})} : {}),
+		...(context.backlog === undefined ? {} : {backlog: context.backlog}),
+		...(stats.queueing ? queueingFigures(stats.queueing) : {}),
+		...prioritiesOf(stats, context.usedPrioritiesOnly === true),
+		...(type === 'final' && stats.warmupDetector ? warmupOf(stats.warmupDetector) : {}),
+	});
+}
+
+/** When the run will end at its rate so far (ms from now): null with no end or no rate. */
+function etaOf(remaining: number | null, throughputPerSec: number | null): number | null {
+	if (remaining === 0) {
+		return 0;
 	}
 
-	const remaining = total === null ? null : Math.max(0, total - processed);
-	const etaMs = remaining === 0 ? 0 : (remaining === null || !throughputPerSec || noLiveWorkers ? null : (remaining / throughputPerSec) * 1000);
+	return remaining === null || !throughputPerSec ? null : (remaining / throughputPerSec) * 1000;
+}
 
-	const groupTotals = new Map<string, {sent: number; failed: number; failedMessages: number; durationSumMs: number}>();
-	for (const group of context.groups) {
+/** Throughput over the interval since the previous snapshot; a final one at the instant of the last tick has no interval of its own: it keeps the tick's. */
+function intervalThroughput(context: SnapshotContext, processed: number, throughputPerSec: number | null): number | null {
+	const {type, previous, elapsedMs} = context;
+	if (type === 'live') {
+		return previous ? previous.intervalThroughputPerSec : null;
+	}
+
+	if (previous === undefined) {
+		return throughputPerSec;
+	}
+
+	return elapsedMs > previous.elapsedMs ? perSecond(processed - previous.processed, elapsedMs - previous.elapsedMs) : previous.intervalThroughputPerSec;
+}
+
+type GroupTotals = {sent: number; failed: number; failedMessages: number; durationSumMs: number};
+
+/** Each sender's figures, and each group's (those the run was told of, then any other a sender was in). */
+function senderFigures(stats: Stats, knownGroups: readonly ResolvedSenderGroup[], p99Ms: number): {senders: readonly SenderSnapshot[]; groups: Snapshot['groups']} {
+	const groupTotals = new Map<string, GroupTotals>();
+	for (const group of knownGroups) {
 		groupTotals.set(group.name, {
 			sent: 0, failed: 0, failedMessages: 0, durationSumMs: 0,
 		});
@@ -330,14 +382,7 @@ export function takeSnapshot(stats: Stats, context: SnapshotContext): Snapshot {
 		group.durationSumMs += tally.durationSumMs;
 	}
 
-	// While one group has been seen its histogram is the run's: its p99 is the run's, found once.
-	const p99Ms = percentileMs(99);
-	const groupP99Ms = (name: string): number => {
-		const times = groupHistogram(stats, name);
-		return times === stats.histogram ? p99Ms : Math.min((times?.getValueAtPercentile(99) ?? 0) / 1000, stats.maxDurationMs);
-	};
-
-	const senderCounts = new Map(context.groups.map(group => [group.name, group.count]));
+	const senderCounts = new Map(knownGroups.map(group => [group.name, group.count]));
 	for (const {group, count} of stats.workerSenders.values()) {
 		senderCounts.set(group, (senderCounts.get(group) ?? 0) + count);
 	}
@@ -353,69 +398,42 @@ export function takeSnapshot(stats: Stats, context: SnapshotContext): Snapshot {
 			attempts,
 			failedAttempts: totals.failed,
 			avgMs: average(totals.durationSumMs, attempts),
-			p99Ms: attempts > 0 ? groupP99Ms(name) : 0,
+			p99Ms: attempts > 0 ? groupP99Ms(stats, name, p99Ms) : 0,
 		});
 	});
+	return {senders: Object.freeze(senders), groups: Object.freeze(groups)};
+}
 
+/** While one group has been seen its histogram is the run's: its p99 is the run's, found once. */
+function groupP99Ms(stats: Stats, name: string, p99Ms: number): number {
+	const times = groupHistogram(stats, name);
+	return times === stats.histogram ? p99Ms : Math.min((times?.getValueAtPercentile(99) ?? 0) / 1000, stats.maxDurationMs);
+}
+
+function retryFigures(retries: RetryStats, deadLettered: number, processed: number, waitingToRetry: number): NonNullable<Snapshot['retries']> {
 	return Object.freeze({
-		type,
-		elapsedMs,
-		total,
-		sent: stats.sent,
-		failed: stats.failed,
-		processed,
-		inFlight,
-		pending: remaining === null ? null : Math.max(0, remaining - inFlight - (context.retrying ?? 0)),
-		avgMs: average(stats.durationSumMs, attempts),
-		p50Ms: percentileMs(50),
-		p90Ms: percentileMs(90),
-		p95Ms: percentileMs(95),
-		p99Ms,
-		p999Ms: percentileMs(99.9),
-		maxMs: stats.maxDurationMs,
-		minMs: attempts > 0 ? stats.minDurationMs : 0,
-		stddevMs: durationStdDevMs(stats),
-		...(type === 'final' ? {histogram: Object.freeze(histogramBins(stats, attempts).map(bin => Object.freeze(bin)))} : {}),
-		throughputPerSec,
-		intervalThroughputPerSec,
-		etaMs,
-		groups: Object.freeze(groups),
-		senders: Object.freeze(senders),
-		interrupted: context.interrupted ?? false,
-		attempts: stats.attempts,
-		...(stats.retries
-			? {
-				retries: Object.freeze({
-					retried: stats.retries.retried,
-					deliveredAfterRetry: stats.retries.deliveredAfterRetry,
-					deadLettered: stats.failed,
-					transientFailures: stats.retries.transientFailures,
-					permanentFailures: stats.retries.permanentFailures,
-					meanAttempts: processed > 0 ? stats.retries.attemptsOfFinished / processed : 0,
-					waitingToRetry: context.retrying ?? 0,
-				}),
-			}
-			: {}),
-		segments: stats.segments,
-		segmentsSubmitted: stats.segmentsSubmitted,
-		segmentsDelivered: stats.segmentsDelivered,
-		ucs2: stats.ucs2,
-		...(context.workers ? {workers: Object.freeze({...context.workers})} : {}),
-		...(context.backlog === undefined ? {} : {backlog: context.backlog}),
-		...(stats.queueing
-			? {
-				wait: timeFigures(stats.queueing.waitHistogram, stats.queueing.waitCount, stats.queueing.waitSumMs, stats.queueing.waitMaxMs),
-				latency: timeFigures(stats.queueing.latencyHistogram, stats.queueing.count, stats.queueing.latencySumMs, stats.queueing.latencyMaxMs),
-				waited: stats.queueing.waited,
-			}
-			: {}),
-		...(priorityFigures.length > 0
-			? {
-				priorities: Object.freeze(priorityFigures.map(([name, figures]) => priorityFiguresOf(name, figures))),
-			}
-			: {}),
-		...(type === 'final' && stats.warmupDetector ? warmupOf(stats.warmupDetector) : {}),
+		retried: retries.retried,
+		deliveredAfterRetry: retries.deliveredAfterRetry,
+		deadLettered,
+		transientFailures: retries.transientFailures,
+		permanentFailures: retries.permanentFailures,
+		meanAttempts: processed > 0 ? retries.attemptsOfFinished / processed : 0,
+		waitingToRetry,
 	});
+}
+
+function queueingFigures(queueing: QueueingStats): Pick<Snapshot, 'wait' | 'latency' | 'waited'> {
+	return {
+		wait: timeFigures(queueing.waitHistogram, queueing.waitCount, queueing.waitSumMs, queueing.waitMaxMs),
+		latency: timeFigures(queueing.latencyHistogram, queueing.count, queueing.latencySumMs, queueing.latencyMaxMs),
+		waited: queueing.waited,
+	};
+}
+
+/** Waits and latencies by priority: of every priority, or of those some message had. */
+function prioritiesOf(stats: Stats, usedOnly: boolean): Pick<Snapshot, 'priorities'> {
+	const priorityFigures = [...stats.byPriority].filter(([, figures]) => !usedOnly || figures.count > 0 || figures.waitCount > 0);
+	return priorityFigures.length > 0 ? {priorities: Object.freeze(priorityFigures.map(([name, figures]) => priorityFiguresOf(name, figures)))} : {};
 }
 
 /** The detector's estimate, as a snapshot's field (none for a run too short to tell). */

@@ -183,7 +183,29 @@ export function emptyStats(): Stats {
  * pipeline O(N x histogram). Consumers never see `Stats`, only frozen snapshots derived from it.
  */
 export function addResult(stats: Stats, result: SendResult): Stats {
-	const {durationMs} = result;
+	const tally = tallyOf(stats, result);
+	countOutcome(stats, tally, result);
+	addDuration(stats, tally, result.durationMs);
+	addSegments(stats, result);
+	const {arrivalMs} = result.message;
+	// A message of the warm-up (`--warmup`) counts in every figure but waits and latencies.
+	if (arrivalMs !== undefined && result.message.warmup !== true) {
+		addWaits(stats, result, arrivalMs);
+	}
+
+	if (result.startMs < stats.firstStartMs) {
+		stats.firstStartMs = result.startMs;
+	}
+
+	if (result.endMs > stats.lastEndMs) {
+		stats.lastEndMs = result.endMs;
+	}
+
+	return stats;
+}
+
+/** The tally of the result's sender, made at its first result. */
+function tallyOf(stats: Stats, result: SendResult): SenderTally {
 	let tally = stats.senders.get(result.senderId);
 	if (tally === undefined) {
 		tally = {
@@ -192,7 +214,11 @@ export function addResult(stats: Stats, result: SendResult): Stats {
 		stats.senders.set(result.senderId, tally);
 	}
 
-	// A sender's tally counts its attempts; the run's sent and failed count messages, at their end.
+	return tally;
+}
+
+/** A sender's tally counts its attempts; the run's sent and failed count messages, at their end. */
+function countOutcome(stats: Stats, tally: SenderTally, result: SendResult): void {
 	stats.attempts++;
 	if (result.status === 'sent') {
 		tally.sent++;
@@ -212,7 +238,10 @@ export function addResult(stats: Stats, result: SendResult): Stats {
 	} else {
 		addAttempt(stats, result, result.attempt);
 	}
+}
 
+/** The send time into the sums, extremes and histograms (the run's and its group's). */
+function addDuration(stats: Stats, tally: SenderTally, durationMs: number): void {
 	stats.durationSumMs += durationMs;
 	tally.durationSumMs += durationMs;
 	if (durationMs > stats.maxDurationMs) {
@@ -233,6 +262,10 @@ export function addResult(stats: Stats, result: SendResult): Stats {
 	const micros = Math.round(durationMs * 1000);
 	stats.histogram.recordValue(micros);
 	tally.groupHistogram?.recordValue(micros);
+}
+
+/** Every attempt is submitted, and billed; a message counts once, at its last. */
+function addSegments(stats: Stats, result: SendResult): void {
 	const {message} = result;
 	let segments: number;
 	let ucs2: number;
@@ -245,7 +278,6 @@ export function addResult(stats: Stats, result: SendResult): Stats {
 		ucs2 = message.encoding === 'ucs2' ? 1 : 0;
 	}
 
-	// Every attempt is submitted, and billed; a message counts once, at its last.
 	stats.segmentsSubmitted += segments;
 	if (result.retry !== true) {
 		stats.segments += segments;
@@ -254,39 +286,28 @@ export function addResult(stats: Stats, result: SendResult): Stats {
 			stats.segmentsDelivered += segments;
 		}
 	}
+}
 
-	const {arrivalMs} = message;
-	// A message of the warm-up (`--warmup`) counts in every figure but waits and latencies.
-	if (arrivalMs !== undefined && message.warmup !== true) {
-		// A message's wait is to its first attempt's start; its latency to its last attempt's end.
-		const first = result.attempt === undefined || result.attempt === 1;
-		const last = result.retry !== true;
-		stats.queueing ??= emptyQueueing(stats);
-		addQueueing(stats.queueing, result, arrivalMs, first, last);
-		if (first && stats.warmupDetector !== undefined) {
-			stats.warmupDetector.add(result.startMs - arrivalMs, arrivalMs);
+/** A message's wait is to its first attempt's start; its latency to its last attempt's end: the run's and its priority's. */
+function addWaits(stats: Stats, result: SendResult, arrivalMs: number): void {
+	const first = result.attempt === undefined || result.attempt === 1;
+	const last = result.retry !== true;
+	stats.queueing ??= emptyQueueing(stats);
+	addQueueing(stats.queueing, result, arrivalMs, first, last);
+	if (first && stats.warmupDetector !== undefined) {
+		stats.warmupDetector.add(result.startMs - arrivalMs, arrivalMs);
+	}
+
+	const {priority} = result.message;
+	if (priority !== undefined) {
+		let byPriority = stats.byPriority.get(priority);
+		if (byPriority === undefined) {
+			byPriority = emptyQueueing(stats);
+			stats.byPriority.set(priority, byPriority);
 		}
 
-		if (message.priority !== undefined) {
-			let byPriority = stats.byPriority.get(message.priority);
-			if (byPriority === undefined) {
-				byPriority = emptyQueueing(stats);
-				stats.byPriority.set(message.priority, byPriority);
-			}
-
-			addQueueing(byPriority, result, arrivalMs, first, last);
-		}
+		addQueueing(byPriority, result, arrivalMs, first, last);
 	}
-
-	if (result.startMs < stats.firstStartMs) {
-		stats.firstStartMs = result.startMs;
-	}
-
-	if (result.endMs > stats.lastEndMs) {
-		stats.lastEndMs = result.endMs;
-	}
-
-	return stats;
 }
 
 /** A result of a group with a retry policy: counted as a message only when it is the message's last attempt. */
@@ -422,16 +443,49 @@ export function mergeInto(into: Stats, from: Stats): Stats {
 	into.sent += from.sent;
 	into.failed += from.failed;
 	if (from.retries) {
-		into.retries ??= {
-			retried: 0, deliveredAfterRetry: 0, attemptsOfFinished: 0, transientFailures: 0, permanentFailures: 0,
-		};
-		into.retries.retried += from.retries.retried;
-		into.retries.deliveredAfterRetry += from.retries.deliveredAfterRetry;
-		into.retries.attemptsOfFinished += from.retries.attemptsOfFinished;
-		into.retries.transientFailures += from.retries.transientFailures;
-		into.retries.permanentFailures += from.retries.permanentFailures;
+		mergeRetries(into, from.retries);
 	}
 
+	mergeDurations(into, from);
+	// Senders first: a sender of a new group splits `into`'s histogram by group (see
+	// `histogramOfGroup`), which must happen before `from`'s send times are in it.
+	mergeSenders(into, from);
+	into.histogram.add(from.histogram);
+	into.segments += from.segments;
+	into.segmentsSubmitted += from.segmentsSubmitted;
+	into.segmentsDelivered += from.segmentsDelivered;
+	into.ucs2 += from.ucs2;
+	if (from.queueing) {
+		into.queueing ??= emptyQueueing(into);
+		mergeQueueing(into.queueing, from.queueing);
+	}
+
+	for (const [name, figures] of from.byPriority) {
+		let target = into.byPriority.get(name);
+		if (target === undefined) {
+			target = emptyQueueing(into);
+			into.byPriority.set(name, target);
+		}
+
+		mergeQueueing(target, figures);
+	}
+
+	return into;
+}
+
+function mergeRetries(into: Stats, from: RetryStats): void {
+	into.retries ??= {
+		retried: 0, deliveredAfterRetry: 0, attemptsOfFinished: 0, transientFailures: 0, permanentFailures: 0,
+	};
+	into.retries.retried += from.retried;
+	into.retries.deliveredAfterRetry += from.deliveredAfterRetry;
+	into.retries.attemptsOfFinished += from.attemptsOfFinished;
+	into.retries.transientFailures += from.transientFailures;
+	into.retries.permanentFailures += from.permanentFailures;
+}
+
+/** Send times' sums and extremes, and the span of the run's attempts. */
+function mergeDurations(into: Stats, from: Stats): void {
 	into.durationSumMs += from.durationSumMs;
 	into.maxDurationMs = Math.max(into.maxDurationMs, from.maxDurationMs);
 	into.minDurationMs = Math.min(into.minDurationMs, from.minDurationMs);
@@ -452,8 +506,10 @@ export function mergeInto(into: Stats, from: Stats): Stats {
 	into.attempts += from.attempts;
 	into.firstStartMs = Math.min(into.firstStartMs, from.firstStartMs);
 	into.lastEndMs = Math.max(into.lastEndMs, from.lastEndMs);
-	// Senders first: a sender of a new group splits `into`'s histogram by group (see
-	// `histogramOfGroup`), which must happen before `from`'s send times are in it.
+}
+
+/** Senders' tallies, workers' senders and the histograms by group. */
+function mergeSenders(into: Stats, from: Stats): void {
 	for (const [id, tally] of from.senders) {
 		const known = into.senders.get(id);
 		if (known === undefined) {
@@ -481,28 +537,6 @@ export function mergeInto(into: Stats, from: Stats): Stats {
 			}
 		}
 	}
-
-	into.histogram.add(from.histogram);
-	into.segments += from.segments;
-	into.segmentsSubmitted += from.segmentsSubmitted;
-	into.segmentsDelivered += from.segmentsDelivered;
-	into.ucs2 += from.ucs2;
-	if (from.queueing) {
-		into.queueing ??= emptyQueueing(into);
-		mergeQueueing(into.queueing, from.queueing);
-	}
-
-	for (const [name, figures] of from.byPriority) {
-		let target = into.byPriority.get(name);
-		if (target === undefined) {
-			target = emptyQueueing(into);
-			into.byPriority.set(name, target);
-		}
-
-		mergeQueueing(target, figures);
-	}
-
-	return into;
 }
 
 /** The groups `stats` has send times of. */
