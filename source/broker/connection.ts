@@ -198,3 +198,35 @@ export function connectedSince(connection: Connection): {readonly since: () => n
 		},
 	};
 }
+
+/** Errors of a connection lost while a call was on its way: the client reconnects, and the call can go again. */
+const LOST_CONNECTION_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'READ_END', 'CONN_CLOSE', 'SOCKET_TIMEOUT', 'CONNECTION_TIMEOUT', 'CH_CLOSE']);
+
+/** How long a call lost with its connection is tried again (wall ms): as long as readers wait out an outage. */
+const RECONNECT_PATIENCE_MS = 60_000;
+
+/**
+ * Runs `call`, and again (a quarter of a second apart) while it fails because the connection was
+ * lost under it, for up to a minute or until `givenUp()`: a broker restarted while a worker was
+ * joining the run cut its join short, and the worker exited with "unexpected error: read ECONNRESET".
+ * Any other error, or the last, goes on. `call` must be safe to repeat.
+ */
+export async function acrossReconnects<T>(call: () => Promise<T>, givenUp: () => boolean): Promise<T> {
+	const startedAt = Date.now();
+	for (;;) {
+		try {
+			// eslint-disable-next-line no-await-in-loop
+			return await call();
+		} catch (error: unknown) {
+			const code = String((error as {code?: unknown} | undefined)?.code);
+			if (!LOST_CONNECTION_CODES.has(code) || givenUp() || Date.now() - startedAt > RECONNECT_PATIENCE_MS) {
+				throw error;
+			}
+		}
+
+		// eslint-disable-next-line no-await-in-loop
+		await new Promise(resolve => {
+			setTimeout(resolve, 250);
+		});
+	}
+}
