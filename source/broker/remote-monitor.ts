@@ -1,6 +1,6 @@
 import type {Connection} from 'rabbitmq-client';
 import {
-	Observable, Subject, from, merge, type ObservableInput, type SchedulerLike,
+	Observable, Subject, from, merge, type ObservableInput, type SchedulerLike, type Subscriber, type Subscription,
 } from 'rxjs';
 import type {ResolvedConfig} from '../model/config.js';
 import {monitorStats} from '../engine/monitor.js';
@@ -10,13 +10,13 @@ import type {Stats} from '../engine/stats.js';
 import type {SimulationEvent} from '../pipeline/simulation.js';
 import {connectedSince} from './connection.js';
 import {IdSet} from './id-set.js';
-import {awaitRun} from './run-identity.js';
-import {keepRun} from './run-keeper.js';
+import {awaitRun, type RunIdentityWait} from './run-identity.js';
+import {keepRun, type RunKeeper} from './run-keeper.js';
 import {readStream, type StreamReading} from './read-stream.js';
 import {RunLedger} from './run-ledger.js';
 import {isStatsRecord} from './stats-records.js';
 import {
-	parseControl, queueOptions, runNames, type EpochRecord,
+	parseControl, queueOptions, runNames, type EpochRecord, type RunNames,
 } from './topology.js';
 import {
 	isBatch, messageId, parseOutcomes, type WireResult,
@@ -62,214 +62,269 @@ const LIVE_INTERVALS = 3;
  */
 export function watchRun(connection: Connection, options: RemoteMonitorOptions, deps: RemoteMonitorDeps): Observable<SimulationEvent> {
 	return new Observable<SimulationEvent>(subscriber => {
-		const {scheduler, warn = () => undefined} = deps;
-		const names = runNames(options.run);
-		const queues = queueOptions(options.run);
-		const stats$ = new Subject<Stats>();
-		const rows$ = new Subject<SendResult>();
-		const workers = new Map<string, {senders: number; inFlight: number; seenAt: number; done: boolean}>();
-		/** Rows passed on, per producer: a batch redone after a worker died sends its rows again. */
-		const rowsSeen = new Map<string, IdSet>();
-		const setAside = new Map<string, number>();
-		const aside = (reason: string): void => {
-			if (!setAside.has(reason)) {
-				warn(`set aside: ${reason}`);
-			}
-
-			setAside.set(reason, (setAside.get(reason) ?? 0) + 1);
+		const watch = new RunWatch(connection, options, deps, subscriber);
+		return () => {
+			watch.stop();
 		};
+	});
+}
 
-		let ledger: RunLedger | undefined;
-		const elapsedMs = (): number => {
-			const stats = ledger?.stats();
-			return stats && stats.lastEndMs > stats.firstStartMs ? stats.lastEndMs - stats.firstStartMs : 0;
-		};
+/** What a monitor reads a run's streams with, once the run's identity is known. */
+type Reading = {
+	readonly run: EpochRecord;
+	readonly ledger: RunLedger;
+	readonly keeper: RunKeeper;
+};
 
-		let finished = false;
-		const finishIfDone = (): void => {
-			if (!finished && ledger?.done === true) {
-				finished = true;
-				for (const {producer, published} of ledger.lostProducers) {
-					warn(`producer ${producer} stopped before it was done (killed?): the run ends with the ${published} message${published === 1 ? '' : 's'} it had confirmed`);
-				}
+/** One subscription's monitor of a run on the broker. */
+class RunWatch {
+	private readonly names: RunNames;
+	private readonly stats$ = new Subject<Stats>();
+	private readonly rows$ = new Subject<SendResult>();
+	/** Workers as their last heartbeats describe them. */
+	private readonly workers = new Map<string, {senders: number; inFlight: number; seenAt: number; done: boolean}>();
+	/** Rows passed on, per producer: a batch redone after a worker died sends its rows again. */
+	private readonly rowsSeen = new Map<string, IdSet>();
+	/** Records set aside, by reason: each reason is told once. */
+	private readonly setAside = new Map<string, number>();
+	/** How the monitor reads the run's streams: a record its handler cannot take is set aside with the reason, and reading goes on. */
+	private readonly streamReading: StreamReading;
+	private readonly subscription: Subscription;
+	private readonly finding: RunIdentityWait;
+	private readonly waitingNote: NodeJS.Timeout;
+	private readonly stopSubscription: Subscription | undefined;
+	private ledger: RunLedger | undefined;
+	private finished = false;
+	private closing = false;
+	private stopReading = async (): Promise<unknown> => undefined;
+	private stopPublishing = async (): Promise<void> => undefined;
 
-				rows$.complete(); // Every row of a batch comes before its record.
-				stats$.complete();
-			}
-		};
-
-		subscriber.next({type: 'start', config: startConfig(options)});
-		const snapshots$ = stats$.pipe(monitorStats({
-			scheduler,
-			intervalMs: options.intervalMs,
-			total: () => ledger?.total ?? null,
-			groups: [],
-			// From the first send's start to the last one's end: the time the run was sending, whoever
-			// watched it and whenever the workers came.
-			elapsedMs,
-			seeds: () => ledger?.seeds ?? [],
-			workers() {
-				const now = Date.now();
-				const live = [...workers.values()].filter(worker => !worker.done && now - worker.seenAt <= LIVE_INTERVALS * options.intervalMs);
-				return {live: live.length, senders: live.reduce((sum, worker) => sum + worker.senders, 0), inFlight: live.reduce((sum, worker) => sum + worker.inFlight, 0)};
+	constructor(private readonly connection: Connection, private readonly options: RemoteMonitorOptions, private readonly deps: RemoteMonitorDeps, subscriber: Subscriber<SimulationEvent>) {
+		this.names = runNames(options.run);
+		this.streamReading = {
+			thrown: (queue, error) => {
+				this.aside(`a record on ${queue} that could not be read (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`);
 			},
-			stop: deps.stop,
-		}));
-		const subscription = merge(rows$, snapshots$).subscribe({
+			failed(error) {
+				subscriber.error(error);
+			},
+			warn: text => {
+				this.warn(text);
+			},
+			closing: () => this.closing,
+			prefetch: options.prefetch ?? 200,
+		};
+		subscriber.next({type: 'start', config: startConfig(options)});
+		this.subscription = merge(this.rows$, this.snapshots()).subscribe({
 			next(event) {
 				subscriber.next(event);
 			},
 			error(error) {
 				subscriber.error(error);
 			},
-			complete() {
-				void close().then(() => {
+			complete: () => {
+				void this.close().then(() => {
 					subscriber.complete();
 				});
 			},
 		});
-
-		/** How the monitor reads the run's streams: a record its handler cannot take is set aside with the reason, and reading goes on. */
-		const streamReading: StreamReading = {
-			thrown(queue, error) {
-				aside(`a record on ${queue} that could not be read (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`);
-			},
-			failed(error) {
-				subscriber.error(error);
-			},
-			warn,
-			closing: () => closing,
-			prefetch: options.prefetch ?? 200,
-		};
-
-		/** A row of a run that keeps events: passed on once per message. */
-		const passOn = (row: WireResult): void => {
-			let seen = rowsSeen.get(row.producer);
-			if (seen === undefined) {
-				seen = new IdSet();
-				rowsSeen.set(row.producer, seen);
-			}
-
-			if (seen.addNumber(row.n)) {
-				rows$.next(toSendResult(row));
-			}
-		};
-
-		let closing = false;
-		let stopReading = async (): Promise<unknown> => undefined;
-		const startReading = (run: EpochRecord): void => {
-			const runLedger = new RunLedger({
-				run: options.run, epoch: run.epoch, fold: true, aside,
-			});
-			ledger = runLedger;
-			const publisher = connection.createPublisher({confirm: true, maxAttempts: 5});
-			const listening = connectedSince(connection);
-			const keeper = keepRun(runLedger, run, async record => publisher.send({routingKey: names.control, durable: true, contentType: 'application/json'}, JSON.stringify(record)), listening.since);
-			stopPublishing = async () => {
-				keeper.stop();
-				listening.stop();
-				await publisher.close();
-			};
-
-			if (options.emitResults && run.events !== true && options.eventsAsked) {
-				warn(`run ${options.run} keeps no per-message rows (it was started without produce --events): --events shows progress and the summary only`);
-			}
-
-			const control = readStream(connection, queues.control, body => {
-				const parsed = parseControl(body);
-				if ('problem' in parsed) {
-					aside(`a record on ${names.control} that is not sms-sim's (${parsed.problem})`);
-					return;
-				}
-
-				const {record} = parsed;
-				if (record.run !== options.run || record.epoch !== run.epoch) {
-					aside(`control records of an earlier run named ${options.run} (purge it to start afresh)`);
-					return;
-				}
-
-				if (record.type === 'heartbeat') {
-					workers.set(record.worker, {
-						senders: record.senders, inFlight: record.inFlight, seenAt: Date.now(), done: record.done,
-					});
-				} else {
-					runLedger.control(record);
-					keeper.check();
-					stats$.next(runLedger.stats());
-				}
-
-				finishIfDone();
-			}, streamReading);
-			const outcomes = readStream(connection, queues.outcomes, body => {
-				if (isStatsRecord(body)) {
-					runLedger.records(body as Buffer);
-					keeper.check();
-					stats$.next(runLedger.stats());
-					finishIfDone();
-					return;
-				}
-
-				if (run.events === true && !options.emitResults && isBatch(body)) {
-					return; // Per-message rows of a run that keeps them: not asked for, not read.
-				}
-
-				const parsed = parseOutcomes(body);
-				if ('problem' in parsed) {
-					aside(`a record on ${names.outcomes} that is not sms-sim's (${parsed.problem})`);
-				} else if (parsed.record.run !== options.run || parsed.record.epoch !== run.epoch) {
-					aside(`results of an earlier run named ${options.run} (purge it to start afresh)`);
-				} else if (run.events === true) {
-					for (const row of parsed.record.results) {
-						passOn(row);
-					}
-				} else {
-					aside(`per-message rows on ${names.outcomes}, in a run started without --events (no worker of it writes them)`);
-				}
-			}, streamReading);
-			stopReading = async () => Promise.all([control(), outcomes()]);
-		};
-
 		// A monitor may start before any producer: it waits for the run to have an identity, and says
 		// so if that takes a moment (a name typed wrong would otherwise look like a run of zeros).
-		const finding = awaitRun(connection, options.run, {aside});
-		const waitingNote = setTimeout(() => {
-			warn(`waiting for run '${options.run}': no producer has started it yet`);
+		this.finding = awaitRun(connection, options.run, {
+			aside: reason => {
+				this.aside(reason);
+			},
+		});
+		this.waitingNote = setTimeout(() => {
+			this.warn(`waiting for run '${options.run}': no producer has started it yet`);
 		}, WAITING_NOTE_MS);
-		waitingNote.unref();
-		finding.identity.then(run => {
-			clearTimeout(waitingNote);
-			if (!subscriber.closed && !closing) {
-				startReading(run);
+		this.waitingNote.unref();
+		this.finding.identity.then(run => {
+			clearTimeout(this.waitingNote);
+			if (!subscriber.closed && !this.closing) {
+				this.startReading(run);
 			}
 		}, (error: unknown) => {
 			subscriber.error(error);
 		});
-
-		let stopPublishing = async (): Promise<void> => undefined;
-		const close = async (): Promise<void> => {
-			closing = true;
-			await Promise.allSettled([finding.close(), stopReading(), stopPublishing()]);
-		};
-
-		const stopSubscription = deps.stop
+		this.stopSubscription = deps.stop
 			? from(deps.stop).subscribe(() => {
-				rows$.complete();
-				void finding.close();
+				this.rows$.complete();
+				void this.finding.close();
 			})
 			: undefined;
+	}
 
-		return () => {
-			clearTimeout(waitingNote);
-			stopSubscription?.unsubscribe();
-			subscription.unsubscribe();
-			stats$.complete();
-			void close();
-			const redelivered = ledger?.redelivered ?? 0;
-			if (redelivered > 0) {
-				warn(`${redelivered} redelivered batch${redelivered === 1 ? ' was' : 'es were'} counted once`);
+	stop(): void {
+		clearTimeout(this.waitingNote);
+		this.stopSubscription?.unsubscribe();
+		this.subscription.unsubscribe();
+		this.stats$.complete();
+		void this.close();
+		const redelivered = this.ledger?.redelivered ?? 0;
+		if (redelivered > 0) {
+			this.warn(`${redelivered} redelivered batch${redelivered === 1 ? ' was' : 'es were'} counted once`);
+		}
+	}
+
+	private warn(text: string): void {
+		this.deps.warn?.(text);
+	}
+
+	private aside(reason: string): void {
+		if (!this.setAside.has(reason)) {
+			this.warn(`set aside: ${reason}`);
+		}
+
+		this.setAside.set(reason, (this.setAside.get(reason) ?? 0) + 1);
+	}
+
+	/** The run's snapshots, every interval and at its end. */
+	private snapshots(): Observable<SimulationEvent> {
+		const {options} = this;
+		return this.stats$.pipe(monitorStats({
+			scheduler: this.deps.scheduler,
+			intervalMs: options.intervalMs,
+			total: () => this.ledger?.total ?? null,
+			groups: [],
+			// From the first send's start to the last one's end: the time the run was sending, whoever
+			// watched it and whenever the workers came.
+			elapsedMs: () => {
+				const stats = this.ledger?.stats();
+				return stats && stats.lastEndMs > stats.firstStartMs ? stats.lastEndMs - stats.firstStartMs : 0;
+			},
+			seeds: () => this.ledger?.seeds ?? [],
+			workers: () => this.liveWorkers(),
+			stop: this.deps.stop,
+		}));
+	}
+
+	/** Workers seen in a heartbeat within the last three intervals, and not done. */
+	private liveWorkers(): {live: number; senders: number; inFlight: number} {
+		const now = Date.now();
+		const live = [...this.workers.values()].filter(worker => !worker.done && now - worker.seenAt <= LIVE_INTERVALS * this.options.intervalMs);
+		return {live: live.length, senders: live.reduce((sum, worker) => sum + worker.senders, 0), inFlight: live.reduce((sum, worker) => sum + worker.inFlight, 0)};
+	}
+
+	private finishIfDone(): void {
+		const {ledger} = this;
+		if (!this.finished && ledger?.done === true) {
+			this.finished = true;
+			for (const {producer, published} of ledger.lostProducers) {
+				this.warn(`producer ${producer} stopped before it was done (killed?): the run ends with the ${published} message${published === 1 ? '' : 's'} it had confirmed`);
 			}
+
+			this.rows$.complete(); // Every row of a batch comes before its record.
+			this.stats$.complete();
+		}
+	}
+
+	private startReading(run: EpochRecord): void {
+		const {connection, options, names} = this;
+		const queues = queueOptions(options.run);
+		const ledger = new RunLedger({
+			run: options.run,
+			epoch: run.epoch,
+			fold: true,
+			aside: reason => {
+				this.aside(reason);
+			},
+		});
+		this.ledger = ledger;
+		const publisher = connection.createPublisher({confirm: true, maxAttempts: 5});
+		const listening = connectedSince(connection);
+		const keeper = keepRun(ledger, run, async record => publisher.send({routingKey: names.control, durable: true, contentType: 'application/json'}, JSON.stringify(record)), listening.since);
+		this.stopPublishing = async () => {
+			keeper.stop();
+			listening.stop();
+			await publisher.close();
 		};
-	});
+
+		if (options.emitResults && run.events !== true && options.eventsAsked) {
+			this.warn(`run ${options.run} keeps no per-message rows (it was started without produce --events): --events shows progress and the summary only`);
+		}
+
+		const reading: Reading = {run, ledger, keeper};
+		const control = readStream(connection, queues.control, body => {
+			this.onControl(body, reading);
+		}, this.streamReading);
+		const outcomes = readStream(connection, queues.outcomes, body => {
+			this.onOutcomes(body, reading);
+		}, this.streamReading);
+		this.stopReading = async () => Promise.all([control(), outcomes()]);
+	}
+
+	private onControl(body: unknown, {run, ledger, keeper}: Reading): void {
+		const parsed = parseControl(body);
+		if ('problem' in parsed) {
+			this.aside(`a record on ${this.names.control} that is not sms-sim's (${parsed.problem})`);
+			return;
+		}
+
+		const {record} = parsed;
+		if (record.run !== this.options.run || record.epoch !== run.epoch) {
+			this.aside(`control records of an earlier run named ${this.options.run} (purge it to start afresh)`);
+			return;
+		}
+
+		if (record.type === 'heartbeat') {
+			this.workers.set(record.worker, {
+				senders: record.senders, inFlight: record.inFlight, seenAt: Date.now(), done: record.done,
+			});
+		} else {
+			ledger.control(record);
+			keeper.check();
+			this.stats$.next(ledger.stats());
+		}
+
+		this.finishIfDone();
+	}
+
+	private onOutcomes(body: unknown, {run, ledger, keeper}: Reading): void {
+		const {options, names} = this;
+		if (isStatsRecord(body)) {
+			ledger.records(body as Buffer);
+			keeper.check();
+			this.stats$.next(ledger.stats());
+			this.finishIfDone();
+			return;
+		}
+
+		if (run.events === true && !options.emitResults && isBatch(body)) {
+			return; // Per-message rows of a run that keeps them: not asked for, not read.
+		}
+
+		const parsed = parseOutcomes(body);
+		if ('problem' in parsed) {
+			this.aside(`a record on ${names.outcomes} that is not sms-sim's (${parsed.problem})`);
+		} else if (parsed.record.run !== options.run || parsed.record.epoch !== run.epoch) {
+			this.aside(`results of an earlier run named ${options.run} (purge it to start afresh)`);
+		} else if (run.events === true) {
+			for (const row of parsed.record.results) {
+				this.passOn(row);
+			}
+		} else {
+			this.aside(`per-message rows on ${names.outcomes}, in a run started without --events (no worker of it writes them)`);
+		}
+	}
+
+	/** A row of a run that keeps events: passed on once per message. */
+	private passOn(row: WireResult): void {
+		let seen = this.rowsSeen.get(row.producer);
+		if (seen === undefined) {
+			seen = new IdSet();
+			this.rowsSeen.set(row.producer, seen);
+		}
+
+		if (seen.addNumber(row.n)) {
+			this.rows$.next(toSendResult(row));
+		}
+	}
+
+	private async close(): Promise<void> {
+		this.closing = true;
+		await Promise.allSettled([this.finding.close(), this.stopReading(), this.stopPublishing()]);
+	}
 }
 
 /** A result off the wire as the monitor folds it: its message's encoding and segments as the worker worked them out. */

@@ -42,217 +42,245 @@ export type InputReader = PendingSource & {
  * with `onBadLine` (a check of a whole file) bad lines go there and reading goes on.
  */
 export function readInput(path: string, options: ReplayOptions, {stdin, onBadLine}: {readonly stdin?: Readable; readonly onBadLine?: (error: ReplayError) => void} = {}): InputReader {
-	const parser = new ReplayParser(options);
-	const splitter = new LineSplitter(MAX_LINE_CHARS);
-	/** Lines read and not parsed yet, from `head` on. */
-	let lines: Array<string | undefined> = [];
-	let head = 0;
-	/** Nothing more will be read: the input ended, or a line was too long, or reading was stopped. */
-	let readDone = false;
-	/** Nothing more will be given: reading is done and every line taken, or a bad line ended it. */
-	let ended = false;
-	/** A message parsed by `first()` and not pulled yet. */
-	let peeked: Message | undefined;
-	let problem: ReplayError | undefined;
-	let waiters: Array<() => void> = [];
+	return new ReplayInput(path, options, stdin, onBadLine);
+}
 
-	const notify = (): void => {
-		if ((head < lines.length || readDone) && waiters.length > 0) {
-			const called = waiters;
-			waiters = [];
+/** The input of one replay: lines read ahead as text, parsed as they are pulled. */
+class ReplayInput implements InputReader {
+	private readonly parser: ReplayParser;
+	private readonly splitter = new LineSplitter(MAX_LINE_CHARS);
+	private readonly stream: Readable | FileReader;
+	/** A socket and a file reader push into the reused buffer (and are resumed); a stream is read. */
+	private readonly socket: Socket | FileReader | undefined;
+	/** Lines read and not parsed yet, from `head` on. */
+	private unparsed: Array<string | undefined> = [];
+	private head = 0;
+	/** Nothing more will be read: the input ended, or a line was too long, or reading was stopped. */
+	private readDone = false;
+	/** Nothing more will be given: reading is done and every line taken, or a bad line ended it. */
+	private ended = false;
+	/** A message parsed by `first()` and not pulled yet. */
+	private peeked: Message | undefined;
+	private failure: ReplayError | undefined;
+	private waiters: Array<() => void> = [];
+	/** The socket stopped reading because the read-ahead was full (returning false stops it). */
+	private socketPaused = false;
+	private readonly fill = (): void => {
+		this.readAvailable();
+	};
+
+	constructor(path: string, options: ReplayOptions, private readonly stdin: Readable | undefined, private readonly onBadLine: ((error: ReplayError) => void) | undefined) {
+		this.parser = new ReplayParser(options);
+		// Pipes and sockets are read into one buffer, used again for every read (a stream's 64 KiB
+		// piece per read is garbage the heap does not see), and stop reading while the read-ahead is
+		// full; anything else is a stream read as asked.
+		const consumeRead = (bytes: number, into: Uint8Array): boolean => this.consumeRead(bytes, into);
+		this.stream = path === '-' ? (stdin ?? standardInput(consumeRead)) : openInput(path, consumeRead);
+		this.socket = this.stream instanceof Socket || this.stream instanceof FileReader ? this.stream : undefined;
+		if (!this.socket) {
+			(this.stream as Readable).on('readable', this.fill);
+		}
+
+		this.stream.once('end', () => {
+			this.onEnd();
+		});
+		this.stream.once('error', (error: NodeJS.ErrnoException) => {
+			if (!this.readDone) {
+				this.failure ??= new ReplayError(0, `cannot read it: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
+				this.unparsed.length = this.head; // What was read after the last good line is not trusted.
+				this.stopReading();
+			}
+
+			this.notify();
+		});
+	}
+
+	[Symbol.iterator](): Iterator<Message | typeof NOT_YET> {
+		return {
+			next: () => this.next(),
+			return: () => ({done: true, value: undefined}),
+		};
+	}
+
+	whenReady(callback: () => void): void {
+		this.waiters.push(() => {
+			setImmediate(callback); // Never within the pull that waited: the pool is mid-step there.
+		});
+		this.notify();
+	}
+
+	problem(): ReplayError | undefined {
+		return this.failure;
+	}
+
+	async first(): Promise<Message | undefined> {
+		for (;;) {
+			const step = this.next();
+			if (step.done) {
+				return undefined;
+			}
+
+			if (step.value !== NOT_YET) {
+				this.peeked = step.value;
+				return step.value;
+			}
+
+			// eslint-disable-next-line no-await-in-loop
+			await new Promise<void>(resolve => {
+				this.whenReady(resolve);
+			});
+		}
+	}
+
+	close(): void {
+		this.stopReading();
+		this.unparsed.length = this.head;
+		this.ended = true;
+		this.notify();
+	}
+
+	lines(): number {
+		return this.parser.lines;
+	}
+
+	private notify(): void {
+		if ((this.head < this.unparsed.length || this.readDone) && this.waiters.length > 0) {
+			const called = this.waiters;
+			this.waiters = [];
 			for (const waiter of called) {
 				waiter();
 			}
 		}
-	};
+	}
 
-	const stopReading = (): void => {
-		if (!readDone) {
-			readDone = true;
-			(stream as Readable).off('readable', fill);
-			if (stream !== stdin && stream !== process.stdin) {
-				stream.destroy();
+	private stopReading(): void {
+		if (!this.readDone) {
+			this.readDone = true;
+			(this.stream as Readable).off('readable', this.fill);
+			if (this.stream !== this.stdin && this.stream !== process.stdin) {
+				this.stream.destroy();
 			}
 		}
-	};
+	}
 
-	const wantsMore = (): boolean => !readDone && lines.length - head < READ_AHEAD;
+	private wantsMore(): boolean {
+		return !this.readDone && this.unparsed.length - this.head < READ_AHEAD;
+	}
 
-	const pushLine = (line: string): void => {
-		lines.push(line);
-	};
-
-	const consume = (chunk: Buffer): void => {
-		if (!splitter.write(chunk, pushLine)) {
-			lines.push(OVERLONG_LINE); // The parser says so, in its turn; nothing after it is read.
-			stopReading();
+	private consume(chunk: Buffer): void {
+		if (!this.splitter.write(chunk, line => {
+			this.unparsed.push(line);
+		})) {
+			this.unparsed.push(OVERLONG_LINE); // The parser says so, in its turn; nothing after it is read.
+			this.stopReading();
 		}
-	};
+	}
 
-	// Pipes and sockets are read into one buffer, used again for every read (a stream's 64 KiB
-	// piece per read is garbage the heap does not see), and stop reading while the read-ahead is
-	// full; anything else is a stream read as asked.
-	const stream: Readable | FileReader = path === '-' ? (stdin ?? standardInput(consumeRead)) : openInput(path, consumeRead);
-	// A socket and a file reader push into the reused buffer (and are resumed); a stream is read.
-	const socket = stream instanceof Socket || stream instanceof FileReader ? stream : undefined;
-	/** The socket stopped reading because the read-ahead was full (returning false stops it). */
-	let socketPaused = false;
-	function consumeRead(bytes: number, into: Uint8Array): boolean {
-		if (readDone) {
+	private consumeRead(bytes: number, into: Uint8Array): boolean {
+		if (this.readDone) {
 			return false;
 		}
 
-		consume(Buffer.from(into.buffer, into.byteOffset, bytes));
-		notify();
-		socketPaused = !wantsMore();
-		return !socketPaused;
+		this.consume(Buffer.from(into.buffer, into.byteOffset, bytes));
+		this.notify();
+		this.socketPaused = !this.wantsMore();
+		return !this.socketPaused;
 	}
 
 	/** Reads what the input has, until the read-ahead is full. */
-	function fill(): void {
-		if (socket) {
-			if (socketPaused && wantsMore()) {
-				socketPaused = false;
-				socket.resume();
+	private readAvailable(): void {
+		if (this.socket) {
+			if (this.socketPaused && this.wantsMore()) {
+				this.socketPaused = false;
+				this.socket.resume();
 			}
 
 			return;
 		}
 
-		while (wantsMore()) {
-			const chunk = (stream as Readable).read() as Buffer | string | null;
+		while (this.wantsMore()) {
+			const chunk = (this.stream as Readable).read() as Buffer | string | null;
 			if (chunk === null) {
 				break;
 			}
 
-			consume(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+			this.consume(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
 		}
 
-		notify();
+		this.notify();
 	}
 
-	if (!socket) {
-		(stream as Readable).on('readable', fill);
-	}
-
-	stream.once('end', () => {
-		if (!readDone) {
-			const last = splitter.end();
+	private onEnd(): void {
+		if (!this.readDone) {
+			const last = this.splitter.end();
 			if (last !== undefined) {
-				lines.push(last);
+				this.unparsed.push(last);
 			}
 
-			stopReading();
+			this.stopReading();
 		}
 
-		notify();
-	});
-	stream.once('error', (error: NodeJS.ErrnoException) => {
-		if (!readDone) {
-			problem ??= new ReplayError(0, `cannot read it: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
-			lines.length = head; // What was read after the last good line is not trusted.
-			stopReading();
-		}
-
-		notify();
-	});
+		this.notify();
+	}
 
 	/** The next message of the lines read so far; undefined when they hold none (yet). */
-	const parseNext = (): Message | undefined => {
-		while (!ended && head < lines.length) {
-			const line = lines[head]!;
-			lines[head++] = undefined;
-			const outcome = parser.parse(line);
+	private parseNext(): Message | undefined {
+		while (!this.ended && this.head < this.unparsed.length) {
+			const line = this.unparsed[this.head]!;
+			this.unparsed[this.head++] = undefined;
+			const outcome = this.parser.parse(line);
 			if (outcome instanceof ReplayError) {
-				if (onBadLine && !parser.ended) {
-					onBadLine(outcome); // A check of the whole file: on to the next line.
+				if (this.onBadLine && !this.parser.ended) {
+					this.onBadLine(outcome); // A check of the whole file: on to the next line.
 					continue;
 				}
 
-				problem ??= outcome;
-				ended = true;
-				stopReading();
+				this.failure ??= outcome;
+				this.ended = true;
+				this.stopReading();
 			} else if (outcome !== undefined) {
 				return outcome;
 			}
 		}
 
-		if (head === lines.length) {
-			lines = [];
-			head = 0;
-		} else if (head >= READ_AHEAD) {
-			lines = lines.slice(head);
-			head = 0;
+		if (this.head === this.unparsed.length) {
+			this.unparsed = [];
+			this.head = 0;
+		} else if (this.head >= READ_AHEAD) {
+			this.unparsed = this.unparsed.slice(this.head);
+			this.head = 0;
 		}
 
 		return undefined;
-	};
+	}
 
-	const next = (): IteratorResult<Message | typeof NOT_YET> => {
-		if (peeked !== undefined) {
-			const message = peeked;
-			peeked = undefined;
+	private next(): IteratorResult<Message | typeof NOT_YET> {
+		if (this.peeked !== undefined) {
+			const message = this.peeked;
+			this.peeked = undefined;
 			return {done: false, value: message};
 		}
 
-		let message = parseNext();
-		if (message === undefined && !ended && !readDone) {
-			fill(); // What the input holds already, before saying not yet.
-			message = parseNext();
+		let message = this.parseNext();
+		if (message === undefined && !this.ended && !this.readDone) {
+			this.readAvailable(); // What the input holds already, before saying not yet.
+			message = this.parseNext();
 		}
 
 		if (message !== undefined) {
-			if (lines.length - head < READ_AHEAD / 2) {
-				fill();
+			if (this.unparsed.length - this.head < READ_AHEAD / 2) {
+				this.readAvailable();
 			}
 
 			return {done: false, value: message};
 		}
 
-		if (readDone && head === lines.length) {
-			ended = true;
+		if (this.readDone && this.head === this.unparsed.length) {
+			this.ended = true;
 		}
 
-		return ended ? {done: true, value: undefined} : {done: false, value: NOT_YET};
-	};
-
-	const whenReady = (callback: () => void): void => {
-		waiters.push(() => {
-			setImmediate(callback); // Never within the pull that waited: the pool is mid-step there.
-		});
-		notify();
-	};
-
-	return {
-		[Symbol.iterator]: () => ({next, return: () => ({done: true, value: undefined})}),
-		whenReady,
-		problem: () => problem,
-		async first() {
-			for (;;) {
-				const step = next();
-				if (step.done) {
-					return undefined;
-				}
-
-				if (step.value !== NOT_YET) {
-					peeked = step.value;
-					return step.value;
-				}
-
-				// eslint-disable-next-line no-await-in-loop
-				await new Promise<void>(resolve => {
-					whenReady(resolve);
-				});
-			}
-		},
-		close() {
-			stopReading();
-			lines.length = head;
-			ended = true;
-			notify();
-		},
-		lines: () => parser.lines,
-	};
+		return this.ended ? {done: true, value: undefined} : {done: false, value: NOT_YET};
+	}
 }
 
 /** What a reused-buffer read gives its bytes to; false pauses the reading. */
