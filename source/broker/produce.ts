@@ -1,10 +1,10 @@
 import {randomBytes} from 'node:crypto';
-import type {Connection} from 'rabbitmq-client';
+import type {Connection, Publisher} from 'rabbitmq-client';
 import type {Charset} from '../model/messages.js';
 import {createRandom, streamSeed} from '../model/random.js';
 import {priorityDraw, type Priority} from '../model/priorities.js';
 import {
-	MAX_PRIORITY, PRODUCER_HEARTBEAT_MS, queueOptions, runNames, type ProducerAliveRecord, type ProducerDoneRecord, type ProducerStartRecord,
+	MAX_PRIORITY, PRODUCER_HEARTBEAT_MS, queueOptions, runNames, type ProducerAliveRecord, type RunNames, type ProducerDoneRecord, type ProducerStartRecord,
 } from './topology.js';
 import {BATCH_CONTENT_TYPE, encodeMessages} from './batches.js';
 import {BrokerError} from './connection.js';
@@ -43,134 +43,176 @@ const publishOptions = {durable: true, contentType: 'application/json'} as const
  * `shouldStop` is asked between windows: a stopped producer reports what it reached.
  * Expects the run declared (`declareRun`) first.
  */
-export async function produce(
-	connection: Connection,
-	options: ProduceOptions,
-	{onProgress, shouldStop = () => false}: {onProgress?: (progress: ProduceProgress) => void; shouldStop?: () => boolean} = {},
-): Promise<ProduceProgress> {
-	const queues = queueOptions(options.run);
-	const names = runNames(options.run);
-	const {epoch, startedAt} = await joinRun(connection, options.run, {events: options.events ?? false});
-	const producer = randomBytes(4).toString('hex');
-	const publisher = connection.createPublisher({
-		confirm: true,
-		// A broker restart takes a few seconds; retries back off up to the connection's retryHigh.
-		maxAttempts: 50,
-		// Every queue of the run, so nothing published to it is unroutable, whoever starts first.
-		queues: [queues.messages, queues.outcomes, queues.control, queues.dead],
-	});
-	const send = async (queue: string, record: unknown) => publisher.send({routingKey: queue, ...publishOptions}, JSON.stringify(record));
-	let stopAlive = (): void => undefined;
-	const progress = (published: number): ProduceProgress => ({
-		published, total: options.messages, producer, epoch,
-	});
+export async function produce(connection: Connection, options: ProduceOptions, hooks: ProduceHooks = {}): Promise<ProduceProgress> {
+	const run = await joinRun(connection, options.run, {events: options.events ?? false});
+	const producer = new Producer(connection, options, run, hooks);
 	try {
+		return await producer.publishAll();
+	} finally {
+		await producer.close();
+	}
+}
+
+type ProduceHooks = {
+	/** Told after each window of batches is confirmed. */
+	readonly onProgress?: (progress: ProduceProgress) => void;
+	/** Asked between windows: a stopped producer reports what it reached. */
+	readonly shouldStop?: () => boolean;
+};
+
+/** One producer of a run: what it has published and what the broker has confirmed. */
+class Producer {
+	private readonly names: RunNames;
+	private readonly producer = randomBytes(4).toString('hex');
+	private readonly publisher: Publisher;
+	/** Batches published and not confirmed yet, each to its number of messages. */
+	private readonly pending: Array<Promise<number>> = [];
+	/** Messages drawn for each priority's next batch so far. */
+	private readonly filling = new Map<string | undefined, number>();
+	private alive: NodeJS.Timeout | undefined;
+	/** What the broker has confirmed: the producer's heartbeats say so. */
+	private confirmed = {published: 0, batches: 0};
+	private saidAt = performance.now();
+	private published = 0;
+	/** Batches published so far: the last one's number. */
+	private seq = 0;
+	/** Messages in the batches published so far: the next batch's first is numbered one more. */
+	private numbered = 0;
+
+	constructor(private readonly connection: Connection, private readonly options: ProduceOptions, private readonly run: {readonly epoch: string; readonly startedAt: number}, private readonly hooks: ProduceHooks) {
+		const queues = queueOptions(options.run);
+		this.names = runNames(options.run);
+		this.publisher = connection.createPublisher({
+			confirm: true,
+			// A broker restart takes a few seconds; retries back off up to the connection's retryHigh.
+			maxAttempts: 50,
+			// Every queue of the run, so nothing published to it is unroutable, whoever starts first.
+			queues: [queues.messages, queues.outcomes, queues.control, queues.dead],
+		});
+	}
+
+	/** Announces the producer, publishes its messages in batches, and says it is done. */
+	async publishAll(): Promise<ProduceProgress> {
+		const {options, run, producer} = this;
 		const start: ProducerStartRecord = {
-			type: 'producer-start', run: options.run, epoch, producer, total: options.messages, seed: options.seed, maxBodyLength: options.maxBodyLength, maxBatches: mostBatches(options), batch: options.batch,
+			type: 'producer-start', run: options.run, epoch: run.epoch, producer, total: options.messages, seed: options.seed, maxBodyLength: options.maxBodyLength, maxBatches: mostBatches(options), batch: options.batch,
 		};
-		await send(names.control, start);
-		const complete = await completeBeforeStart(connection, options.run, epoch, producer);
+		await this.sendControl(start);
+		const complete = await completeBeforeStart(this.connection, options.run, run.epoch, producer);
 		if (complete !== undefined) {
 			throw new BrokerError(`run ${options.run} is complete (its ${complete.producers} producer${complete.producers === 1 ? ' is' : 's are'} done and every message is counted): a producer cannot add to it; use another --run, or purge it to start afresh`);
 		}
 
 		// Alive every second, with what is confirmed so far: if this process is killed, readers see the
-		// heartbeats stop and complete the run with that (see ProducerLostRecord).
-		let confirmed = {published: 0, batches: 0};
-		let saidAt = performance.now();
-		const sayAlive = (): void => {
-			saidAt = performance.now();
-			const record: ProducerAliveRecord = {
-				type: 'producer-alive', run: options.run, epoch, producer, ...confirmed,
-			};
-			send(names.control, record).catch(() => undefined);
+		// heartbeats stop and complete the run with that (see ProducerAliveRecord).
+		this.alive = setInterval(() => {
+			this.sayAlive();
+		}, PRODUCER_HEARTBEAT_MS);
+		await this.publishBatches();
+		await this.confirmWindow();
+		const done: ProducerDoneRecord = {
+			type: 'producer-done', run: options.run, epoch: run.epoch, producer, published: this.published, batches: this.seq,
 		};
+		clearInterval(this.alive);
+		await this.sendControl(done);
+		return this.progress();
+	}
 
-		const alive = setInterval(sayAlive, PRODUCER_HEARTBEAT_MS);
-		stopAlive = () => {
-			clearInterval(alive);
-		};
+	async close(): Promise<void> {
+		clearInterval(this.alive);
+		await this.publisher.close();
+	}
 
-		const window = options.window ?? 8;
-		const pending: Array<Promise<number>> = [];
-		let published = 0;
-		// With priorities, a batch per priority: each batch is one AMQP message with that priority, so
-		// the broker's priority queue hands out the higher ones first.
+	/**
+	 * Draws each message's priority (from the producer's own stream; nothing else is drawn here) and
+	 * publishes a batch whenever one of a priority fills, waiting for a window of them to be confirmed.
+	 * Stopped, a producer publishes no more: the batches of other priorities it had begun are
+	 * dropped, and its producer-done says which it published (their count and batches).
+	 */
+	private async publishBatches(): Promise<void> {
+		const {options, filling} = this;
 		const {priorities = []} = options;
-		/** Messages drawn for each priority's next batch so far. */
-		const filling = new Map<string | undefined, number>();
-		let seq = 0;
-		/** Messages in the batches published so far: the next batch's first is numbered one more. */
-		let numbered = 0;
-		const flush = (priority: string | undefined): void => {
-			const size = filling.get(priority) ?? 0;
-			filling.set(priority, 0);
-			seq++;
-			// The batch says how to draw its messages (see batches.ts); whichever worker takes it draws them.
-			const body = encodeMessages({
-				run: options.run, epoch, startedAt, producer, seq, ...(priority === undefined ? {} : {priority}), first: numbered + 1, messages: size, seed: streamSeed(options.seed, seq), maxBodyLength: options.maxBodyLength, charset: options.charset ?? 'ascii',
-			});
-			numbered += size;
-			const rank = priorities.findIndex(candidate => candidate.name === priority);
-			const amqpPriority = rank === -1 ? undefined : Math.max(1, MAX_PRIORITY - rank);
-			pending.push(publisher.send({
-				routingKey: names.messages, durable: true, contentType: BATCH_CONTENT_TYPE, ...(amqpPriority === undefined ? {} : {priority: amqpPriority}),
-			}, body).then(() => size));
-		};
-
-		/** Waits for every batch in flight to be confirmed, then says so: progress, and a heartbeat if none went out for a moment. */
-		const confirmWindow = async (): Promise<void> => {
-			const confirmedBatches = seq;
-			published += sum(await Promise.all(pending));
-			pending.length = 0;
-			confirmed = {published, batches: confirmedBatches};
-			// Soon after each confirm, not only every second: killed, a producer's run counts what its
-			// last heartbeat said, and batches confirmed after it are set aside.
-			if (performance.now() - saidAt >= ALIVE_AFTER_CONFIRM_MS) {
-				sayAlive();
-			}
-
-			onProgress?.(progress(published));
-		};
-
-		// Only priorities are drawn here, one a message, from the producer's own stream.
+		const shouldStop = this.hooks.shouldStop ?? (() => false);
+		const window = options.window ?? 8;
 		const priorityOf = priorities.length > 0 ? priorityDraw(priorities, createRandom(options.seed)) : undefined;
 		for (let n = 1; n <= options.messages; n++) {
 			const priority = priorityOf?.();
 			const size = (filling.get(priority) ?? 0) + 1;
 			filling.set(priority, size);
 			if (size >= options.batch) {
-				flush(priority);
-				if (pending.length >= window) {
+				this.flush(priority);
+				if (this.pending.length >= window) {
 					// eslint-disable-next-line no-await-in-loop
-					await confirmWindow();
+					await this.confirmWindow();
 					if (shouldStop()) {
-						break;
+						return;
 					}
 				}
 			}
 		}
 
-		// Stopped, a producer publishes no more: the batches of other priorities it had begun are
-		// dropped, and its producer-done says which it published (their count and batches).
 		if (!shouldStop()) {
 			for (const [priority, size] of filling) {
 				if (size > 0) {
-					flush(priority);
+					this.flush(priority);
 				}
 			}
 		}
+	}
 
-		await confirmWindow();
-		const done: ProducerDoneRecord = {
-			type: 'producer-done', run: options.run, epoch, producer, published, batches: seq,
+	/**
+	 * Publishes the batch of `priority` drawn so far. With priorities, a batch per priority: each
+	 * batch is one AMQP message with that priority, so the broker's priority queue hands out the
+	 * higher ones first. The batch says how to draw its messages (see batches.ts); whichever worker
+	 * takes it draws them.
+	 */
+	private flush(priority: string | undefined): void {
+		const {options, run} = this;
+		const size = this.filling.get(priority) ?? 0;
+		this.filling.set(priority, 0);
+		const seq = ++this.seq;
+		const body = encodeMessages({
+			run: options.run, epoch: run.epoch, startedAt: run.startedAt, producer: this.producer, seq, ...(priority === undefined ? {} : {priority}), first: this.numbered + 1, messages: size, seed: streamSeed(options.seed, seq), maxBodyLength: options.maxBodyLength, charset: options.charset ?? 'ascii',
+		});
+		this.numbered += size;
+		const rank = (options.priorities ?? []).findIndex(candidate => candidate.name === priority);
+		const amqpPriority = rank === -1 ? undefined : Math.max(1, MAX_PRIORITY - rank);
+		this.pending.push(this.publisher.send({
+			routingKey: this.names.messages, durable: true, contentType: BATCH_CONTENT_TYPE, ...(amqpPriority === undefined ? {} : {priority: amqpPriority}),
+		}, body).then(() => size));
+	}
+
+	/** Waits for every batch in flight to be confirmed, then says so: progress, and a heartbeat if none went out for a moment. */
+	private async confirmWindow(): Promise<void> {
+		const confirmedBatches = this.seq;
+		this.published += sum(await Promise.all(this.pending));
+		this.pending.length = 0;
+		this.confirmed = {published: this.published, batches: confirmedBatches};
+		// Soon after each confirm, not only every second: killed, a producer's run counts what its
+		// last heartbeat said, and batches confirmed after it are set aside.
+		if (performance.now() - this.saidAt >= ALIVE_AFTER_CONFIRM_MS) {
+			this.sayAlive();
+		}
+
+		this.hooks.onProgress?.(this.progress());
+	}
+
+	private sayAlive(): void {
+		this.saidAt = performance.now();
+		const record: ProducerAliveRecord = {
+			type: 'producer-alive', run: this.options.run, epoch: this.run.epoch, producer: this.producer, ...this.confirmed,
 		};
-		stopAlive();
-		await send(names.control, done);
-		return progress(published);
-	} finally {
-		stopAlive();
-		await publisher.close();
+		this.sendControl(record).catch(() => undefined);
+	}
+
+	private async sendControl(record: unknown): Promise<void> {
+		await this.publisher.send({routingKey: this.names.control, ...publishOptions}, JSON.stringify(record));
+	}
+
+	private progress(): ProduceProgress {
+		return {
+			published: this.published, total: this.options.messages, producer: this.producer, epoch: this.run.epoch,
+		};
 	}
 }
 

@@ -1,4 +1,4 @@
-import type {Connection} from 'rabbitmq-client';
+import type {Connection, Consumer, Publisher} from 'rabbitmq-client';
 import type {SimulationScheduler} from '../engine/scheduler.js';
 import type {WorkerRecordHeader} from './topology.js';
 
@@ -167,7 +167,7 @@ export type ClockShare = {
  * allow, catches it up when idle, and says where it stands. `offsetMs` turns the scheduler's times
  * into run times (run = scheduler + offset).
  */
-export function shareClock(connection: Connection, options: {
+export type ClockShareOptions = {
 	readonly run: string;
 	readonly epoch: string;
 	readonly worker: string;
@@ -199,50 +199,93 @@ export function shareClock(connection: Connection, options: {
 	 * hold meanwhile), as one process's free senders would take them now.
 	 */
 	readonly giveBack?: (messages: number) => void;
-}): ClockShare {
-	const {scheduler, offsetMs} = options;
-	const exchange = clockExchange(options.run);
-	const clock = new SharedClock({worker: options.worker, windowMs: options.windowMs, now: () => Date.now()});
-	const publisher = connection.createPublisher({exchanges: [{exchange, type: 'fanout', autoDelete: true}]});
-	let lastSaid: number | undefined;
-	let left = false;
+};
+
+export function shareClock(connection: Connection, options: ClockShareOptions): ClockShare {
+	return new ClockMember(connection, options);
+}
+
+/** A worker's part in the run's shared clock. */
+class ClockMember implements ClockShare {
+	readonly ready: Promise<void>;
+	private readonly exchange: string;
+	private readonly clock: SharedClock;
+	private readonly publisher: Publisher;
+	private readonly consumer: Consumer;
+	private readonly keepalive: NodeJS.Timeout;
+	private lastSaid: number | undefined;
+	private lastStarved = false;
+	private lastSpare = 0;
+	private left = false;
 	/**
 	 * Until it has heard how far the run is, a worker that just joined says only that it is joining
 	 * (its 0 would hold the others back for good) and does nothing (it would run ahead of workers it
 	 * has not heard of yet).
 	 */
-	let joined = false;
+	private joined = false;
+	/** A `follow` is due on the next turn of the event loop. */
+	private followPending = false;
 
-	let lastStarved = false;
-	let lastSpare = 0;
-	const say = (frontier: number | null): void => {
-		lastSaid = frontier ?? undefined;
-		lastStarved = options.starved();
-		lastSpare = options.spare?.() ?? 0;
-		const record: ClockRecord = {
-			type: 'clock', run: options.run, epoch: options.epoch, worker: options.worker, frontier, windowMs: options.windowMs, ...(joined || left ? {} : {joining: true}), ...(lastStarved ? {starved: true, wants: options.wants?.() ?? 0} : {}), ...(lastSpare > 0 ? {spare: lastSpare} : {}),
-		};
-		publisher.send({exchange, contentType: 'application/json'}, JSON.stringify(record)).catch(() => undefined);
-	};
+	constructor(connection: Connection, private readonly options: ClockShareOptions) {
+		const {scheduler} = options;
+		const exchange = clockExchange(options.run);
+		this.exchange = exchange;
+		this.clock = new SharedClock({worker: options.worker, windowMs: options.windowMs, now: () => Date.now()});
+		this.publisher = connection.createPublisher({exchanges: [{exchange, type: 'fanout', autoDelete: true}]});
+		scheduler.holdWhile(options.starved);
+		scheduler.whenSliceEnds(() => {
+			// Once per turn of the event loop at most: a slice ends many times a second.
+			if (!this.followPending) {
+				this.followPending = true;
+				setImmediate(() => {
+					this.followPending = false;
+					this.update();
+				});
+			}
+		});
+		this.consumer = connection.createConsumer({
+			queue: '',
+			queueOptions: {exclusive: true, autoDelete: true},
+			exchanges: [{exchange, type: 'fanout', autoDelete: true}],
+			queueBindings: [{exchange, queue: ''}],
+			noAck: true,
+		}, message => {
+			const record = parseClock(message.body, options.run, options.epoch);
+			if (record !== undefined && record.worker !== options.worker) {
+				this.clock.take(record);
+				this.update();
+			}
+		});
+		this.consumer.on('error', (error: unknown) => {
+			if (!this.left) {
+				options.warn(`the run's shared clock: ${error instanceof Error ? error.message : String(error)}`);
+			}
+		});
+		this.keepalive = setInterval(() => {
+			this.update();
+			if (!this.left) {
+				this.say(this.joined ? this.frontier() : null); // Joining: says so again, so it is not taken for gone.
+			}
+		}, CLOCK_KEEPALIVE_MS);
+		this.keepalive.unref();
+		this.say(null); // Joining: the others hold their clocks until it says where it stands.
+		this.ready = this.awaitJoined();
+	}
 
-	/** Starved, its senders start new work now: what it stands at is its clock, not its next event. */
-	const frontier = (): number => (options.starved() ? scheduler.now() : scheduler.frontier) + offsetMs;
-	const catchUp = (): void => {
-		const {slowest} = clock;
-		if (slowest !== undefined) {
-			scheduler.catchUp(slowest - offsetMs);
-		}
-	};
+	otherSpare(): boolean {
+		return this.clock.otherSpare;
+	}
 
 	/** Follows the others: catches up when idle, moves the horizon, and says where it stands if that moved. */
-	const follow = (): void => {
-		if (left) {
+	update(): void {
+		if (this.left) {
 			return;
 		}
 
+		const {options, clock} = this;
 		// Idle with nothing to come, it moves on with the others; not while another has messages to give back.
 		if (options.drained() && !clock.otherSpare) {
-			catchUp();
+			this.catchUp();
 		}
 
 		// Everything it has not handed its senders: a starved worker's wants are a guess (its free
@@ -252,97 +295,81 @@ export function shareClock(connection: Connection, options: {
 			options.giveBack(Number.POSITIVE_INFINITY);
 		}
 
-		scheduler.holdAfter(clock.horizon - offsetMs);
-		scheduler.release();
-		if (joined && (frontier() !== lastSaid || options.starved() !== lastStarved || (options.spare?.() ?? 0) !== lastSpare)) {
-			say(frontier());
+		options.scheduler.holdAfter(clock.horizon - options.offsetMs);
+		options.scheduler.release();
+		if (this.joined && (this.frontier() !== this.lastSaid || options.starved() !== this.lastStarved || (options.spare?.() ?? 0) !== this.lastSpare)) {
+			this.say(this.frontier());
 		}
-	};
+	}
 
-	let pending = false;
-	scheduler.holdWhile(options.starved);
-	scheduler.whenSliceEnds(() => {
-		// Once per turn of the event loop at most: a slice ends many times a second.
-		if (!pending) {
-			pending = true;
-			setImmediate(() => {
-				pending = false;
-				follow();
-			});
+	/** Says this worker has left, and stops. */
+	async leave(): Promise<void> {
+		if (this.left) {
+			return;
 		}
-	});
-	const consumer = connection.createConsumer({
-		queue: '',
-		queueOptions: {exclusive: true, autoDelete: true},
-		exchanges: [{exchange, type: 'fanout', autoDelete: true}],
-		queueBindings: [{exchange, queue: ''}],
-		noAck: true,
-	}, message => {
-		const record = parseClock(message.body, options.run, options.epoch);
-		if (record !== undefined && record.worker !== options.worker) {
-			clock.take(record);
-			follow();
-		}
-	});
-	consumer.on('error', (error: unknown) => {
-		if (!left) {
-			options.warn(`the run's shared clock: ${error instanceof Error ? error.message : String(error)}`);
-		}
-	});
-	const keepalive = setInterval(() => {
-		follow();
-		if (!left) {
-			say(joined ? frontier() : null); // Joining: says so again, so it is not taken for gone.
-		}
-	}, CLOCK_KEEPALIVE_MS);
-	keepalive.unref();
 
-	say(null); // Joining: the others hold their clocks until it says where it stands.
+		this.left = true;
+		clearInterval(this.keepalive);
+		const {scheduler} = this.options;
+		scheduler.holdWhile(undefined);
+		scheduler.whenSliceEnds(undefined);
+		scheduler.holdAfter(Number.POSITIVE_INFINITY);
+		this.say(null);
+		await this.consumer.close();
+		await this.publisher.close();
+	}
 
-	// Listens for a keepalive's time (every live worker says where it stands in it), catches up,
-	// says where it stands, and gives workers that joined at the same moment a moment to hear it too.
-	// (A consumer that never gets ready has said why, on error: the worker goes on without hearing.)
-	const ready = new Promise<void>(resolve => {
-		let listening = false;
-		const listen = (): void => {
-			if (listening) {
-				return;
-			}
+	/**
+	 * Listens for a keepalive's time (every live worker says where it stands in it), catches up,
+	 * says where it stands, and gives workers that joined at the same moment a moment to hear it too.
+	 * (A consumer that never gets ready has said why, on error: the worker goes on without hearing.)
+	 */
+	private async awaitJoined(): Promise<void> {
+		return new Promise<void>(resolve => {
+			let listening = false;
+			const listen = (): void => {
+				if (listening) {
+					return;
+				}
 
-			listening = true;
-			setTimeout(() => {
-				joined = true;
-				catchUp(); // It joins the run at its current time, not at 0.
-				follow();
-				say(frontier());
-				setTimeout(resolve, JOIN_HANDSHAKE_MS);
-			}, CLOCK_KEEPALIVE_MS + JOIN_HANDSHAKE_MS);
+				listening = true;
+				setTimeout(() => {
+					this.joined = true;
+					this.catchUp(); // It joins the run at its current time, not at 0.
+					this.update();
+					this.say(this.frontier());
+					setTimeout(resolve, JOIN_HANDSHAKE_MS);
+				}, CLOCK_KEEPALIVE_MS + JOIN_HANDSHAKE_MS);
+			};
+
+			this.consumer.once('ready', listen);
+			setTimeout(listen, CLOCK_SILENT_MS).unref();
+		});
+	}
+
+	private say(frontier: number | null): void {
+		const {options} = this;
+		this.lastSaid = frontier ?? undefined;
+		this.lastStarved = options.starved();
+		this.lastSpare = options.spare?.() ?? 0;
+		const record: ClockRecord = {
+			type: 'clock', run: options.run, epoch: options.epoch, worker: options.worker, frontier, windowMs: options.windowMs, ...(this.joined || this.left ? {} : {joining: true}), ...(this.lastStarved ? {starved: true, wants: options.wants?.() ?? 0} : {}), ...(this.lastSpare > 0 ? {spare: this.lastSpare} : {}),
 		};
+		this.publisher.send({exchange: this.exchange, contentType: 'application/json'}, JSON.stringify(record)).catch(() => undefined);
+	}
 
-		consumer.once('ready', listen);
-		setTimeout(listen, CLOCK_SILENT_MS).unref();
-	});
+	/** Starved, its senders start new work now: what it stands at is its clock, not its next event. */
+	private frontier(): number {
+		const {scheduler, offsetMs} = this.options;
+		return (this.options.starved() ? scheduler.now() : scheduler.frontier) + offsetMs;
+	}
 
-	return {
-		ready,
-		update: follow,
-		otherSpare: () => clock.otherSpare,
-		async leave() {
-			if (left) {
-				return;
-			}
-
-			left = true;
-			clearInterval(keepalive);
-
-			scheduler.holdWhile(undefined);
-			scheduler.whenSliceEnds(undefined);
-			scheduler.holdAfter(Number.POSITIVE_INFINITY);
-			say(null);
-			await consumer.close();
-			await publisher.close();
-		},
-	};
+	private catchUp(): void {
+		const {slowest} = this.clock;
+		if (slowest !== undefined) {
+			this.options.scheduler.catchUp(slowest - this.options.offsetMs);
+		}
+	}
 }
 
 /** A clock record of this run and epoch, or undefined for anything else (ignored: clocks are advisory). */

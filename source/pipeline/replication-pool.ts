@@ -60,26 +60,93 @@ export function createReplicationPool(jobs = defaultJobs()): ReplicationRunner {
 		return {jobs: 1, run: runOnce, close: async () => undefined};
 	}
 
-	const threads: Thread[] = [];
-	const queue: Job[] = [];
+	return new ThreadPool(jobs, script);
+}
+
+/** Replications on `jobs` threads: this one and up to `jobs` - 1 worker threads running `script`. */
+class ThreadPool implements ReplicationRunner {
+	private readonly threads: Thread[] = [];
+	private readonly queue: Job[] = [];
 	/** The replication this thread runs itself, beside the worker threads, and how to stop it. */
-	let home: {readonly job: Job; readonly stop: AbortController} | undefined;
-	let nextId = 0;
-	let closed = false;
+	private home: {readonly job: Job; readonly stop: AbortController} | undefined;
+	private nextId = 0;
+	private closed = false;
 
-	const settle = (thread: Thread): Job | undefined => {
-		const {job} = thread;
-		thread.job = undefined;
-		return job;
-	};
+	constructor(readonly jobs: number, private readonly script: URL) {
+		// Threads start when first needed.
+	}
 
-	const drop = (thread: Thread): void => {
-		threads.splice(threads.indexOf(thread), 1);
+	async run(config: SimulationConfig, signal?: AbortSignal): Promise<Snapshot> {
+		if (this.closed || signal?.aborted === true) {
+			throw new Stopped();
+		}
+
+		return new Promise<Snapshot>((resolve, reject) => {
+			const job: Job = {
+				id: this.nextId++,
+				config,
+				signal,
+				resolve(final) {
+					signal?.removeEventListener('abort', abort);
+					resolve(final);
+				},
+				reject(error) {
+					signal?.removeEventListener('abort', abort);
+					reject(error instanceof Error ? error : new Error(String(error)));
+				},
+			};
+			const abort = (): void => {
+				this.abort(job);
+				reject(new Stopped());
+				this.dispatch();
+			};
+
+			signal?.addEventListener('abort', abort, {once: true});
+			this.queue.push(job);
+			this.dispatch();
+		});
+	}
+
+	async close(): Promise<void> {
+		this.closed = true;
+		this.home?.stop.abort();
+		for (const thread of this.threads) {
+			settle(thread)?.reject(new Stopped());
+		}
+
+		for (const job of this.queue.splice(0)) {
+			job.reject(new Stopped());
+		}
+
+		await Promise.all(this.threads.splice(0).map(async thread => thread.worker.terminate()));
+	}
+
+	/**
+	 * Stopped: a waiting replication leaves the queue; a running one's thread is ended (a
+	 * simulation cannot be interrupted from outside its thread), and a new one starts when needed.
+	 */
+	private abort(job: Job): void {
+		const waiting = this.queue.indexOf(job);
+		if (this.home?.job === job) {
+			this.home.stop.abort();
+		} else if (waiting === -1) {
+			const running = this.threads.find(thread => thread.job === job);
+			if (running) {
+				settle(running);
+				this.drop(running);
+			}
+		} else {
+			this.queue.splice(waiting, 1);
+		}
+	}
+
+	private drop(thread: Thread): void {
+		this.threads.splice(this.threads.indexOf(thread), 1);
 		void thread.worker.terminate();
-	};
+	}
 
-	const start = (): Thread => {
-		const worker = new Worker(script);
+	private start(): Thread {
+		const worker = new Worker(this.script);
 		const thread: Thread = {worker};
 		worker.on('message', ({id, final, error}: {readonly id: number; readonly final?: Snapshot; readonly error?: string}) => {
 			const job = thread.job?.id === id ? settle(thread) : undefined;
@@ -89,108 +156,55 @@ export function createReplicationPool(jobs = defaultJobs()): ReplicationRunner {
 				job?.reject(new Error(error));
 			}
 
-			dispatch();
+			this.dispatch();
 		});
 		worker.on('error', error => {
 			settle(thread)?.reject(error);
-			drop(thread);
-			dispatch();
+			this.drop(thread);
+			this.dispatch();
 		});
-		threads.push(thread);
+		this.threads.push(thread);
 		return thread;
-	};
+	}
 
-	const runHome = (job: Job): void => {
+	private runHome(job: Job): void {
 		const stop = new AbortController();
-		home = {job, stop};
+		this.home = {job, stop};
 		runOnce(job.config, stop.signal).then(job.resolve, job.reject).finally(() => {
-			home = undefined;
-			dispatch();
+			this.home = undefined;
+			this.dispatch();
 		});
-	};
+	}
 
-	const dispatch = (): void => {
-		if (closed) {
+	private dispatch(): void {
+		if (this.closed) {
 			return;
 		}
 
 		// This thread takes a share too (it is otherwise idle, waiting): one worker thread fewer to
 		// start, which was a tenth of the time of four replications of a second each on two cores.
 		// A run here yields every slice of wall time (runOnce), so signals are still heard.
-		if (home === undefined && queue.length > 0) {
-			runHome(queue.shift()!);
+		const first = this.home === undefined ? this.queue.shift() : undefined;
+		if (first !== undefined) {
+			this.runHome(first);
 		}
 
-		while (queue.length > 0) {
-			const thread = threads.find(candidate => candidate.job === undefined) ?? (threads.length < jobs - 1 ? start() : undefined);
-			if (thread === undefined) {
+		while (this.queue.length > 0) {
+			const thread = this.threads.find(candidate => candidate.job === undefined) ?? (this.threads.length < this.jobs - 1 ? this.start() : undefined);
+			const job = thread && this.queue.shift();
+			if (thread === undefined || job === undefined) {
 				return;
 			}
 
-			const job = queue.shift()!;
 			thread.job = job;
 			thread.worker.postMessage({id: job.id, config: job.config});
 		}
-	};
+	}
+}
 
-	return {
-		jobs,
-		async run(config, signal) {
-			if (closed || signal?.aborted === true) {
-				throw new Stopped();
-			}
-
-			return new Promise<Snapshot>((resolve, reject) => {
-				const job: Job = {
-					id: nextId++,
-					config,
-					signal,
-					resolve(final) {
-						signal?.removeEventListener('abort', abort);
-						resolve(final);
-					},
-					reject(error) {
-						signal?.removeEventListener('abort', abort);
-						reject(error instanceof Error ? error : new Error(String(error)));
-					},
-				};
-				// Stopped: a waiting replication leaves the queue; a running one's thread is ended (a
-				// simulation cannot be interrupted from outside its thread), and a new one starts when needed.
-				function abort(): void {
-					const waiting = queue.indexOf(job);
-					if (home?.job === job) {
-						home.stop.abort();
-					} else if (waiting === -1) {
-						const running = threads.find(thread => thread.job === job);
-						if (running) {
-							settle(running);
-							drop(running);
-						}
-					} else {
-						queue.splice(waiting, 1);
-					}
-
-					reject(new Stopped());
-					dispatch();
-				}
-
-				signal?.addEventListener('abort', abort, {once: true});
-				queue.push(job);
-				dispatch();
-			});
-		},
-		async close() {
-			closed = true;
-			home?.stop.abort();
-			for (const thread of threads) {
-				settle(thread)?.reject(new Stopped());
-			}
-
-			for (const job of queue.splice(0)) {
-				job.reject(new Stopped());
-			}
-
-			await Promise.all(threads.splice(0).map(async thread => thread.worker.terminate()));
-		},
-	};
+/** The thread is free again: its job, if it had one. */
+function settle(thread: Thread): Job | undefined {
+	const {job} = thread;
+	thread.job = undefined;
+	return job;
 }

@@ -111,139 +111,107 @@ export function meets(final: Snapshot, goal: PlanGoal): boolean {
  * bisected between a count that misses and one that meets.
  */
 export async function planSenders(config: SimulationConfig, group: Omit<SenderGroup, 'count'>, goal: PlanGoal, confidence: PlanConfidence = {}, hooks: SearchHooks = {}): Promise<Plan> {
-	const share = confidence.share ?? 0.9;
-	const level = confidence.level ?? 0.95;
-	const maxRuns = confidence.maxRuns ?? 200;
-	const runner = confidence.runner ?? {run: runOnce, jobs: 1};
-	const tried: PlanPoint[] = [];
-	const finals = new Map<string, Promise<Snapshot>>();
-	let runs = 0;
-	let bracket: Bracket = {};
-	const runWith = async (senders: number, seed: number): Promise<Snapshot> => {
-		const key = `${senders}:${seed}`;
-		let final = finals.get(key);
-		if (final === undefined) {
-			final = runner.run({...config, seed, groups: [{...group, count: senders}]}, hooks.signal).then(snapshot => {
-				runs++;
-				bracket = meets(snapshot, goal)
-					? {...bracket, meets: Math.min(bracket.meets ?? Number.POSITIVE_INFINITY, senders)}
-					: {...bracket, fails: Math.max(bracket.fails ?? 0, senders)};
-				hooks.onRun?.({runs, counts: new Set([...finals.keys()].map(known => known.split(':')[0])).size, bracket});
-				return snapshot;
-			});
-			finals.set(key, final);
+	const search = new SenderSearch(config, group, goal, confidence, hooks);
+	try {
+		return search.answer(await search.find());
+	} catch (error) {
+		if (error instanceof Stopped) {
+			return {...search.answer(null), interrupted: true};
 		}
 
-		return final;
-	};
+		throw error;
+	}
+}
 
-	const pointOf = (senders: number, ran: readonly Snapshot[], verdict: PlanPoint['verdict']): PlanPoint => {
-		const met = ran.filter(final => meets(final, goal)).length;
-		const {low, high} = successBounds(met, ran.length, level);
-		return {
-			senders, met, replications: ran.length, makespanMs: Math.max(...ran.map(final => final.elapsedMs)), p99Ms: Math.max(...ran.map(final => final.latency?.p99Ms ?? final.p99Ms)), low, high, verdict,
-		};
-	};
+/** One plan's search: the runs it has done (each count and seed once) and what they say. */
+class SenderSearch {
+	private readonly share: number;
+	private readonly level: number;
+	private readonly maxRuns: number;
+	private readonly runner: Pick<ReplicationRunner, 'run' | 'jobs'>;
+	private readonly messages: number;
+	/** The most senders that can help. */
+	private readonly most: number;
+	/** Counts tried, in the order first tried: screened once, or decided. */
+	private readonly tried: PlanPoint[] = [];
+	/** Each run's final snapshot, by count and seed. */
+	private readonly finals = new Map<string, Promise<Snapshot>>();
+	private readonly decided = new Map<number, PlanPoint>();
+	private runs = 0;
+	private bracket: Bracket = {};
 
-	/** One run (seed 1) at each count, at once: whether each met the goal. */
-	const screen = async (counts: readonly number[]): Promise<boolean[]> => Promise.all(counts.map(async senders => {
-		const final = await runWith(senders, 1);
-		if (!tried.some(point => point.senders === senders)) {
-			tried.push(pointOf(senders, [final], 'screened'));
-		}
-
-		return meets(final, goal);
-	}));
-
-	const decided = new Map<number, PlanPoint>();
-	/** The sequential test at `senders`: batches of runs until the bounds decide, or `maxRuns`. */
-	const decide = async (senders: number): Promise<PlanPoint> => {
-		const known = decided.get(senders);
-		if (known) {
-			return known;
-		}
-
-		const ran: Snapshot[] = [];
-		let batch = Math.max(4, runner.jobs * 2);
-		let point: PlanPoint;
-		for (;;) {
-			const seeds = Array.from({length: Math.min(batch, maxRuns - ran.length)}, (_, index) => ran.length + index + 1);
-			// eslint-disable-next-line no-await-in-loop
-			ran.push(...await Promise.all(seeds.map(async seed => runWith(senders, seed))));
-			point = pointOf(senders, ran, 'undecided');
-			if (point.low >= share || point.high < share || ran.length >= maxRuns) {
-				break;
-			}
-
-			batch = Math.max(batch, ran.length); // Doubling: few batches, each as wide as the threads.
-		}
-
-		const verdict = point.low >= share ? 'meets' : (point.high < share ? 'misses' : 'undecided');
-		const result = {...point, verdict} as const;
-		decided.set(senders, result);
-		const screened = tried.findIndex(known => known.senders === senders);
-		if (screened === -1) {
-			tried.push(result);
-		} else {
-			tried[screened] = result;
-		}
-
-		return result;
-	};
-
-	const messages = config.messages ?? 1000;
-	const most = mostUsefulSenders(messages);
-	const answer = (senders: number | null): Plan => ({
-		senders, tried, bracket, interrupted: false,
-	});
-	// Arrivals alone take messages / rate: no count of senders ends the run before the last arrives.
-	if (goal.deadlineMs !== undefined && config.arrivals?.process === 'constant' && ((messages - 1) * 1000) / config.arrivals.ratePerSec > goal.deadlineMs) {
-		return answer(null);
+	constructor(private readonly config: SimulationConfig, private readonly group: Omit<SenderGroup, 'count'>, private readonly goal: PlanGoal, confidence: PlanConfidence, private readonly hooks: SearchHooks) {
+		this.share = confidence.share ?? 0.9;
+		this.level = confidence.level ?? 0.95;
+		this.maxRuns = confidence.maxRuns ?? 200;
+		this.runner = confidence.runner ?? {run: runOnce, jobs: 1};
+		this.messages = config.messages ?? 1000;
+		this.most = mostUsefulSenders(this.messages);
 	}
 
-	try {
-		const meanMs = group.meanMs ?? 100;
-		const width = Math.max(1, runner.jobs);
-		// Screen: from the bound, steps of 5% that double, `width` counts at once, until one meets the goal once.
+	answer(senders: number | null): Plan {
+		return {
+			senders, tried: this.tried, bracket: this.bracket, interrupted: false,
+		};
+	}
+
+	/** The fewest senders that meet the goal with confidence; null when no count can. */
+	async find(): Promise<number | null> {
+		const {goal, config, messages} = this;
+		// Arrivals alone take messages / rate: no count of senders ends the run before the last arrives.
+		if (goal.deadlineMs !== undefined && config.arrivals?.process === 'constant' && ((messages - 1) * 1000) / config.arrivals.ratePerSec > goal.deadlineMs) {
+			return null;
+		}
+
+		const screened = await this.screenUp();
+		if (screened === undefined) {
+			// Not even once at the most senders that can help: the test there says how sure that is.
+			await this.decide(this.most);
+			return null;
+		}
+
+		const narrowed = await this.narrow(screened.fails, screened.meetsOnce);
+		return this.test(narrowed.fails, narrowed.best);
+	}
+
+	/** Screen: from the bound, steps of 5% that double, `width` counts at once, until one meets the goal once. */
+	private async screenUp(): Promise<{fails: number; meetsOnce: number} | undefined> {
+		const {goal, most, messages} = this;
+		const meanMs = this.group.meanMs ?? 100;
+		const width = Math.max(1, this.runner.jobs);
 		let fails = (goal.deadlineMs === undefined || meanMs === 0 ? 1 : Math.min(most, Math.max(1, Math.floor((messages * meanMs) / goal.deadlineMs)))) - 1;
 		let step = Math.max(1, Math.ceil((fails + 1) * 0.05));
-		let meetsOnce: number | undefined;
-		while (meetsOnce === undefined) {
+		for (;;) {
 			const counts: number[] = [];
 			for (let next = fails + 1; counts.length < width && next <= most; next = counts.at(-1)! + step, step *= 2) {
 				counts.push(Math.min(most, next));
 			}
 
 			if (counts.length === 0) {
-				break;
+				return undefined;
 			}
 
 			// eslint-disable-next-line no-await-in-loop
-			const met = await screen(counts);
+			const met = await this.screen(counts);
 			const first = met.indexOf(true);
-			if (first === -1) {
-				fails = counts.at(-1)!;
-				if (fails >= most) {
-					break;
-				}
-			} else {
-				meetsOnce = counts[first];
-				fails = first === 0 ? fails : counts[first - 1];
+			if (first !== -1) {
+				return {meetsOnce: counts[first], fails: first === 0 ? fails : counts[first - 1]};
+			}
+
+			fails = counts.at(-1)!;
+			if (fails >= most) {
+				return undefined;
 			}
 		}
+	}
 
-		if (meetsOnce === undefined) {
-			// Not even once at the most senders that can help: the test there says how sure that is.
-			await decide(most);
-			return answer(null);
-		}
-
-		// Narrow (fails, best] to one count, `width` counts at once.
-		let best: number = meetsOnce;
+	/** Narrow (fails, best] to one count, `width` counts at once. */
+	private async narrow(fails: number, best: number): Promise<{fails: number; best: number}> {
+		const width = Math.max(1, this.runner.jobs);
 		while (best - fails > 1) {
 			const counts = between(fails, best, width);
 			// eslint-disable-next-line no-await-in-loop
-			const met = await screen(counts);
+			const met = await this.screen(counts);
 			const first = met.indexOf(true);
 			if (first !== -1) {
 				best = counts[first];
@@ -256,18 +224,21 @@ export async function planSenders(config: SimulationConfig, group: Omit<SenderGr
 			}
 		}
 
-		// The test: up from the screen's answer until a count meets the goal with confidence ...
+		return {fails, best};
+	}
+
+	/**
+	 * The test: up from the screen's answer until a count meets the goal with confidence, down from
+	 * there while the count below meets too (a lucky screen can stop high), then bisected.
+	 */
+	private async test(fails: number, best: number): Promise<number | null> {
+		const {most} = this;
 		let high = best;
 		let up = 1;
-		const meetsSurely = async (senders: number): Promise<boolean> => {
-			const {verdict} = await decide(senders);
-			return verdict === 'meets';
-		};
-
 		// eslint-disable-next-line no-await-in-loop
-		while (!await meetsSurely(high)) {
+		while (!await this.meetsSurely(high)) {
 			if (high >= most) {
-				return answer(null);
+				return null;
 			}
 
 			fails = high;
@@ -275,11 +246,10 @@ export async function planSenders(config: SimulationConfig, group: Omit<SenderGr
 			up *= 2;
 		}
 
-		// ... and down from there while the count below meets too (a lucky screen can stop high).
 		let low = Math.max(0, Math.min(fails, high - 1));
 		let down = 1;
 		// eslint-disable-next-line no-await-in-loop
-		while (low >= 1 && await meetsSurely(low)) {
+		while (low >= 1 && await this.meetsSurely(low)) {
 			high = low;
 			low = Math.max(0, low - down);
 			down *= 2;
@@ -289,22 +259,95 @@ export async function planSenders(config: SimulationConfig, group: Omit<SenderGr
 		while (high - low > 1) {
 			const middle = Math.floor((low + high) / 2);
 			// eslint-disable-next-line no-await-in-loop
-			if (await meetsSurely(middle)) {
+			if (await this.meetsSurely(middle)) {
 				high = middle;
 			} else {
 				low = middle;
 			}
 		}
 
-		return answer(high);
-	} catch (error) {
-		if (error instanceof Stopped) {
-			return {
-				senders: null, tried, bracket, interrupted: true,
-			};
+		return high;
+	}
+
+	private async meetsSurely(senders: number): Promise<boolean> {
+		const {verdict} = await this.decide(senders);
+		return verdict === 'meets';
+	}
+
+	/** A run at `senders` senders with `seed`, done once whoever asks. */
+	private async runWith(senders: number, seed: number): Promise<Snapshot> {
+		const key = `${senders}:${seed}`;
+		let final = this.finals.get(key);
+		if (final === undefined) {
+			final = this.runner.run({...this.config, seed, groups: [{...this.group, count: senders}]}, this.hooks.signal).then(snapshot => {
+				this.runs++;
+				const {bracket} = this;
+				this.bracket = meets(snapshot, this.goal)
+					? {...bracket, meets: Math.min(bracket.meets ?? Number.POSITIVE_INFINITY, senders)}
+					: {...bracket, fails: Math.max(bracket.fails ?? 0, senders)};
+				this.hooks.onRun?.({runs: this.runs, counts: new Set([...this.finals.keys()].map(known => known.split(':')[0])).size, bracket: this.bracket});
+				return snapshot;
+			});
+			this.finals.set(key, final);
 		}
 
-		throw error;
+		return final;
+	}
+
+	private pointOf(senders: number, ran: readonly Snapshot[], verdict: PlanPoint['verdict']): PlanPoint {
+		const met = ran.filter(final => meets(final, this.goal)).length;
+		const {low, high} = successBounds(met, ran.length, this.level);
+		return {
+			senders, met, replications: ran.length, makespanMs: Math.max(...ran.map(final => final.elapsedMs)), p99Ms: Math.max(...ran.map(final => final.latency?.p99Ms ?? final.p99Ms)), low, high, verdict,
+		};
+	}
+
+	/** One run (seed 1) at each count, at once: whether each met the goal. */
+	private async screen(counts: readonly number[]): Promise<boolean[]> {
+		return Promise.all(counts.map(async senders => {
+			const final = await this.runWith(senders, 1);
+			if (!this.tried.some(point => point.senders === senders)) {
+				this.tried.push(this.pointOf(senders, [final], 'screened'));
+			}
+
+			return meets(final, this.goal);
+		}));
+	}
+
+	/** The sequential test at `senders`: batches of runs until the bounds decide, or `maxRuns`. */
+	private async decide(senders: number): Promise<PlanPoint> {
+		const known = this.decided.get(senders);
+		if (known) {
+			return known;
+		}
+
+		const {share, maxRuns} = this;
+		const ran: Snapshot[] = [];
+		let batch = Math.max(4, this.runner.jobs * 2);
+		let point: PlanPoint;
+		for (;;) {
+			const seeds = Array.from({length: Math.min(batch, maxRuns - ran.length)}, (_, index) => ran.length + index + 1);
+			// eslint-disable-next-line no-await-in-loop
+			ran.push(...await Promise.all(seeds.map(async seed => this.runWith(senders, seed))));
+			point = this.pointOf(senders, ran, 'undecided');
+			if (point.low >= share || point.high < share || ran.length >= maxRuns) {
+				break;
+			}
+
+			batch = Math.max(batch, ran.length); // Doubling: few batches, each as wide as the threads.
+		}
+
+		const verdict = point.low >= share ? 'meets' : (point.high < share ? 'misses' : 'undecided');
+		const result = {...point, verdict} as const;
+		this.decided.set(senders, result);
+		const screened = this.tried.findIndex(point => point.senders === senders);
+		if (screened === -1) {
+			this.tried.push(result);
+		} else {
+			this.tried[screened] = result;
+		}
+
+		return result;
 	}
 }
 
@@ -334,7 +377,8 @@ export type Sweep = {readonly points: SweepPoint[]; readonly interrupted: boolea
  */
 export async function sweepSenders(config: SimulationConfig, group: Omit<SenderGroup, 'count'>, counts: readonly number[], replications = 1, onPoint?: (point: SweepPoint) => void, hooks: SearchHooks & {readonly runner?: Pick<ReplicationRunner, 'run'>} = {}): Promise<Sweep> {
 	const points: SweepPoint[] = [];
-	const run = hooks.runner?.run ?? runOnce;
+	const {runner} = hooks;
+	const run = runner ? async (runConfig: SimulationConfig, signal?: AbortSignal) => runner.run(runConfig, signal) : runOnce;
 	let runs = 0;
 	// Every run is asked for at once (the runner's threads take them in order); rows go out in count
 	// order, each as soon as its runs and every earlier row's are done.
