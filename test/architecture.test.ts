@@ -7,6 +7,7 @@ import {
 	dirname, join, relative, resolve,
 } from 'node:path';
 import {fileURLToPath} from 'node:url';
+import ts from 'typescript';
 import {describe, expect, it} from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -113,5 +114,52 @@ describe('the layout of source/', () => {
 		}
 
 		expect(cycles).toEqual([]);
+	});
+});
+
+/**
+ * Functions short enough to read at once: no function, method or arrow in source/ over 80 lines
+ * (a long closure is an object in disguise: its state belongs in fields, its steps in methods).
+ * Exceptions would be listed here with their reason; there are none.
+ */
+const LONGEST_FUNCTION_LINES = 80;
+const LONG_FUNCTIONS_KEPT = new Map<string, string>();
+
+/** Functions of `text` over the limit, as `name:line (n lines)`. */
+function longFunctions(name: string, text: string): string[] {
+	const sourceFile = ts.createSourceFile(name, text, ts.ScriptTarget.Latest, true);
+	const long: string[] = [];
+	const visit = (node: ts.Node): void => {
+		if (ts.isFunctionLike(node) && 'body' in node && node.body !== undefined) {
+			const first = sourceFile.getLineAndCharacterOfPosition(node.getStart()).line;
+			const lines = sourceFile.getLineAndCharacterOfPosition(node.getEnd()).line - first + 1;
+			if (lines > LONGEST_FUNCTION_LINES && !LONG_FUNCTIONS_KEPT.has(`${name}:${first + 1}`)) {
+				long.push(`${name}:${first + 1} (${lines} lines)`);
+			}
+		}
+
+		ts.forEachChild(node, visit);
+	};
+
+	visit(sourceFile);
+	return long;
+}
+
+describe('function length', () => {
+	it(`keeps every function in source/ to ${LONGEST_FUNCTION_LINES} lines`, () => {
+		const long = sourceFiles(sourceDir).flatMap(file => longFunctions(relative(root, file), readFileSync(file, 'utf8')));
+		expect(long).toEqual([]);
+	});
+
+	it('finds a function, a method and an arrow one line too long, and passes one at the limit', () => {
+		const body = (lines: number) => Array.from({length: lines - 2}, (_, index) => `\tconst a${index} = ${index};`).join('\n');
+		const over = LONGEST_FUNCTION_LINES + 1;
+		const text = [
+			`function long() {\n${body(over)}\n}`,
+			`class C {\n\tmethod() {\n${body(over)}\n\t}\n}`,
+			`const arrow = () => {\n${body(over)}\n};`,
+			`function fits() {\n${body(LONGEST_FUNCTION_LINES)}\n}`,
+		].join('\n');
+		expect(longFunctions('t.ts', text).map(found => found.replace(/:\d+/, ''))).toEqual([`t.ts (${over} lines)`, `t.ts (${over} lines)`, `t.ts (${over} lines)`]);
 	});
 });

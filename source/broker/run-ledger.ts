@@ -223,63 +223,63 @@ export class RunLedger {
 			return;
 		}
 
-		if (this.complete !== undefined && record.type === 'producer-start' && !this.producers.has(record.producer)) {
-			this.options.aside('a producer that started after the run was complete (not part of it)');
+		if (record.type === 'producer-start') {
+			this.producerStart(record);
 			return;
 		}
 
 		const known = this.producers.get(record.producer);
-		if (record.type === 'producer-start') {
-			if (known !== undefined) {
-				this.options.aside('a second producer-start for a producer (the first one stands)');
-				return;
-			}
-
-			this.producers.set(record.producer, {
-				total: record.total, maxBatches: record.maxBatches, batch: record.batch, seed: record.seed, done: undefined, lost: false, alive: {published: 0, batches: 0}, heardAt: this.now(), finishedMessages: 0, finished: new Set(), held: new Map(), chains: new Map(),
-			});
-			const waiting = this.early.get(record.producer) ?? [];
-			this.early.delete(record.producer);
-			for (const body of waiting) {
-				this.record(body);
-			}
-
-			for (const started of [...this.startWaiters.get(record.producer) ?? []]) {
-				started();
-			}
-
-			this.startWaiters.delete(record.producer);
-			return;
-		}
-
 		if (known === undefined) {
 			this.options.aside(`a ${record.type} for a producer the run does not have`);
-			return;
-		}
-
-		if (record.type === 'producer-alive') {
+		} else if (record.type === 'producer-alive') {
 			if (record.published >= known.alive.published && record.batches >= known.alive.batches && record.published <= known.total && record.batches <= known.maxBatches) {
 				known.alive = {published: record.published, batches: record.batches};
 				known.heardAt = this.now();
 				this.release(known);
 			}
-
-			return;
-		}
-
-		if (record.type === 'producer-lost') {
+		} else if (record.type === 'producer-lost') {
 			// It must say what the producer's last heartbeat before it on the stream said: a reader that
 			// wrote it saw no later one. One that says otherwise is forged, or the producer spoke again
-			// before it landed (it was not lost): either way it changes nothing.
+			// before it landed (it was not lost): either way it changes nothing. Written by any reader
+			// that noticed: the first one stands, later ones say nothing new.
 			if (known.done === undefined && record.published === known.alive.published && record.batches === known.alive.batches) {
 				known.done = {published: record.published, batches: record.batches};
 				known.lost = true;
 				this.release(known);
 			}
+		} else {
+			this.producerDone(known, record);
+		}
+	}
 
-			return; // Written by any reader that noticed: the first one stands, later ones say nothing new.
+	private producerStart(record: Extract<ControlRecord, {type: 'producer-start'}>): void {
+		if (this.complete !== undefined && !this.producers.has(record.producer)) {
+			this.options.aside('a producer that started after the run was complete (not part of it)');
+			return;
 		}
 
+		if (this.producers.has(record.producer)) {
+			this.options.aside('a second producer-start for a producer (the first one stands)');
+			return;
+		}
+
+		this.producers.set(record.producer, {
+			total: record.total, maxBatches: record.maxBatches, batch: record.batch, seed: record.seed, done: undefined, lost: false, alive: {published: 0, batches: 0}, heardAt: this.now(), finishedMessages: 0, finished: new Set(), held: new Map(), chains: new Map(),
+		});
+		const waiting = this.early.get(record.producer) ?? [];
+		this.early.delete(record.producer);
+		for (const body of waiting) {
+			this.record(body);
+		}
+
+		for (const started of [...this.startWaiters.get(record.producer) ?? []]) {
+			started();
+		}
+
+		this.startWaiters.delete(record.producer);
+	}
+
+	private producerDone(known: Producer, record: Extract<ControlRecord, {type: 'producer-done'}>): void {
 		if (known.lost) {
 			this.options.aside('a producer-done after its producer was taken for lost (the run ends with what its last heartbeat said)');
 		} else if (known.done !== undefined) {

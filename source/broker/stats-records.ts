@@ -93,29 +93,6 @@ export function encodeStatsRecord(header: StatsRecordHeader, stats: Stats, {shif
 		return head;
 	};
 
-	// Tallies by group, not by sender: a batch of 500 messages touches up to 500 senders, and a record
-	// per sender would make a monitor's work grow with messages again. With them, the senders each
-	// group of the worker has (`groupSenders`, else the senders seen): a group's sender count.
-	const tallies = new Map<string, [string, number, number, number, number, number]>();
-	const seen = new Map<string, number>();
-	for (const tally of stats.senders.values()) {
-		let row = tallies.get(tally.group);
-		if (row === undefined) {
-			row = [tally.group, 0, 0, 0, 0, 0];
-			tallies.set(tally.group, row);
-		}
-
-		row[1] += tally.sent;
-		row[2] += tally.failed;
-		row[3] += tally.durationSumMs;
-		row[5] += tally.failedMessages;
-		seen.set(tally.group, (seen.get(tally.group) ?? 0) + 1);
-	}
-
-	for (const row of tallies.values()) {
-		row[4] = Math.max(1, groupSenders?.get(row[0]) ?? seen.get(row[0])!);
-	}
-
 	const empty = stats.attempts === 0;
 	const head = {
 		type: 'stats',
@@ -137,7 +114,7 @@ export function encodeStatsRecord(header: StatsRecordHeader, stats: Stats, {shif
 		segmentsDelivered: stats.segmentsDelivered,
 		ucs2: stats.ucs2,
 		firstGroup: stats.firstGroup ?? null,
-		tallies: [...tallies.values()],
+		tallies: talliesByGroup(stats, groupSenders),
 		queueing: stats.queueing ? queueing('', stats.queueing) : null,
 		byPriority: [...stats.byPriority].map(([name, figures]) => [name, queueing(name, figures)]),
 		histograms: [] as HistogramEntry[],
@@ -147,7 +124,40 @@ export function encodeStatsRecord(header: StatsRecordHeader, stats: Stats, {shif
 		head.histograms.push({of, bytes: bytes.length});
 		return bytes;
 	});
-	const json = Buffer.from(JSON.stringify(head), 'utf8');
+	return frameRecord(Buffer.from(JSON.stringify(head), 'utf8'), encoded);
+}
+
+/**
+ * Tallies by group, not by sender: a batch of 500 messages touches up to 500 senders, and a record
+ * per sender would make a monitor's work grow with messages again. With them, the senders each
+ * group of the worker has (`groupSenders`, else the senders seen): a group's sender count.
+ */
+function talliesByGroup(stats: Stats, groupSenders: ReadonlyMap<string, number> | undefined): Array<[string, number, number, number, number, number]> {
+	const tallies = new Map<string, [string, number, number, number, number, number]>();
+	const seen = new Map<string, number>();
+	for (const tally of stats.senders.values()) {
+		let row = tallies.get(tally.group);
+		if (row === undefined) {
+			row = [tally.group, 0, 0, 0, 0, 0];
+			tallies.set(tally.group, row);
+		}
+
+		row[1] += tally.sent;
+		row[2] += tally.failed;
+		row[3] += tally.durationSumMs;
+		row[5] += tally.failedMessages;
+		seen.set(tally.group, (seen.get(tally.group) ?? 0) + 1);
+	}
+
+	for (const row of tallies.values()) {
+		row[4] = Math.max(1, groupSenders?.get(row[0]) ?? seen.get(row[0]) ?? 0);
+	}
+
+	return [...tallies.values()];
+}
+
+/** A record as it goes on the wire: MAGIC | u32 header length | header JSON | histograms. */
+function frameRecord(json: Buffer, encoded: readonly Uint8Array[]): Buffer {
 	const length = 8 + json.length + encoded.reduce((sum, bytes) => sum + bytes.length, 0);
 	const out = Buffer.allocUnsafe(length);
 	MAGIC.copy(out, 0);

@@ -48,64 +48,39 @@ export type CheckedArguments = {
  * it (`-n5`), as getopt allows.
  */
 export function checkArguments(argv: readonly string[]): CheckedArguments {
-	type Spec = {long: string; takesValue: boolean; multiple: boolean};
-	const specs = new Map<string, Spec>();
-	for (const setting of SETTINGS) {
-		const entry = {long: `--${setting.name}`, takesValue: setting.kind === 'value', multiple: setting.multiple === true};
-		specs.set(entry.long, entry);
-		if (setting.short) {
-			specs.set(`-${setting.short}`, entry);
-		}
-	}
-
-	const longNames = SETTINGS.map(setting => `--${setting.name}`);
+	const specs = flagSpecs();
 	const errors: string[] = [];
 	const kept: string[] = [];
 	const operands: string[] = [];
 	const seen = new Set<string>();
 	let help = false;
 	for (let index = 0; index < argv.length; index++) {
-		let argument = argv[index];
-		if (argument === '--') {
+		if (argv[index] === '--') {
 			kept.push(...argv.slice(index));
 			operands.push(...argv.slice(index + 1));
 			break;
 		}
 
-		if (!argument.startsWith('-') || argument === '-') {
-			kept.push(argument);
-			operands.push(argument);
+		if (!argv[index].startsWith('-') || argv[index] === '-') {
+			kept.push(argv[index]);
+			operands.push(argv[index]);
 			continue;
 		}
 
-		let [typed, ...inline] = argument.split('=');
-		// `-n5`: a short flag with its value on it.
-		const attached = /^-([a-zA-Z])(.+)$/.exec(typed);
-		if (attached && specs.get(`-${attached[1]}`)?.takesValue && inline.length === 0) {
-			typed = `-${attached[1]}`;
-			inline = [attached[2]];
-			argument = `${typed}=${attached[2]}`;
-		}
-
+		const {typed, inline, argument} = splitFlag(argv[index], specs);
 		const spec = specs.get(typed) ?? (typed.startsWith('--no-') ? specs.get(`--${typed.slice(5)}`) : undefined);
 		const next = argv[index + 1];
 		if (spec === undefined) {
-			// `--n` for `-n`: a short flag written long.
-			const short = /^--([a-zA-Z])$/.exec(typed);
-			const suggestion = short && specs.has(`-${short[1]}`) ? `-${short[1]}` : nearest(typed, longNames);
-			errors.push(`unknown flag ${show(typed)}${suggestion ? ` (did you mean ${suggestion}?)` : ''}`);
-			if (inline.length === 0 && next !== undefined && !next.startsWith('-')) {
+			errors.push(unknownFlag(typed, specs));
+			if (inline === undefined && next !== undefined && !next.startsWith('-')) {
 				index++; // Its value, most likely: not a stray argument of its own.
 			}
 
 			continue;
 		}
 
-		if (spec.long === '--help') {
-			help = true;
-		}
-
-		let value: string | undefined = inline.length > 0 ? inline.join('=') : undefined;
+		help ||= spec.long === '--help';
+		let value = inline;
 		if (spec.takesValue && value === undefined) {
 			if (next === undefined || (next.startsWith('-') && specs.has(next.split('=')[0]))) {
 				errors.push(`${spec.long} needs a value`);
@@ -122,7 +97,7 @@ export function checkArguments(argv: readonly string[]): CheckedArguments {
 		}
 
 		seen.add(spec.long);
-		if (value === undefined || inline.length > 0) {
+		if (value === undefined || inline !== undefined) {
 			kept.push(argument);
 		} else if (value.startsWith('-')) {
 			kept.push(`${spec.long}=${value}`); // Joined, or meow would read it as a flag.
@@ -134,6 +109,40 @@ export function checkArguments(argv: readonly string[]): CheckedArguments {
 	return {
 		errors, argv: kept, operands, help,
 	};
+}
+
+type FlagSpec = {readonly long: string; readonly takesValue: boolean; readonly multiple: boolean};
+
+/** Every flag by the names it may be typed with (long, and short where it has one). */
+function flagSpecs(): Map<string, FlagSpec> {
+	const specs = new Map<string, FlagSpec>();
+	for (const setting of SETTINGS) {
+		const entry = {long: `--${setting.name}`, takesValue: setting.kind === 'value', multiple: setting.multiple === true};
+		specs.set(entry.long, entry);
+		if (setting.short) {
+			specs.set(`-${setting.short}`, entry);
+		}
+	}
+
+	return specs;
+}
+
+/** A flag as typed, and its value written on it (`--mean=1s`, or `-n5`: a short flag with its value on it). */
+function splitFlag(argument: string, specs: ReadonlyMap<string, FlagSpec>): {typed: string; inline: string | undefined; argument: string} {
+	const [typed = '', ...inline] = argument.split('=');
+	const attached = /^-([a-zA-Z])(.+)$/.exec(typed);
+	if (attached && specs.get(`-${attached[1]}`)?.takesValue && inline.length === 0) {
+		return {typed: `-${attached[1]}`, inline: attached[2], argument: `-${attached[1]}=${attached[2]}`};
+	}
+
+	return {typed, inline: inline.length > 0 ? inline.join('=') : undefined, argument};
+}
+
+/** `unknown flag "--mena" (did you mean --mean?)`; `--n` for `-n` is a short flag written long. */
+function unknownFlag(typed: string, specs: ReadonlyMap<string, FlagSpec>): string {
+	const short = /^--([a-zA-Z])$/.exec(typed);
+	const suggestion = short && specs.has(`-${short[1]}`) ? `-${short[1]}` : nearest(typed, SETTINGS.map(setting => `--${setting.name}`));
+	return `unknown flag ${show(typed)}${suggestion ? ` (did you mean ${suggestion}?)` : ''}`;
 }
 
 /** `unknown command "reprot" (did you mean report?): the commands are ...`. */

@@ -54,102 +54,31 @@ export type {CliFlags} from './flags.js';
  */
 export function validateOptions(flags: CliFlags, configFile?: ConfigFile): Validated<RunOptions> {
 	const check = new Checker();
-	const file = parseConfigFile(check, configFile);
-	const fileSubject = (key: string) => `${configFile?.path}: ${key}`;
-
-	// Each setting: the flag if given, else the file's value if present, else undefined (default later).
-	const pick = <T>(flagName: string, flagValue: string | undefined, key: string, parse: (subject: Subject, raw: Raw) => T | undefined): T | undefined => {
-		if (flagValue !== undefined) {
-			return parse(`--${flagName}`, flagValue);
-		}
-
-		if (file?.[key] !== undefined) {
-			check.inFile = true;
-			const value = parse(fileSubject(key), file[key]);
-			check.inFile = false;
-			return value;
-		}
-
-		return undefined;
-	};
-
-	/** A setting of the table (settings.ts) by its flag's name: its flag, else its config key, parsed by its own rule. */
-	const setting = <T>(name: string): T | undefined => {
-		const entry = SETTINGS_BY_NAME.get(name)!;
-		return pick(name, (flags as Record<string, string | undefined>)[camelCase(name)], entry.configKey!, (subject, raw) => entry.parse!(check, subject, raw) as T | undefined);
-	};
-
-	const messages = setting<number>('messages');
-	const senders = setting<number>('senders');
-	const top: SendTimeSettings = {
-		meanMs: setting<number>('mean'),
-		spread: setting<number>('spread'),
-		distribution: setting<Distribution>('distribution'),
-		failureRate: setting<number>('failure-rate'),
-		spreadSubject: flags.spread === undefined ? fileSubject('spread') : '--spread',
-		sendTimes: pick('send-times', flags.sendTimes, 'sendTimes', (subject, raw) => check.text(subject, raw)),
-		sendTimesSubject: flags.sendTimes === undefined ? fileSubject('sendTimes') : '--send-times',
-		...retrySettings(check, key => {
-			const flag = {
-				maxAttempts: ['max-attempts', flags.maxAttempts], backoff: ['backoff', flags.backoff], backoffMax: ['backoff-max', flags.backoffMax], permanentFailureRate: ['permanent-failure-rate', flags.permanentFailureRate],
-			}[key] as [string, string | undefined];
-			if (flag[1] !== undefined) {
-				return [`--${flag[0]}`, flag[1]];
-			}
-
-			if (file?.[key] !== undefined) {
-				return [fileSubject(key), file[key], true];
-			}
-
-			return undefined;
-		}),
-	};
-	const intervalMs = setting<number>('interval');
-	const seed = setting<number>('seed');
-	const speed = setting<Speed>('speed');
-	const maxFailureRate = setting<number>('max-failure-rate');
-	const maxBodyLength = setting<number>('max-body-length');
-	const ratePerSec = setting<number>('rate');
-	const charset = setting<Charset>('charset');
-	const priorities = setting<Priority[]>('priority');
-	const input = validateInput(check, flags, file, fileSubject);
-	const arrival = setting<ArrivalProcess>('arrival');
-	const warmup = setting<Warmup>('warmup');
-	if (warmup !== undefined && ratePerSec === undefined && flags.rate === undefined && file?.rate === undefined) {
-		check.errors.push(`${flags.warmup === undefined ? fileSubject('warmup') : '--warmup'} needs a rate (--rate): without arrivals no message waits, so there is no wait to leave out`);
-	}
-
-	if (arrival !== undefined && ratePerSec === undefined && flags.rate === undefined && file?.rate === undefined) {
-		check.errors.push(`${flags.arrival === undefined ? fileSubject('arrival') : '--arrival'} needs a rate (--rate, or rate in the config file): without one every message is there at the start`);
-	}
-
-	const groups = validateGroups(check, flags, file, top, senders, fileSubject);
-	const html = setting<string>('html');
-	const thresholds = validateThresholds(check, flags.threshold, file?.thresholds, fileSubject('thresholds'));
-
-	const replications = pick('replications', flags.replications, 'replications', (subject, raw) => check.whole(subject, raw, {min: 1, max: MAX_REPLICATIONS})) ?? 1;
-	const jobs = setting<number>('jobs');
+	const read = new SettingReader(check, flags, parseConfigFile(check, configFile), configFile?.path);
+	const messages = read.setting<number>('messages');
+	const senders = read.setting<number>('senders');
+	const top = sendTimeSettings(read);
+	const intervalMs = read.setting<number>('interval');
+	const seed = read.setting<number>('seed');
+	const speed = read.setting<Speed>('speed');
+	const maxFailureRate = read.setting<number>('max-failure-rate');
+	const maxBodyLength = read.setting<number>('max-body-length');
+	const ratePerSec = read.setting<number>('rate');
+	const charset = read.setting<Charset>('charset');
+	const priorities = read.setting<Priority[]>('priority');
+	const input = validateInput(check, flags, read.file, read.fileSubject);
+	const arrival = read.setting<ArrivalProcess>('arrival');
+	const warmup = read.setting<Warmup>('warmup');
+	checkNeedsRate(read, {warmup, arrival, ratePerSec});
+	const groups = validateGroups(check, flags, read.file, top, senders, read.fileSubject);
+	const html = read.setting<string>('html');
+	const thresholds = validateThresholds(check, flags.threshold, read.file?.thresholds, read.fileSubject('thresholds'));
+	const replications = read.pick('replications', flags.replications, 'replications', (subject, raw) => check.whole(subject, raw, {min: 1, max: MAX_REPLICATIONS})) ?? 1;
+	const jobs = read.setting<number>('jobs');
 	if (replications > 1) {
-		// Each replication is a whole run at max speed, summarized at the end: what shows one run as it goes cannot be kept.
-		const one = (what: string, why: string): void => {
-			check.errors.push(`${what} cannot be combined with --replications: ${why}`);
-		};
-
-		if (speed !== undefined && speed !== 'max') {
-			one(flags.speed === undefined ? fileSubject('speed') : '--speed', 'replications run at max speed (leave --speed out, or give max)');
-		}
-
-		if (input !== undefined) {
-			one('--input', 'replications generate their messages, one set per seed');
-		}
-
-		if (flags.events) {
-			one('--events', 'it gives one run\'s messages');
-		}
-
-		if (thresholds.length > 0 || maxFailureRate !== undefined) {
-			one(thresholds.length > 0 ? '--threshold' : '--max-failure-rate', 'a rule is checked on one run\'s figures; use sms-sim plan for a goal met in most runs');
-		}
+		checkReplicated(read, {
+			speed, input, thresholds, maxFailureRate,
+		});
 	}
 
 	if (flags.events && !flags.json) {
@@ -183,6 +112,111 @@ export function validateOptions(flags: CliFlags, configFile?: ConfigFile): Valid
 		errors: [],
 		notes: check.notes,
 	};
+}
+
+/** Each setting: the flag if given, else the config file's value if present, else undefined (default later). */
+class SettingReader {
+	/** What names a field of the config file in an error. */
+	readonly fileSubject: (key: string) => string;
+
+	constructor(readonly check: Checker, readonly flags: CliFlags, readonly file: ReturnType<typeof parseConfigFile>, path: string | undefined) {
+		this.fileSubject = (key: string) => `${path}: ${key}`;
+	}
+
+	/** The flag `flagName` if given (`flagValue`), else the file's `key`, parsed by `parse`. */
+	pick<T>(flagName: string, flagValue: string | undefined, key: string, parse: (subject: Subject, raw: Raw) => T | undefined): T | undefined {
+		if (flagValue !== undefined) {
+			return parse(`--${flagName}`, flagValue);
+		}
+
+		if (this.file?.[key] !== undefined) {
+			this.check.inFile = true;
+			const value = parse(this.fileSubject(key), this.file[key]);
+			this.check.inFile = false;
+			return value;
+		}
+
+		return undefined;
+	}
+
+	/** A setting of the table (settings.ts) by its flag's name: its flag, else its config key, parsed by its own rule. */
+	setting<T>(name: string): T | undefined {
+		const entry = SETTINGS_BY_NAME.get(name)!;
+		return this.pick(name, (this.flags as Record<string, string | undefined>)[camelCase(name)], entry.configKey!, (subject, raw) => entry.parse!(this.check, subject, raw) as T | undefined);
+	}
+
+	/** What names a setting in an error: its flag if given, else its field in the file. */
+	subject(flagName: string, key: string): string {
+		return (this.flags as Record<string, unknown>)[camelCase(flagName)] === undefined ? this.fileSubject(key) : `--${flagName}`;
+	}
+
+	/** Whether the flag or the file gives `flagName` (`key` in the file), valid or not. */
+	given(flagName: string, key: string): boolean {
+		return (this.flags as Record<string, unknown>)[camelCase(flagName)] !== undefined || this.file?.[key] !== undefined;
+	}
+}
+
+/** The top-level send-time settings: those of the one group of a run without `--sender`. */
+function sendTimeSettings(read: SettingReader): SendTimeSettings {
+	const {flags, file, fileSubject} = read;
+	return {
+		meanMs: read.setting<number>('mean'),
+		spread: read.setting<number>('spread'),
+		distribution: read.setting<Distribution>('distribution'),
+		failureRate: read.setting<number>('failure-rate'),
+		spreadSubject: read.subject('spread', 'spread'),
+		sendTimes: read.pick('send-times', flags.sendTimes, 'sendTimes', (subject, raw) => read.check.text(subject, raw)),
+		sendTimesSubject: read.subject('send-times', 'sendTimes'),
+		...retrySettings(read.check, key => {
+			const flag = {
+				maxAttempts: ['max-attempts', flags.maxAttempts], backoff: ['backoff', flags.backoff], backoffMax: ['backoff-max', flags.backoffMax], permanentFailureRate: ['permanent-failure-rate', flags.permanentFailureRate],
+			}[key] as [string, string | undefined];
+			if (flag[1] !== undefined) {
+				return [`--${flag[0]}`, flag[1]];
+			}
+
+			if (file?.[key] !== undefined) {
+				return [fileSubject(key), file[key], true];
+			}
+
+			return undefined;
+		}),
+	};
+}
+
+/** A warm-up and an arrival process are about arrivals: both need a rate. */
+function checkNeedsRate(read: SettingReader, {warmup, arrival, ratePerSec}: {readonly warmup?: Warmup; readonly arrival?: ArrivalProcess; readonly ratePerSec?: number}): void {
+	const noRate = ratePerSec === undefined && !read.given('rate', 'rate');
+	if (warmup !== undefined && noRate) {
+		read.check.errors.push(`${read.subject('warmup', 'warmup')} needs a rate (--rate): without arrivals no message waits, so there is no wait to leave out`);
+	}
+
+	if (arrival !== undefined && noRate) {
+		read.check.errors.push(`${read.subject('arrival', 'arrival')} needs a rate (--rate, or rate in the config file): without one every message is there at the start`);
+	}
+}
+
+/** Each replication is a whole run at max speed, summarized at the end: what shows one run as it goes cannot be kept. */
+function checkReplicated(read: SettingReader, {speed, input, thresholds, maxFailureRate}: {readonly speed?: Speed; readonly input?: InputSource; readonly thresholds: readonly Threshold[]; readonly maxFailureRate?: number}): void {
+	const one = (what: string, why: string): void => {
+		read.check.errors.push(`${what} cannot be combined with --replications: ${why}`);
+	};
+
+	if (speed !== undefined && speed !== 'max') {
+		one(read.subject('speed', 'speed'), 'replications run at max speed (leave --speed out, or give max)');
+	}
+
+	if (input !== undefined) {
+		one('--input', 'replications generate their messages, one set per seed');
+	}
+
+	if (read.flags.events) {
+		one('--events', 'it gives one run\'s messages');
+	}
+
+	if (thresholds.length > 0 || maxFailureRate !== undefined) {
+		one(thresholds.length > 0 ? '--threshold' : '--max-failure-rate', 'a rule is checked on one run\'s figures; use sms-sim plan for a goal met in most runs');
+	}
 }
 
 /**

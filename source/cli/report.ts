@@ -11,7 +11,7 @@ import {parseThreshold, type Threshold} from '../engine/thresholds.js';
 import {parseDuration} from './duration.js';
 import {EXIT} from './exit-codes.js';
 import {createProgressLine} from './progress-line.js';
-import {readSavedRun} from './saved-run.js';
+import {readSavedRun, type SavedRun} from './saved-run.js';
 
 export type ReportOptions = {
 	/** A file saved from `--json`, or `-` for standard input; gzip or not. */
@@ -76,10 +76,8 @@ export async function report(options: ReportOptions, io: ReportIo): Promise<numb
 		say(`report: ${where}: its last line (${run.cutLine}) is cut short mid-record; reported without it`);
 	}
 
-	const {summary} = run;
-	const last = (summary ?? run.lastProgress)!;
-	const config = configFromStart(run.start);
-	const cutShort = summary === undefined;
+	const last = (run.summary ?? run.lastProgress)!;
+	const cutShort = run.summary === undefined;
 	if (timeline && options.html !== undefined) {
 		const page = runPage({
 			start: run.start, last, cutShort, timeline: timeline.timeline(), source: `sms-sim report ${options.path === '-' ? '-' : basename(options.path)} --html`,
@@ -101,6 +99,15 @@ export async function report(options: ReportOptions, io: ReportIo): Promise<numb
 		return EXIT.ok;
 	}
 
+	io.stdout.write(`${summaryText(run, last).join('\n')}\n`);
+	return EXIT.ok;
+}
+
+/** The report for a person: the run's settings and its summary, as the run itself printed them. */
+function summaryText(run: SavedRun, last: Json): string[] {
+	const {summary} = run;
+	const cutShort = summary === undefined;
+	const config = configFromStart(run.start);
 	const snapshot = snapshotFromRecord(last, cutShort);
 	const thresholds = ((summary?.thresholds ?? []) as Json[]).map(threshold => parseThreshold(String(threshold.expression), parseDuration)).filter((threshold): threshold is Threshold => threshold !== undefined);
 	const lines = [
@@ -110,13 +117,13 @@ export async function report(options: ReportOptions, io: ReportIo): Promise<numb
 		}),
 	];
 	if (cutShort) {
+		const elapsed = Math.round(optionalNumber(last.elapsedMs) ?? 0).toLocaleString('en-US');
 		lines.push(run.fromEvents
-			? `  (the record ends before the run did, before its first progress line: these are the figures of its ${run.messages.toLocaleString('en-US')} message lines, to ${Math.round(optionalNumber(last.elapsedMs) ?? 0).toLocaleString('en-US')}ms)`
-			: `  (the record ends before the run did: no summary line; these are its figures at ${Math.round(optionalNumber(last.elapsedMs) ?? 0).toLocaleString('en-US')}ms, its last progress line)`);
+			? `  (the record ends before the run did, before its first progress line: these are the figures of its ${run.messages.toLocaleString('en-US')} message lines, to ${elapsed}ms)`
+			: `  (the record ends before the run did: no summary line; these are its figures at ${elapsed}ms, its last progress line)`);
 	}
 
-	io.stdout.write(`${lines.join('\n')}\n`);
-	return EXIT.ok;
+	return lines;
 }
 
 /** A saved record into the page's timeline: progress and summary lines, and message lines (events). */

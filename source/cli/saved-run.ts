@@ -114,14 +114,10 @@ export async function readSavedRun(path: string, {
 	}
 
 	const input = path === '-' ? (stdin ?? process.stdin) : createReadStream(path);
+	const saved = new SavedRunLines(where, wantTimes, observe);
 	let gzipCut = false;
-	let folded: Stats | undefined;
-	let start: Json | undefined;
-	let lastProgress: Json | undefined;
-	let summary: Json | undefined;
-	let messages = 0;
-	let times = new Float64Array(wantTimes ? 1024 : 0);
 	let lineNumber = 0;
+	/** The first line that is not JSON: an error, unless it is the last line (a file cut mid-record). */
 	let unreadable: number | undefined;
 	try {
 		for await (const rawLine of linesOf(input, () => {
@@ -144,57 +140,13 @@ export async function readSavedRun(path: string, {
 			try {
 				record = JSON.parse(line) as Json;
 			} catch {
-				unreadable = lineNumber; // An error, unless it is the last line: a file cut mid-record.
+				unreadable = lineNumber;
 				continue;
 			}
 
-			switch (record?.type) {
-				case 'start': {
-					start = record;
-					observe?.(record);
-					break;
-				}
-
-				case 'progress': {
-					lastProgress = record;
-					observe?.(record);
-					break;
-				}
-
-				case 'summary': {
-					summary = record;
-					observe?.(record);
-					break;
-				}
-
-				case 'message': {
-					// Until a progress line comes, the message lines are all there is: fold them.
-					if (lastProgress === undefined && summary === undefined) {
-						const result = resultFromRecord(record);
-						if (result !== undefined) {
-							folded ??= emptyStats();
-							addResult(folded, result);
-						}
-					}
-
-					if (wantTimes && typeof record.durationMs === 'number') {
-						if (messages === times.length) {
-							const grown = new Float64Array(times.length * 2);
-							grown.set(times);
-							times = grown;
-						}
-
-						times[messages] = record.durationMs;
-					}
-
-					observe?.(record);
-					messages++;
-					break;
-				}
-
-				default: {
-					return {problem: `${where}, line ${lineNumber}: not a record of sms-sim --json (type ${JSON.stringify(String(record?.type)).slice(0, 40)})`};
-				}
+			const problem = saved.take(record, lineNumber);
+			if (problem !== undefined) {
+				return {problem};
 			}
 		}
 	} catch (error) {
@@ -205,24 +157,100 @@ export async function readSavedRun(path: string, {
 		return {problem: `cannot read ${where}: ${(error as Error).message}`};
 	}
 
-	if (start === undefined) {
-		return {problem: `${where} holds no run: its first record must be the start line of sms-sim --json`};
+	return saved.finish({cutLine: unreadable, gzipCut});
+}
+
+/** What is kept of a saved run's records as they are read. */
+class SavedRunLines {
+	private start: Json | undefined;
+	private lastProgress: Json | undefined;
+	private summary: Json | undefined;
+	/** Message lines folded while no progress line has come. */
+	private folded: Stats | undefined;
+	private messages = 0;
+	private times: Float64Array;
+
+	constructor(private readonly where: string, private readonly wantTimes: boolean, private readonly observe: ((record: Json) => void) | undefined) {
+		this.times = new Float64Array(wantTimes ? 1024 : 0);
 	}
 
-	const lastProgressRead = lastProgress;
-	if (summary === undefined && lastProgress === undefined && folded !== undefined) {
-		// Killed before its first progress line (a SIGHUP used to do that): its events tell the figures.
-		const config = configFromStart(start);
-		lastProgress = progressRecord(takeSnapshot(folded, {
-			type: 'progress', elapsedMs: folded.lastEndMs, total: config.messages > 0 ? config.messages : null, inFlight: 0, groups: config.groups,
-		}));
+	/** Takes the record of line `lineNumber`; a problem for a record that is not sms-sim's. */
+	take(record: Json, lineNumber: number): string | undefined {
+		switch (record?.type) {
+			case 'start': {
+				this.start = record;
+				break;
+			}
+
+			case 'progress': {
+				this.lastProgress = record;
+				break;
+			}
+
+			case 'summary': {
+				this.summary = record;
+				break;
+			}
+
+			case 'message': {
+				this.addMessage(record);
+				break;
+			}
+
+			default: {
+				return `${this.where}, line ${lineNumber}: not a record of sms-sim --json (type ${JSON.stringify(String(record?.type)).slice(0, 40)})`;
+			}
+		}
+
+		this.observe?.(record);
+		return undefined;
 	}
 
-	if (summary === undefined && lastProgress === undefined) {
-		return {problem: `${where} ends right after the run started: nothing to report`};
+	/** The saved run, or a problem when it holds none. */
+	finish({cutLine, gzipCut}: {readonly cutLine: number | undefined; readonly gzipCut: boolean}): SavedRun | {problem: string} {
+		const {start, summary, folded, messages} = this;
+		if (start === undefined) {
+			return {problem: `${this.where} holds no run: its first record must be the start line of sms-sim --json`};
+		}
+
+		let {lastProgress} = this;
+		if (summary === undefined && lastProgress === undefined && folded !== undefined) {
+			// Killed before its first progress line (a SIGHUP used to do that): its events tell the figures.
+			const config = configFromStart(start);
+			lastProgress = progressRecord(takeSnapshot(folded, {
+				type: 'progress', elapsedMs: folded.lastEndMs, total: config.messages > 0 ? config.messages : null, inFlight: 0, groups: config.groups,
+			}));
+		}
+
+		if (summary === undefined && lastProgress === undefined) {
+			return {problem: `${this.where} ends right after the run started: nothing to report`};
+		}
+
+		return {
+			start, lastProgress, summary, messages, times: this.wantTimes && messages > 0 ? this.times.subarray(0, messages) : undefined, cutLine, gzipCut, fromEvents: folded !== undefined && summary === undefined && this.lastProgress === undefined,
+		};
 	}
 
-	return {
-		start, lastProgress, summary, messages, times: wantTimes && messages > 0 ? times.subarray(0, messages) : undefined, cutLine: unreadable, gzipCut, fromEvents: folded !== undefined && summary === undefined && lastProgressRead === undefined,
-	};
+	private addMessage(record: Json): void {
+		// Until a progress line comes, the message lines are all there is: fold them.
+		if (this.lastProgress === undefined && this.summary === undefined) {
+			const result = resultFromRecord(record);
+			if (result !== undefined) {
+				this.folded ??= emptyStats();
+				addResult(this.folded, result);
+			}
+		}
+
+		if (this.wantTimes && typeof record.durationMs === 'number') {
+			if (this.messages === this.times.length) {
+				const grown = new Float64Array(this.times.length * 2);
+				grown.set(this.times);
+				this.times = grown;
+			}
+
+			this.times[this.messages] = record.durationMs;
+		}
+
+		this.messages++;
+	}
 }

@@ -73,54 +73,21 @@ export function validateGroups(
 	senders: number | undefined,
 	fileSubject: (key: string) => string,
 ): SenderGroup[] | undefined {
-	const specs = flags.sender ?? [];
-	let groups: Array<SendTimeSettings & {count?: number; name?: string; subject: Subject}> | undefined;
-	if (specs.length > 0) {
-		if (flags.senders !== undefined) {
-			check.errors.push('--senders cannot be combined with --sender (each --sender sets its own count)');
-			return undefined;
-		}
-
-		groups = specs.map(spec => parseSenderSpec(check, spec));
-	} else if (flags.senders === undefined && file?.groups !== undefined) {
-		if (file.senders !== undefined) {
-			check.errors.push(`${fileSubject('senders')} cannot be combined with groups (each group sets its own count)`);
-			return undefined;
-		}
-
-		check.inFile = true;
-		groups = parseConfigGroups(check, file.groups, fileSubject('groups'));
-		check.inFile = false;
-	} else {
-		groups = [{count: senders ?? DEFAULTS.senders, subject: '--senders'}];
-	}
-
+	const groups = givenGroups(check, flags, file, senders, fileSubject);
 	if (groups === undefined) {
 		return undefined;
 	}
 
 	// A top-level spread serves every group whose distribution takes one; if none does, it would be
 	// dropped, which is an error. A group's own spread must fit its own distribution.
-	const distributionOf = (group: SendTimeSettings): Distribution | undefined => group.distribution ?? top.distribution;
-	const takesSpread = (group: SendTimeSettings) => spreadLimit(distributionOf(group) ?? DEFAULTS.distribution).takesSpread;
+	const takesSpread = (group: SendTimeSettings) => spreadLimit(group.distribution ?? top.distribution ?? DEFAULTS.distribution).takesSpread;
 	if (top.spread !== undefined && !groups.some(group => group.spread === undefined && takesSpread(group))) {
-		const distribution = distributionOf(groups[0]) ?? DEFAULTS.distribution;
-		check.errors.push(`${top.spreadSubject} does not apply to the ${groups.length > 1 || specs.length > 0 ? 'groups\' distributions' : `${distribution} distribution`} (${spreadRule(distribution)}), got ${top.spread}`);
+		const distribution = groups[0].distribution ?? top.distribution ?? DEFAULTS.distribution;
+		check.errors.push(`${top.spreadSubject} does not apply to the ${groups.length > 1 || (flags.sender ?? []).length > 0 ? 'groups\' distributions' : `${distribution} distribution`} (${spreadRule(distribution)}), got ${top.spread}`);
 	}
 
-	// A file read once, however many groups draw from it.
-	const files = new Map<string, ReturnType<typeof readSendTimes>>();
-	const timesOf = (spec: string) => {
-		let read = files.get(spec);
-		if (read === undefined) {
-			read = readSendTimes(spec);
-			files.set(spec, read);
-		}
-
-		return read;
-	};
-
 	const names = new Set<string>();
+	const sendTimes = new SendTimesFiles();
 	const resolved: SenderGroup[] = [];
 	for (const group of groups) {
 		if (group.name !== undefined) {
@@ -131,65 +98,9 @@ export function validateGroups(
 			names.add(group.name);
 		}
 
-		// Measured send times: given with the group or at the top (where no group sets another distribution).
-		const timesSpec = group.sendTimes ?? (group.distribution === undefined || group.distribution === 'empirical' ? top.sendTimes : undefined);
-		const timesSubject = group.sendTimes === undefined ? top.sendTimesSubject : group.sendTimesSubject;
-		const distribution = distributionOf(group) ?? (timesSpec === undefined ? undefined : 'empirical');
-		const limit = spreadLimit(distribution ?? DEFAULTS.distribution);
-		let sendTimes: number[] | undefined;
-		if (distribution === 'empirical') {
-			if (timesSpec === undefined) {
-				check.errors.push(`${group.subject === '--senders' ? '--distribution empirical' : `${group.subject}: distribution empirical`} needs measured send times: --send-times FILE (or send-times=FILE in --sender)`);
-			} else {
-				const read = timesOf(timesSpec);
-				if ('problem' in read) {
-					check.errors.push(`${timesSubject}: ${read.problem}`);
-				} else {
-					sendTimes = read.times;
-					const mean = group.meanMs ?? top.meanMs;
-					if (mean !== undefined || group.spread !== undefined || top.spread !== undefined) {
-						const {meanMs} = sampleShape(read.times);
-						check.notes.push(`${mean === undefined ? 'the spread' : 'the mean'} given is ignored for ${group.name === undefined ? 'the senders' : `group ${show(group.name)}`}: distribution empirical draws from ${read.times.length.toLocaleString('en-US')} measured send times (${timesSpec}; mean ${meanMs.toFixed(3)}ms)`);
-					}
-				}
-			}
-		} else if (group.sendTimes !== undefined) {
-			check.errors.push(`${group.sendTimesSubject} goes with distribution empirical, not ${distribution}: leave out distribution (or give empirical) to draw from the file`);
-		}
-
-		let {spread} = group;
-		if (spread !== undefined && !limit.takesSpread && distribution !== 'empirical') {
-			check.errors.push(`${group.spreadSubject} does not apply to the ${distribution} distribution (${spreadRule(distribution!)}), got ${spread}`);
-		}
-
-		spread ??= limit.takesSpread ? top.spread : undefined;
-		if (spread !== undefined && limit.takesSpread && spread !== 0 && !(spread >= limit.min && spread <= limit.max)) {
-			const subject = group.spread === undefined ? top.spreadSubject : group.spreadSubject;
-			check.errors.push(`${subject} ${limit.rule}, got ${spread}`);
-		}
-
-		const backoffMs = group.backoffMs ?? top.backoffMs ?? DEFAULTS.backoffMs;
-		const backoffMaxMs = group.backoffMaxMs ?? top.backoffMaxMs ?? DEFAULTS.backoffMaxMs;
-		if (backoffMaxMs < backoffMs) {
-			const where = group.subject === '--senders' ? '' : `${group.subject}: `;
-			check.errors.push(`${where}the longest backoff (--backoff-max, ${backoffMaxMs}ms) is shorter than the first (--backoff, ${backoffMs}ms); it must be at least the first`);
-		}
-
-		if (group.count !== undefined) {
-			resolved.push({
-				name: group.name,
-				count: group.count,
-				meanMs: group.meanMs ?? top.meanMs,
-				spread: limit.takesSpread ? spread : undefined,
-				distribution,
-				failureRate: group.failureRate ?? top.failureRate,
-				maxAttempts: group.maxAttempts ?? top.maxAttempts,
-				backoffMs: group.backoffMs ?? top.backoffMs,
-				backoffMaxMs: group.backoffMaxMs ?? top.backoffMaxMs,
-				permanentFailureRate: group.permanentFailureRate ?? top.permanentFailureRate,
-				ratePerSec: group.ratePerSec,
-				...(sendTimes === undefined ? {} : {sendTimes, sendTimesFrom: timesSpec}),
-			});
+		const one = resolveGroup(check, group, top, sendTimes);
+		if (one !== undefined) {
+			resolved.push(one);
 		}
 	}
 
@@ -203,6 +114,134 @@ export function validateGroups(
 	}
 
 	return check.errors.length > 0 ? undefined : resolved;
+}
+
+/** A group as given, before the top-level settings fill it in. */
+type GivenGroup = SendTimeSettings & {count?: number; name?: string; subject: Subject};
+
+/** The groups as given: `--sender` specs, else the file's `groups` (unless `--senders`), else one of `--senders`. */
+function givenGroups(check: Checker, flags: CliFlags, file: Record<string, unknown> | undefined, senders: number | undefined, fileSubject: (key: string) => string): GivenGroup[] | undefined {
+	const specs = flags.sender ?? [];
+	if (specs.length > 0) {
+		if (flags.senders !== undefined) {
+			check.errors.push('--senders cannot be combined with --sender (each --sender sets its own count)');
+			return undefined;
+		}
+
+		return specs.map(spec => parseSenderSpec(check, spec));
+	}
+
+	if (flags.senders === undefined && file?.groups !== undefined) {
+		if (file.senders !== undefined) {
+			check.errors.push(`${fileSubject('senders')} cannot be combined with groups (each group sets its own count)`);
+			return undefined;
+		}
+
+		check.inFile = true;
+		const groups = parseConfigGroups(check, file.groups, fileSubject('groups'));
+		check.inFile = false;
+		return groups;
+	}
+
+	return [{count: senders ?? DEFAULTS.senders, subject: '--senders'}];
+}
+
+/** Files of measured send times, each read once however many groups draw from it. */
+class SendTimesFiles {
+	private readonly files = new Map<string, ReturnType<typeof readSendTimes>>();
+
+	read(spec: string): ReturnType<typeof readSendTimes> {
+		let read = this.files.get(spec);
+		if (read === undefined) {
+			read = readSendTimes(spec);
+			this.files.set(spec, read);
+		}
+
+		return read;
+	}
+}
+
+/** One group with the top-level settings as its defaults, its rules checked; undefined for a group without a count (an error said why). */
+function resolveGroup(check: Checker, group: GivenGroup, top: SendTimeSettings, files: SendTimesFiles): SenderGroup | undefined {
+	// Measured send times: given with the group or at the top (where no group sets another distribution).
+	const timesSpec = group.sendTimes ?? (group.distribution === undefined || group.distribution === 'empirical' ? top.sendTimes : undefined);
+	const distribution = group.distribution ?? top.distribution ?? (timesSpec === undefined ? undefined : 'empirical');
+	const limit = spreadLimit(distribution ?? DEFAULTS.distribution);
+	const sendTimes = groupSendTimes(check, group, top, {distribution, timesSpec, files});
+	const spread = groupSpread(check, group, top, distribution);
+	const backoffMs = group.backoffMs ?? top.backoffMs ?? DEFAULTS.backoffMs;
+	const backoffMaxMs = group.backoffMaxMs ?? top.backoffMaxMs ?? DEFAULTS.backoffMaxMs;
+	if (backoffMaxMs < backoffMs) {
+		const where = group.subject === '--senders' ? '' : `${group.subject}: `;
+		check.errors.push(`${where}the longest backoff (--backoff-max, ${backoffMaxMs}ms) is shorter than the first (--backoff, ${backoffMs}ms); it must be at least the first`);
+	}
+
+	if (group.count === undefined) {
+		return undefined;
+	}
+
+	return {
+		name: group.name,
+		count: group.count,
+		meanMs: group.meanMs ?? top.meanMs,
+		spread: limit.takesSpread ? spread : undefined,
+		distribution,
+		failureRate: group.failureRate ?? top.failureRate,
+		maxAttempts: group.maxAttempts ?? top.maxAttempts,
+		backoffMs: group.backoffMs ?? top.backoffMs,
+		backoffMaxMs: group.backoffMaxMs ?? top.backoffMaxMs,
+		permanentFailureRate: group.permanentFailureRate ?? top.permanentFailureRate,
+		ratePerSec: group.ratePerSec,
+		...(sendTimes === undefined ? {} : {sendTimes, sendTimesFrom: timesSpec}),
+	};
+}
+
+/** The measured send times an empirical group draws from (a note says what it ignores); undefined for another distribution. */
+function groupSendTimes(check: Checker, group: GivenGroup, top: SendTimeSettings, {distribution, timesSpec, files}: {readonly distribution: Distribution | undefined; readonly timesSpec: string | undefined; readonly files: SendTimesFiles}): number[] | undefined {
+	if (distribution !== 'empirical') {
+		if (group.sendTimes !== undefined) {
+			check.errors.push(`${group.sendTimesSubject} goes with distribution empirical, not ${distribution}: leave out distribution (or give empirical) to draw from the file`);
+		}
+
+		return undefined;
+	}
+
+	if (timesSpec === undefined) {
+		check.errors.push(`${group.subject === '--senders' ? '--distribution empirical' : `${group.subject}: distribution empirical`} needs measured send times: --send-times FILE (or send-times=FILE in --sender)`);
+		return undefined;
+	}
+
+	const read = files.read(timesSpec);
+	if ('problem' in read) {
+		const timesSubject = group.sendTimes === undefined ? top.sendTimesSubject : group.sendTimesSubject;
+		check.errors.push(`${timesSubject}: ${read.problem}`);
+		return undefined;
+	}
+
+	const mean = group.meanMs ?? top.meanMs;
+	if (mean !== undefined || group.spread !== undefined || top.spread !== undefined) {
+		const {meanMs} = sampleShape(read.times);
+		check.notes.push(`${mean === undefined ? 'the spread' : 'the mean'} given is ignored for ${group.name === undefined ? 'the senders' : `group ${show(group.name)}`}: distribution empirical draws from ${read.times.length.toLocaleString('en-US')} measured send times (${timesSpec}; mean ${meanMs.toFixed(3)}ms)`);
+	}
+
+	return read.times;
+}
+
+/** The group's spread (its own, else the top-level one where its distribution takes one), checked against its distribution. */
+function groupSpread(check: Checker, group: GivenGroup, top: SendTimeSettings, distribution: Distribution | undefined): number | undefined {
+	const limit = spreadLimit(distribution ?? DEFAULTS.distribution);
+	let {spread} = group;
+	if (spread !== undefined && !limit.takesSpread && distribution !== 'empirical') {
+		check.errors.push(`${group.spreadSubject} does not apply to the ${distribution} distribution (${spreadRule(distribution!)}), got ${spread}`);
+	}
+
+	spread ??= limit.takesSpread ? top.spread : undefined;
+	if (spread !== undefined && limit.takesSpread && spread !== 0 && !(spread >= limit.min && spread <= limit.max)) {
+		const subject = group.spread === undefined ? top.spreadSubject : group.spreadSubject;
+		check.errors.push(`${subject} ${limit.rule}, got ${spread}`);
+	}
+
+	return spread;
 }
 
 function spreadRule(distribution: Distribution): string {

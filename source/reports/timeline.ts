@@ -79,60 +79,58 @@ type OpenWindow = {sends: Histogram; waits: Histogram | undefined; count: number
  * windows of send times (when full, neighbours merge, each covering twice the time).
  */
 export function createTimelineRecorder(intervalMs: number): TimelineRecorder {
-	let points: TimelinePoint[] = [];
-	let keepEvery = 1;
-	let seen = 0;
-	let lastPoint: TimelinePoint | undefined;
-	let windowMs = Math.max(1, intervalMs);
-	let windows: Array<OpenWindow | undefined> = [];
-	let anyResult = false;
+	return new TimelineCollector(intervalMs);
+}
 
-	const addProgress = (record: Json): void => {
-		const wait = objectOf(record.wait);
-		const point: TimelinePoint = {
-			elapsedMs: numberOr(record.elapsedMs, 0),
-			processed: numberOr(record.processed, 0),
-			failed: numberOr(record.failed, 0),
-			backlog: optionalNumber(record.backlog),
-			p50Ms: numberOr(record.p50Ms, 0),
-			p95Ms: numberOr(record.p95Ms, 0),
-			p99Ms: numberOr(record.p99Ms, 0),
-			waitP50Ms: optionalNumber(wait?.p50Ms),
-			waitP99Ms: optionalNumber(wait?.p99Ms),
-		};
+class TimelineCollector implements TimelineRecorder {
+	private points: TimelinePoint[] = [];
+	/** Progress points kept: one in `keepEvery` of those seen. */
+	private keepEvery = 1;
+	private seen = 0;
+	private lastPoint: TimelinePoint | undefined;
+	private windowMs: number;
+	private windows: Array<OpenWindow | undefined> = [];
+	private anyResult = false;
+
+	constructor(intervalMs: number) {
+		this.windowMs = Math.max(1, intervalMs);
+	}
+
+	addProgress(record: Json): void {
+		const point = pointOf(record);
+		const {lastPoint} = this;
+		this.lastPoint = point;
 		if (lastPoint !== undefined && point.elapsedMs <= lastPoint.elapsedMs) {
 			// The summary repeats the last progress moment: the later record is the truer one.
-			if (points.at(-1) === lastPoint) {
-				points[points.length - 1] = point;
+			if (this.points.at(-1) === lastPoint) {
+				this.points[this.points.length - 1] = point;
 			}
 
-			lastPoint = point;
 			return;
 		}
 
-		lastPoint = point;
-		if (seen++ % keepEvery === 0) {
-			points.push(point);
-			if (points.length > MAX_POINTS) {
-				points = points.filter((_, index) => index % 2 === 0);
-				keepEvery *= 2;
+		if (this.seen++ % this.keepEvery === 0) {
+			this.points.push(point);
+			if (this.points.length > MAX_POINTS) {
+				this.points = this.points.filter((_, index) => index % 2 === 0);
+				this.keepEvery *= 2;
 			}
 		}
-	};
+	}
 
-	const addResult = (endMs: number, durationMs: number, waitMs: number | undefined): void => {
-		anyResult = true;
-		let index = Math.floor(Math.max(0, endMs) / windowMs);
+	addResult(endMs: number, durationMs: number, waitMs: number | undefined): void {
+		this.anyResult = true;
+		let index = Math.floor(Math.max(0, endMs) / this.windowMs);
 		while (index >= MAX_WINDOWS) {
-			windows = mergedPairs(windows);
-			windowMs *= 2;
-			index = Math.floor(Math.max(0, endMs) / windowMs);
+			this.windows = mergedPairs(this.windows);
+			this.windowMs *= 2;
+			index = Math.floor(Math.max(0, endMs) / this.windowMs);
 		}
 
-		let window = windows[index];
+		let window = this.windows[index];
 		if (window === undefined) {
 			window = {sends: newHistogram(), waits: undefined, count: 0};
-			windows[index] = window;
+			this.windows[index] = window;
 		}
 
 		window.count++;
@@ -141,15 +139,16 @@ export function createTimelineRecorder(intervalMs: number): TimelineRecorder {
 			window.waits ??= newHistogram();
 			window.waits.recordValue(Math.max(1, Math.round(waitMs * US)));
 		}
-	};
+	}
 
-	const timeline = (): Timeline => {
+	timeline(): Timeline {
+		const {points, lastPoint, windowMs} = this;
 		// The last moment of the run is always a point, so the chart runs to the end.
 		const all = lastPoint !== undefined && points.at(-1) !== lastPoint ? [...points, lastPoint] : points;
 		return {
 			points: all,
-			windows: anyResult
-				? windows.flatMap((window, index) => window === undefined
+			windows: this.anyResult
+				? this.windows.flatMap((window, index) => window === undefined
 					? []
 					: [{
 						fromMs: index * windowMs,
@@ -163,19 +162,31 @@ export function createTimelineRecorder(intervalMs: number): TimelineRecorder {
 					}])
 				: undefined,
 		};
-	};
+	}
 
-	const dispose = (): void => {
-		for (const window of windows) {
+	dispose(): void {
+		for (const window of this.windows) {
 			window?.sends.destroy();
 			window?.waits?.destroy();
 		}
 
-		windows = [];
-	};
+		this.windows = [];
+	}
+}
 
+/** A progress (or summary) record's point on the charts. */
+function pointOf(record: Json): TimelinePoint {
+	const wait = objectOf(record.wait);
 	return {
-		addProgress, addResult, timeline, dispose,
+		elapsedMs: numberOr(record.elapsedMs, 0),
+		processed: numberOr(record.processed, 0),
+		failed: numberOr(record.failed, 0),
+		backlog: optionalNumber(record.backlog),
+		p50Ms: numberOr(record.p50Ms, 0),
+		p95Ms: numberOr(record.p95Ms, 0),
+		p99Ms: numberOr(record.p99Ms, 0),
+		waitP50Ms: optionalNumber(wait?.p50Ms),
+		waitP99Ms: optionalNumber(wait?.p99Ms),
 	};
 }
 
