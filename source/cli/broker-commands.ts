@@ -145,8 +145,8 @@ async function runSend(connection: Connection, command: BrokerCommand, io: Broke
 	const title = () => `worker ${workerId} on run ${command.run} at ${redactUrl(command.broker)}: ${sendersLine(config)}`;
 	// Told to stop, a worker drains: its pool completes normally, so its summary is not marked
 	// interrupted and a clean drain exits 0.
-	const {final, htmlProblem} = await present(events$, {...options, header: {role: 'worker', run: command.run, title}, warnings$: io.warnings$}, io, scheduler);
-	return htmlProblem ? EXIT.unexpected : exitCodeFor(final, options.maxFailureRate, options.thresholds);
+	const {final, problem} = await present(events$, {...options, header: {role: 'worker', run: command.run, title}, warnings$: io.warnings$}, io, scheduler);
+	return problem ? EXIT.unexpected : exitCodeFor(final, options.maxFailureRate, options.thresholds);
 }
 
 async function runMonitor(connection: Connection, command: BrokerCommand, io: BrokerIo): Promise<number> {
@@ -161,8 +161,8 @@ async function runMonitor(connection: Connection, command: BrokerCommand, io: Br
 	// run (its records come from the broker whatever the monitor does) and only stopped its progress
 	// lines. A monitor of a fast run with --events, read by a slower program, printed none for the
 	// whole run.
-	const {final, htmlProblem} = await present(events$, {...options, header: {role: 'monitor', run: command.run, title}, warnings$: io.warnings$}, io);
-	return htmlProblem ? EXIT.unexpected : exitCodeFor(final, options.maxFailureRate, options.thresholds);
+	const {final, problem} = await present(events$, {...options, header: {role: 'monitor', run: command.run, title}, warnings$: io.warnings$}, io);
+	return problem ? EXIT.unexpected : exitCodeFor(final, options.maxFailureRate, options.thresholds);
 }
 
 /** Deletes a run's queues and streams: what `produce`, `send` and `monitor` made for it. */

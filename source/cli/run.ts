@@ -42,15 +42,15 @@ export async function run(options: RunOptions, io: RunIo, replay?: {readonly mes
 	const events$ = simulate(simulation, {
 		scheduler, stop: io.stop$, emitResults: (options.json && options.events) || options.html !== undefined, liveMs, source, total: replay?.messages, priorityOrder: input ? priorityOrder : undefined, arrivals: source !== undefined && isObservable(source),
 	});
-	const {final, htmlProblem} = await present(events$, options, io, scheduler);
+	const {final, problem} = await present(events$, options, io, scheduler);
 	input?.close();
-	const problem = input?.problem();
-	if (problem) {
+	const badInput = input?.problem();
+	if (badInput) {
 		// Standard input cannot be checked before the run: the run stopped at the bad line.
-		io.stderr.write(`sms-sim: --input ${options.input!.path}: ${problem.message}\n`);
+		io.stderr.write(`sms-sim: --input ${options.input!.path}: ${badInput.message}\n`);
 		return EXIT.usage;
 	}
 
-	return htmlProblem ? EXIT.unexpected : exitCodeFor(final, options.maxFailureRate, options.thresholds);
+	return problem ? EXIT.unexpected : exitCodeFor(final, options.maxFailureRate, options.thresholds);
 }
 

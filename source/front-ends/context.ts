@@ -69,22 +69,13 @@ export type OutputOptions = {
 	readonly warnings$?: Observable<string>;
 };
 
-/** What a front end is handed: the run's events and a writer that respects stdout's backpressure. */
-export type FrontEndContext = {
-	readonly events$: Observable<SimulationEvent>;
-	readonly options: OutputOptions;
-	readonly io: RunIo;
-	/** Writes a line to stdout; while stdout's buffer is full the simulation clock is held. */
-	readonly writeLine: (line: string) => void;
-};
-
 /** How a front end's run ended: its final snapshot, if it got that far. */
 export type FrontEndResult = {
 	readonly final: Snapshot | undefined;
 	/** Wall time from the run's start to its final snapshot, as the summary gave it. */
 	readonly wallMs: number;
-	/** What went wrong writing the `--html` page, if it did (said on stderr already). */
-	readonly htmlProblem?: string;
+	/** What went wrong finishing a front end (writing the `--html` page), if anything did (said on stderr already). */
+	readonly problem?: string;
 };
 
 /**

@@ -1,13 +1,11 @@
 import {render} from 'ink';
-import {filter, tap} from 'rxjs';
-import type {ResolvedConfig} from '../model/config.js';
+import {Subject, defer} from 'rxjs';
+import type {SimulationEvent} from '../pipeline/simulation.js';
 import {fittedConfigLine, summaryLines} from '../reports/lines.js';
-import type {Snapshot} from '../engine/snapshot.js';
 import {failsCriteria} from '../engine/thresholds.js';
 import {Dashboard} from '../ui/Dashboard.js';
-import {
-	summaryContext, wallStopwatch, type FrontEndContext, type FrontEndResult,
-} from './context.js';
+import {summaryContext, type RunIo} from './context.js';
+import type {FinishedRun, FrontEnd, FrontEndSetup} from './front-end.js';
 import {openKeyboard} from './keyboard.js';
 import {openTerminalSurface} from './terminal-surface.js';
 
@@ -16,39 +14,33 @@ const KEPT_WARNINGS = 20;
 
 /**
  * Stdout is a terminal: the Ink dashboard on the alternate screen until the run ends, then the
- * summary on the main screen, below what the user had there.
+ * summary on the main screen, below what the user had there. It is ready once its component has
+ * subscribed to what it is shown (React subscribes after the first render), so the run starts
+ * only then and the dashboard misses nothing, not even the start.
  */
-export async function runDashboard({events$, options, io}: FrontEndContext): Promise<FrontEndResult> {
-	let final: Snapshot | undefined;
-	let config: ResolvedConfig | undefined;
-	const wall = wallStopwatch(io);
-	let wallMs = 0;
-	const events = events$.pipe(tap(event => {
-		if (event.type === 'start') {
-			config = event.config;
-			wall.start();
-		} else if (event.type === 'final') {
-			wallMs = wall.elapsedMs();
-		}
-	}));
-	// Warnings show above the dashboard while it runs; the alternate screen goes with it, so they
-	// are printed again where they stay.
-	const warnings: string[] = [];
-	let warningsLeftOut = 0;
-	const keepWarnings = options.warnings$?.subscribe(text => {
-		if (warnings.length < KEPT_WARNINGS) {
-			warnings.push(text);
-		} else {
-			warningsLeftOut++;
-		}
+export function dashboardFrontEnd({options, io}: FrontEndSetup): FrontEnd {
+	const shown$ = new Subject<SimulationEvent>();
+	let mounted!: () => void;
+	const ready = new Promise<void>(resolve => {
+		mounted = resolve;
 	});
+	const warnings = keepWarnings(options);
 	const surface = openTerminalSurface(io.stdout as NodeJS.WriteStream);
 	const keyboard = openKeyboard();
+	const leave = (): void => {
+		keyboard.close();
+		surface.leave();
+		warnings.stop();
+	};
+
+	let instance: ReturnType<typeof render>;
 	try {
-		const instance = render(
+		instance = render(
 			<Dashboard
-				// The dashboard reads snapshots, never every result.
-				events$={events.pipe(filter(event => event.type !== 'result'))}
+				events$={defer(() => {
+					mounted();
+					return shown$;
+				})}
 				title={options.header?.title}
 				hasSummary={false}
 				warnings$={options.warnings$}
@@ -56,9 +48,6 @@ export async function runDashboard({events$, options, io}: FrontEndContext): Pro
 				rows={surface.rows}
 				now={io.now}
 				onStopKey={keyboard.hasKeys ? io.requestStop : undefined}
-				onFinal={snapshot => {
-					final = snapshot;
-				}}
 			/>,
 			{
 				stdout: surface.stdout,
@@ -69,37 +58,89 @@ export async function runDashboard({events$, options, io}: FrontEndContext): Pro
 				maxFps: 10,
 			},
 		);
-		await instance.waitUntilExit();
-	} finally {
-		keyboard.close();
-		surface.leave();
-		keepWarnings?.unsubscribe();
+	} catch (error) {
+		leave();
+		throw error;
 	}
 
-	for (const text of warnings) {
-		io.stderr.write(`sms-sim: ${text}\n`);
+	return {
+		ready,
+		showsWarnings: true,
+		observe(event) {
+			if (event.type !== 'result') {
+				shown$.next(event); // The dashboard reads snapshots, never every result.
+			}
+		},
+		async finish(result) {
+			try {
+				if (result?.final === undefined) {
+					instance.unmount(); // No summary will come to end it.
+				} else {
+					await instance.waitUntilExit(); // It exits once its summary is drawn.
+				}
+			} finally {
+				leave();
+			}
+
+			warnings.print(io);
+			if (result !== undefined) {
+				printSummary(result, {options, io});
+			}
+
+			return undefined;
+		},
+	};
+}
+
+/**
+ * Warnings show above the dashboard while it runs; the alternate screen goes with it, so they are
+ * kept (the first `KEPT_WARNINGS`) to print again where they stay.
+ */
+function keepWarnings(options: FrontEndSetup['options']): {stop: () => void; print: (io: RunIo) => void} {
+	const kept: string[] = [];
+	let leftOut = 0;
+	const subscription = options.warnings$?.subscribe(text => {
+		if (kept.length < KEPT_WARNINGS) {
+			kept.push(text);
+		} else {
+			leftOut++;
+		}
+	});
+	return {
+		stop() {
+			subscription?.unsubscribe();
+		},
+		print(io) {
+			for (const text of kept) {
+				io.stderr.write(`sms-sim: ${text}\n`);
+			}
+
+			if (leftOut > 0) {
+				io.stderr.write(`sms-sim: (${leftOut} more warnings)\n`);
+			}
+		},
+	};
+}
+
+/**
+ * The summary on the main screen, as lines that are never redrawn: it stays in the scrollback
+ * whatever the terminal's height, and the prompt comes on a line of its own.
+ */
+function printSummary({final, config, wallMs}: FinishedRun, {options, io}: Pick<FrontEndSetup, 'options' | 'io'>): void {
+	if (final === undefined || config === undefined) {
+		return;
 	}
 
-	if (warningsLeftOut > 0) {
-		io.stderr.write(`sms-sim: (${warningsLeftOut} more warnings)\n`);
-	}
-
-	if (final && config) {
-		// Printed on the main screen, as lines that are never redrawn: the summary stays in the
-		// scrollback whatever the terminal's height, and the prompt comes on a line of its own.
-		const {columns} = (io.stdout as NodeJS.WriteStream);
-		const [headline, ...rest] = summaryLines(final, {...summaryContext(options, config, wallMs), columns});
-		const colour = final.interrupted ? 33 : (failsCriteria(final, options.maxFailureRate, options.thresholds ?? []) ? 31 : 32);
-		const paint = (text: string, code: number) => (colours(io) ? `\u001B[${code}m${text}\u001B[39m` : text);
-		const title = options.header?.title(config) ?? fittedConfigLine(config, columns);
-		io.stdout.write(`${[colours(io) ? `\u001B[2m${title}\u001B[22m` : title, paint(headline, colour), ...rest].join('\n')}\n`);
-	}
-
-	return {final, wallMs};
+	const {columns} = (io.stdout as NodeJS.WriteStream);
+	const [headline, ...rest] = summaryLines(final, {...summaryContext(options, config, wallMs), columns});
+	const colour = final.interrupted ? 33 : (failsCriteria(final, options.maxFailureRate, options.thresholds ?? []) ? 31 : 32);
+	const paint = (text: string, code: number) => (colours(io) ? `\u001B[${code}m${text}\u001B[39m` : text);
+	const title = options.header?.title(config) ?? fittedConfigLine(config, columns);
+	io.stdout.write(`${[colours(io) ? `\u001B[2m${title}\u001B[22m` : title, paint(headline ?? '', colour), ...rest].join('\n')}\n`);
 }
 
 /** Whether to colour the summary: NO_COLOR and FORCE_COLOR as the dashboard's colours follow them. */
-function colours(io: FrontEndContext['io']): boolean {
+function colours(io: RunIo): boolean {
 	const environment = io.env ?? process.env;
 	if (environment.FORCE_COLOR !== undefined) {
 		return environment.FORCE_COLOR !== '0' && environment.FORCE_COLOR !== 'false';

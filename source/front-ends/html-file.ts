@@ -1,32 +1,40 @@
-import type {ResolvedConfig} from '../model/config.js';
 import {writePage} from '../reports/html-page.js';
 import {progressRecord, startRecord, summaryRecord} from '../reports/json.js';
 import {runPage} from '../reports/run-page.js';
 import {createTimelineRecorder, type TimelineRecorder} from '../reports/timeline.js';
-import type {SimulationEvent} from '../pipeline/simulation.js';
-import {summaryContext, type FrontEndResult, type OutputOptions} from './context.js';
-
-export type HtmlRecorder = {
-	/** Sees every event of the run, as it goes. */
-	readonly observe: (event: SimulationEvent) => void;
-	/** Writes the page of what was seen, with the summary the front end gave; the problem, in one line, if it could not. */
-	readonly write: (result: FrontEndResult) => Promise<string | undefined>;
-};
+import {summaryContext} from './context.js';
+import type {FrontEnd, FrontEndSetup} from './front-end.js';
 
 /**
  * `--html FILE` on a live run (or a worker's or monitor's view of one): keeps what the page draws
  * as the run goes, in bounded memory (see `createTimelineRecorder`), and writes the page at the end.
  * It needs the run's single results for send times per window: the run must emit them.
  */
-export function recordHtml(path: string, options: OutputOptions): HtmlRecorder {
-	let config: ResolvedConfig | undefined;
+export function htmlFileFrontEnd(path: string, {options, io}: FrontEndSetup): FrontEnd {
 	let recorder: TimelineRecorder | undefined;
+	const write = async (result: Parameters<NonNullable<FrontEnd['finish']>>[0]): Promise<string | undefined> => {
+		if (result?.config === undefined || recorder === undefined || result.final === undefined) {
+			return `--html ${path}: the run ended before it had anything to show; no page written`;
+		}
+
+		const last = summaryRecord(result.final, summaryContext(options, result.config, result.wallMs));
+		recorder.addProgress(last);
+		const page = runPage({
+			start: startRecord(result.config, options.header),
+			last,
+			cutShort: false,
+			timeline: recorder.timeline(),
+			source: options.header ? `sms-sim ${options.header.role === 'monitor' ? 'monitor' : 'send'} --run ${options.header.run} --html` : 'sms-sim --html (a live run)',
+		});
+		recorder.dispose();
+		return writePage(path, page);
+	};
+
 	return {
 		observe(event) {
 			switch (event.type) {
 				case 'start': {
-					config = event.config;
-					recorder = createTimelineRecorder(config.intervalMs);
+					recorder = createTimelineRecorder(event.config.intervalMs);
 					break;
 				}
 
@@ -50,22 +58,15 @@ export function recordHtml(path: string, options: OutputOptions): HtmlRecorder {
 				}
 			}
 		},
-		async write({final, wallMs}) {
-			if (config === undefined || recorder === undefined || final === undefined) {
-				return `--html ${path}: the run ended before it had anything to show; no page written`;
+		async finish(result) {
+			if (result === undefined) {
+				recorder?.dispose();
+				return undefined; // The run failed: it says why; no page.
 			}
 
-			const last = summaryRecord(final, summaryContext(options, config, wallMs));
-			recorder.addProgress(last);
-			const page = runPage({
-				start: startRecord(config, options.header),
-				last,
-				cutShort: false,
-				timeline: recorder.timeline(),
-				source: options.header ? `sms-sim ${options.header.role === 'monitor' ? 'monitor' : 'send'} --run ${options.header.run} --html` : 'sms-sim --html (a live run)',
-			});
-			recorder.dispose();
-			return writePage(path, page);
+			const problem = await write(result);
+			io.stderr.write(`sms-sim: ${problem ?? `wrote the report page to ${path}`}\n`);
+			return problem;
 		},
 	};
 }

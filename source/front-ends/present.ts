@@ -1,13 +1,14 @@
-import {tap, type Observable} from 'rxjs';
+import type {Observable} from 'rxjs';
 import type {SimulationEvent} from '../pipeline/simulation.js';
-import type {
-	FrontEndContext, FrontEndResult, OutputOptions, RunIo,
+import {
+	consume, type FrontEndResult, type OutputOptions, type RunIo,
 } from './context.js';
-import {runJson} from './ndjson.js';
+import type {FrontEnd, FrontEndSetup} from './front-end.js';
 import {createLineWriter, type Pausable} from './line-writer.js';
-import {runLines} from './plain-lines.js';
+import {ndjsonFrontEnd} from './ndjson.js';
+import {plainLinesFrontEnd} from './plain-lines.js';
 
-/** Which front end a run gets: NDJSON with `--json`, the dashboard on a capable terminal, plain lines otherwise. */
+/** Which front end shows a run on stdout: NDJSON with `--json`, the dashboard on a capable terminal, plain lines otherwise. */
 export function frontEndFor(options: OutputOptions, io: RunIo): 'json' | 'dashboard' | 'lines' {
 	if (options.json) {
 		return 'json';
@@ -19,40 +20,58 @@ export function frontEndFor(options: OutputOptions, io: RunIo): 'json' | 'dashbo
 	return io.stdout.isTTY && (io.stdout.columns ?? 0) > 0 && !dumb ? 'dashboard' : 'lines';
 }
 
+/** How each front end is made; Ink and React, and the page's code, load only when wanted: scripts start faster without them. */
+const FRONT_ENDS: Record<ReturnType<typeof frontEndFor>, (setup: FrontEndSetup) => Promise<FrontEnd> | FrontEnd> = {
+	json: ndjsonFrontEnd,
+	lines: plainLinesFrontEnd,
+	async dashboard(setup) {
+		const {dashboardFrontEnd} = await import('./dashboard.js');
+		return dashboardFrontEnd(setup);
+	},
+};
+
 /**
  * Shows a stream of simulation events (a local run, a worker's own view, or a broker monitor)
- * through the front end the environment calls for: NDJSON with `--json`, the Ink dashboard on a
- * terminal, plain lines otherwise. `clock`, when given, is held while stdout drains.
+ * through the front ends asked for, side by side on one subscription: the one stdout calls for
+ * (see `frontEndFor`), and the HTML page with `--html`. `clock`, when given, is held while stdout
+ * drains. Resolves with how the run ended, and what went wrong finishing a front end, if anything.
  */
 export async function present(events$: Observable<SimulationEvent>, options: OutputOptions, io: RunIo, clock?: Pausable): Promise<FrontEndResult> {
-	if (options.html === undefined) {
-		return show(events$, options, io, clock);
+	const setup: FrontEndSetup = {options, io, writeLine: createLineWriter(io.stdout, clock)};
+	const frontEnds = [await FRONT_ENDS[frontEndFor(options, io)](setup)];
+	if (options.html !== undefined) {
+		const {htmlFileFrontEnd} = await import('./html-file.js');
+		frontEnds.push(htmlFileFrontEnd(options.html, setup));
 	}
 
-	const {recordHtml} = await import('./html-file.js');
-	const html = recordHtml(options.html, options);
-	const result = await show(events$.pipe(tap(html.observe)), options, io, clock);
-	const problem = await html.write(result);
-	io.stderr.write(`sms-sim: ${problem ?? `wrote the report page to ${options.html}`}\n`);
-	return problem === undefined ? result : {...result, htmlProblem: problem};
-}
-
-async function show(events$: Observable<SimulationEvent>, options: OutputOptions, io: RunIo, clock?: Pausable): Promise<FrontEndResult> {
-	const context: FrontEndContext = {
-		events$, options, io, writeLine: createLineWriter(io.stdout, clock),
-	};
-	if (frontEndFor(options, io) === 'dashboard') {
-		// Ink and React load only when a dashboard is wanted: scripts start faster without them.
-		const {runDashboard} = await import('./dashboard.js');
-		return runDashboard(context); // It shows the warnings itself, above its own output.
-	}
-
-	const warnings = options.warnings$?.subscribe(text => {
-		io.stderr.write(`sms-sim: ${text}\n`);
-	});
+	await Promise.all(frontEnds.map(async frontEnd => frontEnd.ready));
+	const warnings = frontEnds.some(frontEnd => frontEnd.showsWarnings)
+		? undefined
+		: options.warnings$?.subscribe(text => {
+			io.stderr.write(`sms-sim: ${text}\n`);
+		});
+	let config: Parameters<FrontEnd['observe']>[1];
+	let result: FrontEndResult;
 	try {
-		return await (options.json ? runJson(context) : runLines(context));
+		result = await consume(events$, io, (event, runConfig, wallMs) => {
+			config = runConfig;
+			for (const frontEnd of frontEnds) {
+				frontEnd.observe(event, runConfig, wallMs);
+			}
+		});
+	} catch (error) {
+		await Promise.all(frontEnds.map(async frontEnd => frontEnd.finish?.(undefined)));
+		throw error;
 	} finally {
 		warnings?.unsubscribe();
 	}
+
+	let problem: string | undefined;
+	for (const frontEnd of frontEnds) {
+		// In order: the dashboard leaves the screen and prints its summary before the page says where it went.
+		// eslint-disable-next-line no-await-in-loop
+		problem ??= await frontEnd.finish?.({...result, config});
+	}
+
+	return problem === undefined ? result : {...result, problem};
 }
