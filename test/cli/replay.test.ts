@@ -3,7 +3,6 @@ import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {ReplayError, replayMessages} from '../../source/model/replay.js';
 import {
 	finished, runCli, runCliWithInput, start, withoutWallTime,
 } from './spawn.js';
@@ -16,40 +15,6 @@ const file = (name: string, text: string) => {
 };
 
 const parseLines = (stdout: string) => stdout.trim().split('\n').map(line => JSON.parse(line) as Record<string, any>);
-const replay = (lines: string[], format: 'ndjson' | 'csv') => [...replayMessages(lines, {format, priorities: ['critical', 'normal'], keepGoing: true})];
-
-describe('replayMessages', () => {
-	it('normalises phone numbers to E.164 and keeps bodies, priorities and arrival times', () => {
-		const [message] = replay(['{"to": "+1 (415) 555-2671", "body": "hi, there", "priority": "critical", "at": 250}'], 'ndjson');
-		expect(message).toMatchObject({
-			id: '1', to: '+14155552671', body: 'hi, there', priority: 'critical', arrivalMs: 250, encoding: 'gsm7', segments: 1,
-		});
-	});
-
-	it('reads CSV with a header, quoted commas and doubled quotes', () => {
-		const messages = replay(['to,body', '+12025550123,"Storm warning, act now"', '+14155552671,"He said ""go"""'], 'csv');
-		expect(messages.map(message => (message as {body: string}).body)).toEqual(['Storm warning, act now', 'He said "go"']);
-	});
-
-	it('names the line and the rule of each bad line', () => {
-		const outcomes = replay([
-			'{"to": "+12025550123", "body": "ok", "at": 10}',
-			'{"to": "12345", "body": "x", "at": 20}',
-			'{"to": "+12025550123", "body": "x", "at": 5}',
-			'{"to": "+12025550123", "body": "x", "at": 30, "priority": "urgent"}',
-			'{"to": "+12025550123"}',
-			'[1, 2]',
-		], 'ndjson');
-		const problems = outcomes.filter((outcome): outcome is ReplayError => outcome instanceof ReplayError).map(problem => problem.message);
-		expect(problems).toEqual([
-			'line 2: to "12345" is not a valid phone number with its country code (such as +12025550123)',
-			'line 3: at 5 is before the line above\'s (10): lines must be in arrival order',
-			'line 4: priority must be one of critical, normal, got "urgent"',
-			'line 5: body is required: text of at most 10,000 characters',
-			'line 6: must be a JSON object such as {"to": "+12025550123", "body": "..."}',
-		]);
-	});
-});
 
 describe('sms-sim --input', () => {
 	it('checks a file before the run: every bad line with its number, exit 2, nothing run', async () => {
