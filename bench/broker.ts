@@ -8,6 +8,7 @@ import {fileURLToPath} from 'node:url';
 import {Connection} from 'rabbitmq-client';
 import {DEFAULT_BATCH, runNames} from '../source/broker/topology.js';
 import {runToCompletion} from '../source/pipeline/simulation.js';
+import {figure} from './figures.js';
 
 const cli = fileURLToPath(new URL('../cli.js', import.meta.url));
 const nodeScript = fileURLToPath(new URL('../../scripts/rabbitmq-node.sh', import.meta.url));
@@ -230,9 +231,19 @@ export async function brokerBench(): Promise<void> {
 		// (start-up, connecting, reading the run's streams from their start) is measured on a tiny run.
 		const small = await endToEnd(broker.url, 10_000, 2, SENDERS_PER_WORKER);
 		const fixed = small.cpuSeconds.monitor;
+		const cpuCells = Object.entries(cpuSeconds).map(([role, seconds]) => `${role} ${format((seconds / messages) * 1e6, 2)} us`);
+		figure({
+			key: 'broker.endToEnd', what: `RabbitMQ end to end, ${format(messages)} messages, mean 0: a producer, 2 workers (1,000 senders each) and a monitor at once, until the monitor's summary`, measured: `${format(rate)} msg/s: ${format((rate / local) * 100, 1)}% of a local \`--speed max\` run on the same work (${format(local)} msg/s)`, target: '≥ 300,000 msg/s and ≥ 30% of the local run, aim 50%',
+		});
+		figure({
+			key: 'broker.cpu', what: 'CPU a message of each program in that run (a worker: for its half)', measured: `${cpuCells.join(', ')}; the monitor ${format(fixed, 2)} s whatever the run, then ${format(((cpuSeconds.monitor - fixed) / (messages - 10_000)) * 1e6, 3)} us a message`, target: 'monitor ≤ a tenth of per-message rows\' (0.93 us)',
+		});
 		console.log(`     the monitor: ${format(fixed, 2)} s whatever the run (its CPU on a run of 10,000), then ${format(((cpuSeconds.monitor - fixed) / (messages - 10_000)) * 1e6, 3)} us a message (target: its CPU a message at most a tenth of per-message rows' 0.93 us)`);
 
 		const elapsedMs = await realTimeAcrossWorkers(broker.url, 200_000, 2, 5000, 100);
+		figure({
+			key: 'broker.realTime', what: 'real time across workers: 200,000 messages, 2 workers x 5,000 senders, fixed 100 ms', measured: `the monitor's elapsed ${format(elapsedMs / 1000, 3)} s for an ideal 2.000 s: ${format(elapsedMs / 2000, 3)}x`, target: '≤ 1.05x',
+		});
 		console.log(`   real time, 2 workers x 5,000 senders, fixed 100 ms, 200,000 messages: the monitor's elapsed ${format(elapsedMs / 1000, 3)} s for an ideal 2.000 s: ${format(elapsedMs / 2000, 3)}x (target <= 1.05x)`);
 	} finally {
 		broker.stop();

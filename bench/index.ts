@@ -13,11 +13,13 @@ import {planSenders} from '../source/planning/sender-search.js';
 import {createReplicationPool} from '../source/pipeline/replication-pool.js';
 import {brokerBench} from './broker.js';
 import {DEFAULT_REFERENCE, referenceProbe} from './reference.js';
+import {figure, writeFigures} from './figures.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
 const format = (value: number, digits = 0) => value.toLocaleString('en-US', {maximumFractionDigits: digits, minimumFractionDigits: digits});
-const only = process.argv[2];
+const write = process.argv.includes('--write');
+const only = process.argv.slice(2).find(argument => !argument.startsWith('--'));
 const ROUNDS = 5;
 
 type Probe = {sendsPerSecond: number; sent: number; avgMs: number};
@@ -51,6 +53,12 @@ async function planBench(): Promise<void> {
 	console.log(`   -n 100000 --deadline 60s: ${small[1].plan.senders} senders, ${small[1].runs} runs; one thread ${small[0].seconds.toFixed(1)} s, ${cores} threads ${small[1].seconds.toFixed(1)} s: ${format(small[1].seconds / small[0].seconds, 2)}x   target <= 0.6x on 2 cores`);
 	const big = await timed(1_000_000, 300_000, cores);
 	console.log(`   -n 1000000 --deadline 5m: ${big.plan.senders} senders, ${big.runs} runs of a million messages, in ${big.seconds.toFixed(1)} s`);
+	figure({
+		key: 'plan.threads', what: `\`plan -n 100000 --mean 250ms --deadline 60s\` on ${cores} threads against 1`, measured: `${small[1].plan.senders} senders, ${small[1].runs} runs: ${small[1].seconds.toFixed(1)} s against ${small[0].seconds.toFixed(1)} s, ${format(small[1].seconds / small[0].seconds, 2)}x`, target: '≤ 0.6x on 2 cores',
+	});
+	figure({
+		key: 'plan.million', what: '`plan -n 1000000 --mean 250ms --deadline 5m` (met in 90% of runs, 95% sure)', measured: `${big.plan.senders} senders, ${big.runs} runs of a million messages, in ${big.seconds.toFixed(1)} s on ${cores} threads`, target: '< 30 s',
+	});
 }
 
 /**
@@ -85,6 +93,9 @@ function replicationsBench(): void {
 
 	console.log(`   median ${format(median(ratios), 2)}x of four runs one after another   target <= 0.6x on 2 cores`);
 	console.log(`   median ${format(median(inProcess), 2)}x of --jobs 1 (the same process: no start-up to save; two simulations side by side each run about 20% slower here than alone)`);
+	figure({
+		key: 'replications', what: `\`--replications 4\` of a million messages on ${cores} threads`, measured: `${format(median(ratios), 2)}x of four runs one after another; ${format(median(inProcess), 2)}x of \`--jobs 1\` (medians of 3 rounds)`, target: '≤ 0.6x on 2 cores',
+	});
 }
 
 async function throughput(): Promise<void> {
@@ -118,18 +129,29 @@ async function throughput(): Promise<void> {
 		const before = best(rates.reference);
 		console.log(`   ${`engine at ${referenceRev} (main before)`.padEnd(43)}${format(before).padStart(11)} sends/s   ${runs(rates.reference)}`);
 		console.log(`   engine / main before (best of each)        ${format(engine / before, 2).padStart(11)}x        target >= 1.0x (no slower)`);
-		console.log(`   engine / main before (median of rounds)    ${format(median(rates.engine.map((rate, index) => rate / rates.reference[index])), 2).padStart(11)}x`);
+		const medianRatio = median(rates.engine.map((rate, index) => rate / rates.reference[index]));
+		console.log(`   engine / main before (median of rounds)    ${format(medianRatio, 2).padStart(11)}x`);
+		figure({
+			key: 'throughput.engine', what: 'sends/s at `--speed max`, 1,000,000 messages, 1,000 senders, mean 100 ms, against main before', measured: `${format(engine)} against ${format(before)} at ${referenceRev}: ${format(engine / before, 2)}x (median of rounds ${format(medianRatio, 2)}x)`, target: '≥ 1.0x: no slower',
+		});
 	} else {
 		console.log(`   engine at ${referenceRev}: ${reference.reason}`);
 	}
 
 	console.log(`   baseline (plain heap loop, no rxjs)        ${format(baseline).padStart(11)} sends/s   ${runs(rates.baseline)}`);
 	console.log(`   engine / baseline (best of each)           ${format(engine / baseline, 2).padStart(11)}x        target >= 0.5x and >= 500,000/s; aim 1.0x`);
-	console.log(`   engine / baseline (median of rounds)       ${format(median(rates.engine.map((rate, index) => rate / rates.baseline[index])), 2).padStart(11)}x`);
+	const baselineRatio = median(rates.engine.map((rate, index) => rate / rates.baseline[index]));
+	console.log(`   engine / baseline (median of rounds)       ${format(baselineRatio, 2).padStart(11)}x`);
+	figure({
+		key: 'throughput.baseline', what: 'the same, against the plain heap loop (no RxJS, the same messages and sends)', measured: `${format(engine)} against ${format(baseline)}: ${format(engine / baseline, 2)}x (median of rounds ${format(baselineRatio, 2)}x)`, target: '≥ 0.5x and ≥ 500,000/s; aim 1.0x',
+	});
 
 	// The realistic workload of issue 11, in the same run: arrivals, retries and priorities.
 	const realistic = best(Array.from({length: 3}, (_, round) => probe(ownProbe, 'realistic', messages, senders, round + 1).sendsPerSecond));
 	console.log(`   engine with Poisson arrivals, 3 attempts, 2 priorities ${format(realistic).padStart(11)} sends/s: ${format(realistic / engine, 2)}x the default workload   target >= 0.5x`);
+	figure({
+		key: 'throughput.realistic', what: 'the engine with Poisson arrivals at 90% of capacity, 3 attempts with backoff and 2 priorities', measured: `${format(realistic)}: ${format(realistic / engine, 2)}x the default workload`, target: '≥ 0.5x',
+	});
 
 	// Where the time goes: each layer's best rate as nanoseconds a message, the layers below it included.
 	const layer = (kind: string) => best(Array.from({length: 3}, (_, round) => probe(ownProbe, kind, messages, senders, round + 1).sendsPerSecond));
@@ -142,18 +164,27 @@ async function throughput(): Promise<void> {
 	console.log(`     plain heap loop, sends and counts        ${format(loop - generator).padStart(6)}   + messages = the baseline, ${format(loop)}`);
 	console.log(`     sender pool (rxjs Observable, results)   ${format(pool - generator).padStart(6)}   + messages = ${format(pool)}`);
 	console.log(`     stats (scan: HDR histogram, per sender)  ${format(whole - pool).padStart(6)}   and the monitor's ticks; + the above = the engine, ${format(whole)}`);
+	figure({
+		key: 'throughput.layers', what: 'where the time goes, ns a message', measured: `messages ${format(generator)}, the plain loop's sends ${format(loop - generator)}, the pool's sends ${format(pool - generator)}, stats and monitor ${format(whole - pool)}: ${format(whole)} in all`, target: '',
+	});
 }
 
 /** The card's literal `mergeMap(send, C)` against the pool, over the same demand-driven messages. */
 function cardAgainstPool(): void {
 	const messages = 100_000;
 	console.log(`\n2. The card's mergeMap(send, C) against senderPool: ${format(messages)} messages, mean 100 ms, the pool alone (no stats), best of 3`);
+	const cells: string[] = [];
 	for (const senders of [10, 100, 1000, 10_000]) {
 		const rate = (kind: string) => Math.max(...Array.from({length: 3}, (_, round) => probe(ownProbe, kind, messages, senders, round + 1).sendsPerSecond));
 		const card = rate('card');
 		const pool = rate('pool');
 		console.log(`   C = ${format(senders).padEnd(6)}  mergeMap ${format(card).padStart(10)} sends/s   senderPool ${format(pool).padStart(10)} sends/s   pool / mergeMap ${format(pool / card, 1).padStart(5)}x`);
+		cells.push(`C = ${format(senders)}: ${format(card / 1000)}k vs ${format(pool / 1000)}k/s (${format(pool / card, 1)}x)`);
 	}
+
+	figure({
+		key: 'card', what: 'the card\'s literal `mergeMap(send, C)` against `senderPool`, 100,000 messages', measured: cells.join('; '), target: '',
+	});
 }
 
 const median = (values: number[]) => values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -166,6 +197,9 @@ function rss(): void {
 	console.log(`   100,000 messages       ${format(small, 1).padStart(8)} MB`);
 	console.log(`   10,000,000 messages    ${format(large, 1).padStart(8)} MB`);
 	console.log(`   large / small          ${format(large / small, 2).padStart(8)}x    target < 1.3x and < 200 MB`);
+	figure({
+		key: 'rss', what: 'peak RSS at 100,000 / 10,000,000 messages', measured: `${format(small)} MB / ${format(large)} MB: ${format(large / small, 2)}x`, target: '< 1.3x and < 200 MB',
+	});
 }
 
 type RealTimeRun = {makespanMs: number; meanMs: number; wallMeanMs: number; lagMeanMs: number; lagMaxMs: number};
@@ -218,6 +252,9 @@ async function realTime(): Promise<void> {
 		// eslint-disable-next-line no-await-in-loop
 		const run = await realTimeRun(distribution, messages, senders, seed);
 		const ideal = ideals[distribution];
+		figure({
+			key: `realtime.${distribution}`, what: `real time, ${format(messages)} messages, ${format(senders)} senders, 100 ms, \`${distribution}\``, measured: `makespan ${format(run.makespanMs / 1000, 3)} s for an ideal ${format(ideal / 1000, 3)} s: ${format(run.makespanMs / ideal, 3)}x; mean send time ${format(run.meanMs / 100, 3)}x simulated, ${format(run.wallMeanMs / 100, 3)}x on the wall clock`, target: '≤ 1.05x, mean within 2%',
+		});
 		console.log(`   ${distribution.padEnd(6)} ideal ${format(ideal / 1000, 3)} s   measured ${format(run.makespanMs / 1000, 3)} s   makespan/ideal ${format(run.makespanMs / ideal, 3)}x   mean/configured: simulated ${format(run.meanMs / 100, 4)}x, wall clock ${format(run.wallMeanMs / 100, 4)}x   (pacing lag mean ${format(run.lagMeanMs, 2)} ms, max ${format(run.lagMaxMs, 1)} ms)`);
 	}
 
@@ -228,6 +265,9 @@ async function realTime(): Promise<void> {
 		// Its monitor prints "Avg Time: X seconds" (over sent messages) each second; the last one counts.
 		const averages = [...result.stderr.matchAll(/Avg Time: ([\d.]+) seconds/g)].map(match => Number(match[1]) * 1000);
 		const meanText = averages.length > 0 ? `${format(averages.at(-1)! / 100, 4)}x (last monitor line, wall clock)` : 'not printed (run shorter than its interval)';
+		figure({
+			key: 'realtime.python', what: 'the Python seed design, the same workload', measured: `makespan ${format(summary.elapsed_s, 2)} s: ${format(summary.elapsed_s / 2, 1)}x of 2.0 s; mean send time ${meanText}`, target: '',
+		});
 		console.log(`   python seed reference (gauss, asyncio): measured ${format(summary.elapsed_s, 3)} s   makespan/2.0 s ${format(summary.elapsed_s / 2, 3)}x   makespan/gamma ideal ${format((summary.elapsed_s * 1000) / ideals.gamma, 3)}x   mean/configured ${meanText}`);
 	} else {
 		console.log(`   python seed reference: ${reference} not found, skipped`);
@@ -262,4 +302,9 @@ if (!only || only === 'realtime') {
 
 if (!only || only === 'broker') {
 	await brokerBench();
+}
+
+if (write) {
+	const rows = writeFigures(repositoryRoot);
+	console.log(`\n${rows} figures written to docs/performance-figures.json and the table of docs/performance.md`);
 }

@@ -3,6 +3,7 @@ import {existsSync, readdirSync, readFileSync} from 'node:fs';
 import {dirname, join, normalize} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {describe, expect, it} from 'vitest';
+import {renderTable, withTable, type Figure} from '../bench/figures.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const documents = ['README.md', ...readdirSync(join(root, 'docs')).filter(name => name.endsWith('.md')).map(name => `docs/${name}`)];
@@ -57,5 +58,25 @@ describe('the documentation', () => {
 				}
 			}
 		}
+	});
+});
+
+describe('docs/performance.md', () => {
+	it('has the table that docs/performance-figures.json makes (written by npm run bench -- --write, not by hand)', () => {
+		const rows = JSON.parse(textOf('docs/performance-figures.json')) as Figure[];
+		const document = textOf('docs/performance.md');
+		expect(rows.length).toBeGreaterThan(0);
+		expect(document).toBe(withTable(document, rows));
+	});
+
+	it('puts each figure in a row of its own, with the date and commit it was measured at', () => {
+		const table = renderTable([{
+			key: 'k', what: 'a | b', measured: '1', target: '≥ 1', date: '2026-12-05', commit: 'abc1234',
+		}]);
+		expect(table.split('\n')).toEqual([
+			'| what | measured | target | measured on |',
+			'| --- | --- | --- | --- |',
+			String.raw`| a \| b | 1 | ≥ 1 | 2026-12-05 (abc1234) |`,
+		]);
 	});
 });
