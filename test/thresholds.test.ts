@@ -59,7 +59,7 @@ describe('thresholds at their edges', () => {
 
 	it('reads spaces anywhere, and nothing before the metric or after the value', () => {
 		expect(parse(' p 9 9 < 5 0 0 m s ')).toMatchObject({metric: 'p99', limit: 500, expression: 'p99<500ms'});
-		for (const text of ['xp99<500ms', 'p99<500msx', 'failure-rate<5%x', 'failure-rate<x5%', 'throughput>1000/sx', 'throughput>x1000/s', 'failure-rate<0.05x']) {
+		for (const text of ['_p99<500ms', '+p99<500ms', 'xp99<500ms', 'p99<500msx', 'failure-rate<5%x', 'failure-rate<x5%', 'throughput>1000/sx', 'throughput>x1000/s', 'failure-rate<0.05x']) {
 			expect(parse(text)).toBeUndefined();
 		}
 	});
@@ -69,6 +69,7 @@ describe('thresholds at their edges', () => {
 		expect(parse('failure-rate<=1')?.limit).toBe(1);
 		expect(parse('failure-rate<.5')?.limit).toBe(0.5);
 		expect(parse('failure-rate<12.5%')?.limit).toBe(0.125);
+		expect(parse('failure-rate<12.55%')?.limit).toBeCloseTo(0.1255, 12);
 		expect(parse('failure-rate<10%')?.limit).toBe(0.1);
 		expect(parse('failure-rate<1.01')).toBeUndefined();
 		expect(parse('failure-rate<5.%')).toBeUndefined();
@@ -77,6 +78,7 @@ describe('thresholds at their edges', () => {
 
 	it('takes a rate per second or per minute, with decimals, and a bare number as per second', () => {
 		expect(parse('throughput>12.5/s')?.limit).toBe(12.5);
+		expect(parse('throughput>12.55/s')?.limit).toBe(12.55);
 		expect(parse('throughput>.5/s')?.limit).toBe(0.5);
 		expect(parse('throughput>120/m')?.limit).toBe(2);
 		expect(parse('throughput>300')?.limit).toBe(300);
