@@ -78,11 +78,14 @@ export type FrontEndResult = {
 	readonly problem?: string;
 };
 
+/** How a run ended, as a front end finishes with it: with the run's config, once it had started. */
+export type FinishedRun = FrontEndResult & {readonly config: ResolvedConfig | undefined};
+
 /**
  * Subscribes to a run and resolves when it ends; `onEvent` sees every event, with the run's config
  * once it has started and the wall time since then.
  */
-export async function consume(events$: Observable<SimulationEvent>, io: RunIo, onEvent: (event: SimulationEvent, config: ResolvedConfig | undefined, wallMs: () => number) => void): Promise<FrontEndResult> {
+export async function consume(events$: Observable<SimulationEvent>, io: RunIo, onEvent: (event: SimulationEvent, config: ResolvedConfig | undefined, wallMs: () => number) => void): Promise<FinishedRun> {
 	let config: ResolvedConfig | undefined;
 	let final: Snapshot | undefined;
 	let wallMs = 0;
@@ -99,5 +102,5 @@ export async function consume(events$: Observable<SimulationEvent>, io: RunIo, o
 
 		onEvent(event, config, wallAtFinal);
 	})), {defaultValue: undefined});
-	return {final, wallMs};
+	return {final, wallMs, config};
 }

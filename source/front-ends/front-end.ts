@@ -1,6 +1,8 @@
 import type {ResolvedConfig} from '../model/config.js';
 import type {SimulationEvent} from '../pipeline/simulation.js';
-import type {FrontEndResult, OutputOptions, RunIo} from './context.js';
+import type {FinishedRun, OutputOptions, RunIo} from './context.js';
+
+export type {FinishedRun} from './context.js';
 
 /**
  * A front end, as k6's outputs are: it is shown every event of a run as it comes and finishes with
@@ -21,9 +23,6 @@ export type FrontEnd = {
 	 */
 	readonly finish?: (result: FinishedRun | undefined) => Promise<string | undefined>;
 };
-
-/** How a run ended, as a front end finishes with it. */
-export type FinishedRun = FrontEndResult & {readonly config: ResolvedConfig | undefined};
 
 /** What a front end is made with: the output options, where to write, and a writer that respects stdout's backpressure. */
 export type FrontEndSetup = {

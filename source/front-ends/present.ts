@@ -1,7 +1,7 @@
 import type {Observable} from 'rxjs';
 import type {SimulationEvent} from '../pipeline/simulation.js';
 import {
-	consume, type FrontEndResult, type OutputOptions, type RunIo,
+	consume, type FinishedRun, type FrontEndResult, type OutputOptions, type RunIo,
 } from './context.js';
 import type {FrontEnd, FrontEndSetup} from './front-end.js';
 import {createLineWriter, type Pausable} from './line-writer.js';
@@ -50,13 +50,11 @@ export async function present(events$: Observable<SimulationEvent>, options: Out
 		: options.warnings$?.subscribe(text => {
 			io.stderr.write(`sms-sim: ${text}\n`);
 		});
-	let config: Parameters<FrontEnd['observe']>[1];
-	let result: FrontEndResult;
+	let result: FinishedRun;
 	try {
-		result = await consume(events$, io, (event, runConfig, wallMs) => {
-			config = runConfig;
+		result = await consume(events$, io, (event, config, wallMs) => {
 			for (const frontEnd of frontEnds) {
-				frontEnd.observe(event, runConfig, wallMs);
+				frontEnd.observe(event, config, wallMs);
 			}
 		});
 	} catch (error) {
@@ -70,7 +68,7 @@ export async function present(events$: Observable<SimulationEvent>, options: Out
 	for (const frontEnd of frontEnds) {
 		// In order: the dashboard leaves the screen and prints its summary before the page says where it went.
 		// eslint-disable-next-line no-await-in-loop
-		problem ??= await frontEnd.finish?.({...result, config});
+		problem ??= await frontEnd.finish?.(result);
 	}
 
 	return problem === undefined ? result : {...result, problem};
