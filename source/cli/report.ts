@@ -8,6 +8,7 @@ import {
 	configFromStart, optionalNumber, snapshotFromRecord, type JsonRecord as Json,
 } from '../reports/recorded.js';
 import {parseThreshold, type Threshold} from '../engine/thresholds.js';
+import {SCHEMA_VERSION} from '../reports/schema.js';
 import {parseDuration} from './duration.js';
 import {EXIT} from './exit-codes.js';
 import {createProgressLine} from './progress-line.js';
@@ -93,8 +94,10 @@ export async function report(options: ReportOptions, io: ReportIo): Promise<numb
 	}
 
 	if (options.json) {
+		// A summary line always says its schema version, a cut-short run's (made from a progress line) too.
+		const {type: _type, ...figures} = last;
 		io.stdout.write(`${JSON.stringify({
-			...last, type: 'summary', report: where, cutShort, ...(cutShort ? {interrupted: true} : {}), ...(run.messages > 0 ? {messageLines: run.messages} : {}),
+			type: 'summary', schemaVersion: SCHEMA_VERSION, ...figures, report: where, cutShort, ...(cutShort ? {interrupted: true} : {}), ...(run.messages > 0 ? {messageLines: run.messages} : {}),
 		})}\n`);
 		return EXIT.ok;
 	}

@@ -6,7 +6,7 @@ import {DEFAULT_BATCH} from '../broker/topology.js';
 import type {Checker, Raw, Subject} from './checker.js';
 
 /** Every command: `run` is the local simulation (no command word). */
-export const COMMAND_NAMES = ['run', 'produce', 'send', 'monitor', 'purge', 'report', 'compare', 'plan'] as const;
+export const COMMAND_NAMES = ['run', 'produce', 'send', 'monitor', 'purge', 'report', 'compare', 'plan', 'schema'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 /**
@@ -226,8 +226,9 @@ export const SETTINGS: readonly Setting[] = [
 		help: 'senders=10..1000:10: a table of sender count against makespan, p99 and throughput',
 	},
 	{
-		name: 'json', kind: 'switch', section: 'Output', commands: COMMAND_NAMES,
+		name: 'json', kind: 'switch', section: 'Output', commands: COMMAND_NAMES.filter(name => name !== 'schema'),
 		help: 'NDJSON on stdout (human messages on stderr)',
+		whyNot: {schema: 'the schema is JSON already'},
 	},
 	{
 		name: 'events', kind: 'switch', section: 'Output', commands: [...SHOWING, 'produce'],
