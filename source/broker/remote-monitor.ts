@@ -3,7 +3,7 @@ import {
 	Observable, Subject, from, merge, type ObservableInput, type SchedulerLike, type Subscriber, type Subscription,
 } from 'rxjs';
 import type {ResolvedConfig} from '../model/config.js';
-import {monitorStats} from '../engine/monitor.js';
+import {monitorStats, type MonitorOptions} from '../engine/monitor.js';
 import {packedEncoding, packedSegments} from '../model/segments.js';
 import type {SendResult} from '../model/senders.js';
 import type {Stats} from '../engine/stats.js';
@@ -39,6 +39,8 @@ export type RemoteMonitorDeps = {
 	readonly stop?: ObservableInput<unknown>;
 	/** Told once of each kind of record set aside, and of duplicates at the end. */
 	readonly warn?: (text: string) => void;
+	/** Shown the whole run's stats at each snapshot (a Prometheus exporter); see `MonitorOptions.onSample`. */
+	readonly onSample?: MonitorOptions['onSample'];
 };
 
 /** Wall ms a monitor waits for its run to be started before it says that it is waiting. */
@@ -196,6 +198,7 @@ class RunWatch {
 			seeds: () => this.ledger?.seeds ?? [],
 			workers: () => this.liveWorkers(),
 			stop: this.deps.stop,
+			onSample: this.deps.onSample,
 		}));
 	}
 

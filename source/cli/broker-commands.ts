@@ -7,6 +7,7 @@ import {declareRun} from '../broker/declare-run.js';
 import {runNames} from '../broker/topology.js';
 import {resolveConfig} from '../model/config.js';
 import type {RunIo} from '../front-ends/context.js';
+import {listening} from '../front-ends/metrics.js';
 import {SCHEMA_VERSION} from '../reports/schema.js';
 import {sendersLine} from '../reports/lines.js';
 import {formatCount, formatDuration} from '../reports/format.js';
@@ -145,7 +146,7 @@ async function runSend(connection: Connection, command: BrokerCommand, io: Broke
 	const title = () => `worker ${workerId} on run ${command.run} at ${redactUrl(command.broker)}: ${sendersLine(config)}`;
 	// Told to stop, a worker drains: its pool completes normally, so its summary is not marked
 	// interrupted and a clean drain exits 0.
-	const {final, problem} = await present(events$, {...options, header: {role: 'worker', run: command.run, title}, warnings$: io.warnings$}, io, scheduler);
+	const {final, problem} = await present(events$, {...options, header: {role: 'worker', run: command.run, title}, warnings$: io.warnings$}, io, {clock: scheduler});
 	return problem ? EXIT.unexpected : exitCodeFor(final, options.maxFailureRate, options.thresholds);
 }
 
@@ -153,15 +154,22 @@ async function runMonitor(connection: Connection, command: BrokerCommand, io: Br
 	const {options} = command;
 	const [{watchRun}, {present}, {SimulationScheduler}] = await Promise.all([import('../broker/remote-monitor.js'), import('../front-ends/present.js'), import('../engine/scheduler.js')]);
 	const scheduler = new SimulationScheduler(1);
+	const metrics = await listening(options, io);
+	if (metrics === false) {
+		return EXIT.usage;
+	}
+
 	const events$ = watchRun(connection, {
 		run: command.run, intervalMs: resolveConfig(options.simulation).intervalMs, emitResults: (options.json && options.events) || options.html !== undefined, eventsAsked: options.events,
-	}, {scheduler, stop: io.stop$, warn: io.warn});
+	}, {
+		scheduler, stop: io.stop$, warn: io.warn, onSample: metrics?.onSample,
+	});
 	const title = ({messages}: {messages: number}) => `monitor of run ${command.run} at ${redactUrl(command.broker)}${messages > 0 ? `: ${formatCount(messages)} messages` : ''}`;
 	// Its clock is not held while stdout drains, as a simulation's is: holding it would not slow the
 	// run (its records come from the broker whatever the monitor does) and only stopped its progress
 	// lines. A monitor of a fast run with --events, read by a slower program, printed none for the
 	// whole run.
-	const {final, problem} = await present(events$, {...options, header: {role: 'monitor', run: command.run, title}, warnings$: io.warnings$}, io);
+	const {final, problem} = await present(events$, {...options, header: {role: 'monitor', run: command.run, title}, warnings$: io.warnings$}, io, {others: metrics?.frontEnds});
 	return problem ? EXIT.unexpected : exitCodeFor(final, options.maxFailureRate, options.thresholds);
 }
 

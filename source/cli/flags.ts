@@ -27,6 +27,8 @@ export type CliFlags = {
 	readonly backoffMax?: string;
 	readonly permanentFailureRate?: string;
 	readonly html?: string;
+	readonly metrics?: string;
+	readonly metricsLinger?: string;
 	readonly replications?: string;
 	readonly jobs?: string;
 	readonly warmup?: string;

@@ -72,12 +72,18 @@ export function validateOptions(flags: CliFlags, configFile?: ConfigFile): Valid
 	checkNeedsRate(read, {warmup, arrival, ratePerSec});
 	const groups = validateGroups(check, flags, read.file, top, senders, read.fileSubject);
 	const html = read.setting<string>('html');
+	const metrics = read.setting<{host: string; port: number}>('metrics');
+	const metricsLingerMs = read.setting<number>('metrics-linger');
+	if (metricsLingerMs !== undefined && metrics === undefined) {
+		check.errors.push(`${read.subject('metrics-linger', 'metricsLinger')} needs --metrics (it is how long the figures stay served after the run)`);
+	}
+
 	const thresholds = validateThresholds(check, flags.threshold, read.file?.thresholds, read.fileSubject('thresholds'));
 	const replications = read.pick('replications', flags.replications, 'replications', (subject, raw) => check.whole(subject, raw, {min: 1, max: MAX_REPLICATIONS})) ?? 1;
 	const jobs = read.setting<number>('jobs');
 	if (replications > 1) {
 		checkReplicated(read, {
-			speed, input, thresholds, maxFailureRate,
+			speed, input, thresholds, maxFailureRate, metrics,
 		});
 	}
 
@@ -106,6 +112,8 @@ export function validateOptions(flags: CliFlags, configFile?: ConfigFile): Valid
 			maxFailureRate,
 			thresholds,
 			...(html === undefined ? {} : {html}),
+			...(metrics === undefined ? {} : {metrics}),
+			...(metricsLingerMs === undefined ? {} : {metricsLingerMs}),
 			replications,
 			...(jobs === undefined ? {} : {jobs}),
 		},
@@ -197,7 +205,9 @@ function checkNeedsRate(read: SettingReader, {warmup, arrival, ratePerSec}: {rea
 }
 
 /** Each replication is a whole run at max speed, summarized at the end: what shows one run as it goes cannot be kept. */
-function checkReplicated(read: SettingReader, {speed, input, thresholds, maxFailureRate}: {readonly speed?: Speed; readonly input?: InputSource; readonly thresholds: readonly Threshold[]; readonly maxFailureRate?: number}): void {
+function checkReplicated(read: SettingReader, {
+	speed, input, thresholds, maxFailureRate, metrics,
+}: {readonly speed?: Speed; readonly input?: InputSource; readonly thresholds: readonly Threshold[]; readonly maxFailureRate?: number; readonly metrics?: unknown}): void {
 	const one = (what: string, why: string): void => {
 		read.check.errors.push(`${what} cannot be combined with --replications: ${why}`);
 	};
@@ -212,6 +222,10 @@ function checkReplicated(read: SettingReader, {speed, input, thresholds, maxFail
 
 	if (read.flags.events) {
 		one('--events', 'it gives one run\'s messages');
+	}
+
+	if (metrics !== undefined) {
+		one(read.subject('metrics', 'metrics'), 'it serves one run\'s figures');
 	}
 
 	if (thresholds.length > 0 || maxFailureRate !== undefined) {

@@ -2,6 +2,7 @@ import {isObservable} from 'rxjs';
 import {resolveConfig} from '../model/config.js';
 import type {RunIo} from '../front-ends/context.js';
 import {frontEndFor, present} from '../front-ends/present.js';
+import {listening} from '../front-ends/metrics.js';
 import {SimulationScheduler} from '../engine/scheduler.js';
 import {simulate} from '../pipeline/simulation.js';
 import {arrivingAtTheirTimes} from '../model/arrivals.js';
@@ -19,6 +20,11 @@ const LIVE_MS = 100;
 /** Runs one local simulation through the front end the environment calls for; resolves with the exit code. */
 export async function run(options: RunOptions, io: RunIo, replay?: {readonly messages: number | undefined}): Promise<number> {
 	const {speed, priorities, intervalMs} = resolveConfig(options.simulation);
+	const metrics = await listening(options, io);
+	if (metrics === false) {
+		return EXIT.usage;
+	}
+
 	const scheduler = new SimulationScheduler(speed);
 	// Replayed messages: read as the senders take them, never blocking the process (a pipe with no
 	// writer still hears Ctrl-C); with an `at` column they arrive at those times.
@@ -40,9 +46,9 @@ export async function run(options: RunOptions, io: RunIo, replay?: {readonly mes
 	const liveMs = frontEndFor(options, io) === 'dashboard' ? LIVE_MS : undefined;
 	const simulation = options.input ? {...options.simulation, input: options.input, messages: replay?.messages ?? 0} : options.simulation;
 	const events$ = simulate(simulation, {
-		scheduler, stop: io.stop$, emitResults: (options.json && options.events) || options.html !== undefined, liveMs, source, total: replay?.messages, priorityOrder: input ? priorityOrder : undefined, arrivals: source !== undefined && isObservable(source),
+		scheduler, stop: io.stop$, emitResults: (options.json && options.events) || options.html !== undefined, liveMs, source, total: replay?.messages, priorityOrder: input ? priorityOrder : undefined, arrivals: source !== undefined && isObservable(source), onSample: metrics?.onSample,
 	});
-	const {final, problem} = await present(events$, options, io, scheduler);
+	const {final, problem} = await present(events$, options, io, {clock: scheduler, others: metrics?.frontEnds});
 	input?.close();
 	const badInput = input?.problem();
 	if (badInput) {
@@ -53,4 +59,3 @@ export async function run(options: RunOptions, io: RunIo, replay?: {readonly mes
 
 	return problem ? EXIT.unexpected : exitCodeFor(final, options.maxFailureRate, options.thresholds);
 }
-

@@ -240,6 +240,17 @@ export const SETTINGS: readonly Setting[] = [
 		help: 'The run as one self-contained HTML page (charts, tables; no network)',
 	},
 	{
+		name: 'metrics', parse: (check, subject, raw) => check.listenAddress(subject, raw),
+		kind: 'value', value: '<[host:]port>', configKey: 'metrics', section: 'Output', commands: ['run', 'monitor'],
+		help: 'Serve the run\'s figures at /metrics for Prometheus (host 127.0.0.1 unless given)',
+		whyNot: {send: 'a monitor serves the whole run\'s figures', plan: 'it serves one run\'s figures'},
+	},
+	{
+		name: 'metrics-linger', parse: (check, subject, raw) => check.duration(subject, raw, {...LIMITS.lingerMs, zero: true}),
+		kind: 'value', value: '<duration>', configKey: 'metricsLinger', section: 'Output', commands: ['run', 'monitor'],
+		help: 'With --metrics: once the run is over, wait at most this long for a last scrape', default: '1m',
+	},
+	{
 		name: 'help', short: 'h', kind: 'switch', section: 'Output', commands: COMMAND_NAMES,
 		help: 'Show this help',
 	},

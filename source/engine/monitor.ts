@@ -55,6 +55,12 @@ export type MonitorOptions = {
 	readonly seeds?: () => readonly number[];
 	/** Live workers and their senders (a broker monitor, from heartbeats). */
 	readonly workers?: () => {readonly live: number; readonly senders: number; readonly inFlight: number};
+	/**
+	 * Shown the stats each snapshot is taken from, as it is taken: for a reader that needs more than
+	 * a snapshot holds (Prometheus's histograms, from the HDR histograms at a scrape). The stats go
+	 * on changing in place after the call.
+	 */
+	readonly onSample?: (stats: Stats, snapshot: Snapshot) => void;
 };
 
 /**
@@ -140,7 +146,9 @@ function takeSnapshots(options: MonitorOptions, sources: SnapshotSources): (samp
 			previous = snapshot;
 		}
 
-		return last && options.seeds ? Object.freeze({...snapshot, seeds: options.seeds()}) : snapshot;
+		const taken = last && options.seeds ? Object.freeze({...snapshot, seeds: options.seeds()}) : snapshot;
+		options.onSample?.(stats, taken);
+		return taken;
 	};
 }
 

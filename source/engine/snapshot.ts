@@ -205,14 +205,30 @@ export function exceedsFailureRate(snapshot: Snapshot, maxFailureRate: number | 
 /** One bin of the send-time histogram: how many sends took from `fromMs` to `toMs` (the last bin includes its end). */
 export type HistogramBin = {readonly fromMs: number; readonly toMs: number; readonly count: number};
 
+/**
+ * How many of the `count` values recorded in `histogram` (in microseconds) are at most `edgeMs`.
+ * The HDR histogram answers only "the value at a percentile", so the rank is found by bisection on
+ * percentiles (to 1e-7 of the count): exact to the histogram's 3 significant digits.
+ */
+export function countAtMost(histogram: Stats['histogram'], count: number, edgeMs: number): number {
+	let low = 0;
+	let high = 100;
+	for (let step = 0; step < 40; step++) {
+		const middle = (low + high) / 2;
+		if (histogram.getValueAtPercentile(middle) / 1000 <= edgeMs) {
+			low = middle;
+		} else {
+			high = middle;
+		}
+	}
+
+	return Math.round((low / 100) * count);
+}
+
 /** Bins of the send-time histogram on a final snapshot. */
 const HISTOGRAM_BINS = 10;
 
-/**
- * The send times in equal bins from min to max. The HDR histogram answers only "the value at a
- * percentile", so each bin edge's rank is found by bisection on percentiles (to 1e-7 of the count),
- * exact to the histogram's 3 significant digits.
- */
+/** The send times in equal bins from min to max, each edge's count by `countAtMost`. */
 function histogramBins(stats: Stats, processed: number): HistogramBin[] {
 	const min = stats.minDurationMs;
 	const max = stats.maxDurationMs;
@@ -224,29 +240,13 @@ function histogramBins(stats: Stats, processed: number): HistogramBin[] {
 		return [{fromMs: min, toMs: max, count: processed}];
 	}
 
-	/** How many sends took at most `edgeMs`. */
-	const countAtMost = (edgeMs: number): number => {
-		let low = 0;
-		let high = 100;
-		for (let step = 0; step < 40; step++) {
-			const middle = (low + high) / 2;
-			if (stats.histogram.getValueAtPercentile(middle) / 1000 <= edgeMs) {
-				low = middle;
-			} else {
-				high = middle;
-			}
-		}
-
-		return Math.round((low / 100) * processed);
-	};
-
 	const width = (max - min) / HISTOGRAM_BINS;
 	const bins: HistogramBin[] = [];
 	let before = 0;
 	for (let index = 0; index < HISTOGRAM_BINS; index++) {
 		const fromMs = min + (index * width);
 		const toMs = index === HISTOGRAM_BINS - 1 ? max : min + ((index + 1) * width);
-		const atMost = index === HISTOGRAM_BINS - 1 ? processed : countAtMost(toMs);
+		const atMost = index === HISTOGRAM_BINS - 1 ? processed : countAtMost(stats.histogram, processed, toMs);
 		bins.push({fromMs, toMs, count: Math.max(0, atMost - before)});
 		before = Math.max(before, atMost);
 	}

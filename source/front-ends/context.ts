@@ -62,6 +62,10 @@ export type OutputOptions = {
 	readonly header?: RunHeader;
 	/** `--html FILE`: the run's report page is written there when it ends. */
 	readonly html?: string;
+	/** `--metrics`: where the run's figures are served for Prometheus. */
+	readonly metrics?: {readonly host: string; readonly port: number};
+	/** `--metrics-linger`: how long to wait for a last scrape once the run is over (default a minute). */
+	readonly metricsLingerMs?: number;
 	/**
 	 * Warnings to show while the run is shown (a lost broker): on stderr, and on a terminal above
 	 * the dashboard, so they never write over it.

@@ -33,16 +33,20 @@ const FRONT_ENDS: Record<ReturnType<typeof frontEndFor>, (setup: FrontEndSetup) 
 /**
  * Shows a stream of simulation events (a local run, a worker's own view, or a broker monitor)
  * through the front ends asked for, side by side on one subscription: the one stdout calls for
- * (see `frontEndFor`), and the HTML page with `--html`. `clock`, when given, is held while stdout
- * drains. Resolves with how the run ended, and what went wrong finishing a front end, if anything.
+ * (see `frontEndFor`), the HTML page with `--html`, and any made by the caller (`others`: the
+ * metrics endpoint, which the run must know of too), finished last. `clock`, when given, is held
+ * while stdout drains. Resolves with how the run ended, and what went wrong finishing a front end,
+ * if anything.
  */
-export async function present(events$: Observable<SimulationEvent>, options: OutputOptions, io: RunIo, clock?: Pausable): Promise<FrontEndResult> {
+export async function present(events$: Observable<SimulationEvent>, options: OutputOptions, io: RunIo, {clock, others = []}: {readonly clock?: Pausable; readonly others?: readonly FrontEnd[]} = {}): Promise<FrontEndResult> {
 	const setup: FrontEndSetup = {options, io, writeLine: createLineWriter(io.stdout, clock)};
 	const frontEnds = [await FRONT_ENDS[frontEndFor(options, io)](setup)];
 	if (options.html !== undefined) {
 		const {htmlFileFrontEnd} = await import('./html-file.js');
 		frontEnds.push(htmlFileFrontEnd(options.html, setup));
 	}
+
+	frontEnds.push(...others);
 
 	await Promise.all(frontEnds.map(async frontEnd => frontEnd.ready));
 	const warnings = frontEnds.some(frontEnd => frontEnd.showsWarnings)

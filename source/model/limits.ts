@@ -24,6 +24,8 @@ export const LIMITS = {
 	maxAttempts: {min: 1, max: 100},
 	/** A backoff (`--backoff`, `--backoff-max`), ms: 0 (retry at once) up to a day. */
 	backoffMs: {min: 0.001, max: 86_400_000},
+	/** How long `--metrics` waits for a last scrape once the run is over, ms: 0 (none) up to an hour. */
+	lingerMs: {min: 1, max: 3_600_000},
 	/** A sender's carrier limit, segments per simulated second (`rate=` in a group): from one a day to a million a second. */
 	senderRatePerSec: {min: 0.000_01, max: 1_000_000},
 	/** Arrivals per simulated second (`--rate`): from one every ~3 hours to a billion a second. */

@@ -1,7 +1,7 @@
 import {
 	defer, type Observable, type ObservableInput, type SchedulerLike,
 } from 'rxjs';
-import {monitor} from '../engine/monitor.js';
+import {monitor, type MonitorOptions} from '../engine/monitor.js';
 import {
 	createPoolGauge, senderPool, type MessageSource, type PoolGauge,
 } from '../engine/pool.js';
@@ -39,6 +39,8 @@ export type PipelineOptions = {
 	readonly usedPrioritiesOnly?: boolean;
 	/** Watch the waits for a start-up transient: see `MonitorOptions.detectWarmup`. */
 	readonly detectWarmup?: boolean;
+	/** Shown the stats of each snapshot: see `MonitorOptions.onSample`. */
+	readonly onSample?: MonitorOptions['onSample'];
 };
 
 /**
@@ -75,6 +77,7 @@ export function pipeline(messages: MessageSource, options: PipelineOptions): Obs
 			priorities: options.priorities,
 			usedPrioritiesOnly: options.usedPrioritiesOnly,
 			detectWarmup: options.detectWarmup,
+			onSample: options.onSample,
 		}));
 	});
 }

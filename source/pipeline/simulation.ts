@@ -10,6 +10,7 @@ import {createRandom, type Random} from '../model/random.js';
 import {SimulationScheduler} from '../engine/scheduler.js';
 import {createSenders, type SendResult} from '../model/senders.js';
 import type {Snapshot} from '../engine/snapshot.js';
+import type {MonitorOptions} from '../engine/monitor.js';
 import {pipeline} from './pipeline.js';
 
 /** The first event of a run: the configuration with every default filled in, seed included. */
@@ -40,6 +41,8 @@ export type SimulationDeps = {
 	readonly emitResults?: boolean;
 	/** Also a `live` snapshot every this many wall ms (a dashboard); see `MonitorOptions.liveMs`. */
 	readonly liveMs?: number;
+	/** Shown the stats of each snapshot (a Prometheus exporter); see `MonitorOptions.onSample`. */
+	readonly onSample?: MonitorOptions['onSample'];
 };
 
 /**
@@ -84,6 +87,7 @@ export function simulate(config: SimulationConfig, deps: SimulationDeps = {}): O
 			stop: deps.stop,
 			emitResults: deps.emitResults,
 			liveMs: deps.liveMs,
+			onSample: deps.onSample,
 			arrivals: resolved.arrivals !== undefined || deps.arrivals === true,
 			priorities: priorities?.map(priority => priority.name) ?? deps.priorityOrder,
 			// Replayed messages have the priorities their input gives, if it has that column at all.
