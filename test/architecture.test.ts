@@ -38,13 +38,13 @@ function importsOf(file: string, known: Set<string>): string[] {
 /**
  * Floors, lowest first: the engine (`engine/`: time, scheduler, pool, stats, monitor) and the model
  * (`model/`: messages, senders, distributions, config) are the core; the pipeline (`pipeline/`,
- * `planning/`, `broker/`, the library's `index.ts`) builds on them; front ends (`front-ends/`,
+ * `planning/`, `broker/`, `gateway/`, the library's `index.ts`) builds on them; front ends (`front-ends/`,
  * `reports/`, `ui/`) show what it emits; the cli (`cli/`, `cli.tsx`) wires it all. Every file of
  * source/ is in one of these folders (or a type declaration beside them).
  */
 const FLOORS: Array<[string, (path: string) => boolean]> = [
 	['core', path => /^source\/(engine|model)\//.test(path) || path.endsWith('.d.ts')],
-	['pipeline', path => /^source\/(pipeline|planning|broker)\//.test(path) || path === 'source/index.ts'],
+	['pipeline', path => /^source\/(pipeline|planning|broker|gateway)\//.test(path) || path === 'source/index.ts'],
 	['front ends', path => /^source\/(front-ends|reports|ui)\//.test(path)],
 	['cli', path => path.startsWith('source/cli/') || path === 'cli.tsx'],
 ];
@@ -52,7 +52,7 @@ const FLOORS: Array<[string, (path: string) => boolean]> = [
 const floorOf = (path: string): number => {
 	const floor = FLOORS.findIndex(([, holds]) => holds(path));
 	if (floor === -1) {
-		throw new Error(`${path} is in no folder of the house: put it in engine/, model/, pipeline/, planning/, broker/, front-ends/, reports/, ui/ or cli/`);
+		throw new Error(`${path} is in no folder of the house: put it in engine/, model/, pipeline/, planning/, broker/, gateway/, front-ends/, reports/, ui/ or cli/`);
 	}
 
 	return floor;

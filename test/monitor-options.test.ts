@@ -19,7 +19,9 @@ let nextId = 0;
 function result(overrides: Partial<SendResult> = {}, arrivalMs?: number): SendResult {
 	const id = `m${nextId++}`;
 	return {
-		type: 'result', id, message: {id, to: '+12025550123', body: 'x', ...(arrivalMs === undefined ? {} : {arrivalMs})}, senderId: 'a-1', group: 'a', status: 'sent', startMs: 0, endMs: 1, durationMs: 1, ...overrides,
+		type: 'result', id, message: {
+			id, to: '+12025550123', body: 'x', ...(arrivalMs === undefined ? {} : {arrivalMs}),
+		}, senderId: 'a-1', group: 'a', status: 'sent', startMs: 0, endMs: 1, durationMs: 1, ...overrides,
 	};
 }
 
@@ -137,7 +139,7 @@ describe('monitorStats: sampling stats folded elsewhere', () => {
 
 	it('lists the priorities it is told of before any stats come', () => {
 		const [first] = snapshotsOf(scheduler => scheduler.createColdObservable<Stats>('15ms |').pipe(monitorStats({...options(scheduler), priorities: ['high', 'low']})));
-		expect(first!.priorities!.map(priority => [priority.name, priority.count])).toEqual([['high', 0], ['low', 0]]);
+		expect(first.priorities!.map(priority => [priority.name, priority.count])).toEqual([['high', 0], ['low', 0]]);
 	});
 
 	it('with elapsed time from the results, takes the final throughput over the whole run, not since the last tick', () => {

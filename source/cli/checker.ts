@@ -232,12 +232,13 @@ export class Checker {
 	 * Where to listen: `port`, `host:port` or `[ipv6]:port`; port 0 takes any free one. The host is
 	 * 127.0.0.1 when left out: nothing is served beyond this machine unless asked (0.0.0.0:9464).
 	 */
-	listenAddress(subject: Subject, raw: Raw): {host: string; port: number} | undefined {
+	listenAddress(subject: Subject, raw: Raw, {defaultPort}: {defaultPort?: number} = {}): {host: string; port: number} | undefined {
 		const text = typeof raw === 'number' ? String(raw) : raw;
 		const parts = typeof text === 'string' ? /^(?:(\[[\da-f:.]+]|[\w.-]+):)?(\d{1,5})$/i.exec(text.trim()) : null;
 		const port = parts ? Number(parts[2]) : Number.NaN;
 		if (!parts || port > 65_535) {
-			this.fail(subject, 'must be [host:]port, port 0 to 65535 (0: any free port), such as 9464 or 0.0.0.0:9464', raw);
+			const example = defaultPort ?? 9464;
+			this.fail(subject, `must be [host:]port, port 0 to 65535 (0: any free port), such as ${example} or 0.0.0.0:${example}`, raw);
 			return undefined;
 		}
 

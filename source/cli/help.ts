@@ -7,7 +7,7 @@ import {
 export const HELP_WIDTH = 80;
 /** Where a flag's description starts. */
 const COLUMN = 29;
-const SECTIONS: readonly Section[] = ['Messages', 'Senders', 'Run', 'Distributed mode', 'Planning', 'Output'];
+const SECTIONS: readonly Section[] = ['Messages', 'Senders', 'Run', 'Distributed mode', 'Planning', 'Gateway', 'Output'];
 
 /** `text` in lines of at most `width` characters, broken at spaces (a longer word stands alone). */
 export function wrap(text: string, width: number): string[] {

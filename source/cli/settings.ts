@@ -6,7 +6,7 @@ import {DEFAULT_BATCH} from '../broker/topology.js';
 import type {Checker, Raw, Subject} from './checker.js';
 
 /** Every command: `run` is the local simulation (no command word). */
-export const COMMAND_NAMES = ['run', 'produce', 'send', 'monitor', 'purge', 'report', 'compare', 'plan', 'schema'] as const;
+export const COMMAND_NAMES = ['run', 'produce', 'send', 'monitor', 'purge', 'report', 'compare', 'plan', 'gateway', 'schema'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 /**
@@ -43,7 +43,7 @@ export type Setting = {
 	readonly parse?: (check: Checker, subject: Subject, raw: Raw) => unknown;
 };
 
-export type Section = 'Messages' | 'Senders' | 'Run' | 'Distributed mode' | 'Planning' | 'Output';
+export type Section = 'Messages' | 'Senders' | 'Run' | 'Distributed mode' | 'Planning' | 'Gateway' | 'Output';
 
 /** Commands that run a simulation or show one, and so read the run settings. */
 const SENDING = ['run', 'send', 'plan'] as const;
@@ -103,26 +103,26 @@ export const SETTINGS: readonly Setting[] = [
 	},
 	{
 		name: 'mean', parse: (check, subject, raw) => check.duration(subject, raw, {...LIMITS.meanMs, zero: true}),
-		kind: 'value', value: '<duration>', configKey: 'mean', section: 'Senders', commands: SENDING,
+		kind: 'value', value: '<duration>', configKey: 'mean', section: 'Senders', commands: [...SENDING, 'gateway'],
 		help: 'Mean send time: 250ms, 1.5s, 2m; a bare number is ms', default: `${DEFAULTS.meanMs}ms`,
 	},
 	{
 		name: 'spread', parse: (check, subject, raw) => check.number(subject, raw, 'must be a number >= 0', value => value >= 0),
-		kind: 'value', value: '<cv>', configKey: 'spread', section: 'Senders', commands: SENDING,
+		kind: 'value', value: '<cv>', configKey: 'spread', section: 'Senders', commands: [...SENDING, 'gateway'],
 		help: 'Coefficient of variation of the send time (exponential 1, fixed 0)', default: String(DEFAULTS.spread),
 	},
 	{
 		name: 'distribution', parse: (check, subject, raw) => check.distribution(subject, raw),
-		kind: 'value', value: '<name>', configKey: 'distribution', section: 'Senders', commands: SENDING,
+		kind: 'value', value: '<name>', configKey: 'distribution', section: 'Senders', commands: [...SENDING, 'gateway'],
 		help: DISTRIBUTIONS.join(', '), default: DEFAULTS.distribution,
 	},
 	{
-		name: 'send-times', kind: 'value', value: '<file>', configKey: 'sendTimes', section: 'Senders', commands: SENDING,
+		name: 'send-times', kind: 'value', value: '<file>', configKey: 'sendTimes', section: 'Senders', commands: [...SENDING, 'gateway'],
 		help: 'Measured send times to draw from (distribution empirical): one duration a line, or file.csv[:column]; the mean and spread are theirs',
 	},
 	{
 		name: 'failure-rate', parse: (check, subject, raw) => check.fraction(subject, raw),
-		kind: 'value', value: '<p>', configKey: 'failureRate', section: 'Senders', commands: SENDING,
+		kind: 'value', value: '<p>', configKey: 'failureRate', section: 'Senders', commands: [...SENDING, 'gateway'],
 		help: 'Probability a send fails, 0 to 1 (or 10%)', default: String(DEFAULTS.failureRate),
 	},
 	{
@@ -138,22 +138,22 @@ export const SETTINGS: readonly Setting[] = [
 		help: 'Longest wait before a retry', default: `${DEFAULTS.backoffMaxMs / 1000}s`,
 	},
 	{
-		name: 'permanent-failure-rate', kind: 'value', value: '<p>', configKey: 'permanentFailureRate', section: 'Senders', commands: SENDING,
+		name: 'permanent-failure-rate', kind: 'value', value: '<p>', configKey: 'permanentFailureRate', section: 'Senders', commands: [...SENDING, 'gateway'],
 		help: 'Share of failures never retried', default: String(DEFAULTS.permanentFailureRate),
 	},
 	{
-		name: 'sender', kind: 'value', multiple: true, value: '<spec>', configKey: 'groups', section: 'Senders', commands: ['run', 'send'],
+		name: 'sender', kind: 'value', multiple: true, value: '<spec>', configKey: 'groups', section: 'Senders', commands: ['run', 'send', 'gateway'],
 		help: 'A group, repeatable: count=5,mean=200ms,name=slow (also failure-rate=, spread=, distribution=, max-attempts=, backoff=, backoff-max=, permanent-failure-rate=, and rate=1/s: a carrier limit per sender, in segments). Replaces --senders; the flags above are every group\'s defaults',
 		whyNot: PLAN_SEARCHES,
 	},
 	{
 		name: 'interval', parse: (check, subject, raw) => check.duration(subject, raw, {...LIMITS.intervalMs, zero: false}),
-		short: 'i', kind: 'value', value: '<duration>', configKey: 'interval', section: 'Run', commands: [...SHOWING, 'plan'],
+		short: 'i', kind: 'value', value: '<duration>', configKey: 'interval', section: 'Run', commands: [...SHOWING, 'plan', 'gateway'],
 		help: 'Monitor interval, simulated time', default: `${DEFAULTS.intervalMs / 1000}s`,
 	},
 	{
 		name: 'seed', parse: (check, subject, raw) => check.whole(subject, raw, {min: 0, max: MAX_SEED}),
-		kind: 'value', value: '<n>', configKey: 'seed', section: 'Run', commands: ['run', 'produce', 'send'],
+		kind: 'value', value: '<n>', configKey: 'seed', section: 'Run', commands: ['run', 'produce', 'send', 'gateway'],
 		help: 'Seed, 0 to 4294967295', default: 'random, printed', whyNot: {plan: 'it runs seeds 1 to --replications'},
 	},
 	{
@@ -226,12 +226,41 @@ export const SETTINGS: readonly Setting[] = [
 		help: 'senders=10..1000:10: a table of sender count against makespan, p99 and throughput',
 	},
 	{
+		name: 'listen', parse: (check, subject, raw) => check.listenAddress(subject, raw, {defaultPort: 2775}),
+		kind: 'value', value: '<[host:]port>', section: 'Gateway', commands: ['gateway'],
+		help: 'Where SMPP clients connect', default: '127.0.0.1:2775',
+	},
+	{
+		name: 'account', kind: 'value', multiple: true, value: '<id:password>', section: 'Gateway', commands: ['gateway'],
+		help: 'A system_id and password that may bind, repeatable', default: 'any may bind',
+	},
+	{
+		name: 'max-connections', parse: (check, subject, raw) => check.whole(subject, raw, {min: 1, max: 100_000}),
+		kind: 'value', value: '<n>', section: 'Gateway', commands: ['gateway'],
+		help: 'Connections open at once; more are refused', default: '100',
+	},
+	{
+		name: 'window', parse: (check, subject, raw) => check.whole(subject, raw, {min: 1, max: 1_000_000}),
+		kind: 'value', value: '<n>', section: 'Gateway', commands: ['gateway'],
+		help: 'submit_sm a bind may have unanswered; more get ESME_RMSGQFUL', default: '1000',
+	},
+	{
+		name: 'receipt-delay', parse: (check, subject, raw) => check.duration(subject, raw, {...LIMITS.lingerMs, zero: true}),
+		kind: 'value', value: '<duration>', section: 'Gateway', commands: ['gateway'],
+		help: 'From accepting a message to its delivery receipt', default: '1s',
+	},
+	{
+		name: 'undelivered-rate', parse: (check, subject, raw) => check.fraction(subject, raw),
+		kind: 'value', value: '<p>', section: 'Gateway', commands: ['gateway'],
+		help: 'Share of accepted messages whose receipt says UNDELIV', default: '0',
+	},
+	{
 		name: 'json', kind: 'switch', section: 'Output', commands: COMMAND_NAMES.filter(name => name !== 'schema'),
 		help: 'NDJSON on stdout (human messages on stderr)',
 		whyNot: {schema: 'the schema is JSON already'},
 	},
 	{
-		name: 'events', kind: 'switch', section: 'Output', commands: [...SHOWING, 'produce'],
+		name: 'events', kind: 'switch', section: 'Output', commands: [...SHOWING, 'produce', 'gateway'],
 		help: 'With --json, one line per finished message too (produce: the run keeps them, for monitors)',
 	},
 	{
@@ -241,13 +270,13 @@ export const SETTINGS: readonly Setting[] = [
 	},
 	{
 		name: 'metrics', parse: (check, subject, raw) => check.listenAddress(subject, raw),
-		kind: 'value', value: '<[host:]port>', configKey: 'metrics', section: 'Output', commands: ['run', 'monitor'],
+		kind: 'value', value: '<[host:]port>', configKey: 'metrics', section: 'Output', commands: ['run', 'monitor', 'gateway'],
 		help: 'Serve the run\'s figures at /metrics for Prometheus (host 127.0.0.1 unless given)',
 		whyNot: {send: 'a monitor serves the whole run\'s figures', plan: 'it serves one run\'s figures'},
 	},
 	{
 		name: 'metrics-linger', parse: (check, subject, raw) => check.duration(subject, raw, {...LIMITS.lingerMs, zero: true}),
-		kind: 'value', value: '<duration>', configKey: 'metricsLinger', section: 'Output', commands: ['run', 'monitor'],
+		kind: 'value', value: '<duration>', configKey: 'metricsLinger', section: 'Output', commands: ['run', 'monitor', 'gateway'],
 		help: 'With --metrics: once the run is over, wait at most this long for a last scrape', default: '1m',
 	},
 	{

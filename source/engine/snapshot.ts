@@ -89,6 +89,8 @@ export type Snapshot = {
 	readonly interrupted: boolean;
 	/** A broker monitor's view of the workers it hears from: how many are live, with how many senders. */
 	readonly workers?: {readonly live: number; readonly senders: number};
+	/** A gateway's (`sms-sim gateway`): its binds, submits, throttled submits and receipts. */
+	readonly gateway?: GatewayFigures;
 	/** Attempts ended (equal to `processed` unless messages are retried); send times are over these. */
 	readonly attempts: number;
 	/** With a retry policy: what retrying did. */
@@ -118,6 +120,22 @@ export type Snapshot = {
 	 * start-up transient (see `needsWarmup`).
 	 */
 	readonly warmup?: WarmupEstimate;
+};
+
+/** What a gateway (`sms-sim gateway`) has done so far: the figures its dashboard and summary add to a run's. */
+export type GatewayFigures = {
+	/** Sessions bound right now, and ever. */
+	readonly binds: number;
+	readonly bindsTotal: number;
+	/** Submit_sm PDUs received, bound or not. */
+	readonly submits: number;
+	/** Answered ESME_RTHROTTLED: past a bind's rate. */
+	readonly throttled: number;
+	/** Answered ESME_RMSGQFUL: past a bind's window of outstanding PDUs. */
+	readonly windowFull: number;
+	/** Delivery receipts sent (deliver_sm), and those no receiver was bound to take. */
+	readonly receipts: number;
+	readonly receiptsUnrouted: number;
 };
 
 /** The share of a run's waits past which a start-up transient is worth a warning. */
@@ -263,6 +281,8 @@ export type SnapshotContext = {
 	readonly previous?: Snapshot;
 	readonly interrupted?: boolean;
 	readonly workers?: {readonly live: number; readonly senders: number};
+	/** A gateway's figures of the moment. */
+	readonly gateway?: GatewayFigures;
 	/** Arrived and not started (a run with arrivals); left out when the run has none. */
 	readonly backlog?: number;
 	/** Messages waiting to be tried again. */
@@ -320,6 +340,7 @@ export function takeSnapshot(stats: Stats, context: SnapshotContext): Snapshot {
 		segmentsDelivered: stats.segmentsDelivered,
 		ucs2: stats.ucs2,
 		...(context.workers ? {workers: Object.freeze({...context.workers})} : {}),
+		...(context.gateway ? {gateway: Object.freeze({...context.gateway})} : {}),
 		...(context.backlog === undefined ? {} : {backlog: context.backlog}),
 		...(stats.queueing ? queueingFigures(stats.queueing) : {}),
 		...prioritiesOf(stats, context.usedPrioritiesOnly === true),

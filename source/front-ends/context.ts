@@ -26,7 +26,9 @@ export type RunIo = {
  */
 export function summaryContext(options: OutputOptions, config: ResolvedConfig, wallMs: number): SummaryContext {
 	return {
-		seed: config.seed, maxFailureRate: options.maxFailureRate, thresholds: options.thresholds, wallMs: options.header?.role === 'monitor' ? undefined : wallMs, groups: config.groups,
+		seed: config.seed, maxFailureRate: options.maxFailureRate, thresholds: options.thresholds, wallMs: options.header?.role === 'monitor' ? undefined : wallMs,
+		// A gateway's group answers a window of submits at once, not one at a time: no capacity by send time to show.
+		groups: options.header?.role === 'gateway' ? [] : config.groups,
 	};
 }
 
@@ -44,8 +46,11 @@ export function wallStopwatch(io: RunIo): {start: () => void; elapsedMs: () => n
 
 /** Whose view a run is, where it is not a local run's: a broker worker's own, or a monitor's of a run. */
 export type RunHeader = {
-	readonly role: 'worker' | 'monitor';
-	readonly run: string;
+	readonly role: 'worker' | 'monitor' | 'gateway';
+	/** The broker run a worker or monitor is of. */
+	readonly run?: string;
+	/** Where a gateway listens: `smpp://127.0.0.1:2775`. */
+	readonly listen?: string;
 	/** A line for people saying what runs, in place of the local config line. */
 	readonly title: (config: ResolvedConfig) => string;
 };

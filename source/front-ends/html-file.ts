@@ -24,7 +24,7 @@ export function htmlFileFrontEnd(path: string, {options, io}: FrontEndSetup): Fr
 			last,
 			cutShort: false,
 			timeline: recorder.timeline(),
-			source: options.header ? `sms-sim ${options.header.role === 'monitor' ? 'monitor' : 'send'} --run ${options.header.run} --html` : 'sms-sim --html (a live run)',
+			source: options.header?.run === undefined ? 'sms-sim --html (a live run)' : `sms-sim ${options.header.role === 'monitor' ? 'monitor' : 'send'} --run ${options.header.run} --html`,
 		});
 		recorder.dispose();
 		return writePage(path, page);

@@ -16,11 +16,11 @@ const ms = (value: number): number => Math.round(value * 1000) / 1000;
 const rate = (value: number | null): number | null => (value === null ? null : Math.round(value * 100) / 100);
 
 /** The first line; a broker worker's or monitor's says whose view it is (`role`, `run`). */
-export function startRecord(config: ResolvedConfig, header?: {readonly role: 'worker' | 'monitor'; readonly run: string}) {
+export function startRecord(config: ResolvedConfig, header?: {readonly role: 'worker' | 'monitor' | 'gateway'; readonly run?: string; readonly listen?: string}) {
 	return {
 		type: 'start' as const,
 		schemaVersion: SCHEMA_VERSION,
-		...(header ? {role: header.role, run: header.run} : {}),
+		...(header ? {role: header.role, ...(header.run === undefined ? {} : {run: header.run}), ...(header.listen === undefined ? {} : {listen: header.listen})} : {}),
 		config: {
 			messages: config.messages,
 			seed: config.seed,
@@ -74,6 +74,7 @@ function progressFields(snapshot: Snapshot) {
 		intervalThroughputPerSec: rate(snapshot.intervalThroughputPerSec),
 		etaMs: snapshot.etaMs === null ? null : ms(snapshot.etaMs),
 		...(snapshot.workers ? {workers: snapshot.workers} : {}),
+		...(snapshot.gateway ? {gateway: snapshot.gateway} : {}),
 		...(snapshot.backlog === undefined ? {} : {backlog: snapshot.backlog}),
 		...(snapshot.retries ? {attempts: snapshot.attempts, retries: {...snapshot.retries, meanAttempts: Math.round(snapshot.retries.meanAttempts * 1e6) / 1e6}} : {}),
 		...(snapshot.wait && snapshot.latency ? {wait: timeFields(snapshot.wait), latency: timeFields(snapshot.latency), waited: snapshot.waited} : {}),

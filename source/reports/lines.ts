@@ -1,7 +1,7 @@
 import {type ResolvedConfig, senderCount} from '../model/config.js';
 import {hasRetryPolicy, type ResolvedSenderGroup} from '../model/senders.js';
 import {
-	exceedsFailureRate, needsWarmup, type RetryFigures, type Snapshot, type TimeFigures,
+	exceedsFailureRate, type GatewayFigures, needsWarmup, type RetryFigures, type Snapshot, type TimeFigures,
 } from '../engine/snapshot.js';
 import type {WarmupEstimate} from '../engine/warmup.js';
 import {
@@ -14,8 +14,10 @@ import {
 /** `[monitor] 3.0s sent=2712 failed=288 in-flight=10 avg=101.3ms p99=183.0ms 1003/s` */
 export function progressLine(snapshot: Snapshot): string {
 	const workers = snapshot.workers ? ` workers=${snapshot.workers.live} senders=${snapshot.workers.senders}` : '';
+	const {gateway} = snapshot;
+	const binds = gateway ? ` binds=${gateway.binds} submits=${gateway.submits} throttled=${gateway.throttled} receipts=${gateway.receipts}` : '';
 	const queueing = snapshot.backlog === undefined ? '' : ` backlog=${snapshot.backlog}${snapshot.wait ? ` wait-p99=${formatMs(snapshot.wait.p99Ms)}` : ''}`;
-	return `[monitor] ${formatDuration(snapshot.elapsedMs)} sent=${snapshot.sent} failed=${snapshot.failed} in-flight=${snapshot.inFlight}${queueing}${workers} avg=${formatMs(snapshot.avgMs)} p99=${formatMs(snapshot.p99Ms)} ${formatRate(snapshot.intervalThroughputPerSec)}`;
+	return `[monitor] ${formatDuration(snapshot.elapsedMs)} sent=${snapshot.sent} failed=${snapshot.failed} in-flight=${snapshot.inFlight}${queueing}${workers}${binds} avg=${formatMs(snapshot.avgMs)} p99=${formatMs(snapshot.p99Ms)} ${formatRate(snapshot.intervalThroughputPerSec)}`;
 }
 
 /**
@@ -215,6 +217,7 @@ export function summaryLines(snapshot: Snapshot, {
 		// Every processed message has a segment at least: none counted means none known (a report of a run cut short).
 		...(snapshot.segments > 0 || processed === 0 ? [segmentsLine(snapshot)] : []),
 		`  throughput ${formatRate(snapshot.throughputPerSec)}`,
+		...(snapshot.gateway ? gatewayLines(snapshot.gateway) : []),
 		...groupCapacities(snapshot, groups).map(capacity => `  capacity   ${capacity.group} (messages): at most ${formatRate(capacity.rateLimitPerSec)} by the rate limit, ${Number.isFinite(capacity.sendTimePerSec) ? `at most ${formatRate(capacity.sendTimePerSec)}` : 'no limit'} by send time: the ${capacity.boundBy === 'rate-limit' ? 'rate limit' : 'send time'} binds`),
 		...(wallMs === undefined ? [] : [`  wall time  ${wallLine(snapshot.elapsedMs, wallMs)}`]),
 		seedLine(snapshot.seeds, seed),
@@ -440,4 +443,13 @@ function seedLine(seeds: readonly number[] | undefined, seed: number): string {
 	}
 
 	return seeds.length === 0 ? '  seed       none: no producer started the run' : `  seeds      ${seeds.join(', ')} (one per producer)`;
+}
+
+/** `  gateway    submits 10,200  throttled 150  window full 0  binds 4 (6 in all)`, and its receipts. */
+function gatewayLines(gateway: GatewayFigures): string[] {
+	const unrouted = gateway.receiptsUnrouted > 0 ? ` (${formatCount(gateway.receiptsUnrouted)} with no receiver bound, dropped)` : '';
+	return [
+		`  gateway    submits ${formatCount(gateway.submits)}  throttled ${formatCount(gateway.throttled)}  window full ${formatCount(gateway.windowFull)}  binds ${formatCount(gateway.binds)} (${formatCount(gateway.bindsTotal)} in all)`,
+		`  receipts   ${formatCount(gateway.receipts)} sent${unrouted}`,
+	];
 }

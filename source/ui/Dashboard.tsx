@@ -132,8 +132,9 @@ function Live({snapshot, history, columns, lines, groupRows, wallMs}: LiveProps)
 				<Text color='green'>sent {formatCount(snapshot.sent)}</Text>
 				<Text>  </Text>
 				<Text color='red'>failed {formatCount(snapshot.failed)} ({formatPercent(snapshot.failed, snapshot.processed)})</Text>
-				<Text>  in flight {formatCount(snapshot.inFlight)}  pending {snapshot.pending === null ? '?' : formatCount(snapshot.pending)}</Text>
+				<Text>  in flight {formatCount(snapshot.inFlight)}{snapshot.gateway ? '' : `  pending ${snapshot.pending === null ? '?' : formatCount(snapshot.pending)}`}</Text>
 				{snapshot.workers ? <Text>  workers {formatCount(snapshot.workers.live)} ({formatCount(snapshot.workers.senders)} senders)</Text> : null}
+				{snapshot.gateway ? <Text>  binds {formatCount(snapshot.gateway.binds)}  throttled {formatCount(snapshot.gateway.throttled)}  receipts {formatCount(snapshot.gateway.receipts)}</Text> : null}
 			</Text>
 			{figures >= 2 ? <Text wrap='truncate'>send time avg {formatMs(snapshot.avgMs)}  p50 {formatMs(snapshot.p50Ms)}  p95 {formatMs(snapshot.p95Ms)}  p99 {formatMs(snapshot.p99Ms)}  max {formatMs(snapshot.maxMs)}</Text> : null}
 			{figures >= 3 ? <Text wrap='truncate'>{rates}<Sparkline values={history} width={Math.max(0, Math.min(40, columns - rates.length - 1))}/></Text> : null}

@@ -65,7 +65,7 @@ describe('help for every command', () => {
 	it('names the nearest command for a typo, and lists them all', async () => {
 		const {code, stderr} = await runCli(['reprot']);
 		expect(code).toBe(2);
-		expect(stderr).toMatch(/^sms-sim: unknown command "reprot" \(did you mean report\?\): the commands are produce, send, monitor, purge, report, compare, plan, schema, help/m);
+		expect(stderr).toMatch(/^sms-sim: unknown command "reprot" \(did you mean report\?\): the commands are produce, send, monitor, purge, report, compare, plan, gateway, schema, help/m);
 		const help = await runCli(['help', 'plna']);
 		expect(help.code).toBe(2);
 		expect(help.stderr).toMatch(/did you mean plan\?/);
