@@ -1,7 +1,8 @@
+import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {CHARSETS, generateMessages} from '../source/model/messages.js';
 import {createRandom} from '../source/model/random.js';
-import {bodyCost} from '../source/model/segments.js';
+import {bodyCost, GSM_EXTENSION, splitSegments} from '../source/model/segments.js';
 
 const a = (n: number) => 'a'.repeat(n);
 const zh = (n: number) => 'ж'.repeat(n);
@@ -53,5 +54,31 @@ describe('generated bodies', () => {
 		const encodings = (charset: 'gsm' | 'unicode') => [...generateMessages(createRandom(8), {count: 2000, charset})].map(message => message.encoding);
 		expect(encodings('gsm').every(encoding => encoding === 'gsm7')).toBe(true);
 		expect(encodings('unicode').filter(encoding => encoding === 'ucs2').length).toBeGreaterThan(1900);
+	});
+});
+
+describe('splitSegments', () => {
+	const septets = (text: string) => [...text].reduce((sum, character) => sum + (GSM_EXTENSION.includes(character) ? 2 : 1), 0);
+
+	it('splits a body into as many parts as bodyCost counts, each within its part\'s size, that join back into the body', () => {
+		const characters = fc.constantFrom(...'abc xyz{€^', '😀', 'é', 'Ж');
+		fc.assert(fc.property(fc.array(characters, {maxLength: 400}).map(list => list.join('')), body => {
+			const parts = splitSegments(body);
+			const {encoding, segments} = bodyCost(body);
+			expect(parts).toHaveLength(segments);
+			expect(parts.join('')).toBe(body);
+			if (segments > 1) {
+				for (const part of parts) {
+					expect(encoding === 'gsm7' ? septets(part) : part.length).toBeLessThanOrEqual(encoding === 'gsm7' ? 153 : 67);
+				}
+			}
+		}));
+	});
+
+	it('keeps a GSM-7 escape pair and a surrogate pair whole at a part\'s edge', () => {
+		const gsm = `${'a'.repeat(152)}€${'b'.repeat(10)}`;
+		expect(splitSegments(gsm).map(part => part.length)).toEqual([152, 11]);
+		const ucs2 = `${'Ж'.repeat(66)}😀${'Ж'.repeat(10)}`;
+		expect(splitSegments(ucs2).map(part => part.length)).toEqual([66, 12]);
 	});
 });

@@ -28,6 +28,8 @@ export type CliFlags = {
 	readonly permanentFailureRate?: string;
 	readonly html?: string;
 	readonly metrics?: string;
+	readonly via?: string;
+	readonly binds?: string;
 	readonly metricsLinger?: string;
 	readonly replications?: string;
 	readonly jobs?: string;

@@ -26,7 +26,12 @@ import {
  * Everything a run needs, validated. `simulation` holds what was given (flags over the file);
  * `resolveConfig` fills in the rest from `DEFAULTS`.
  */
+/** `--via`: where real sends go, and over how many sessions. */
+export type ViaOptions = {readonly host: string; readonly port: number; readonly systemId: string; readonly password: string; readonly binds: number};
+
 export type RunOptions = OutputOptions & {
+	/** `--via`: real sends to an SMPP gateway, in place of the simulated senders. */
+	readonly via?: ViaOptions;
 	readonly simulation: SimulationConfig;
 	/** Replayed messages (`--input`), instead of generated ones. */
 	readonly input?: InputSource;
@@ -87,6 +92,10 @@ export function validateOptions(flags: CliFlags, configFile?: ConfigFile): Valid
 		});
 	}
 
+	const via = validateVia(read, {
+		speed, input, replications, groups: groups?.length ?? 0,
+	});
+
 	if (flags.events && !flags.json) {
 		check.errors.push('--events needs --json (it adds one line per message to the NDJSON output)');
 	}
@@ -113,6 +122,7 @@ export function validateOptions(flags: CliFlags, configFile?: ConfigFile): Valid
 			thresholds,
 			...(html === undefined ? {} : {html}),
 			...(metrics === undefined ? {} : {metrics}),
+			...(via === undefined ? {} : {via}),
 			...(metricsLingerMs === undefined ? {} : {metricsLingerMs}),
 			replications,
 			...(jobs === undefined ? {} : {jobs}),
@@ -316,4 +326,48 @@ function validateThresholds(check: Checker, flags: readonly string[] | undefined
 	}
 
 	return thresholds;
+}
+
+/** `--via smpp://id:password@host:port` and `--binds`: real sends, at speed 1, of generated messages, by one group. */
+function validateVia(read: SettingReader, {speed, input, replications, groups}: {readonly speed?: Speed; readonly input?: InputSource; readonly replications: number; readonly groups: number}): ViaOptions | undefined {
+	const {check, flags} = read;
+	const binds = read.setting<number>('binds');
+	if (flags.via === undefined) {
+		if (binds !== undefined) {
+			check.errors.push('--binds needs --via (it is how many SMPP sessions the sends go over)');
+		}
+
+		return undefined;
+	}
+
+	const url = URL.canParse(flags.via) ? new URL(flags.via) : undefined;
+
+	if (url?.protocol !== 'smpp:' || url.hostname === '' || url.username === '' || url.pathname.replace(/^\/+/, '') !== '') {
+		check.fail('--via', 'must be smpp://system_id:password@host[:port] (port 2775 unless given)', flags.via);
+		return undefined;
+	}
+
+	const refuse = (what: string, why: string): void => {
+		check.errors.push(`${what} cannot be combined with --via: ${why}`);
+	};
+
+	if (speed !== undefined && speed !== 1) {
+		refuse(read.subject('speed', 'speed'), 'real sends take the time they take, on the wall clock (speed 1)');
+	}
+
+	if (replications > 1) {
+		refuse('--replications', 'replications are simulated runs, at max speed');
+	}
+
+	if (input !== undefined) {
+		refuse('--input', 'replayed messages are not sent through a gateway yet; generated ones are');
+	}
+
+	if (groups > 1) {
+		refuse('--sender', `real sends go through one group (its window is -s, its retries --max-attempts); got ${groups}`);
+	}
+
+	return {
+		host: url.hostname.replace(/^\[(.*)]$/, '$1'), port: url.port === '' ? 2775 : Number(url.port), systemId: decodeURIComponent(url.username), password: decodeURIComponent(url.password), binds: binds ?? 1,
+	};
 }

@@ -5,7 +5,9 @@ import type {ResolvedSenderGroup, SendResult} from '../model/senders.js';
 import {lastAtInstant} from './scheduler.js';
 import {toMicros, toMillis} from './time.js';
 import {WarmupDetector} from './warmup.js';
-import {takeSnapshot, type GatewayFigures, type Snapshot} from './snapshot.js';
+import {
+	takeSnapshot, type GatewayFigures, type Snapshot, type ViaFigures,
+} from './snapshot.js';
 import {
 	addResult, emptyStats, listPriorities, type Stats,
 } from './stats.js';
@@ -57,6 +59,8 @@ export type MonitorOptions = {
 	readonly workers?: () => {readonly live: number; readonly senders: number; readonly inFlight: number};
 	/** A gateway's binds, submits and receipts (`sms-sim gateway`), on every snapshot. */
 	readonly gateway?: () => GatewayFigures;
+	/** Real sends' PDUs and receipts (`--via`), on every snapshot. */
+	readonly via?: () => ViaFigures;
 	/**
 	 * Shown the stats each snapshot is taken from, as it is taken: for a reader that needs more than
 	 * a snapshot holds (Prometheus's histograms, from the HDR histograms at a scrape). The stats go
@@ -140,6 +144,7 @@ function takeSnapshots(options: MonitorOptions, sources: SnapshotSources): (samp
 			interrupted: last && sources.interrupted(),
 			workers: workers && {live: workers.live, senders: workers.senders},
 			gateway: options.gateway?.(),
+			via: options.via?.(),
 			backlog: options.backlog?.(),
 			retrying: last ? 0 : options.retrying?.(),
 			usedPrioritiesOnly: options.usedPrioritiesOnly,

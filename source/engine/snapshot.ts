@@ -91,6 +91,8 @@ export type Snapshot = {
 	readonly workers?: {readonly live: number; readonly senders: number};
 	/** A gateway's (`sms-sim gateway`): its binds, submits, throttled submits and receipts. */
 	readonly gateway?: GatewayFigures;
+	/** A run's with `--via`: its submit_sm PDUs, their answers and its delivery receipts. */
+	readonly via?: ViaFigures;
 	/** Attempts ended (equal to `processed` unless messages are retried); send times are over these. */
 	readonly attempts: number;
 	/** With a retry policy: what retrying did. */
@@ -136,6 +138,24 @@ export type GatewayFigures = {
 	/** Delivery receipts sent (deliver_sm), and those no receiver was bound to take. */
 	readonly receipts: number;
 	readonly receiptsUnrouted: number;
+	/** Accepted parts of concatenated messages (a user data header with IEI 0x00 or 0x08), and the messages whose every part has come. */
+	readonly parts: number;
+	readonly assembled: number;
+};
+
+/** What a run's real sends (`--via smpp://...`) did on the wire: its binds, its submit_sm PDUs and their answers, and the delivery receipts. */
+export type ViaFigures = {
+	readonly binds: number;
+	/** Submit_sm PDUs sent (a long message's parts, each retry's): every segment submitted. */
+	readonly submits: number;
+	/** Of those, answered with status 0 (a message_id). */
+	readonly accepted: number;
+	/** Failed answers by SMPP status name: `ESME_RTHROTTLED`, `ESME_RSUBMITFAIL`... */
+	readonly statuses: Readonly<Record<string, number>>;
+	/** Delivery receipts matched to a part this run submitted, by what they said, and those matched to none. */
+	readonly receipts: {readonly delivered: number; readonly undelivered: number; readonly unmatched: number};
+	/** From a part's submit to its receipt: the delivery latency, beside the send (submit) time. */
+	readonly deliveryLatency: TimeFigures;
 };
 
 /** The share of a run's waits past which a start-up transient is worth a warning. */
@@ -183,7 +203,8 @@ export type TimeFigures = {
 	readonly maxMs: number;
 };
 
-function timeFigures(histogram: Stats['histogram'], count: number, sumMs: number, maxMs: number): TimeFigures {
+/** Mean (exact) and percentiles of `count` times recorded in `histogram` (microseconds), clamped to the exact max. */
+export function timeFigures(histogram: Stats['histogram'], count: number, sumMs: number, maxMs: number): TimeFigures {
 	const at = (p: number): number => (count > 0 ? Math.min(histogram.getValueAtPercentile(p) / 1000, maxMs) : 0);
 	return Object.freeze({
 		count, avgMs: count > 0 ? sumMs / count : 0, p50Ms: at(50), p90Ms: at(90), p95Ms: at(95), p99Ms: at(99), p999Ms: at(99.9), maxMs,
@@ -283,6 +304,8 @@ export type SnapshotContext = {
 	readonly workers?: {readonly live: number; readonly senders: number};
 	/** A gateway's figures of the moment. */
 	readonly gateway?: GatewayFigures;
+	/** Real sends' figures of the moment (`--via`). */
+	readonly via?: ViaFigures;
 	/** Arrived and not started (a run with arrivals); left out when the run has none. */
 	readonly backlog?: number;
 	/** Messages waiting to be tried again. */
@@ -341,6 +364,7 @@ export function takeSnapshot(stats: Stats, context: SnapshotContext): Snapshot {
 		ucs2: stats.ucs2,
 		...(context.workers ? {workers: Object.freeze({...context.workers})} : {}),
 		...(context.gateway ? {gateway: Object.freeze({...context.gateway})} : {}),
+		...(context.via ? {via: Object.freeze(context.via)} : {}),
 		...(context.backlog === undefined ? {} : {backlog: context.backlog}),
 		...(stats.queueing ? queueingFigures(stats.queueing) : {}),
 		...prioritiesOf(stats, context.usedPrioritiesOnly === true),

@@ -64,6 +64,10 @@ export class Smsc {
 	private receipts = 0;
 	private receiptsUnrouted = 0;
 	private nextMessageId = 1;
+	private parts = 0;
+	private assembled = 0;
+	/** The parts of each concatenated message come so far, by sender, destination, reference and count. */
+	private readonly partsSeen = new Map<string, Set<number>>();
 	private readonly timers = new Set<NodeJS.Timeout>();
 
 	constructor(private readonly options: SmscOptions) {
@@ -78,7 +82,7 @@ export class Smsc {
 
 	figures(): GatewayFigures {
 		return {
-			binds: this.binds.size, bindsTotal: this.bindsTotal, submits: this.submits, throttled: this.throttled, windowFull: this.windowFull, receipts: this.receipts, receiptsUnrouted: this.receiptsUnrouted,
+			binds: this.binds.size, bindsTotal: this.bindsTotal, submits: this.submits, throttled: this.throttled, windowFull: this.windowFull, receipts: this.receipts, receiptsUnrouted: this.receiptsUnrouted, parts: this.parts, assembled: this.assembled,
 		};
 	}
 
@@ -268,6 +272,10 @@ export class Smsc {
 			durationMs: endMs - startMs,
 			...(permanent ? {attempt: 1, permanent: true} : {}),
 		});
+		if (!failed) {
+			this.assemble(bind, pdu, to);
+		}
+
 		// Registered_delivery's low two bits: 1, a receipt whatever the outcome; 2, only on failure.
 		const wanted = Number(pdu.registered_delivery ?? 0) & 0x03;
 		if (!failed && wanted !== 0) {
@@ -277,6 +285,25 @@ export class Smsc {
 					messageId, submitted: new Date(Date.now() - (endMs - startMs)), undelivered, text: body,
 				});
 			}
+		}
+	}
+
+	/** Counts an accepted part of a concatenated message, and the message once its every part has come. */
+	private assemble(bind: Bind, pdu: PDU, to: string): void {
+		const concatenation = concatenationOf(pdu);
+		if (concatenation === undefined) {
+			return;
+		}
+
+		this.parts++;
+		const key = `${bind.systemId}|${textOf(pdu.source_addr)}|${to}|${concatenation.reference}|${concatenation.total}`;
+		const seen = this.partsSeen.get(key) ?? new Set<number>();
+		seen.add(concatenation.sequence);
+		if (seen.size === concatenation.total) {
+			this.assembled++;
+			this.partsSeen.delete(key);
+		} else {
+			this.partsSeen.set(key, seen);
 		}
 	}
 
@@ -321,3 +348,28 @@ function bodyOf(pdu: PDU): {body: string; ucs2: boolean} {
 
 /** A C-Octet String parameter, as the package gives it. */
 const textOf = (value: unknown): string => (typeof value === 'string' ? value : '');
+
+/**
+ * The concatenation information element of a submit_sm's user data header (3GPP TS 23.040
+ * 9.2.3.24.1): IEI 0x00 (an 8-bit reference) or 0x08 (16-bit), then the parts and this part's
+ * number, 1 to parts. Undefined without one, or with one that breaks those rules.
+ */
+function concatenationOf(pdu: PDU): {reference: number; total: number; sequence: number} | undefined {
+	const udh = (pdu.short_message as {udh?: unknown} | undefined)?.udh;
+	for (const element of Array.isArray(udh) ? udh as Buffer[] : []) {
+		const [iei, length] = element;
+		const data = element.subarray(2);
+		if (iei === 0x00 && length === 3 && data.length === 3) {
+			const [reference, total, sequence] = data;
+			return total >= 2 && sequence >= 1 && sequence <= total ? {reference, total, sequence} : undefined;
+		}
+
+		if (iei === 0x08 && length === 4 && data.length === 4) {
+			const total = data[2];
+			const sequence = data[3];
+			return total >= 2 && sequence >= 1 && sequence <= total ? {reference: data.readUInt16BE(0), total, sequence} : undefined;
+		}
+	}
+
+	return undefined;
+}

@@ -119,3 +119,37 @@ function ucs2Segments(body: string): number {
 
 	return parts;
 }
+
+/**
+ * The parts `body` travels in, as `bodyCost` counts them: the whole body when it fits one segment,
+ * else parts of at most 153 septets (GSM-7, an escape pair kept whole) or 67 UTF-16 code units
+ * (UCS-2, a surrogate pair kept whole), each sent with a user data header.
+ */
+export function splitSegments(body: string): string[] {
+	const {encoding, segments} = bodyCost(body);
+	if (segments === 1) {
+		return [body];
+	}
+
+	const limit = encoding === 'gsm7' ? GSM_PART : UCS2_PART;
+	const parts: string[] = [];
+	let start = 0;
+	let used = 0;
+	for (let index = 0; index < body.length; index++) {
+		const code = body.charCodeAt(index);
+		const units = encoding === 'gsm7'
+			? (code < 256 ? SEPTETS_LATIN[code] : SEPTETS.get(code)!)
+			: (code >= 0xD8_00 && code <= 0xDB_FF && index + 1 < body.length ? 2 : 1);
+		if (used + units > limit) {
+			parts.push(body.slice(start, index));
+			start = index;
+			used = 0;
+		}
+
+		used += units;
+		index += encoding === 'ucs2' ? units - 1 : 0;
+	}
+
+	parts.push(body.slice(start));
+	return parts;
+}

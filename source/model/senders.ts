@@ -86,6 +86,8 @@ export type SendResult = {
 	readonly retryDueMs?: number;
 	/** A permanent failure (never retried). */
 	readonly permanent?: boolean;
+	/** A real send's failure (`--via`): the gateway's status by name, `ESME_RTHROTTLED`. */
+	readonly error?: string;
 };
 
 /**

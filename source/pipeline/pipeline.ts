@@ -41,6 +41,13 @@ export type PipelineOptions = {
 	readonly detectWarmup?: boolean;
 	/** Shown the stats of each snapshot: see `MonitorOptions.onSample`. */
 	readonly onSample?: MonitorOptions['onSample'];
+	/**
+	 * Real sends in place of the simulated pool (`--via`): given the messages, the gauge to keep and
+	 * the origin of result times, the results. The monitor is the same.
+	 */
+	readonly send?: (messages: MessageSource, gauge: PoolGauge, origin: number) => Observable<SendResult>;
+	/** Figures of the real sends, on every snapshot: see `MonitorOptions.via`. */
+	readonly via?: MonitorOptions['via'];
 };
 
 /**
@@ -58,9 +65,11 @@ export function pipeline(messages: MessageSource, options: PipelineOptions): Obs
 		const {scheduler} = options;
 		const gauge = options.gauge ?? createPoolGauge();
 		const origin = scheduler.now();
-		const results$ = senderPool(messages, {
-			senders: options.senders, scheduler, random: options.random, gauge, origin, priorities: options.priorities,
-		});
+		const results$ = options.send
+			? options.send(messages, gauge, origin)
+			: senderPool(messages, {
+				senders: options.senders, scheduler, random: options.random, gauge, origin, priorities: options.priorities,
+			});
 		return results$.pipe(monitor({
 			scheduler,
 			intervalMs: options.intervalMs,
@@ -78,6 +87,7 @@ export function pipeline(messages: MessageSource, options: PipelineOptions): Obs
 			usedPrioritiesOnly: options.usedPrioritiesOnly,
 			detectWarmup: options.detectWarmup,
 			onSample: options.onSample,
+			via: options.via,
 		}));
 	});
 }

@@ -11,7 +11,7 @@ import {SimulationScheduler} from '../engine/scheduler.js';
 import {createSenders, type SendResult} from '../model/senders.js';
 import type {Snapshot} from '../engine/snapshot.js';
 import type {MonitorOptions} from '../engine/monitor.js';
-import {pipeline} from './pipeline.js';
+import {pipeline, type PipelineOptions} from './pipeline.js';
 
 /** The first event of a run: the configuration with every default filled in, seed included. */
 export type StartEvent = {
@@ -43,6 +43,9 @@ export type SimulationDeps = {
 	readonly liveMs?: number;
 	/** Shown the stats of each snapshot (a Prometheus exporter); see `MonitorOptions.onSample`. */
 	readonly onSample?: MonitorOptions['onSample'];
+	/** Real sends in place of the simulated senders (`--via`); see `PipelineOptions.send`. */
+	readonly send?: PipelineOptions['send'];
+	readonly via?: PipelineOptions['via'];
 };
 
 /**
@@ -88,6 +91,8 @@ export function simulate(config: SimulationConfig, deps: SimulationDeps = {}): O
 			emitResults: deps.emitResults,
 			liveMs: deps.liveMs,
 			onSample: deps.onSample,
+			send: deps.send,
+			via: deps.via,
 			arrivals: resolved.arrivals !== undefined || deps.arrivals === true,
 			priorities: priorities?.map(priority => priority.name) ?? deps.priorityOrder,
 			// Replayed messages have the priorities their input gives, if it has that column at all.

@@ -75,6 +75,7 @@ function progressFields(snapshot: Snapshot) {
 		etaMs: snapshot.etaMs === null ? null : ms(snapshot.etaMs),
 		...(snapshot.workers ? {workers: snapshot.workers} : {}),
 		...(snapshot.gateway ? {gateway: snapshot.gateway} : {}),
+		...(snapshot.via ? {via: {...snapshot.via, deliveryLatency: timeFields(snapshot.via.deliveryLatency)}} : {}),
 		...(snapshot.backlog === undefined ? {} : {backlog: snapshot.backlog}),
 		...(snapshot.retries ? {attempts: snapshot.attempts, retries: {...snapshot.retries, meanAttempts: Math.round(snapshot.retries.meanAttempts * 1e6) / 1e6}} : {}),
 		...(snapshot.wait && snapshot.latency ? {wait: timeFields(snapshot.wait), latency: timeFields(snapshot.latency), waited: snapshot.waited} : {}),
@@ -167,6 +168,7 @@ export function messageRecord(result: SendResult) {
 		...(result.message.priority === undefined ? {} : {priority: result.message.priority}),
 		...(result.attempt === undefined ? {} : {attempt: result.attempt, retry: result.retry ?? false, permanent: result.permanent ?? false}),
 		...(result.retryDueMs === undefined ? {} : {backoffMs: ms(result.backoffMs!), retryDueMs: ms(result.retryDueMs)}),
+		...(result.error === undefined ? {} : {error: result.error}),
 		...(arrivalMs === undefined ? {} : {arrivalMs: ms(arrivalMs), waitMs: ms(result.startMs - arrivalMs), latencyMs: ms(result.endMs - arrivalMs)}),
 	};
 }

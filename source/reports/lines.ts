@@ -1,7 +1,7 @@
 import {type ResolvedConfig, senderCount} from '../model/config.js';
 import {hasRetryPolicy, type ResolvedSenderGroup} from '../model/senders.js';
 import {
-	exceedsFailureRate, type GatewayFigures, needsWarmup, type RetryFigures, type Snapshot, type TimeFigures,
+	exceedsFailureRate, type GatewayFigures, needsWarmup, type RetryFigures, type Snapshot, type TimeFigures, type ViaFigures,
 } from '../engine/snapshot.js';
 import type {WarmupEstimate} from '../engine/warmup.js';
 import {
@@ -16,8 +16,10 @@ export function progressLine(snapshot: Snapshot): string {
 	const workers = snapshot.workers ? ` workers=${snapshot.workers.live} senders=${snapshot.workers.senders}` : '';
 	const {gateway} = snapshot;
 	const binds = gateway ? ` binds=${gateway.binds} submits=${gateway.submits} throttled=${gateway.throttled} receipts=${gateway.receipts}` : '';
+	const {via} = snapshot;
+	const wire = via ? ` submit_sm=${via.submits} receipts=${via.receipts.delivered + via.receipts.undelivered}` : '';
 	const queueing = snapshot.backlog === undefined ? '' : ` backlog=${snapshot.backlog}${snapshot.wait ? ` wait-p99=${formatMs(snapshot.wait.p99Ms)}` : ''}`;
-	return `[monitor] ${formatDuration(snapshot.elapsedMs)} sent=${snapshot.sent} failed=${snapshot.failed} in-flight=${snapshot.inFlight}${queueing}${workers}${binds} avg=${formatMs(snapshot.avgMs)} p99=${formatMs(snapshot.p99Ms)} ${formatRate(snapshot.intervalThroughputPerSec)}`;
+	return `[monitor] ${formatDuration(snapshot.elapsedMs)} sent=${snapshot.sent} failed=${snapshot.failed} in-flight=${snapshot.inFlight}${queueing}${workers}${binds}${wire} avg=${formatMs(snapshot.avgMs)} p99=${formatMs(snapshot.p99Ms)} ${formatRate(snapshot.intervalThroughputPerSec)}`;
 }
 
 /**
@@ -218,6 +220,7 @@ export function summaryLines(snapshot: Snapshot, {
 		...(snapshot.segments > 0 || processed === 0 ? [segmentsLine(snapshot)] : []),
 		`  throughput ${formatRate(snapshot.throughputPerSec)}`,
 		...(snapshot.gateway ? gatewayLines(snapshot.gateway) : []),
+		...(snapshot.via ? viaLines(snapshot.via) : []),
 		...groupCapacities(snapshot, groups).map(capacity => `  capacity   ${capacity.group} (messages): at most ${formatRate(capacity.rateLimitPerSec)} by the rate limit, ${Number.isFinite(capacity.sendTimePerSec) ? `at most ${formatRate(capacity.sendTimePerSec)}` : 'no limit'} by send time: the ${capacity.boundBy === 'rate-limit' ? 'rate limit' : 'send time'} binds`),
 		...(wallMs === undefined ? [] : [`  wall time  ${wallLine(snapshot.elapsedMs, wallMs)}`]),
 		seedLine(snapshot.seeds, seed),
@@ -450,6 +453,19 @@ function gatewayLines(gateway: GatewayFigures): string[] {
 	const unrouted = gateway.receiptsUnrouted > 0 ? ` (${formatCount(gateway.receiptsUnrouted)} with no receiver bound, dropped)` : '';
 	return [
 		`  gateway    submits ${formatCount(gateway.submits)}  throttled ${formatCount(gateway.throttled)}  window full ${formatCount(gateway.windowFull)}  binds ${formatCount(gateway.binds)} (${formatCount(gateway.bindsTotal)} in all)`,
-		`  receipts   ${formatCount(gateway.receipts)} sent${unrouted}`,
+		`  receipts   ${formatCount(gateway.receipts)} sent${unrouted}${gateway.parts > 0 ? `; ${formatCount(gateway.parts)} parts of long messages, ${formatCount(gateway.assembled)} messages whole` : ''}`,
+	];
+}
+
+/** What `--via` did on the wire: its PDUs and the failed answers by status, and the delivery latency and receipts. */
+function viaLines(via: ViaFigures): string[] {
+	const statuses = Object.entries(via.statuses).toSorted(([, a], [, b]) => b - a).map(([name, count]) => `${name} ${formatCount(count)}`).join('  ');
+	const {receipts} = via;
+	const unmatched = receipts.unmatched > 0 ? `, ${formatCount(receipts.unmatched)} matched to nothing sent` : '';
+	return [
+		`  smpp       ${formatCount(via.binds)} bind${via.binds === 1 ? '' : 's'}, ${formatCount(via.submits)} submit_sm, ${formatCount(via.accepted)} accepted`,
+		...(statuses === '' ? [] : [`  refused    ${statuses}`]),
+		`  delivery   ${timeLine(via.deliveryLatency)}`,
+		`  receipts   ${formatCount(receipts.delivered)} DELIVRD, ${formatCount(receipts.undelivered)} other${unmatched}`,
 	];
 }

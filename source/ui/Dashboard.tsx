@@ -135,6 +135,7 @@ function Live({snapshot, history, columns, lines, groupRows, wallMs}: LiveProps)
 				<Text>  in flight {formatCount(snapshot.inFlight)}{snapshot.gateway ? '' : `  pending ${snapshot.pending === null ? '?' : formatCount(snapshot.pending)}`}</Text>
 				{snapshot.workers ? <Text>  workers {formatCount(snapshot.workers.live)} ({formatCount(snapshot.workers.senders)} senders)</Text> : null}
 				{snapshot.gateway ? <Text>  binds {formatCount(snapshot.gateway.binds)}  throttled {formatCount(snapshot.gateway.throttled)}  receipts {formatCount(snapshot.gateway.receipts)}</Text> : null}
+				{snapshot.via ? <Text>  receipts {formatCount(snapshot.via.receipts.delivered + snapshot.via.receipts.undelivered)}</Text> : null}
 			</Text>
 			{figures >= 2 ? <Text wrap='truncate'>send time avg {formatMs(snapshot.avgMs)}  p50 {formatMs(snapshot.p50Ms)}  p95 {formatMs(snapshot.p95Ms)}  p99 {formatMs(snapshot.p99Ms)}  max {formatMs(snapshot.maxMs)}</Text> : null}
 			{figures >= 3 ? <Text wrap='truncate'>{rates}<Sparkline values={history} width={Math.max(0, Math.min(40, columns - rates.length - 1))}/></Text> : null}
