@@ -1,0 +1,142 @@
+import {describe, expect, it} from 'vitest';
+import {SimulationScheduler} from '../source/engine/scheduler.js';
+
+/*
+ * The scheduler's controls at `max` speed, which a distributed run's shared clock and a worker's
+ * backpressure use: the horizon, holding and releasing, catching up, the frontier, pausing. Each
+ * waits for the end of a slice of the scheduler's own loop (`whenSliceEnds`), never for time.
+ */
+
+/** Resolves when the scheduler's next slice of actions ends. */
+async function sliceEnd(scheduler: SimulationScheduler): Promise<void> {
+	return new Promise(resolve => {
+		scheduler.whenSliceEnds(() => {
+			scheduler.whenSliceEnds(undefined);
+			resolve();
+		});
+	});
+}
+
+/** Schedules a marker at each of `times` (ms) and returns the list they are written to as they run. */
+function markers(scheduler: SimulationScheduler, times: readonly number[]): number[] {
+	const ran: number[] = [];
+	for (const ms of times) {
+		scheduler.schedule(() => {
+			ran.push(scheduler.now());
+		}, ms);
+	}
+
+	return ran;
+}
+
+describe('SimulationScheduler at max speed: its controls', () => {
+	it('refuses a speed that is not positive, and a time past its clock\'s end', () => {
+		expect(() => new SimulationScheduler(0)).toThrow(new RangeError('speed must be a positive number or \'max\', got 0'));
+		expect(() => new SimulationScheduler(Number.NaN)).toThrow(RangeError);
+		const scheduler = new SimulationScheduler('max');
+		expect(() => scheduler.schedule(() => undefined, 2 ** 60)).toThrow(/the simulation clock cannot go past \d+ years of simulated time/);
+	});
+
+	it('runs nothing past its horizon until the horizon is raised', async () => {
+		const scheduler = new SimulationScheduler('max');
+		scheduler.holdAfter(10);
+		const ran = markers(scheduler, [5, 15, 25]);
+		await sliceEnd(scheduler);
+		expect(ran).toEqual([5]);
+		expect(scheduler.frontier).toBe(15);
+		scheduler.holdAfter(20);
+		await sliceEnd(scheduler);
+		expect(ran).toEqual([5, 15]);
+		scheduler.holdAfter(Number.POSITIVE_INFINITY);
+		await sliceEnd(scheduler);
+		expect(ran).toEqual([5, 15, 25]);
+		expect(scheduler.idle).toBe(true);
+	});
+
+	it('lowering the horizon wakes nothing', async () => {
+		const scheduler = new SimulationScheduler('max');
+		scheduler.holdAfter(10);
+		const ran = markers(scheduler, [5, 15]);
+		await sliceEnd(scheduler);
+		scheduler.holdAfter(8);
+		expect(ran).toEqual([5]);
+		expect(scheduler.idle).toBe(false);
+		scheduler.holdAfter(15);
+		await sliceEnd(scheduler);
+		expect(ran).toEqual([5, 15]);
+	});
+
+	it('keeps its time while held, and goes on when released', async () => {
+		const scheduler = new SimulationScheduler('max');
+		let holding = true;
+		scheduler.holdWhile(() => holding);
+		const ran = markers(scheduler, [0, 7]);
+		await sliceEnd(scheduler);
+		// The action at the current instant runs; the clock does not move on to 7.
+		expect(ran).toEqual([0]);
+		expect(scheduler.now()).toBe(0);
+		holding = false;
+		scheduler.release();
+		await sliceEnd(scheduler);
+		expect(ran).toEqual([0, 7]);
+	});
+
+	it('moves an idle clock on to a later time, never back and never past a waiting action', () => {
+		const scheduler = new SimulationScheduler('max');
+		expect(scheduler.frontier).toBe(0);
+		scheduler.catchUp(40);
+		expect(scheduler.now()).toBe(40);
+		scheduler.catchUp(10);
+		expect(scheduler.now()).toBe(40);
+		scheduler.catchUp(Number.POSITIVE_INFINITY);
+		expect(scheduler.now()).toBe(40);
+		markers(scheduler, [5]);
+		expect(scheduler.frontier).toBe(45);
+		scheduler.catchUp(50);
+		expect(scheduler.now()).toBe(40);
+		scheduler.catchUp(45);
+		expect(scheduler.now()).toBe(45);
+		scheduler.flush();
+	});
+
+	it('runs nothing while paused, and goes on when resumed', async () => {
+		const scheduler = new SimulationScheduler('max');
+		scheduler.pause();
+		const ran = markers(scheduler, [1, 2]);
+		scheduler.flush();
+		expect(ran).toEqual([]);
+		scheduler.resume();
+		await sliceEnd(scheduler);
+		expect(ran).toEqual([1, 2]);
+	});
+
+	it('forgets a cancelled action: idle again, with nothing left to run', () => {
+		const scheduler = new SimulationScheduler('max');
+		const subscription = scheduler.schedule(() => undefined, 5);
+		expect(scheduler.idle).toBe(false);
+		subscription.unsubscribe();
+		expect(scheduler.idle).toBe(true);
+		expect(scheduler.frontier).toBe(0);
+	});
+
+	it('reports no pacing lag at max speed, where nothing is paced', () => {
+		const scheduler = new SimulationScheduler('max');
+		markers(scheduler, [1, 2, 3]);
+		scheduler.flush();
+		expect(scheduler.pacingLag()).toEqual({events: 0, meanMs: 0, maxMs: 0});
+	});
+
+	it('a rescheduled action runs once, at its new time', () => {
+		const scheduler = new SimulationScheduler('max');
+		const ran: number[] = [];
+		// The subscription is the action itself (as rxjs's are), which can be scheduled again.
+		const action = scheduler.schedule(() => {
+			ran.push(scheduler.now());
+		}, 10) as unknown as {schedule: (state: undefined, delay: number) => void};
+		// Rescheduling at the same time keeps one entry; at another, moves it.
+		action.schedule(undefined, 10);
+		action.schedule(undefined, 20);
+		scheduler.flush();
+		expect(ran).toEqual([20]);
+	});
+});
