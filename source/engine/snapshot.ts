@@ -1,7 +1,7 @@
 import type {ResolvedSenderGroup} from '../model/senders.js';
 import type {WarmupDetector, WarmupEstimate} from './warmup.js';
 import {
-	durationStdDevMs, groupHistogram, processedCount, type QueueingStats, type RetryStats, type Stats,
+	durationStdDevMs, groupHistogram, groupTotals, processedCount, type QueueingStats, type RetryStats, type Stats,
 } from './stats.js';
 
 /**
@@ -395,44 +395,24 @@ function intervalThroughput(context: SnapshotContext, processed: number, through
 	return elapsedMs > previous.elapsedMs ? perSecond(processed - previous.processed, elapsedMs - previous.elapsedMs) : previous.intervalThroughputPerSec;
 }
 
-type GroupTotals = {sent: number; failed: number; failedMessages: number; durationSumMs: number};
-
 /** Each sender's figures, and each group's (those the run was told of, then any other a sender was in). */
 function senderFigures(stats: Stats, knownGroups: readonly ResolvedSenderGroup[], p99Ms: number): {senders: readonly SenderSnapshot[]; groups: Snapshot['groups']} {
-	const groupTotals = new Map<string, GroupTotals>();
-	for (const group of knownGroups) {
-		groupTotals.set(group.name, {
-			sent: 0, failed: 0, failedMessages: 0, durationSumMs: 0,
-		});
-	}
-
 	const senders: SenderSnapshot[] = [];
 	for (const [id, tally] of stats.senders) {
 		const senderAttempts = tally.sent + tally.failed;
 		senders.push(Object.freeze({
 			id, group: tally.group, sent: tally.sent, failed: tally.failedMessages, processed: tally.sent + tally.failedMessages, attempts: senderAttempts, failedAttempts: tally.failed, avgMs: average(tally.durationSumMs, senderAttempts),
 		}));
-		let group = groupTotals.get(tally.group);
-		if (group === undefined) {
-			// A group this process was not told of (a remote worker's): still counted.
-			group = {
-				sent: 0, failed: 0, failedMessages: 0, durationSumMs: 0,
-			};
-			groupTotals.set(tally.group, group);
-		}
-
-		group.sent += tally.sent;
-		group.failed += tally.failed;
-		group.failedMessages += tally.failedMessages;
-		group.durationSumMs += tally.durationSumMs;
 	}
+
+	const totalsByGroup = groupTotals(stats, knownGroups.map(group => group.name));
 
 	const senderCounts = new Map(knownGroups.map(group => [group.name, group.count]));
 	for (const {group, count} of stats.workerSenders.values()) {
 		senderCounts.set(group, (senderCounts.get(group) ?? 0) + count);
 	}
 
-	const groups = [...groupTotals].map(([name, totals]) => {
+	const groups = [...totalsByGroup].map(([name, totals]) => {
 		const attempts = totals.sent + totals.failed;
 		return Object.freeze({
 			name,

@@ -562,3 +562,31 @@ export function durationStdDevMs(stats: Stats): number {
 export function processedCount(stats: Stats): number {
 	return stats.sent + stats.failed;
 }
+
+/** A group's sends, from its senders' tallies: `sent` and `failed` count attempts, `failedMessages` messages failed for good. */
+export type GroupTotals = {sent: number; failed: number; failedMessages: number; durationSumMs: number};
+
+/**
+ * Each group's totals from its senders' tallies: the `known` groups first (at zero before their
+ * first send), then any other a sender was in (a remote worker's, which this process was not told of).
+ */
+export function groupTotals(stats: Stats, known: readonly string[]): Map<string, GroupTotals> {
+	const empty = (): GroupTotals => ({
+		sent: 0, failed: 0, failedMessages: 0, durationSumMs: 0,
+	});
+	const totals = new Map<string, GroupTotals>(known.map(name => [name, empty()]));
+	for (const tally of stats.senders.values()) {
+		let group = totals.get(tally.group);
+		if (group === undefined) {
+			group = empty();
+			totals.set(tally.group, group);
+		}
+
+		group.sent += tally.sent;
+		group.failed += tally.failed;
+		group.failedMessages += tally.failedMessages;
+		group.durationSumMs += tally.durationSumMs;
+	}
+
+	return totals;
+}

@@ -1,6 +1,8 @@
 import {Registry, type Metric} from 'prom-client';
 import {countAtMost, type Snapshot} from '../engine/snapshot.js';
-import {groupHistogram, type QueueingStats, type Stats} from '../engine/stats.js';
+import {
+	groupHistogram, groupTotals, type QueueingStats, type Stats,
+} from '../engine/stats.js';
 
 /**
  * A run's figures in the Prometheus text format (prom-client's registry writes it). Every figure is
@@ -42,32 +44,19 @@ function histogramSamples(name: string, series: readonly TimeSeries[]): Sample[]
 	]);
 }
 
-type GroupFigures = {sent: number; failed: number; attempts: number; durationSumMs: number};
-
-/** Each group's figures from its senders' tallies: the configured groups first, then any other a sender was in (a remote worker's). */
-function groupFigures(view: RunView): Map<string, GroupFigures> {
-	const groups = new Map<string, GroupFigures>(view.groups.map(name => [name, {
-		sent: 0, failed: 0, attempts: 0, durationSumMs: 0,
+/** Each group's figures, as the counters and histograms give them: messages sent and failed, attempts, and their summed send time. */
+function groupFigures(view: RunView): Map<string, {sent: number; failed: number; attempts: number; durationSumMs: number}> {
+	const totals = view.stats
+		? groupTotals(view.stats, view.groups)
+		: new Map(view.groups.map(name => [name, {
+			sent: 0, failed: 0, failedMessages: 0, durationSumMs: 0,
+		}]));
+	return new Map([...totals].map(([name, group]) => [name, {
+		sent: group.sent, failed: group.failedMessages, attempts: group.sent + group.failed, durationSumMs: group.durationSumMs,
 	}]));
-	for (const tally of view.stats?.senders.values() ?? []) {
-		let group = groups.get(tally.group);
-		if (group === undefined) {
-			group = {
-				sent: 0, failed: 0, attempts: 0, durationSumMs: 0,
-			};
-			groups.set(tally.group, group);
-		}
-
-		group.sent += tally.sent;
-		group.failed += tally.failedMessages;
-		group.attempts += tally.sent + tally.failed;
-		group.durationSumMs += tally.durationSumMs;
-	}
-
-	return groups;
 }
 
-const byGroup = (view: RunView, figure: (group: GroupFigures) => number): Sample[] => [...groupFigures(view)].map(([group, figures]) => ({labels: {group}, value: figure(figures)}));
+const byGroup = (view: RunView, figure: (group: {sent: number; failed: number; attempts: number}) => number): Sample[] => [...groupFigures(view)].map(([group, figures]) => ({labels: {group}, value: figure(figures)}));
 
 /** Waits or latencies: by priority where the run has priorities, else one series for the run. */
 function queueingSeries(stats: Stats | undefined, of: (figures: QueueingStats) => Omit<TimeSeries, 'labels'>): TimeSeries[] {
