@@ -1,4 +1,6 @@
-import {describe, expect, it} from 'vitest';
+import {
+	afterEach, describe, expect, it, vi,
+} from 'vitest';
 import {SimulationScheduler} from '../source/engine/scheduler.js';
 
 /*
@@ -138,5 +140,63 @@ describe('SimulationScheduler at max speed: its controls', () => {
 		action.schedule(undefined, 20);
 		scheduler.flush();
 		expect(ran).toEqual([20]);
+	});
+});
+
+describe('SimulationScheduler at a paced speed, on a fake wall clock', () => {
+	// Vitest's fake timers move performance.now() and fire setTimeout and setImmediate: the pacing is
+	// driven here, not waited for.
+	const fakeClock = () => vi.useFakeTimers({toFake: ['performance', 'setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate']});
+	afterEach(() => {
+		vi.useRealTimers();
+	});
+
+	it('runs an action when the wall clock reaches its time, at speed 1 and 10 times faster', () => {
+		for (const [speed, wallMs] of [[1, 100], [10, 10]] as const) {
+			fakeClock();
+			const scheduler = new SimulationScheduler(speed);
+			const ran = markers(scheduler, [100]);
+			vi.advanceTimersByTime(wallMs - 1);
+			expect(ran).toEqual([]);
+			vi.advanceTimersByTime(1);
+			expect(ran).toEqual([100]);
+			expect(scheduler.pacingLag()).toMatchObject({events: 1, maxMs: 0});
+			vi.useRealTimers();
+		}
+	});
+
+	it('follows the wall clock between actions, scaled by its speed', () => {
+		fakeClock();
+		const scheduler = new SimulationScheduler(4);
+		vi.advanceTimersByTime(25);
+		expect(scheduler.now()).toBe(100);
+	});
+
+	it('counts the time it was held as pacing lag', () => {
+		fakeClock();
+		const scheduler = new SimulationScheduler(1);
+		const ran = markers(scheduler, [10, 20]);
+		scheduler.pause();
+		vi.advanceTimersByTime(50);
+		expect(ran).toEqual([]);
+		scheduler.resume();
+		vi.advanceTimersByTime(1);
+		// Both ran at wall time 50 (and on): 40 ms and 30 ms late, in simulated ms at speed 1.
+		expect(ran).toEqual([10, 20]);
+		const lag = scheduler.pacingLag();
+		expect(lag.events).toBe(2);
+		expect(lag.maxMs).toBeGreaterThanOrEqual(40);
+		expect(lag.meanMs).toBeGreaterThanOrEqual(35);
+		expect(lag.meanMs).toBeLessThan(lag.maxMs);
+	});
+
+	it('ignores the max-speed controls', () => {
+		fakeClock();
+		const scheduler = new SimulationScheduler(1);
+		scheduler.holdAfter(5);
+		scheduler.catchUp(1000);
+		const ran = markers(scheduler, [10]);
+		vi.advanceTimersByTime(10);
+		expect(ran).toEqual([10]);
 	});
 });
