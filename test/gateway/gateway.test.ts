@@ -163,6 +163,21 @@ describe('sms-sim gateway', () => {
 		expect(summaryOf(await gateway.stop()).gateway).toMatchObject({receipts: 1, receiptsUnrouted: 1, bindsTotal: 3});
 	});
 
+	it('closes a connection past --max-connections', async () => {
+		const gateway = await startGateway('--max-connections', '1');
+		const first = await session(gateway.port);
+		expect(await first.status('bind_transmitter', {system_id: 'a', password: 'b'})).toBe(0);
+		const second = smpp.connect({url: `smpp://127.0.0.1:${gateway.port}`});
+		second.on('error', () => undefined);
+		await new Promise<void>(resolve => {
+			second.on('close', () => {
+				resolve();
+			});
+		});
+		first.close();
+		expect(summaryOf(await gateway.stop()).gateway).toMatchObject({bindsTotal: 1});
+	});
+
 	it.each([
 		[['--listen', 'nowhere'], '--listen must be [host:]port, port 0 to 65535 (0: any free port), such as 2775 or 0.0.0.0:2775, got "nowhere"'],
 		[['--account', 'nopassword'], '--account must be system_id:password'],
