@@ -56,7 +56,12 @@ function run(source: Iterable<Message> | PendingSource, ready: () => boolean = (
 			done = true;
 		},
 	});
-	for (let turns = 0; !done && turns < 100; turns++) {
+	// Runs what can run, then lets the source be read further, until the pool completes.
+	for (let turns = 0; turns < 100; turns++) {
+		if (done) {
+			break;
+		}
+
 		scheduler.flush();
 		ready();
 	}
