@@ -13,7 +13,7 @@ export default defineConfig({
 		testTimeout: 180_000,
 		env: {CI: 'false'},
 		include: [
-			'test/{arrivals,distributions,equivalence,fifo,messages,model-rules,monitor,pool,priorities,random,rate-limits,replay,retries,scheduler,segments,simulation,stats,theory,thresholds,hdr-histogram,library,marble-testing,confidence,warmup,pending-source,retries-line,snapshot,monitor-options,metrics,scheduler-controls,pool-pending}.test.ts',
+			'test/{arrivals,distributions,equivalence,fifo,messages,model-rules,monitor,pool,priorities,random,rate-limits,replay,retries,scheduler,segments,simulation,stats,theory,thresholds,hdr-histogram,library,marble-testing,confidence,warmup,pending-source,retries-line,snapshot,monitor-options,metrics,scheduler-controls,pool-pending,on-demand}.test.ts',
 			'test/broker/{batches,prefetch,run-ledger,stats-records}.test.ts',
 			'test/cli/options.test.ts',
 			'test/output/lines.test.ts',

@@ -11,6 +11,14 @@ export type Retry = {readonly message: Message; readonly attempt: number};
 /** A result still in the pool's hands, before it goes out. */
 export type Mutable<T> = {-readonly [K in keyof T]: T[K]};
 
+/**
+ * The wait before the attempt after `attempt`: exponential (the group's backoff, doubled each
+ * attempt, at most its maximum) with full jitter (uniform from 0 to that), so retries of one burst
+ * spread out instead of returning together.
+ */
+export const drawBackoffMs = (random: Random, retry: Pick<RetryPolicy, 'backoffMs' | 'backoffMaxMs'>, attempt: number): number =>
+	random.float() * Math.min(retry.backoffMaxMs, retry.backoffMs * (2 ** (attempt - 1)));
+
 /** What the retries tell the pool's gauge. */
 type RetryGauge = {retrying: number; lastRetryDueAt: number};
 
@@ -53,15 +61,12 @@ export class Retries {
 	}
 
 	/**
-	 * `result`'s message goes again after its backoff: exponential (the group's backoff, doubled
-	 * each attempt, at most its maximum) with full jitter (uniform from 0 to that), so retries of one
-	 * burst spread out instead of returning together. The result says what was drawn, for checking
-	 * the backoff against its law from the events.
+	 * `result`'s message goes again after its backoff (`drawBackoffMs`). The result says what was
+	 * drawn, for checking the backoff against its law from the events.
 	 */
 	backOff(result: Mutable<SendResult>, nowUs: Micros, retry: RetryPolicy): SendResult {
 		const attempt = result.attempt ?? 1;
-		const ceilingMs = Math.min(retry.backoffMaxMs, retry.backoffMs * (2 ** (attempt - 1)));
-		const backoffUs = toMicros(this.random.float() * ceilingMs);
+		const backoffUs = toMicros(drawBackoffMs(this.random, retry, attempt));
 		const dueUs = nowUs + backoffUs;
 		this.backingOff.push(dueUs, {message: result.message, attempt: attempt + 1});
 		this.gauge.retrying++;

@@ -1,7 +1,9 @@
 import {
-	concat, defer, from, ignoreElements, mergeMap, Observable, tap, type SchedulerLike,
+	concat, defer, finalize, ignoreElements, mergeMap, Observable, Subject, type SchedulerLike,
 } from 'rxjs';
+import {onDemand} from '../engine/on-demand.js';
 import type {MessageSource, PoolGauge} from '../engine/pool.js';
+import {drawBackoffMs} from '../engine/retries.js';
 import type {Message} from '../model/messages.js';
 import type {Random} from '../model/random.js';
 import {bodyCost} from '../model/segments.js';
@@ -26,19 +28,19 @@ export type RealSendOptions = {
 };
 
 /**
- * The design card's shape with real I/O: `from(messages).pipe(mergeMap(send, C))`, where `send`
- * submits a message to an SMPP gateway and C is the window of unanswered submits. A failed attempt
- * that can be tried again (throttled, the gateway's queue full, a transient failure) is, after its
- * backoff, under the group's retry policy; each attempt is a result, as the simulated pool gives.
+ * The design card's shape with real I/O: `messages.pipe(mergeMap(send, C))`, where `send` submits
+ * a message to an SMPP gateway and C is the window of unanswered submits. The messages are pulled
+ * as sends end (`onDemand`), so mergeMap never holds more than C: a million messages are never
+ * all in memory. A failed attempt that can be tried again (throttled, the gateway's queue full, a
+ * transient failure) is, after its backoff, under the group's retry policy; each attempt is a
+ * result, as the simulated pool gives.
  */
 export function realSends(messages: MessageSource, options: RealSendOptions): Observable<SendResult> {
-	const {gauge} = options;
-	const sends$ = defer(() => from(messages as Iterable<Message> | Observable<Message>)).pipe(
-		tap(() => {
-			gauge.waiting++;
-		}),
-		mergeMap(message => sendWithRetries(message, options), options.concurrency),
-	);
+	const ended$ = new Subject<void>();
+	const send = (message: Message): Observable<SendResult> => sendWithRetries(message, options).pipe(finalize(() => {
+		ended$.next();
+	}));
+	const sends$ = onDemand(messages, options.concurrency, ended$, options.gauge).pipe(mergeMap(send, options.concurrency));
 	// The run ends once the receipts of what it sent are in (or `receiptTimeoutMs` has passed), so its summary has them all.
 	return concat(sends$, defer(async () => options.senders.settle(options.receiptTimeoutMs, options.say)).pipe(ignoreElements()));
 }
@@ -52,7 +54,6 @@ function sendWithRetries(message: Message, options: RealSendOptions): Observable
 	return new Observable<SendResult>(subscriber => {
 		let cancelled = false;
 		let timer: NodeJS.Timeout | undefined;
-		gauge.waiting--;
 		const attempt = async (number: number): Promise<void> => {
 			gauge.inFlight++;
 			const startMs = scheduler.now() - origin;
@@ -65,7 +66,7 @@ function sendWithRetries(message: Message, options: RealSendOptions): Observable
 			const endMs = scheduler.now() - origin;
 			const {failure} = outcome;
 			const retrying = failure !== undefined && isTransient(failure) && number < group.maxAttempts;
-			const backoffMs = retrying ? random.float() * Math.min(group.backoffMaxMs, group.backoffMs * (2 ** (number - 1))) : 0;
+			const backoffMs = retrying ? drawBackoffMs(random, group, number) : 0;
 			subscriber.next({
 				type: 'result',
 				id: message.id,
