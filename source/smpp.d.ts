@@ -19,6 +19,8 @@ declare module 'smpp' {
 	// eslint-disable-next-line unicorn/prefer-event-target -- the package's sessions are Node event emitters
 	export class Session extends EventEmitter {
 		socket: Socket;
+		/** The sequence_number its last request took. */
+		sequence: number;
 		send(pdu: PDU, responseCallback?: (pdu: PDU) => void, sendCallback?: (pdu: PDU) => void): boolean;
 		close(callback?: () => void): void;
 		destroy(callback?: () => void): void;

@@ -1,9 +1,13 @@
-import smpp, {type PDU, type Session} from 'smpp';
+import smpp from 'smpp';
 import {timeFigures, type ViaFigures} from '../engine/snapshot.js';
 import {ownedHistogram} from '../engine/stats.js';
 import type {Message} from '../model/messages.js';
 import {bodyCost, splitSegments} from '../model/segments.js';
 import {parseReceipt} from './receipt.js';
+import {SmppConnection} from './smpp-connection.js';
+import {
+	bindTransceiverBody, COMMAND, encodeText, readCString, readDeliverSm, shortMessageBody, type Pdu,
+} from './smpp-pdu.js';
 
 /** Where `--via` sends: `smpp://system_id:password@host:port`. */
 export type SmppAddress = {readonly host: string; readonly port: number; readonly systemId: string; readonly password: string};
@@ -26,13 +30,12 @@ export const statusName = (status: number): string => statusNames.get(status) ??
 
 /** A message as submit_sm PDUs: its destination, its data_coding, and each part with whether it was accepted. */
 export type MessageParts = {
-	readonly to: string;
-	readonly dataCoding: number;
-	readonly parts: Array<{readonly content: string | {readonly udh: Buffer; readonly message: string}; accepted: boolean}>;
+	/** Each part's submit_sm body, and whether it was accepted. */
+	readonly parts: Array<{readonly body: Buffer; accepted: boolean}>;
 };
 
 /** A bound session, and how many of its submits are unanswered. */
-type Bind = {readonly session: Session; outstanding: number};
+type Bind = {readonly connection: SmppConnection; outstanding: number};
 
 /**
  * Real senders: `binds` SMPP sessions bound as transceivers to a gateway, each message a
@@ -62,7 +65,7 @@ export class SmppSenders {
 	/** Opens and binds `count` sessions; rejects with a one-line reason (unreachable, or the bind's status by name). */
 	async bind(count: number): Promise<void> {
 		await Promise.all(Array.from({length: count}, async () => {
-			this.binds.push({session: await this.bindOne(), outstanding: 0});
+			this.binds.push({connection: await this.bindOne(), outstanding: 0});
 		}));
 	}
 
@@ -71,12 +74,19 @@ export class SmppSenders {
 		const {encoding} = message.encoding === undefined ? bodyCost(message.body) : {encoding: message.encoding};
 		const texts = splitSegments(message.body);
 		const reference = (this.reference++) & 0xFF;
+		const dataCoding = encoding === 'ucs2' ? 8 : 0;
+		// An international number goes as E.164 without its + (type of number 1), numbering plan ISDN.
+		const destination = {ton: message.to.startsWith('+') ? 1 : 0, npi: 1, address: message.to.replace(/^\+/, '')};
 		return {
-			to: message.to,
-			dataCoding: encoding === 'ucs2' ? 8 : 0,
 			parts: texts.map((text, index) => ({
-				// A concatenated part: its user data header (IEI 0x00, 8-bit reference), the parts and which this is.
-				content: texts.length === 1 ? text : {udh: Buffer.from([0x05, 0x00, 0x03, reference, texts.length, index + 1]), message: text},
+				body: shortMessageBody({
+					destination,
+					// A concatenated part: its user data header (IEI 0x00, 8-bit reference), the parts and which this is; esm_class says it is there.
+					esmClass: texts.length === 1 ? 0 : 0x40,
+					shortMessage: texts.length === 1 ? encodeText(text, dataCoding) : Buffer.concat([Buffer.from([0x05, 0x00, 0x03, reference, texts.length, index + 1]), encodeText(text, dataCoding)]),
+					registeredDelivery: 1, // A receipt, whatever the outcome.
+					dataCoding,
+				}),
 				accepted: false,
 			})),
 		};
@@ -97,14 +107,7 @@ export class SmppSenders {
 
 		const pending = message.parts.filter(part => !part.accepted);
 		const answers = await Promise.all(pending.map(async part => {
-			const status = await this.submitPart(bind, {
-				destination_addr: message.to.replace(/^\+/, ''),
-				dest_addr_ton: message.to.startsWith('+') ? 1 : 0,
-				dest_addr_npi: 1,
-				registered_delivery: 1,
-				data_coding: message.dataCoding,
-				short_message: part.content,
-			});
+			const status = await this.submitPart(bind, part.body);
 			part.accepted = status === 0;
 			return status;
 		}));
@@ -150,57 +153,42 @@ export class SmppSenders {
 
 	/** Unbinds every session (waiting at most a second for each answer) and closes it. */
 	async close(): Promise<void> {
-		await Promise.all(this.binds.map(async ({session}) => new Promise<void>(resolve => {
-			const timer = setTimeout(finish, 1000);
-			function finish(): void {
-				clearTimeout(timer);
-				session.destroy();
-				resolve();
-			}
-
-			(session.unbind as (fields: Record<string, unknown>, callback: () => void) => void).call(session, {}, finish);
-		})));
+		await Promise.all(this.binds.map(async ({connection}) => connection.close()));
 	}
 
-	private async bindOne(): Promise<Session> {
+	private async bindOne(): Promise<SmppConnection> {
 		const {host, port, systemId, password} = this.address;
-		const session = smpp.connect({host, port});
-		await new Promise<void>((resolve, reject) => {
-			session.once('error', (error: NodeJS.ErrnoException) => {
-				reject(new Error(`cannot reach ${host}:${port}: ${error.code === 'ECONNREFUSED' ? 'nothing listens there' : error.message}`));
-			});
-			session.once('connect', () => {
-				resolve();
-			});
-		});
-		session.on('error', () => undefined);
-		const answer = await new Promise<PDU>(resolve => {
-			(session.bind_transceiver as (fields: Record<string, unknown>, callback: (pdu: PDU) => void) => void).call(session, {system_id: systemId, password}, resolve);
-		});
-		if (answer.command_status !== 0) {
-			session.destroy();
-			throw new Error(`the gateway at ${host}:${port} refused the bind as ${JSON.stringify(systemId)}: ${statusName(answer.command_status)}`);
+		const connection = await SmppConnection.open(host, port);
+		const answer = await connection.ask(COMMAND.bindTransceiver, bindTransceiverBody(systemId, password));
+		if (answer.status !== 0) {
+			await connection.close();
+			throw new Error(`the gateway at ${host}:${port} refused the bind as ${JSON.stringify(systemId)}: ${statusName(answer.status)}`);
 		}
 
-		session.on('deliver_sm', (pdu: PDU) => {
-			session.send(pdu.response());
-			this.receipt(pdu);
-		});
-		return session;
+		connection.onRequest = pdu => {
+			if (pdu.commandId === COMMAND.deliverSm) {
+				connection.respond(pdu, 0, Buffer.from([0])); // Deliver_sm_resp: message_id, unused (NULL).
+				this.receipt(pdu);
+			} else {
+				connection.respond(pdu, 0x03); // ESME_RINVCMDID: nothing else is asked of an ESME here.
+			}
+		};
+
+		return connection;
 	}
 
-	private async submitPart(bind: Bind, fields: Record<string, unknown>): Promise<number> {
+	private async submitPart(bind: Bind, body: Buffer): Promise<number> {
 		this.submits++;
 		bind.outstanding++;
 		const submittedAt = this.now();
 		return new Promise<number>(resolve => {
-			(bind.session.submit_sm as (fields: Record<string, unknown>, callback: (pdu: PDU) => void) => void).call(bind.session, fields, (answer: PDU) => {
+			bind.connection.request(COMMAND.submitSm, body, answer => {
 				// At once, in the callback: a receipt read from the same chunk as this answer comes next.
 				bind.outstanding--;
-				const status = answer.command_status;
+				const {status} = answer;
 				if (status === 0) {
 					this.accepted++;
-					this.awaitingReceipt.set(String(answer.message_id), submittedAt);
+					this.awaitingReceipt.set(readCString(answer.body, 0).text, submittedAt);
 				} else {
 					const name = statusName(status);
 					this.statuses.set(name, (this.statuses.get(name) ?? 0) + 1);
@@ -212,14 +200,14 @@ export class SmppSenders {
 	}
 
 	/** A deliver_sm: a receipt (esm_class 0x04) matched to its part by message_id, for the delivery latency. */
-	private receipt(pdu: PDU): void {
-		if ((Number(pdu.esm_class ?? 0) & 0x3C) !== 0x04) {
+	private receipt(pdu: Pdu): void {
+		const {esmClass, text, receiptedMessageId} = readDeliverSm(pdu.body);
+		if ((esmClass & 0x3C) !== 0x04) {
 			return; // A mobile-originated message, not a receipt.
 		}
 
-		const text = (pdu.short_message as {message?: unknown} | undefined)?.message;
-		const parsed = typeof text === 'string' ? parseReceipt(text) : undefined;
-		const id = typeof pdu.receipted_message_id === 'string' ? pdu.receipted_message_id : parsed?.id;
+		const parsed = parseReceipt(text);
+		const id = receiptedMessageId ?? parsed?.id;
 		const submittedAt = id === undefined ? undefined : this.awaitingReceipt.get(id);
 		if (id === undefined || submittedAt === undefined) {
 			this.receipts.unmatched++;

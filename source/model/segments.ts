@@ -17,7 +17,7 @@ export type Encoding = 'gsm7' | 'ucs2';
 export type BodyCost = {readonly encoding: Encoding; readonly segments: number};
 
 /** The GSM 03.38 basic character set, in table order (0x00 to 0x7F; 0x1B is the escape, left out). */
-const GSM_BASIC = '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
+export const GSM_BASIC = '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
 /** The GSM 03.38 extension table: each takes the escape and itself, two septets. */
 export const GSM_EXTENSION = '\f^{}\\[~]|€';
 /** The GSM-7 characters a body may be drawn from (`--charset gsm`): both tables but line feed, carriage return and form feed. */
