@@ -1,7 +1,7 @@
 import {defineConfig} from 'vitest/config';
 
 /** Tests that need RabbitMQ (and restart it). */
-const BROKER_TESTS = ['test/broker/distributed.test.ts', 'test/broker/faults.test.ts', 'test/broker/chaos.test.ts', 'test/broker/fuzz.test.ts', 'test/broker/hosts.test.ts', 'test/broker/latency.test.ts', 'test/broker/one-clock.test.ts', 'test/broker/schema.test.ts', 'test/broker/metrics.test.ts'];
+const BROKER_TESTS = ['test/broker/distributed.test.ts', 'test/broker/faults.test.ts', 'test/broker/chaos.test.ts', 'test/broker/fuzz.test.ts', 'test/broker/hosts.test.ts', 'test/broker/latency.test.ts', 'test/broker/one-clock.test.ts', 'test/broker/schema.test.ts', 'test/broker/metrics.test.ts', 'test/broker/via.test.ts'];
 
 const isInCi = (value: string | undefined) => value !== undefined && value !== '0' && value !== 'false';
 

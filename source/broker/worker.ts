@@ -5,7 +5,7 @@ import {
 	Observable, Subject, asyncScheduler, from, type ObservableInput, type SchedulerLike, type Subscriber, type Subscription,
 } from 'rxjs';
 import {senderCount, type ResolvedConfig} from '../model/config.js';
-import {pipeline} from '../pipeline/pipeline.js';
+import {pipeline, type PipelineOptions} from '../pipeline/pipeline.js';
 import {SimulationScheduler} from '../engine/scheduler.js';
 import {createPoolGauge} from '../engine/pool.js';
 import type {Random} from '../model/random.js';
@@ -60,6 +60,8 @@ export type WorkerDeps = {
 	readonly onRetriesWaiting?: (messages: number, lastDueInMs: number) => void;
 	/** Heartbeats and the end-of-run check go by this clock (wall time). */
 	readonly wallScheduler?: SchedulerLike;
+	/** Real sends (`--via`) in place of the simulated senders: see `PipelineOptions.send` and `via`. */
+	readonly realSends?: Pick<PipelineOptions, 'send' | 'via'>;
 };
 
 /** How often an idle worker asks whether the run is complete (wall ms). */
@@ -212,7 +214,7 @@ class WorkerSession {
 		this.pipelineOrigin = scheduler.now();
 		const senders = createSenders(options.groups, random).map(sender => ({...sender, id: `${options.workerId}/${sender.id}`}));
 		this.subscription = pipeline(this.incoming$, {
-			senders, groups: options.groups, scheduler, random, intervalMs: options.intervalMs, total: null, gauge: this.gauge, ticks: options.config.speed === 'max' ? wall : undefined,
+			senders, groups: options.groups, scheduler, random, intervalMs: options.intervalMs, total: null, gauge: this.gauge, ticks: options.config.speed === 'max' ? wall : undefined, ...deps.realSends,
 		}).subscribe({
 			next: event => {
 				if (event.type === 'result') {

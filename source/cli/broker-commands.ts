@@ -12,6 +12,7 @@ import {SCHEMA_VERSION} from '../reports/schema.js';
 import {sendersLine} from '../reports/lines.js';
 import {formatCount, formatDuration} from '../reports/format.js';
 import type {BrokerCommand} from './broker-options.js';
+import {bindRealSenders} from './via.js';
 import {EXIT, exitCodeFor} from './exit-codes.js';
 
 export type BrokerIo = RunIo & {
@@ -130,6 +131,13 @@ async function runSend(connection: Connection, command: BrokerCommand, io: Broke
 		import('../broker/worker.js'), import('../front-ends/present.js'), import('../model/random.js'), import('../engine/scheduler.js'),
 	]);
 	const config = resolveConfig({...options.simulation, messages: 0});
+	const real = await bindRealSenders(options.via, config, text => {
+		io.warn(`--via: ${text}`);
+	});
+	if (real === false) {
+		return EXIT.broker;
+	}
+
 	const scheduler = new SimulationScheduler(config.speed);
 	const workerId = `${hostname()}-${process.pid}`;
 	const events$ = runWorker(connection, {
@@ -142,11 +150,12 @@ async function runSend(connection: Connection, command: BrokerCommand, io: Broke
 		onRetriesWaiting(messages, lastDueInMs) {
 			io.warn(`draining: ${formatCount(messages)} message${messages === 1 ? ' waits' : 's wait'} to be tried again, the last within ${formatDuration(lastDueInMs)}; stop again (Ctrl-C) to hand their batches back to the run now`);
 		},
+		realSends: real?.deps(scheduler),
 	});
 	const title = () => `worker ${workerId} on run ${command.run} at ${redactUrl(command.broker)}: ${sendersLine(config)}`;
 	// Told to stop, a worker drains: its pool completes normally, so its summary is not marked
 	// interrupted and a clean drain exits 0.
-	const {final, problem} = await present(events$, {...options, header: {role: 'worker', run: command.run, title}, warnings$: io.warnings$}, io, {clock: scheduler});
+	const {final, problem} = await present(events$, {...options, header: {role: 'worker', run: command.run, title}, warnings$: io.warnings$}, io, {clock: scheduler}).finally(async () => real?.close());
 	return problem ? EXIT.unexpected : exitCodeFor(final, options.maxFailureRate, options.thresholds);
 }
 

@@ -93,7 +93,7 @@ export function validateOptions(flags: CliFlags, configFile?: ConfigFile): Valid
 	}
 
 	const via = validateVia(read, {
-		speed, input, replications, groups: groups?.length ?? 0,
+		speed, replications, groups: groups?.length ?? 0,
 	});
 
 	if (flags.events && !flags.json) {
@@ -329,7 +329,7 @@ function validateThresholds(check: Checker, flags: readonly string[] | undefined
 }
 
 /** `--via smpp://id:password@host:port` and `--binds`: real sends, at speed 1, of generated messages, by one group. */
-function validateVia(read: SettingReader, {speed, input, replications, groups}: {readonly speed?: Speed; readonly input?: InputSource; readonly replications: number; readonly groups: number}): ViaOptions | undefined {
+function validateVia(read: SettingReader, {speed, replications, groups}: {readonly speed?: Speed; readonly replications: number; readonly groups: number}): ViaOptions | undefined {
 	const {check, flags} = read;
 	const binds = read.setting<number>('binds');
 	if (flags.via === undefined) {
@@ -357,10 +357,6 @@ function validateVia(read: SettingReader, {speed, input, replications, groups}: 
 
 	if (replications > 1) {
 		refuse('--replications', 'replications are simulated runs, at max speed');
-	}
-
-	if (input !== undefined) {
-		refuse('--input', 'replayed messages are not sent through a gateway yet; generated ones are');
 	}
 
 	if (groups > 1) {

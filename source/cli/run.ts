@@ -6,16 +6,14 @@ import {listening} from '../front-ends/metrics.js';
 import {SimulationScheduler} from '../engine/scheduler.js';
 import {simulate} from '../pipeline/simulation.js';
 import {arrivingAtTheirTimes} from '../model/arrivals.js';
-import type {MessageSource, PoolGauge} from '../engine/pool.js';
+import type {MessageSource} from '../engine/pool.js';
 import {DEFAULT_REPLAY_PRIORITIES} from '../model/replay.js';
 import {EXIT, exitCodeFor} from './exit-codes.js';
 import {untilStopped} from './command.js';
 import {latestArrival} from './input.js';
 import {readInput} from './input-reader.js';
 import type {RunOptions} from './options.js';
-
-/** How long a `--via` run waits at its end for the delivery receipts of what it sent. */
-const RECEIPT_TIMEOUT_MS = 30_000;
+import {bindRealSenders} from './via.js';
 
 /** Wall ms between the dashboard's glances at a run. */
 const LIVE_MS = 100;
@@ -28,7 +26,9 @@ export async function run(options: RunOptions, io: RunIo, replay?: {readonly mes
 		return EXIT.usage;
 	}
 
-	const real = await realSenders(options, io);
+	const real = await bindRealSenders(options.via, resolveConfig(options.simulation), text => {
+		io.stderr.write(`sms-sim: --via: ${text}\n`);
+	});
 	if (real === false) {
 		await metrics?.close();
 		return EXIT.broker;
@@ -67,45 +67,4 @@ export async function run(options: RunOptions, io: RunIo, replay?: {readonly mes
 	}
 
 	return problem ? EXIT.unexpected : exitCodeFor(final, options.maxFailureRate, options.thresholds);
-}
-
-/** `--via`: the SMPP sessions bound, and the run's send in place of the simulated pool; false when the gateway cannot be reached or refuses the bind (said on stderr). */
-async function realSenders(options: RunOptions, io: RunIo) {
-	if (options.via === undefined) {
-		return undefined;
-	}
-
-	const {via} = options;
-	const [{SmppSenders}, {realSends}, {createRandom}] = await Promise.all([import('../gateway/smpp-senders.js'), import('../gateway/real-sends.js'), import('../model/random.js')]);
-	const senders = new SmppSenders(via);
-	try {
-		await senders.bind(via.binds);
-	} catch (error) {
-		io.stderr.write(`sms-sim: --via: ${(error as Error).message}\n`);
-		await senders.close();
-		return false;
-	}
-
-	const config = resolveConfig(options.simulation);
-	const [group] = config.groups;
-	return {
-		deps: (scheduler: SimulationScheduler) => ({
-			send: (messages: MessageSource, gauge: PoolGauge, origin: number) => realSends(messages, {
-				// Its own stream of random numbers (backoffs), apart from the messages'.
-				senders,
-				concurrency: group.count,
-				group,
-				random: createRandom((config.seed ^ 0x5A_5A_5A_5A) >>> 0),
-				scheduler,
-				origin,
-				gauge,
-				receiptTimeoutMs: RECEIPT_TIMEOUT_MS,
-				say(text: string) {
-					io.stderr.write(`sms-sim: --via: ${text}\n`);
-				},
-			}),
-			via: () => senders.figures(),
-		}),
-		close: async () => senders.close(),
-	};
 }

@@ -226,12 +226,12 @@ export const SETTINGS: readonly Setting[] = [
 		help: 'senders=10..1000:10: a table of sender count against makespan, p99 and throughput',
 	},
 	{
-		name: 'via', kind: 'value', value: '<url>', section: 'Senders', commands: ['run'],
+		name: 'via', kind: 'value', value: '<url>', section: 'Senders', commands: ['run', 'send'],
 		help: 'Real senders: each send a submit_sm to the SMPP gateway at smpp://id:password@host:port (speed 1)',
 	},
 	{
 		name: 'binds', parse: (check, subject, raw) => check.whole(subject, raw, {min: 1, max: 1000}),
-		kind: 'value', value: '<n>', section: 'Senders', commands: ['run'],
+		kind: 'value', value: '<n>', section: 'Senders', commands: ['run', 'send'],
 		help: 'With --via: SMPP sessions the sends are spread over', default: '1',
 	},
 	{

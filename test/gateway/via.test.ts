@@ -5,8 +5,9 @@
  * together again.
  */
 import {describe, expect, it} from 'vitest';
-import {finished, runCli, start} from '../cli/spawn.js';
+import {runCli, runCliWithInput} from '../cli/spawn.js';
 import {invalidLines} from '../output-schema.js';
+import {startGateway} from './start-gateway.js';
 
 type Line = Record<string, any>;
 const linesOf = (text: string): Line[] => text.trim().split('\n').map(line => JSON.parse(line) as Line);
@@ -14,22 +15,10 @@ const linesOf = (text: string): Line[] => text.trim().split('\n').map(line => JS
 describe('a run --via smpp:// against sms-sim gateway', () => {
 	it('sends 10,000 messages with 100 senders: the same counts on both sides, throttled submits retried, receipts matched, long messages whole', async () => {
 		// 3,000 submits a second a bind and 5 ms a send: 100 at once go past the rate, so some are throttled.
-		const gateway = start(['gateway', '--listen', '127.0.0.1:0', '--sender', 'mean=5ms,rate=3000/s', '--failure-rate', '0.01', '--receipt-delay', '50ms', '--json', '--events', '--seed', '2']);
-		const gatewayOutput = finished(gateway);
-		const port = await new Promise<number>(resolve => {
-			let text = '';
-			gateway.stderr.on('data', (chunk: Buffer | string) => {
-				text += String(chunk);
-				const match = /listening on smpp:\/\/127\.0\.0\.1:(\d+)/.exec(text);
-				if (match) {
-					resolve(Number(match[1]));
-				}
-			});
-		});
+		const gateway = await startGateway(['--sender', 'mean=5ms,rate=3000/s', '--failure-rate', '0.01', '--receipt-delay', '50ms', '--json', '--events', '--seed', '2']);
 		// Bodies up to 300 characters of printable ASCII: GSM-7 (2 segments past 160) or, with a backtick, UCS-2.
-		const run = await runCli(['-n', '10000', '-s', '100', '--via', `smpp://alerts:secret@127.0.0.1:${port}`, '--binds', '2', '--max-attempts', '8', '--backoff', '5ms', '--max-body-length', '300', '--seed', '7', '--json', '--events']);
-		gateway.kill('SIGINT');
-		const served = await gatewayOutput;
+		const run = await runCli(['-n', '10000', '-s', '100', '--via', `smpp://alerts:secret@127.0.0.1:${gateway.port}`, '--binds', '2', '--max-attempts', '8', '--backoff', '5ms', '--max-body-length', '300', '--seed', '7', '--json', '--events']);
+		const served = await gateway.stop();
 		expect(run.code, run.stderr).toBe(0);
 		expect(invalidLines(run.stdout)).toEqual([]);
 		expect(invalidLines(served.stdout)).toEqual([]);
@@ -79,6 +68,22 @@ describe('a run --via smpp:// against sms-sim gateway', () => {
 		expect(ucs2Parts.every(part => part.encoding === 'ucs2')).toBe(true);
 		expect(joined(ucs2Parts, ucs2.body)).toBe(ucs2.body);
 	}, 120_000);
+
+	it('sends replayed messages (--input) as they are read: each body arrives whole, the euro sign as GSM-7, others as UCS-2', async () => {
+		const gateway = await startGateway(['--mean', '5ms', '--failure-rate', '0', '--receipt-delay', '10ms', '--json', '--events']);
+		const bodies = ['hello one', 'price 5€ {ok}', 'ünïcode ✓'];
+		const csv = ['to,body', ...bodies.map((body, index) => `+1202555012${index},"${body}"`)].join('\n');
+		const run = await runCliWithInput(['--input', '-', '--input-format', 'csv', '--via', `smpp://a:b@127.0.0.1:${gateway.port}`, '--json'], csv);
+		const served = await gateway.stop();
+		expect(run.code, run.stderr).toBe(0);
+		expect(linesOf(run.stdout).at(-1)).toMatchObject({sent: 3, via: {submits: 3, accepted: 3, receipts: {delivered: 3}}});
+		const arrived = linesOf(served.stdout).filter(line => line.type === 'message');
+		expect(arrived.map(line => [line.to, line.body, line.encoding]).toSorted((a, b) => String(a[0]).localeCompare(String(b[0])))).toEqual([
+			['+12025550120', 'hello one', 'gsm7'],
+			['+12025550121', 'price 5€ {ok}', 'gsm7'],
+			['+12025550122', 'ünïcode ✓', 'ucs2'],
+		]);
+	});
 
 	it('refuses what real sends cannot do, in one line each', async () => {
 		for (const [args, message] of [
