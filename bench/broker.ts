@@ -9,6 +9,7 @@ import {Connection} from 'rabbitmq-client';
 import {DEFAULT_BATCH, runNames} from '../source/broker/topology.js';
 import {runToCompletion} from '../source/pipeline/simulation.js';
 import {figure} from './figures.js';
+import {exited, program} from './program.js';
 
 const cli = fileURLToPath(new URL('../cli.js', import.meta.url));
 const nodeScript = fileURLToPath(new URL('../../scripts/rabbitmq-node.sh', import.meta.url));
@@ -66,21 +67,6 @@ function cpuSecondsOf(pid: number | undefined): number | undefined {
 	} catch {
 		return undefined;
 	}
-}
-
-const exited = async (child: ChildProcess) => new Promise<number | null>(resolve => {
-	child.on('exit', code => {
-		resolve(code);
-	});
-});
-
-const cpuReport = fileURLToPath(new URL('cpu-report.js', import.meta.url));
-
-/** A program of the bench: `node cli.js ...args`, its CPU seconds written on exit to a file of its own (see cpu-report.ts). */
-function program(args: readonly string[], cpuDir: string, name: string): {child: ChildProcess; cpuSeconds: () => number} {
-	const file = join(cpuDir, name);
-	const child = spawn(process.execPath, ['--import', cpuReport, cli, ...args], {stdio: ['ignore', 'ignore', 'inherit'], env: {...process.env, SMS_SIM_BENCH_CPU_FILE: file}});
-	return {child, cpuSeconds: () => Number(readFileSync(file, 'utf8'))};
 }
 
 type EndToEnd = {readonly rate: number; readonly cpuSeconds: Record<string, number>};

@@ -12,6 +12,7 @@ import type {Distribution} from '../source/model/distributions.js';
 import {planSenders} from '../source/planning/sender-search.js';
 import {createReplicationPool} from '../source/pipeline/replication-pool.js';
 import {brokerBench} from './broker.js';
+import {smppBench} from './smpp.js';
 import {DEFAULT_REFERENCE, referenceProbe} from './reference.js';
 import {figure, writeFigures} from './figures.js';
 
@@ -302,6 +303,10 @@ if (!only || only === 'realtime') {
 
 if (!only || only === 'broker') {
 	await brokerBench();
+}
+
+if (!only || only === 'smpp') {
+	await smppBench();
 }
 
 if (write) {
