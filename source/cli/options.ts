@@ -57,7 +57,8 @@ export type {CliFlags} from './flags.js';
  * file; `resolveConfig` fills the rest from `DEFAULTS`. Every problem is reported, one line each, naming the flag or the
  * file and field and the rule. Pure: the caller reads the file and prints the errors.
  */
-export function validateOptions(flags: CliFlags, configFile?: ConfigFile): Validated<RunOptions> {
+/** `counted: false`: sender groups without a count (a gateway's, which is how it answers); see `validateGroups`. */
+export function validateOptions(flags: CliFlags, configFile?: ConfigFile, {counted = true}: {readonly counted?: boolean} = {}): Validated<RunOptions> {
 	const check = new Checker();
 	const read = new SettingReader(check, flags, parseConfigFile(check, configFile), configFile?.path);
 	const messages = read.setting<number>('messages');
@@ -75,7 +76,7 @@ export function validateOptions(flags: CliFlags, configFile?: ConfigFile): Valid
 	const arrival = read.setting<ArrivalProcess>('arrival');
 	const warmup = read.setting<Warmup>('warmup');
 	checkNeedsRate(read, {warmup, arrival, ratePerSec});
-	const groups = validateGroups(check, flags, read.file, top, senders, read.fileSubject);
+	const groups = validateGroups(check, flags, read.file, top, senders, read.fileSubject, {counted});
 	const html = read.setting<string>('html');
 	const metrics = read.setting<{host: string; port: number}>('metrics');
 	const metricsLingerMs = read.setting<number>('metrics-linger');
@@ -106,6 +107,7 @@ export function validateOptions(flags: CliFlags, configFile?: ConfigFile): Valid
 
 	const simulation = {
 		messages, groups, intervalMs, seed, speed, maxBodyLength, charset, priorities, ...(ratePerSec === undefined ? {} : {arrivals: {ratePerSec, process: arrival}}), ...(warmup === undefined ? {} : {warmup}),
+		...(via === undefined ? {} : {via: {gateway: viaGateway(via), binds: via.binds}}),
 	};
 	checkRunSize(check, resolveConfig({...simulation, seed: 0}));
 	if (check.errors.length > 0) {
@@ -327,6 +329,9 @@ function validateThresholds(check: Checker, flags: readonly string[] | undefined
 
 	return thresholds;
 }
+
+/** Where `--via` sends, for people and the start line: `smpp://alerts@127.0.0.1:2775`, never the password. */
+const viaGateway = ({systemId, host, port}: ViaOptions): string => `smpp://${encodeURIComponent(systemId)}@${host.includes(':') ? `[${host}]` : host}:${port}`;
 
 /** `--via smpp://id:password@host:port` and `--binds`: real sends, at speed 1, of generated messages, by one group. */
 function validateVia(read: SettingReader, {speed, replications, groups}: {readonly speed?: Speed; readonly replications: number; readonly groups: number}): ViaOptions | undefined {

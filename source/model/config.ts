@@ -33,7 +33,12 @@ export type SimulationConfig = {
 	readonly input?: {readonly path: string; readonly format: string};
 	/** With arrivals: the start of the run whose waits and latencies are left out (a time, or the first messages). */
 	readonly warmup?: Warmup;
+	/** Real sends (`--via`): the gateway (smpp://system_id@host:port, no password) and how many sessions. */
+	readonly via?: Via;
 };
+
+/** Where real sends go: see `SimulationConfig.via`. */
+export type Via = {readonly gateway: string; readonly binds: number};
 
 /** A config with every default filled in and the seed chosen. */
 export type ResolvedConfig = {
@@ -49,6 +54,7 @@ export type ResolvedConfig = {
 	readonly priorities: readonly Priority[] | undefined;
 	readonly input: {readonly path: string; readonly format: string} | undefined;
 	readonly warmup: Warmup | undefined;
+	readonly via?: Via;
 };
 
 /** The one place defaults are filled in (from `DEFAULTS`), for a local run and every broker command. */
@@ -64,6 +70,7 @@ export function resolveConfig(config: SimulationConfig): ResolvedConfig {
 		priorities: config.priorities,
 		input: config.input,
 		warmup: config.warmup,
+		...(config.via === undefined ? {} : {via: config.via}),
 		arrivals: config.arrivals && {ratePerSec: config.arrivals.ratePerSec, process: config.arrivals.process ?? DEFAULTS.arrival},
 	};
 }

@@ -47,6 +47,7 @@ export function startRecord(config: ResolvedConfig, header?: {readonly role: 'wo
 			})),
 			...(config.arrivals ? {arrivals: {ratePerSec: config.arrivals.ratePerSec, process: config.arrivals.process}} : {}),
 			...(config.warmup ? {warmup: 'ms' in config.warmup ? {ms: config.warmup.ms} : {messages: config.warmup.messages}} : {}),
+			...(config.via ? {via: {gateway: config.via.gateway, binds: config.via.binds}} : {}),
 		},
 	};
 }

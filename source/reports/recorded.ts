@@ -31,6 +31,7 @@ export function configFromStart(start: JsonRecord): ResolvedConfig {
 		priorities: config.priorities as Priority[] | undefined,
 		input: config.input as ResolvedConfig['input'],
 		warmup: config.warmup as ResolvedConfig['warmup'],
+		...(objectOf(config.via) === undefined ? {} : {via: config.via as ResolvedConfig['via']}),
 		groups: recordsOf(config.groups).map(group => ({
 			name: String(group.name),
 			count: numberOr(group.senders, 0),

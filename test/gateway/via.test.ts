@@ -28,6 +28,9 @@ describe('a run --via smpp:// against sms-sim gateway', () => {
 		const gatewayLines = linesOf(served.stdout);
 		const gatewaySummary = gatewayLines.at(-1)!;
 		expect(summary).toMatchObject({processed: 10_000, via: {binds: 2}});
+		// The start line says where the sends went, without the password.
+		expect(runLines[0].config.via).toEqual({gateway: `smpp://alerts@127.0.0.1:${gateway.port}`, binds: 2});
+		expect(run.stdout).not.toContain('secret');
 
 		// The same submits, accepted, throttled and failed, counted by each side.
 		const {via} = summary;
@@ -74,10 +77,14 @@ describe('a run --via smpp:// against sms-sim gateway', () => {
 		const bodies = ['hello one', 'price 5€ {ok}', 'ünïcode ✓'];
 		const csv = ['to,body', ...bodies.map((body, index) => `+1202555012${index},"${body}"`)].join('\n');
 		const run = await runCliWithInput(['--input', '-', '--input-format', 'csv', '--via', `smpp://a:b@127.0.0.1:${gateway.port}`, '--json'], csv);
+		// For people: what the run is, and its time on the wall clock.
+		const lines = await runCliWithInput(['--input', '-', '--input-format', 'csv', '--via', `smpp://a:b@127.0.0.1:${gateway.port}`, '--seed', '5'], csv);
 		const served = await gateway.stop();
 		expect(run.code, run.stderr).toBe(0);
 		expect(linesOf(run.stdout).at(-1)).toMatchObject({sent: 3, via: {submits: 3, accepted: 3, receipts: {delivered: 3}}});
-		const arrived = linesOf(served.stdout).filter(line => line.type === 'message');
+		expect(lines.stdout).toContain(`sms-sim: the messages of standard input (csv), up to 10 at once via smpp://a@127.0.0.1:${gateway.port} over 1 bind, seed 5`);
+		expect(lines.stdout).toMatch(/^Done in [\d.]+m?s \(wall clock\): 3 messages processed$/m);
+		const arrived = linesOf(served.stdout).filter(line => line.type === 'message').slice(0, 3); // The first run's.
 		expect(arrived.map(line => [line.to, line.body, line.encoding]).toSorted((a, b) => String(a[0]).localeCompare(String(b[0])))).toEqual([
 			['+12025550120', 'hello one', 'gsm7'],
 			['+12025550121', 'price 5€ {ok}', 'gsm7'],
