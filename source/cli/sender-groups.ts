@@ -72,8 +72,9 @@ export function validateGroups(
 	top: SendTimeSettings,
 	senders: number | undefined,
 	fileSubject: (key: string) => string,
+	{counted = true}: {readonly counted?: boolean} = {},
 ): SenderGroup[] | undefined {
-	const groups = givenGroups(check, flags, file, senders, fileSubject);
+	const groups = givenGroups(check, flags, file, senders, fileSubject, counted);
 	if (groups === undefined) {
 		return undefined;
 	}
@@ -120,7 +121,7 @@ export function validateGroups(
 type GivenGroup = SendTimeSettings & {count?: number; name?: string; subject: Subject};
 
 /** The groups as given: `--sender` specs, else the file's `groups` (unless `--senders`), else one of `--senders`. */
-function givenGroups(check: Checker, flags: CliFlags, file: Record<string, unknown> | undefined, senders: number | undefined, fileSubject: (key: string) => string): GivenGroup[] | undefined {
+function givenGroups(check: Checker, flags: CliFlags, file: Record<string, unknown> | undefined, senders: number | undefined, fileSubject: (key: string) => string, counted: boolean): GivenGroup[] | undefined {
 	const specs = flags.sender ?? [];
 	if (specs.length > 0) {
 		if (flags.senders !== undefined) {
@@ -128,7 +129,7 @@ function givenGroups(check: Checker, flags: CliFlags, file: Record<string, unkno
 			return undefined;
 		}
 
-		return specs.map(spec => parseSenderSpec(check, spec));
+		return specs.map(spec => parseSenderSpec(check, spec, counted));
 	}
 
 	if (flags.senders === undefined && file?.groups !== undefined) {
@@ -248,8 +249,11 @@ function spreadRule(distribution: Distribution): string {
 	return distribution === 'fixed' ? 'every send takes exactly the mean' : 'its spread is always 1';
 }
 
-/** `count=5,mean=200ms,failure-rate=0.2,name=slow` (also spread= and distribution=). */
-function parseSenderSpec(check: Checker, spec: string): SendTimeSettings & {count?: number; name?: string; subject: Subject} {
+/**
+ * `count=5,mean=200ms,failure-rate=0.2,name=slow` (also spread= and distribution=). Not `counted`
+ * (a gateway's group, which is how it answers, not a pool of senders): no count, and it is one.
+ */
+function parseSenderSpec(check: Checker, spec: string, counted: boolean): SendTimeSettings & {count?: number; name?: string; subject: Subject} {
 	const subject = `--sender ${show(spec)}:`;
 	const fields = new Map<string, string>();
 	for (const part of spec.split(',')) {
@@ -269,8 +273,10 @@ function parseSenderSpec(check: Checker, spec: string): SendTimeSettings & {coun
 		}
 	}
 
-	if (!fields.has('count')) {
+	if (counted && !fields.has('count')) {
 		check.errors.push(`${subject} count is required (how many senders in this group)`);
+	} else if (!counted && fields.has('count')) {
+		check.errors.push(`${subject} count means nothing here: the group is how the gateway answers, not a number of senders`);
 	}
 
 	const field = (key: string) => fields.get(key);
@@ -278,7 +284,7 @@ function parseSenderSpec(check: Checker, spec: string): SendTimeSettings & {coun
 		fields.has(key) ? parse(`${subject} ${key}`, field(key)) : undefined;
 	return {
 		subject: `--sender ${show(spec)}`,
-		count: optional('count', (s, raw) => check.whole(s, raw, LIMITS.senders)),
+		count: counted ? optional('count', (s, raw) => check.whole(s, raw, LIMITS.senders)) : 1,
 		name: optional('name', (s, raw) => check.name(s, raw)),
 		meanMs: optional('mean', (s, raw) => check.duration(s, raw, {...LIMITS.meanMs, zero: true})),
 		spread: optional('spread', (s, raw) => check.number(s, raw, 'must be a number >= 0', value => value >= 0)),

@@ -183,6 +183,7 @@ describe('sms-sim gateway', () => {
 		[['--account', 'nopassword'], '--account must be system_id:password'],
 		[['--sender', 'mean=1ms', '--sender', 'mean=2ms'], 'gateway answers as one sender group: got 2 --sender groups'],
 		[['--senders', '5'], '--senders does not apply to sms-sim gateway'],
+		[['--sender', 'count=5,mean=1ms'], '--sender "count=5,mean=1ms": count means nothing here: the group is how the gateway answers, not a number of senders'],
 	])('refuses %j in one line, exit 2', async (args, message) => {
 		const {code, stderr} = await runCli(['gateway', ...args]);
 		expect(code).toBe(2);

@@ -18,9 +18,8 @@ export const gatewayCommand: Command<GatewayOptions> = {
 	validate({flags}) {
 		const cliFlags = flags as CliFlags & Record<string, unknown>;
 		const check = new Checker();
-		// A gateway's group is how it answers, not a pool: `count` means nothing to it, and it is one.
-		const sender = (cliFlags.sender)?.map(spec => (/(^|,)\s*count\s*=/.test(spec) ? spec : `count=1,${spec}`));
-		const validation = validateOptions({...cliFlags, ...(sender ? {sender} : {senders: '1'})});
+		// A gateway's group is how it answers, not a pool: it has no count.
+		const validation = validateOptions({...cliFlags, ...(cliFlags.sender ? {} : {senders: '1'})}, undefined, {counted: false});
 		const errors = [...validation.errors];
 		const listen = cliFlags.listen === undefined ? {host: '127.0.0.1', port: 2775} : check.listenAddress('--listen', cliFlags.listen, {defaultPort: 2775});
 		const accounts = new Map<string, string>();
