@@ -8,6 +8,7 @@ import {listening} from '../front-ends/metrics.js';
 import {present} from '../front-ends/present.js';
 import {Smsc} from '../gateway/smsc.js';
 import type {SimulationEvent} from '../pipeline/simulation.js';
+import {cannotListen} from '../reports/format.js';
 import {EXIT, exitCodeFor} from './exit-codes.js';
 import type {RunOptions} from './options.js';
 
@@ -43,8 +44,7 @@ export async function gateway(options: GatewayOptions, io: RunIo): Promise<numbe
 	try {
 		address = await smsc.listen(options.listen.host, options.listen.port);
 	} catch (error) {
-		const {code} = error as NodeJS.ErrnoException;
-		io.stderr.write(`sms-sim: --listen: cannot listen on ${options.listen.host}:${options.listen.port}: ${code === 'EADDRINUSE' ? 'the port is in use' : (code === 'EADDRNOTAVAIL' ? 'no interface of this machine has that address' : (error as Error).message)}\n`);
+		io.stderr.write(`sms-sim: --listen: ${cannotListen(options.listen.host, options.listen.port, error as NodeJS.ErrnoException)}\n`);
 		return EXIT.usage;
 	}
 

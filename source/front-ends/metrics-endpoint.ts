@@ -2,6 +2,7 @@ import {createServer, type Server} from 'node:http';
 import type {AddressInfo} from 'node:net';
 import type {Snapshot} from '../engine/snapshot.js';
 import type {Stats} from '../engine/stats.js';
+import {cannotListen} from '../reports/format.js';
 import {runRegistry, type RunView} from '../reports/prometheus.js';
 import type {RunIo} from './context.js';
 import type {FrontEnd} from './front-end.js';
@@ -55,7 +56,7 @@ export class MetricsEndpoint {
 	async listen({host, port}: MetricsAddress): Promise<void> {
 		await new Promise<void>((resolve, reject) => {
 			this.server.once('error', (error: NodeJS.ErrnoException) => {
-				reject(new Error(`--metrics: cannot listen on ${host}:${port}: ${error.code === 'EADDRINUSE' ? 'the port is in use' : (error.code === 'EADDRNOTAVAIL' ? 'no interface of this machine has that address' : error.message)}`));
+				reject(new Error(`--metrics: ${cannotListen(host, port, error)}`));
 			});
 			this.server.listen(port, host, resolve);
 		});

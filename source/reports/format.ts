@@ -53,3 +53,9 @@ export function alignedRows(rows: readonly string[][]): string[] {
 	const widths = rows[0].map((_, column) => Math.max(...rows.map(row => row[column].length)));
 	return rows.map(row => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  '));
 }
+
+/** Why a server cannot listen, in one line: `cannot listen on 127.0.0.1:2775: the port is in use`. */
+export function cannotListen(host: string, port: number, error: NodeJS.ErrnoException): string {
+	const why = {EADDRINUSE: 'the port is in use', EADDRNOTAVAIL: 'no interface of this machine has that address'}[error.code ?? ''] ?? error.message;
+	return `cannot listen on ${host}:${port}: ${why}`;
+}
