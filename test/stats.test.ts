@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {type SendResult, resolveGroups} from '../source/model/senders.js';
 import {
-	addResult, durationStdDevMs, emptyStats, groupHistogram, mergeStats, type Stats,
+	addResult, durationStdDevMs, emptyStats, groupHistogram, groupsOf, listPriorities, mergeStats, type Stats,
 } from '../source/engine/stats.js';
 import {takeSnapshot} from '../source/engine/snapshot.js';
 
@@ -233,5 +233,87 @@ describe('takeSnapshot', () => {
 		expect(second.pending).toBe(58);
 		expect(Object.isFrozen(second)).toBe(true);
 		expect(Object.isFrozen(second.groups[0])).toBe(true);
+	});
+});
+
+describe('addResult, one concern at a time', () => {
+	const result = ({message, ...fields}: Omit<Partial<SendResult>, 'message'> & {message?: Partial<SendResult['message']>} = {}): SendResult => ({
+		type: 'result', id: 'm', senderId: 'a-1', group: 'a', status: 'sent', startMs: 0, endMs: 10, durationMs: 10, ...fields,
+		message: {
+			id: 'm', to: '+12025550123', body: 'x', ...message,
+		},
+	});
+
+	it('counts segments and UCS-2 messages as the message says, or from its body when it does not', () => {
+		const stats = fold([
+			result({message: {segments: 3, encoding: 'ucs2'}}),
+			result({message: {segments: 2, encoding: 'gsm7'}}),
+			result({message: {body: 'ünïcode ✓'}}), // UCS-2, one segment: from the body.
+		]);
+		expect(stats.segments).toBe(6);
+		expect(stats.ucs2).toBe(2);
+		expect(stats.segmentsDelivered).toBe(6);
+	});
+
+	it('bills every attempt\'s segments, but counts a message\'s segments once, delivered only when sent', () => {
+		const stats = fold([
+			result({
+				status: 'failed', attempt: 1, retry: true, message: {segments: 2, encoding: 'gsm7'},
+			}),
+			result({
+				status: 'failed', attempt: 2, retry: false, message: {segments: 2, encoding: 'gsm7'},
+			}),
+			result({attempt: 1, message: {segments: 3, encoding: 'ucs2'}}),
+		]);
+		expect(stats.segmentsSubmitted).toBe(7);
+		expect(stats.segments).toBe(5);
+		expect(stats.segmentsDelivered).toBe(3);
+		expect(stats.ucs2).toBe(1);
+	});
+
+	it('leaves a warm-up message out of waits and latencies, and only it', () => {
+		const stats = fold([
+			result({startMs: 5, message: {arrivalMs: 0, warmup: true}}),
+			result({startMs: 7, message: {arrivalMs: 1}}),
+		]);
+		expect(stats.sent).toBe(2);
+		expect(stats.queueing?.count).toBe(1);
+		expect(stats.queueing?.waitSumMs).toBe(6);
+	});
+
+	it('keeps a priority\'s figures when its name is listed again', () => {
+		const stats = fold([result({startMs: 4, message: {arrivalMs: 0, priority: 'high'}})]);
+		listPriorities(stats, ['high', 'low']);
+		expect(stats.byPriority.get('high')?.count).toBe(1);
+		expect(stats.byPriority.get('low')?.count).toBe(0);
+		expect([...stats.byPriority.keys()]).toEqual(['high', 'low']);
+	});
+});
+
+describe('groups', () => {
+	const sent = (group: string, durationMs: number): SendResult => ({
+		type: 'result', id: 'm', message: {id: 'm', to: '+12025550123', body: 'x'}, senderId: `${group}-1`, group, status: 'sent', startMs: 0, endMs: durationMs, durationMs,
+	});
+
+	it('has no group before a send, and no send times for a group that has sent none', () => {
+		expect(groupsOf(emptyStats())).toEqual([]);
+		const stats = fold([sent('a', 10)]);
+		expect(groupsOf(stats)).toEqual(['a']);
+		expect(groupHistogram(stats, 'a')?.totalCount).toBe(1);
+		expect(groupHistogram(stats, 'b')).toBeUndefined();
+	});
+
+	it('merges each group\'s send times into the same group, and workers\' sender counts once each', () => {
+		const two = fold([sent('a', 10), sent('b', 20)]);
+		const more = fold([sent('a', 30), sent('b', 40), sent('b', 50)]);
+		more.workerSenders.set('w1|b', {group: 'b', count: 5});
+		const merged = mergeStats(two, more);
+		expect(groupHistogram(merged, 'a')?.totalCount).toBe(2);
+		expect(groupHistogram(merged, 'b')?.totalCount).toBe(3);
+		expect(merged.workerSenders.get('w1|b')).toEqual({group: 'b', count: 5});
+		// Into stats of one group (no histogram per group yet): the second group's times start apart.
+		const one = mergeStats(fold([sent('a', 10)]), two);
+		expect(groupHistogram(one, 'a')?.totalCount).toBe(2);
+		expect(groupHistogram(one, 'b')?.totalCount).toBe(1);
 	});
 });
