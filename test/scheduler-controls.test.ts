@@ -190,6 +190,34 @@ describe('SimulationScheduler at a paced speed, on a fake wall clock', () => {
 		expect(lag.meanMs).toBeLessThan(lag.maxMs);
 	});
 
+	it('runs an earlier action at its time when it comes after a later one, and the later one at its own', () => {
+		for (const order of [[100, 30], [30, 100]]) {
+			fakeClock();
+			const scheduler = new SimulationScheduler(1);
+			const ran = markers(scheduler, order);
+			vi.advanceTimersByTime(29);
+			expect(ran).toEqual([]);
+			vi.advanceTimersByTime(1);
+			expect(ran).toEqual([30]);
+			vi.advanceTimersByTime(69);
+			expect(ran).toEqual([30]);
+			vi.advanceTimersByTime(1);
+			expect(ran).toEqual([30, 100]);
+			vi.useRealTimers();
+		}
+	});
+
+	it('runs an action 30 days off (past the longest setTimeout) at its time, not before', () => {
+		fakeClock();
+		const scheduler = new SimulationScheduler(1);
+		const thirtyDaysMs = 30 * 24 * 3600 * 1000;
+		const ran = markers(scheduler, [thirtyDaysMs]);
+		vi.advanceTimersByTime(1000);
+		expect(ran).toEqual([]);
+		vi.advanceTimersByTime(thirtyDaysMs - 1000);
+		expect(ran).toEqual([thirtyDaysMs]);
+	});
+
 	it('ignores the max-speed controls', () => {
 		fakeClock();
 		const scheduler = new SimulationScheduler(1);
