@@ -38,7 +38,8 @@ function findBroker(): {url: string; stop: () => void; pid?: number} | undefined
 
 	try {
 		const output = execFileSync('bash', [nodeScript, 'start', dir, '5696'], {encoding: 'utf8'});
-		return {url: /SMS_SIM_TEST_BROKER=(\S+)/.exec(output)![1], stop, pid: nodePid(dir)};
+		const [, url = ''] = /SMS_SIM_TEST_BROKER=(\S+)/.exec(output) ?? [];
+		return {url, stop, pid: nodePid(dir)};
 	} catch (error) {
 		stop(); // A node that did not come up is not left behind (port 5696 taken: another bench running?).
 		throw error;
@@ -62,14 +63,14 @@ function cpuSecondsOf(pid: number | undefined): number | undefined {
 
 	try {
 		// The fields after the command's closing parenthesis: utime and stime are the 12th and 13th, in clock ticks (100 a second).
-		const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+		const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
 		return (Number(fields[11]) + Number(fields[12])) / 100;
 	} catch {
 		return undefined;
 	}
 }
 
-type EndToEnd = {readonly rate: number; readonly cpuSeconds: Record<string, number>};
+type EndToEnd = {readonly rate: number; readonly cpuSeconds: Record<string, number> & {readonly monitor: number}};
 
 /** Producer, `workers` workers (mean 0) and a monitor at once; messages per second until the monitor's summary, and each program's CPU. */
 async function endToEnd(url: string, messages: number, workers: number, sendersPerWorker: number): Promise<EndToEnd> {
@@ -89,7 +90,11 @@ async function endToEnd(url: string, messages: number, workers: number, sendersP
 		throw new Error(`the monitor exited ${code}`);
 	}
 
-	const cpuSeconds = Object.fromEntries([producer, ...senders, monitor].map((role, index) => [['producer', ...senders.map((_, worker) => `worker ${worker + 1}`), 'monitor'][index], role.cpuSeconds()]));
+	const cpuSeconds = {
+		producer: producer.cpuSeconds(),
+		...Object.fromEntries(senders.map((worker, index) => [`worker ${index + 1}`, worker.cpuSeconds()])),
+		monitor: monitor.cpuSeconds(),
+	};
 	rmSync(cpuDir, {recursive: true, force: true});
 	return {rate: messages / seconds, cpuSeconds};
 }

@@ -46,16 +46,16 @@ async function planBench(): Promise<void> {
 		return {plan, seconds, runs: plan.tried.reduce((sum, point) => sum + point.replications, 0)};
 	};
 
-	const small = [await timed(100_000, 60_000, 1), await timed(100_000, 60_000, cores)];
-	if (small[0].plan.senders !== small[1].plan.senders) {
+	const [oneThread, threads] = [await timed(100_000, 60_000, 1), await timed(100_000, 60_000, cores)];
+	if (oneThread.plan.senders !== threads.plan.senders) {
 		throw new Error('a plan on one thread and on several disagree: runs depend on their seeds alone');
 	}
 
-	console.log(`   -n 100000 --deadline 60s: ${small[1].plan.senders} senders, ${small[1].runs} runs; one thread ${small[0].seconds.toFixed(1)} s, ${cores} threads ${small[1].seconds.toFixed(1)} s: ${format(small[1].seconds / small[0].seconds, 2)}x   target <= 0.6x on 2 cores`);
+	console.log(`   -n 100000 --deadline 60s: ${threads.plan.senders} senders, ${threads.runs} runs; one thread ${oneThread.seconds.toFixed(1)} s, ${cores} threads ${threads.seconds.toFixed(1)} s: ${format(threads.seconds / oneThread.seconds, 2)}x   target <= 0.6x on 2 cores`);
 	const big = await timed(1_000_000, 300_000, cores);
 	console.log(`   -n 1000000 --deadline 5m: ${big.plan.senders} senders, ${big.runs} runs of a million messages, in ${big.seconds.toFixed(1)} s`);
 	figure({
-		key: 'plan.threads', what: `\`plan -n 100000 --mean 250ms --deadline 60s\` on ${cores} threads against 1`, measured: `${small[1].plan.senders} senders, ${small[1].runs} runs: ${small[1].seconds.toFixed(1)} s against ${small[0].seconds.toFixed(1)} s, ${format(small[1].seconds / small[0].seconds, 2)}x`, target: '≤ 0.6x on 2 cores',
+		key: 'plan.threads', what: `\`plan -n 100000 --mean 250ms --deadline 60s\` on ${cores} threads against 1`, measured: `${threads.plan.senders} senders, ${threads.runs} runs: ${threads.seconds.toFixed(1)} s against ${oneThread.seconds.toFixed(1)} s, ${format(threads.seconds / oneThread.seconds, 2)}x`, target: '≤ 0.6x on 2 cores',
 	});
 	figure({
 		key: 'plan.million', what: '`plan -n 1000000 --mean 250ms --deadline 5m` (met in 90% of runs, 95% sure)', measured: `${big.plan.senders} senders, ${big.runs} runs of a million messages, in ${big.seconds.toFixed(1)} s on ${cores} threads`, target: '< 30 s',
@@ -130,7 +130,7 @@ async function throughput(): Promise<void> {
 		const before = best(rates.reference);
 		console.log(`   ${`engine at ${referenceRev} (main before)`.padEnd(43)}${format(before).padStart(11)} sends/s   ${runs(rates.reference)}`);
 		console.log(`   engine / main before (best of each)        ${format(engine / before, 2).padStart(11)}x        target >= 1.0x (no slower)`);
-		const medianRatio = median(rates.engine.map((rate, index) => rate / rates.reference[index]));
+		const medianRatio = median(rates.engine.map((rate, index) => rate / (rates.reference[index] ?? Number.NaN)));
 		console.log(`   engine / main before (median of rounds)    ${format(medianRatio, 2).padStart(11)}x`);
 		figure({
 			key: 'throughput.engine', what: 'sends/s at `--speed max`, 1,000,000 messages, 1,000 senders, mean 100 ms, against main before', measured: `${format(engine)} against ${format(before)} at ${referenceRev}: ${format(engine / before, 2)}x (median of rounds ${format(medianRatio, 2)}x)`, target: '≥ 1.0x: no slower',
@@ -141,7 +141,7 @@ async function throughput(): Promise<void> {
 
 	console.log(`   baseline (plain heap loop, no rxjs)        ${format(baseline).padStart(11)} sends/s   ${runs(rates.baseline)}`);
 	console.log(`   engine / baseline (best of each)           ${format(engine / baseline, 2).padStart(11)}x        target >= 0.5x and >= 500,000/s; aim 1.0x`);
-	const baselineRatio = median(rates.engine.map((rate, index) => rate / rates.baseline[index]));
+	const baselineRatio = median(rates.engine.map((rate, index) => rate / (rates.baseline[index] ?? Number.NaN)));
 	console.log(`   engine / baseline (median of rounds)       ${format(baselineRatio, 2).padStart(11)}x`);
 	figure({
 		key: 'throughput.baseline', what: 'the same, against the plain heap loop (no RxJS, the same messages and sends)', measured: `${format(engine)} against ${format(baseline)}: ${format(engine / baseline, 2)}x (median of rounds ${format(baselineRatio, 2)}x)`, target: '≥ 0.5x and ≥ 500,000/s; aim 1.0x',
@@ -188,7 +188,8 @@ function cardAgainstPool(): void {
 	});
 }
 
-const median = (values: number[]) => values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)];
+/** The median of `values`; NaN for none. */
+const median = (values: number[]): number => values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
 function rss(): void {
 	console.log('\n3. Peak RSS, speed max, 1,000 senders (each in a fresh process)');
@@ -247,7 +248,7 @@ async function realTime(): Promise<void> {
 	const maxRun = await runToCompletion({
 		messages, groups: [{count: senders, meanMs: 100, failureRate: 0.1}], speed: 'max', seed,
 	});
-	const ideals: Record<string, number> = {fixed: 2000, gamma: maxRun.elapsedMs};
+	const ideals: Record<'fixed' | 'gamma', number> = {fixed: 2000, gamma: maxRun.elapsedMs};
 	for (const distribution of ['fixed', 'gamma'] as const) {
 		// One after the other: two real-time runs at once would measure each other.
 		// eslint-disable-next-line no-await-in-loop

@@ -20,7 +20,7 @@ import {cardPool} from './card.js';
  *   messages  only the message generator (the part every kind shares)
  *   realistic the engine with Poisson arrivals, three attempts and two priorities
  */
-const [kind, messagesText, sendersText, seedText] = process.argv.slice(2);
+const [kind = '', messagesText, sendersText, seedText] = process.argv.slice(2);
 const messages = Number(messagesText);
 const senders = Number(sendersText);
 const seed = Number(seedText);
@@ -67,7 +67,7 @@ switch (kind) {
 		// with backoff, two priorities.
 		outcome = await runToCompletion({
 			messages,
-			groups: [{...groups[0], maxAttempts: 3, backoffMs: 200}],
+			groups: groups.map(group => ({...group, maxAttempts: 3, backoffMs: 200})),
 			speed: 'max',
 			seed,
 			intervalMs: 1000,

@@ -80,7 +80,7 @@ function checks(): Check[] {
 	});
 
 	// Cobham: non-preemptive priorities on one exponential sender, load 0.8, 30% high.
-	const [high, low] = cobhamWaits([2.4, 5.6], 0.1, 1);
+	const [high = Number.NaN, low = Number.NaN] = cobhamWaits([2.4, 5.6], 0.1, 1);
 	const cobham: SimulationConfig = {
 		messages: 40_000, groups: exponential(1, 100), arrivals: poisson(8), priorities: [{name: 'high', share: 0.3}, {name: 'low', share: 0.7}], intervalMs: 3_600_000, warmup: {messages: 2000},
 	};

@@ -35,8 +35,13 @@ declare module 'smpp' {
 
 	export function createServer(options: Record<string, unknown>, listener?: (session: Session) => void): Server;
 	export function connect(options: Record<string, unknown> | string, listener?: () => void): Session;
-	export const errors: Readonly<Record<string, number>>;
-	export const consts: Readonly<Record<string, Readonly<Record<string, number>>>>;
+	/** The statuses sms-sim names, and any other the package knows. */
+	type NamedStatus = 'ESME_RALYBND' | 'ESME_RINVBNDSTS' | 'ESME_RINVDSTADR' | 'ESME_RINVPASWD' | 'ESME_RINVSYSID' | 'ESME_RMSGQFUL' | 'ESME_RSUBMITFAIL' | 'ESME_RTHROTTLED';
+	export const errors: Readonly<Record<NamedStatus, number> & Record<string, number>>;
+	export const consts: Readonly<{
+		ESM_CLASS: Readonly<{MC_DELIVERY_RECEIPT: number}>;
+		MESSAGE_STATE: Readonly<{DELIVERED: number; UNDELIVERABLE: number}>;
+	} & Record<string, Readonly<Record<string, number>>>>;
 
 	const smpp: {
 		PDU: typeof PDU;

@@ -178,14 +178,14 @@ export function encodeOutcomes(header: Omit<OutcomesBatch, 'type' | 'results'>, 
 	}
 
 	const writeRow = (view: DataView, at: number, index: number) => {
-		const result = results[index];
+		const result = results[index]!; // Index is one of the rows' (encode writes `results.length` of them).
 		view.setFloat64(at, result.n, true);
 		view.setFloat64(at + 8, result.startMs, true);
 		view.setFloat64(at + 16, result.endMs, true);
 		view.setFloat64(at + 24, result.durationMs, true);
-		view.setUint32(at + 32, indexes[index * 3], true);
-		view.setUint32(at + 36, indexes[(index * 3) + 1], true);
-		view.setUint32(at + 40, indexes[(index * 3) + 2], true);
+		view.setUint32(at + 32, indexes[index * 3]!, true);
+		view.setUint32(at + 36, indexes[(index * 3) + 1]!, true);
+		view.setUint32(at + 40, indexes[(index * 3) + 2]!, true);
 		view.setUint32(at + 44, result.cost, true);
 		view.setUint32(at + 48, result.to.length, true);
 		view.setUint32(at + 52, result.body.length, true);

@@ -140,7 +140,7 @@ function describe(error: unknown): string {
 			return 'access refused: the user may not use this virtual host';
 		}
 
-		return error.message.split('\n')[0];
+		return error.message.split('\n', 1)[0] ?? '';
 	}
 
 	return String(error);

@@ -67,8 +67,7 @@ export class HandOut<P extends Portion> {
 	/** Hands messages out until half a round waits at the senders (every one, when `all`: the worker drains). */
 	feed(all = false): void {
 		const target = all ? Number.POSITIVE_INFINITY : this.target;
-		while (this.queue.length > 0 && this.options.waiting() < target) {
-			const portion = this.queue[0];
+		for (let portion = this.queue[0]; portion !== undefined && this.options.waiting() < target; portion = this.queue[0]) {
 			if (portion.fed >= portion.kept) {
 				this.queue.shift();
 				continue;
@@ -90,8 +89,11 @@ export class HandOut<P extends Portion> {
 	 */
 	giveBack(wanted: number): void {
 		let left = wanted;
-		for (let index = this.queue.length - 1; index >= 0 && left > 0; index--) {
-			const portion = this.queue[index];
+		for (const portion of this.queue.toReversed()) {
+			if (left <= 0) {
+				break;
+			}
+
 			const given = Math.min(portion.kept - portion.fed, left);
 			if (given > 0 && !portion.giving) {
 				left -= given;
@@ -134,10 +136,7 @@ export class HandOut<P extends Portion> {
 	}
 
 	private forgetHandedOut(): void {
-		for (let index = this.queue.length - 1; index >= 0; index--) {
-			if (this.queue[index].fed >= this.queue[index].kept) {
-				this.queue.splice(index, 1);
-			}
-		}
+		const left = this.queue.filter(portion => portion.fed < portion.kept);
+		this.queue.splice(0, this.queue.length, ...left);
 	}
 }

@@ -37,11 +37,12 @@ export class IdSet {
 		}
 
 		const mask = 1 << (n % 8);
-		if ((this.bits[byte] & mask) !== 0) {
+		const bits = this.bits[byte]!; // The bytes grew to hold it above.
+		if ((bits & mask) !== 0) {
 			return false;
 		}
 
-		this.bits[byte] |= mask;
+		this.bits[byte] = bits | mask;
 		this.count++;
 		return true;
 	}

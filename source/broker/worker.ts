@@ -714,5 +714,5 @@ function notOurs(batch: {readonly run: string; readonly epoch: string}, identity
 }
 
 function describe(error: unknown): string {
-	return error instanceof Error ? error.message.split('\n')[0] : String(error);
+	return error instanceof Error ? error.message.split('\n', 1)[0] ?? '' : String(error);
 }

@@ -203,7 +203,7 @@ async function runPurge(connection: Connection, command: BrokerCommand, io: Brok
 			type: 'purged', schemaVersion: SCHEMA_VERSION, run: command.run, queues: deleted,
 		})}\n`);
 	} else {
-		const listed = (names: readonly string[]) => names.map(queue => `${queue} (${formatCount(deleted[queue])} broker message${deleted[queue] === 1 ? '' : 's'})`).join(', ');
+		const listed = (names: readonly string[]) => names.map(queue => `${queue} (${formatCount(deleted[queue] ?? 0)} broker message${deleted[queue] === 1 ? '' : 's'})`).join(', ');
 		const streams = new Set([names.outcomes, names.control, names.identity]);
 		io.stdout.write(`purged run ${command.run} at ${redactUrl(command.broker)}: deleted the queues ${listed(queues.filter(queue => !streams.has(queue)))}; and the streams ${listed(queues.filter(queue => streams.has(queue)))}\n`);
 	}

@@ -45,11 +45,13 @@ const RATE_UNITS: Record<string, number> = {
 /** `500/s` -> 500, `30000/m` -> 500, `2/ms` -> 2000, `500` -> 500 (per second); undefined when it is not a rate. */
 export function parseRate(text: string): number | undefined {
 	const match = /^(.+?)(?:\/(ms|s|sec|m|min|h))?$/.exec(text.trim());
-	if (!match || !NUMBER_PATTERN.test(match[1].trim())) {
+	const [, number = '', unit = 's'] = match ?? [];
+	const perUnit = RATE_UNITS[unit];
+	if (!match || !NUMBER_PATTERN.test(number.trim()) || perUnit === undefined) {
 		return undefined;
 	}
 
-	return Number(match[1].trim()) / RATE_UNITS[match[2] ?? 's'];
+	return Number(number.trim()) / perUnit;
 }
 
 /** A range for people: `from 1 to 1000000`. */

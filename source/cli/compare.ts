@@ -54,13 +54,13 @@ export async function compare(options: CompareOptions, io: CompareIo): Promise<n
 	// Both runs are read at once; a long read shows how far on a terminal (never with --json).
 	const progress = createProgressLine(io.stderr as NodeJS.WriteStream, !options.json);
 	const started = performance.now();
-	const read = [0, 0];
-	const onLines = (side: number) => (lines: number) => {
+	const read = {a: 0, b: 0};
+	const onLines = (side: keyof typeof read) => (lines: number) => {
 		read[side] = lines;
-		progress.set(`compare ${((performance.now() - started) / 1000).toFixed(1)}s: ${read[0].toLocaleString('en-US')} lines of A, ${read[1].toLocaleString('en-US')} of B read`);
+		progress.set(`compare ${((performance.now() - started) / 1000).toFixed(1)}s: ${read.a.toLocaleString('en-US')} lines of A, ${read.b.toLocaleString('en-US')} of B read`);
 	};
 
-	const [a, b] = await Promise.all([readSavedRun(options.a, {times: true, onLines: onLines(0)}), readSavedRun(options.b, {times: true, onLines: onLines(1)})]);
+	const [a, b] = await Promise.all([readSavedRun(options.a, {times: true, onLines: onLines('a')}), readSavedRun(options.b, {times: true, onLines: onLines('b')})]);
 	progress.clear();
 	for (const run of [a, b]) {
 		if ('problem' in run) {

@@ -24,12 +24,13 @@ export function parseDuration(text: string): number | undefined {
 		return undefined;
 	}
 
-	const unit = match[2].toLowerCase();
-	if (unit !== '' && !Object.hasOwn(UNITS, unit)) {
+	const [, number = '', unitText = ''] = match;
+	const unit = unitText.toLowerCase();
+	const factor = unit === '' ? 1 : (Object.hasOwn(UNITS, unit) ? UNITS[unit] : undefined);
+	if (factor === undefined) {
 		return undefined;
 	}
 
-	const factor = unit === '' ? 1 : UNITS[unit];
-	const value = Number(match[1]) * factor;
+	const value = Number(number) * factor;
 	return Number.isFinite(value) ? value : undefined;
 }

@@ -1,5 +1,5 @@
 import {concat, of} from 'rxjs';
-import {resolveConfig} from '../model/config.js';
+import {firstGroup, resolveConfig} from '../model/config.js';
 import {createRandom} from '../model/random.js';
 import {monitor} from '../engine/monitor.js';
 import {SimulationScheduler} from '../engine/scheduler.js';
@@ -28,7 +28,7 @@ export type GatewayOptions = RunOptions & {
  */
 export async function gateway(options: GatewayOptions, io: RunIo): Promise<number> {
 	const config = resolveConfig({...options.simulation, messages: 0, speed: 1});
-	const [group] = config.groups;
+	const group = firstGroup(config);
 	const scheduler = new SimulationScheduler(1);
 	const smsc = new Smsc({
 		group,

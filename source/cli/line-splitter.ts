@@ -21,7 +21,7 @@ export class LineSplitter {
 		let from = 0;
 		for (let newline = text.indexOf('\n'); newline >= 0; newline = text.indexOf('\n', from)) {
 			this.pieces.push(text.slice(from, newline));
-			onLine(this.pieces.length === 1 ? this.pieces[0] : this.pieces.join(''));
+			onLine(this.pieces.join(''));
 			this.pieces = [];
 			this.pending = 0;
 			from = newline + 1;

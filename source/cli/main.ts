@@ -55,19 +55,20 @@ export function checkArguments(argv: readonly string[]): CheckedArguments {
 	const seen = new Set<string>();
 	let help = false;
 	for (let index = 0; index < argv.length; index++) {
-		if (argv[index] === '--') {
+		const argument = argv[index]!;
+		if (argument === '--') {
 			kept.push(...argv.slice(index));
 			operands.push(...argv.slice(index + 1));
 			break;
 		}
 
-		if (!argv[index].startsWith('-') || argv[index] === '-') {
-			kept.push(argv[index]);
-			operands.push(argv[index]);
+		if (!argument.startsWith('-') || argument === '-') {
+			kept.push(argument);
+			operands.push(argument);
 			continue;
 		}
 
-		const {typed, inline, argument} = splitFlag(argv[index], specs);
+		const {typed, inline, argument: flagArgument} = splitFlag(argument, specs);
 		const spec = specs.get(typed) ?? (typed.startsWith('--no-') ? specs.get(`--${typed.slice(5)}`) : undefined);
 		const next = argv[index + 1];
 		if (spec === undefined) {
@@ -82,7 +83,7 @@ export function checkArguments(argv: readonly string[]): CheckedArguments {
 		help ||= spec.long === '--help';
 		let value = inline;
 		if (spec.takesValue && value === undefined) {
-			if (next === undefined || (next.startsWith('-') && specs.has(next.split('=')[0]))) {
+			if (next === undefined || (next.startsWith('-') && specs.has(next.split('=')[0] ?? next))) {
 				errors.push(`${spec.long} needs a value`);
 				continue;
 			}
@@ -98,11 +99,11 @@ export function checkArguments(argv: readonly string[]): CheckedArguments {
 
 		seen.add(spec.long);
 		if (value === undefined || inline !== undefined) {
-			kept.push(argument);
+			kept.push(flagArgument);
 		} else if (value.startsWith('-')) {
 			kept.push(`${spec.long}=${value}`); // Joined, or meow would read it as a flag.
 		} else {
-			kept.push(argument, value); // Apart: meow drops an empty value written `--sender=`.
+			kept.push(flagArgument, value); // Apart: meow drops an empty value written `--sender=`.
 		}
 	}
 
@@ -188,7 +189,7 @@ export async function main(io: MainIo): Promise<number> {
 		const topic = word === 'help' ? rest[0] : word;
 		const command = named(topic);
 		if (command === undefined) {
-			return fail([unknownCommand(topic)], EXIT.usage);
+			return fail([unknownCommand(topic ?? '')], EXIT.usage);
 		}
 
 		io.stdout.write(commandHelp(command, COMMANDS));
@@ -197,7 +198,7 @@ export async function main(io: MainIo): Promise<number> {
 
 	const command = named(word);
 	if (command === undefined) {
-		return fail([unknownCommand(word), 'see sms-sim --help'], EXIT.usage);
+		return fail([unknownCommand(word ?? ''), 'see sms-sim --help'], EXIT.usage);
 	}
 
 	const see = `see sms-sim ${command.name === 'run' ? '' : `${command.name} `}--help`;

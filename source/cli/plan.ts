@@ -1,4 +1,4 @@
-import {resolveConfig, type SimulationConfig} from '../model/config.js';
+import {firstGroup, resolveConfig, type SimulationConfig} from '../model/config.js';
 import {
 	formatCount, formatMs, formatPercent, formatRate,
 } from '../reports/format.js';
@@ -116,7 +116,7 @@ export function validatePlan(flags: PlanFlags): Validated<PlanRequest> {
 	}
 
 	const config = resolveConfig({...validation.value.simulation, seed: 1});
-	const {count: _count, name: _name, ...profile} = config.groups[0];
+	const {count: _count, name: _name, ...profile} = firstGroup(config);
 	return {
 		value: {
 			simulation: {...validation.value.simulation, intervalMs: Math.max(config.intervalMs, 60_000)},

@@ -46,7 +46,7 @@ export async function replicate(options: RunOptions, io: RunIo): Promise<number>
 			done++;
 			progress.set(`replications ${((now() - startedAt) / 1000).toFixed(1)}s: ${done} of ${seeds.length} done on ${pool.jobs} thread${pool.jobs === 1 ? '' : 's'}`);
 			while (options.json && written < seeds.length && finals[written] !== undefined) {
-				const {type: _type, schemaVersion: _version, ...figures} = summaryRecord(finals[written]!, {seed: seeds[written], groups: config.groups});
+				const {type: _type, schemaVersion: _version, ...figures} = summaryRecord(finals[written]!, {seed: seeds[written]!, groups: config.groups});
 				write(JSON.stringify({type: 'replication', replication: written + 1, ...figures}));
 				written++;
 			}

@@ -16,7 +16,8 @@ export const MAX_SEND_TIMES = 10_000_000;
  */
 export function readSendTimes(spec: string): {readonly times: number[]} | {readonly problem: string} {
 	const column = existsSync(spec) ? undefined : /^(.*\.csv):([^/\\]+)$/i.exec(spec);
-	const path = column ? column[1] : spec;
+	const [, columnPath, columnName] = column ?? [];
+	const path = columnPath ?? spec;
 	let text: string;
 	try {
 		text = readFileSync(path, 'utf8');
@@ -25,7 +26,7 @@ export function readSendTimes(spec: string): {readonly times: number[]} | {reado
 	}
 
 	const cells: Array<{readonly text: string; readonly line: number}> = [];
-	const csv = column !== null && column !== undefined ? true : path.toLowerCase().endsWith('.csv');
+	const csv = columnName !== undefined || path.toLowerCase().endsWith('.csv');
 	if (csv) {
 		let rows: string[][];
 		try {
@@ -36,10 +37,10 @@ export function readSendTimes(spec: string): {readonly times: number[]} | {reado
 			return {problem: `${path} is not CSV: ${(error as Error).message}`};
 		}
 
-		const header = rows.length > 0 && (column !== null && column !== undefined ? true : parseDuration(rows[0][0] ?? '') === undefined);
-		const index = column ? rows[0]?.indexOf(column[2]) ?? -1 : 0;
+		const header = rows.length > 0 && (columnName === undefined ? parseDuration(rows[0]?.[0] ?? '') === undefined : true);
+		const index = columnName === undefined ? 0 : rows[0]?.indexOf(columnName) ?? -1;
 		if (index === -1) {
-			return {problem: `${path} has no column headed ${JSON.stringify(column![2])} (its columns: ${(rows[0] ?? []).join(', ')})`};
+			return {problem: `${path} has no column headed ${JSON.stringify(columnName)} (its columns: ${(rows[0] ?? []).join(', ')})`};
 		}
 
 		for (const [row, cellsOfRow] of rows.entries()) {

@@ -83,7 +83,7 @@ export function validateGroups(
 	// dropped, which is an error. A group's own spread must fit its own distribution.
 	const takesSpread = (group: SendTimeSettings) => spreadLimit(group.distribution ?? top.distribution ?? DEFAULTS.distribution).takesSpread;
 	if (top.spread !== undefined && !groups.some(group => group.spread === undefined && takesSpread(group))) {
-		const distribution = groups[0].distribution ?? top.distribution ?? DEFAULTS.distribution;
+		const distribution = groups[0]?.distribution ?? top.distribution ?? DEFAULTS.distribution;
 		check.errors.push(`${top.spreadSubject} does not apply to the ${groups.length > 1 || (flags.sender ?? []).length > 0 ? 'groups\' distributions' : `${distribution} distribution`} (${spreadRule(distribution)}), got ${top.spread}`);
 	}
 
@@ -263,7 +263,7 @@ function parseSenderSpec(check: Checker, spec: string, counted: boolean): SendTi
 			continue;
 		}
 
-		const [, key, value] = match;
+		const [, key = '', value = ''] = match;
 		if (!(SENDER_SPEC_KEYS as readonly string[]).includes(key)) {
 			check.errors.push(`${subject} unknown key ${show(key)} (keys: ${SENDER_SPEC_KEYS.join(', ')})`);
 		} else if (fields.has(key)) {

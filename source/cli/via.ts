@@ -1,7 +1,7 @@
 import {type SchedulerLike, type Observable} from 'rxjs';
 import type {MessageSource, PoolGauge} from '../engine/pool.js';
 import type {ViaFigures} from '../engine/snapshot.js';
-import type {ResolvedConfig} from '../model/config.js';
+import {firstGroup, type ResolvedConfig} from '../model/config.js';
 import type {SendResult} from '../model/senders.js';
 import type {ViaOptions} from './options.js';
 
@@ -36,7 +36,7 @@ export async function bindRealSenders(via: ViaOptions | undefined, config: Resol
 		return false;
 	}
 
-	const [group] = config.groups;
+	const group = firstGroup(config);
 	return {
 		deps: scheduler => ({
 			send: (messages, gauge, origin) => realSends(messages, {

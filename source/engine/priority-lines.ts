@@ -23,7 +23,7 @@ export class PriorityLines<T> {
 	}
 
 	push(item: T): void {
-		this.lines[this.rank(this.messageOf(item))].push(item);
+		this.lines[this.rank(this.messageOf(item))]!.push(item); // A rank is a line's index.
 		this.size++;
 	}
 

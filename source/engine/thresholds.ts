@@ -36,14 +36,13 @@ export type ThresholdResult = {readonly expression: string; readonly value: numb
  */
 export function parseThreshold(text: string, parseDuration: (text: string) => number | undefined): Threshold | undefined {
 	const compact = text.replaceAll(/\s+/g, '');
-	const match = /^([a-z\d-]+)(<=|>=|<|>)(.+)$/.exec(compact);
-	if (match === null || !Object.hasOwn(METRICS, match[1])) {
+	const [, name = '', operatorText, raw = ''] = /^([a-z\d-]+)(<=|>=|<|>)(.+)$/.exec(compact) ?? [];
+	if (!Object.hasOwn(METRICS, name)) {
 		return undefined;
 	}
 
-	const metric = match[1] as ThresholdMetric;
-	const operator = match[2] as Threshold['operator'];
-	const raw = match[3];
+	const metric = name as ThresholdMetric;
+	const operator = operatorText as Threshold['operator'];
 	let limit: number | undefined;
 	switch (METRICS[metric].unit) {
 		case 'ms': {
@@ -52,15 +51,15 @@ export function parseThreshold(text: string, parseDuration: (text: string) => nu
 		}
 
 		case 'ratio': {
-			const percent = /^(\d+(?:\.\d+)?)%$/.exec(raw);
-			const value = percent ? Number(percent[1]) / 100 : (/^\d*\.?\d+$/.test(raw) ? Number(raw) : Number.NaN);
+			const [, percent] = /^(\d+(?:\.\d+)?)%$/.exec(raw) ?? [];
+			const value = percent === undefined ? (/^\d*\.?\d+$/.test(raw) ? Number(raw) : Number.NaN) : Number(percent) / 100;
 			limit = value >= 0 && value <= 1 ? value : undefined;
 			break;
 		}
 
 		case '/s': {
-			const rate = /^(\d*\.?\d+)(\/s|\/m)?$/.exec(raw);
-			limit = rate ? Number(rate[1]) / (rate[2] === '/m' ? 60 : 1) : undefined;
+			const [, number, unit] = /^(\d*\.?\d+)(\/s|\/m)?$/.exec(raw) ?? [];
+			limit = number === undefined ? undefined : Number(number) / (unit === '/m' ? 60 : 1);
 			break;
 		}
 	}

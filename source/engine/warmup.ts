@@ -67,8 +67,9 @@ export class WarmupDetector {
 		let best = Number.POSITIVE_INFINITY;
 		let bestD = 0;
 		for (let d = batches - 1; d >= 0; d--) {
-			suffixSum += means[d];
-			suffixSquares += means[d] * means[d];
+			const mean = means[d]!; // D < batches: a batch's mean.
+			suffixSum += mean;
+			suffixSquares += mean * mean;
 			const left = batches - d;
 			if (d <= batches / 2) {
 				const statistic = (suffixSquares - ((suffixSum * suffixSum) / left)) / (left * left);
@@ -80,7 +81,7 @@ export class WarmupDetector {
 		}
 
 		return {
-			messages: bestD * this.batchSize, atMs: this.arrivals[bestD], of: this.count, settled: bestD < Math.floor(batches / 2),
+			messages: bestD * this.batchSize, atMs: this.arrivals[bestD]!, of: this.count, settled: bestD < Math.floor(batches / 2),
 		};
 	}
 
@@ -88,8 +89,9 @@ export class WarmupDetector {
 	private halve(): void {
 		const {means, arrivals} = this;
 		for (let index = 0; index < means.length / 2; index++) {
-			means[index] = (means[2 * index] + means[(2 * index) + 1]) / 2;
-			arrivals[index] = arrivals[2 * index];
+			// The batches come in pairs: halving happens when their number is even.
+			means[index] = (means[2 * index]! + means[(2 * index) + 1]!) / 2;
+			arrivals[index] = arrivals[2 * index]!;
 		}
 
 		means.length /= 2;

@@ -28,6 +28,6 @@ export function receiptText(receipt: Receipt): string {
 
 /** The fields of a receipt's text, or undefined when it is not one (a client matches receipts to messages by `id`). */
 export function parseReceipt(text: string): {readonly id: string; readonly stat: string; readonly err: string} | undefined {
-	const match = /\bid:(\S+) .*\bstat:(\w+) err:(\w+)/i.exec(text);
-	return match ? {id: match[1], stat: match[2].toUpperCase(), err: match[3]} : undefined;
+	const [, id, stat, errorCode] = /\bid:(\S+) .*\bstat:(\w+) err:(\w+)/i.exec(text) ?? [];
+	return id === undefined || stat === undefined || errorCode === undefined ? undefined : {id, stat: stat.toUpperCase(), err: errorCode};
 }

@@ -94,11 +94,14 @@ export function readCString(body: Buffer, offset: number): {text: string; next: 
 export const bindTransceiverBody = (systemId: string, password: string): Buffer =>
 	Buffer.concat([cString(systemId), cString(password), cString(''), Buffer.from([0x34, 0, 0]), cString('')]);
 
+/** The codes of GSM_EXTENSION's characters, in its order (3GPP TS 23.038 6.2.1.1). */
+const GSM_EXTENSION_CODES = [0x0A, 0x14, 0x28, 0x29, 0x2F, 0x3C, 0x3D, 0x3E, 0x40, 0x65];
+
 /** GSM 03.38 code of each character (the basic table: one octet; the extension: escape 0x1B, then its code). */
 const GSM_CODES: ReadonlyMap<string, readonly number[]> = new Map([
 	// The basic table in order, 0x1B (the escape) left out of GSM_BASIC.
 	...[...GSM_BASIC].map((character, index): [string, number[]] => [character, [index < 0x1B ? index : index + 1]]),
-	...[...GSM_EXTENSION].map((character, index): [string, number[]] => [character, [0x1B, [0x0A, 0x14, 0x28, 0x29, 0x2F, 0x3C, 0x3D, 0x3E, 0x40, 0x65][index]]]),
+	...[...GSM_EXTENSION].map((character, index): [string, number[]] => [character, [0x1B, GSM_EXTENSION_CODES[index] ?? 0x3F]]),
 ]);
 const QUESTION_MARK = [0x3F];
 

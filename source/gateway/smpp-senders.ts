@@ -98,7 +98,11 @@ export class SmppSenders {
 	 * each is answered: with the first failure's status, if any. Every part asks for a receipt.
 	 */
 	async submit(message: MessageParts): Promise<SubmitOutcome> {
-		let bind = this.binds[0];
+		let [bind] = this.binds;
+		if (bind === undefined) {
+			throw new Error('submit before bind');
+		}
+
 		for (const each of this.binds) {
 			if (each.outstanding < bind.outstanding) {
 				bind = each;

@@ -372,16 +372,15 @@ const textOf = (value: unknown): string => (typeof value === 'string' ? value : 
 function concatenationOf(pdu: PDU): {reference: number; total: number; sequence: number} | undefined {
 	const udh = (pdu.short_message as {udh?: unknown} | undefined)?.udh;
 	for (const element of Array.isArray(udh) ? udh as Buffer[] : []) {
-		const [iei, length] = element;
 		const data = element.subarray(2);
+		const [iei, length] = element.length >= 2 ? [element.readUInt8(0), element.readUInt8(1)] : [];
 		if (iei === 0x00 && length === 3 && data.length === 3) {
-			const [reference, total, sequence] = data;
+			const [reference, total, sequence] = [data.readUInt8(0), data.readUInt8(1), data.readUInt8(2)];
 			return total >= 2 && sequence >= 1 && sequence <= total ? {reference, total, sequence} : undefined;
 		}
 
 		if (iei === 0x08 && length === 4 && data.length === 4) {
-			const total = data[2];
-			const sequence = data[3];
+			const [total, sequence] = [data.readUInt8(2), data.readUInt8(3)];
 			return total >= 2 && sequence >= 1 && sequence <= total ? {reference: data.readUInt16BE(0), total, sequence} : undefined;
 		}
 	}

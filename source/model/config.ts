@@ -75,6 +75,16 @@ export function resolveConfig(config: SimulationConfig): ResolvedConfig {
 	};
 }
 
+/** The first sender group: every resolved config has one (`resolveConfig` makes a default group when none is given). */
+export function firstGroup(config: Pick<ResolvedConfig, 'groups'>): ResolvedSenderGroup {
+	const [group] = config.groups;
+	if (group === undefined) {
+		throw new Error('a config without a sender group');
+	}
+
+	return group;
+}
+
 /** Total senders over all groups. */
 export function senderCount(groups: readonly SenderGroup[]): number {
 	return groups.reduce((sum, group) => sum + group.count, 0);

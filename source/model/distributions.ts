@@ -107,7 +107,7 @@ export function createSendTimeSampler(shape: SendTimeShape, random: Random): Sen
 				throw new RangeError('the empirical distribution needs sendTimes: measured send times to draw from');
 			}
 
-			return () => samples[random.int(samples.length)];
+			return () => samples[random.int(samples.length)]!; // An index below the length.
 		}
 
 		case 'fixed': {

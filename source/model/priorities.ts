@@ -30,7 +30,8 @@ export function parsePriorities(text: string): Priority[] | undefined {
 			return undefined;
 		}
 
-		priorities.push({name: match[1], share: Number(match[2])});
+		const [, name = '', share = ''] = match;
+		priorities.push({name, share: Number(share)});
 	}
 
 	return validPriorities(priorities) ? priorities : undefined;
@@ -49,19 +50,12 @@ export function validPriorities(priorities: readonly Priority[]): boolean {
  */
 export function priorityCounts(count: number, priorities: readonly Priority[]): number[] {
 	const exact = priorities.map(priority => priority.share * count);
-	const counts = exact.map(value => Math.floor(value));
-	let left = count - counts.reduce((sum, value) => sum + value, 0);
+	const floors = exact.map(value => Math.floor(value));
+	const left = count - floors.reduce((sum, value) => sum + value, 0);
+	// The `left` largest remainders get one more each.
 	const byRemainder = exact.map((value, index) => ({index, remainder: value - Math.floor(value)})).toSorted((a, b) => b.remainder - a.remainder || a.index - b.index);
-	for (const {index} of byRemainder) {
-		if (left <= 0) {
-			break;
-		}
-
-		counts[index]++;
-		left--;
-	}
-
-	return counts;
+	const rounded = new Set(byRemainder.slice(0, Math.max(0, left)).map(({index}) => index));
+	return floors.map((floor, index) => floor + (rounded.has(index) ? 1 : 0));
 }
 
 /**
@@ -72,15 +66,15 @@ export function priorityCounts(count: number, priorities: readonly Priority[]): 
 export function * prioritizedAtStart(messages: Iterable<Message>, count: number, priorities: readonly Priority[]): Generator<Message, void, undefined> {
 	const counts = priorityCounts(count, priorities);
 	let rank = 0;
-	let leftInRank = counts[0];
+	let leftInRank = counts[0] ?? 0;
 	for (const message of messages) {
 		while (leftInRank === 0 && rank < priorities.length - 1) {
-			leftInRank = counts[++rank];
+			leftInRank = counts[++rank] ?? 0;
 		}
 
 		leftInRank--;
 		yield {
-			id: message.id, to: message.to, body: message.body, encoding: message.encoding, segments: message.segments, priority: priorities[rank].name, arrivalMs: 0,
+			id: message.id, to: message.to, body: message.body, encoding: message.encoding, segments: message.segments, priority: priorities[rank]?.name, arrivalMs: 0,
 		};
 	}
 }
@@ -98,10 +92,10 @@ export function priorityDraw(priorities: readonly Priority[], random: Random): (
 	return () => {
 		const draw = random.float() * total;
 		let rank = 0;
-		while (rank < cumulative.length - 1 && draw >= cumulative[rank]) {
+		while (rank < cumulative.length - 1 && draw >= cumulative[rank]!) {
 			rank++;
 		}
 
-		return names[rank];
+		return names[rank]!; // Rank is below the number of priorities.
 	};
 }

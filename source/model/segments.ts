@@ -29,6 +29,7 @@ const SEPTETS = new Map<number, number>([
 	...[...GSM_EXTENSION].map(character => [character.charCodeAt(0), 2] as [number, number]),
 ]);
 /** The same for the first 256 code units, as a table: the common case is one look-up per character. */
+/** Septets of each code unit below 256 (the `!` on reads: a code under 256 is always in it). */
 const SEPTETS_LATIN = Uint8Array.from({length: 256}, (_, code) => SEPTETS.get(code) ?? 0);
 
 const GSM_SINGLE = 160;
@@ -63,7 +64,7 @@ export function packedBodyCost(body: string): number {
 	let septets = 0;
 	for (let index = 0; index < body.length; index++) {
 		const code = body.charCodeAt(index);
-		const cost = code < 256 ? SEPTETS_LATIN[code] : (SEPTETS.get(code) ?? 0);
+		const cost = code < 256 ? SEPTETS_LATIN[code]! : (SEPTETS.get(code) ?? 0);
 		if (cost === 0) {
 			return (ucs2Segments(body) * 2) + 1;
 		}
@@ -85,7 +86,7 @@ function gsmSegments(body: string): number {
 	let used = 0;
 	for (let index = 0; index < body.length; index++) {
 		const code = body.charCodeAt(index);
-		const cost = code < 256 ? SEPTETS_LATIN[code] : SEPTETS.get(code)!;
+		const cost = code < 256 ? SEPTETS_LATIN[code]! : SEPTETS.get(code)!;
 		if (used + cost > GSM_PART) {
 			parts++;
 			used = 0;
@@ -138,7 +139,7 @@ export function splitSegments(body: string): string[] {
 	for (let index = 0; index < body.length; index++) {
 		const code = body.charCodeAt(index);
 		const units = encoding === 'gsm7'
-			? (code < 256 ? SEPTETS_LATIN[code] : SEPTETS.get(code)!)
+			? (code < 256 ? SEPTETS_LATIN[code]! : SEPTETS.get(code)!)
 			: (code >= 0xD8_00 && code <= 0xDB_FF && index + 1 < body.length ? 2 : 1);
 		if (used + units > limit) {
 			parts.push(body.slice(start, index));

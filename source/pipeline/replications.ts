@@ -121,7 +121,8 @@ export function summarizeReplications(finals: readonly Snapshot[], seeds: readon
 	}
 
 	const cold = finals.map(final => final.warmup).filter(estimate => needsWarmup(estimate) && estimate.settled).map(estimate => estimate!.atMs).toSorted((a, b) => a - b);
+	const median = cold[Math.floor(cold.length / 2)];
 	return {
-		count: finals.length, seeds, level, figures, ...(cold.length > 0 ? {warmup: {replications: cold.length, atMs: cold[Math.floor(cold.length / 2)]}} : {}),
+		count: finals.length, seeds, level, figures, ...(median === undefined ? {} : {warmup: {replications: cold.length, atMs: median}}),
 	};
 }

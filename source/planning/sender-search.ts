@@ -194,8 +194,9 @@ class SenderSearch {
 			// eslint-disable-next-line no-await-in-loop
 			const met = await this.screen(counts);
 			const first = met.indexOf(true);
-			if (first !== -1) {
-				return {meetsOnce: counts[first], fails: first === 0 ? fails : counts[first - 1]};
+			const meetsOnce = counts[first];
+			if (meetsOnce !== undefined) {
+				return {meetsOnce, fails: counts[first - 1] ?? fails};
 			}
 
 			fails = counts.at(-1)!;
@@ -212,10 +213,7 @@ class SenderSearch {
 			const counts = between(fails, best, width);
 			// eslint-disable-next-line no-await-in-loop
 			const met = await this.screen(counts);
-			const first = met.indexOf(true);
-			if (first !== -1) {
-				best = counts[first];
-			}
+			best = counts[met.indexOf(true)] ?? best;
 
 			for (const [index, count] of counts.entries()) {
 				if (!met[index] && count < best) {
@@ -395,9 +393,10 @@ export async function sweepSenders(config: SimulationConfig, group: Omit<SenderG
 	}
 
 	try {
-		for (const [index, senders] of counts.entries()) {
+		for (const [index, row] of rows.entries()) {
+			const senders = counts[index]!; // Rows are made from the counts, one each.
 			// eslint-disable-next-line no-await-in-loop
-			const finals = await rows[index];
+			const finals = await row;
 			const mean = (of: (final: Snapshot) => number) => finals.reduce((sum, final) => sum + of(final), 0) / finals.length;
 			const point = {
 				senders,

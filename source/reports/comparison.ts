@@ -78,7 +78,7 @@ export function compareRuns(a: Record<string, unknown>, b: Record<string, unknow
 /** The sample quantile and its distribution-free 95% interval from order statistics. */
 function quantileInterval(sorted: Float64Array, p: number): {valueMs: number; lowMs: number; highMs: number} {
 	const n = sorted.length;
-	const at = (rank: number) => sorted[Math.min(n - 1, Math.max(0, rank))];
+	const at = (rank: number) => sorted[Math.min(n - 1, Math.max(0, rank))] ?? Number.NaN; // NaN: an empty sample.
 	const spread = Z_95 * Math.sqrt(n * p * (1 - p));
 	return {valueMs: at(Math.ceil(n * p) - 1), lowMs: at(Math.floor((n * p) - spread) - 1), highMs: at(Math.ceil((n * p) + spread) - 1)};
 }
@@ -94,7 +94,7 @@ function mannWhitneyZ(sortedA: Float64Array, sortedB: Float64Array): number {
 	let rankSumB = 0;
 	let tieTerm = 0;
 	while (i < n1 || j < n2) {
-		const value = j >= n2 || (i < n1 && sortedA[i] <= sortedB[j]) ? sortedA[i] : sortedB[j];
+		const value = j >= n2 || (i < n1 && sortedA[i]! <= sortedB[j]!) ? sortedA[i]! : sortedB[j]!; // I < n1 or j < n2.
 		let fromA = 0;
 		let fromB = 0;
 		while (i < n1 && sortedA[i] === value) {

@@ -50,8 +50,8 @@ function trimZero(text: string): string {
 
 /** Rows as aligned text lines, two spaces apart: the first column to the left, the others (figures) to the right. */
 export function alignedRows(rows: readonly string[][]): string[] {
-	const widths = rows[0].map((_, column) => Math.max(...rows.map(row => row[column].length)));
-	return rows.map(row => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  '));
+	const widths = (rows[0] ?? []).map((_, column) => Math.max(...rows.map(row => row[column]?.length ?? 0)));
+	return rows.map(row => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  '));
 }
 
 /** Why a server cannot listen, in one line: `cannot listen on 127.0.0.1:2775: the port is in use`. */

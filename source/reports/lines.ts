@@ -1,4 +1,4 @@
-import {type ResolvedConfig, senderCount} from '../model/config.js';
+import {firstGroup, type ResolvedConfig, senderCount} from '../model/config.js';
 import {hasRetryPolicy, type ResolvedSenderGroup} from '../model/senders.js';
 import {
 	exceedsFailureRate, type GatewayFigures, needsWarmup, type RetryFigures, type Snapshot, type TimeFigures, type ViaFigures,
@@ -71,7 +71,7 @@ export function fittedConfigLine(config: ResolvedConfig, columns = Number.POSITI
 /** The senders, speed and seed: `10 senders (mean 100ms, gamma spread 0.25, 10.0% fail), speed 1x, seed 42`. */
 export function sendersLine(config: Pick<ResolvedConfig, 'groups' | 'speed' | 'seed' | 'via'>, {short = false} = {}): string {
 	if (config.via) {
-		return `${viaLine(config.via, config.groups[0])}, seed ${config.seed}`;
+		return `${viaLine(config.via, firstGroup(config))}, seed ${config.seed}`;
 	}
 
 	const groups = short && config.groups.length > 1
@@ -287,7 +287,7 @@ function fittedRows(table: readonly string[][], leaveOut: readonly string[], col
 			break;
 		}
 
-		const index = kept[0].indexOf(title);
+		const index = kept[0]?.indexOf(title);
 		kept = kept.map(row => row.filter((_, column) => column !== index));
 		lines = alignedRows(kept);
 	}
@@ -337,7 +337,7 @@ export function histogramLines(snapshot: Snapshot): string[] {
 	return ['  histogram', ...bins.map((bin, index) => {
 		// Every bin with a send in it shows at least one cell: an empty-looking bar must mean none.
 		const cells = bin.count > 0 ? Math.max(1, Math.round((bin.count / tallest) * HISTOGRAM_WIDTH)) : 0;
-		return `    ${labels[index].padStart(labelWidth)}  ${'█'.repeat(cells)}${cells > 0 ? ' ' : ''}${formatCount(bin.count)}`;
+		return `    ${(labels[index] ?? '').padStart(labelWidth)}  ${'█'.repeat(cells)}${cells > 0 ? ' ' : ''}${formatCount(bin.count)}`;
 	})];
 }
 

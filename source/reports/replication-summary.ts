@@ -68,7 +68,7 @@ const write = (kind: 'rate' | 'ms' | 'share', value: number): string => {
 
 /** `seeds 42 to 61`, or each seed where they do not run on (past the largest seed). */
 export function seedsText(seeds: readonly number[]): string {
-	const consecutive = seeds.every((seed, index) => index === 0 || seed === seeds[index - 1] + 1);
+	const consecutive = seeds.every((seed, index) => index === 0 || seed === (seeds[index - 1] ?? Number.NaN) + 1);
 	if (seeds.length === 1) {
 		return `seed ${seeds[0]}`;
 	}

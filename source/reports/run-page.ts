@@ -25,15 +25,20 @@ const seconds = (ms: number): number => Math.round(ms) / 1000;
 /** Rates between neighbouring points: `of` counted per second of run time, and the moments they end. */
 function ratesBetween(kept: readonly TimelinePoint[], of: (point: TimelinePoint) => number): {x: number[]; values: number[]} {
 	// From the run's start: the first interval's rate too.
-	const points = kept.length > 0 && kept[0].elapsedMs > 0
+	const [first] = kept;
+	const points = first !== undefined && first.elapsedMs > 0
 		? [{
-			...kept[0], elapsedMs: 0, processed: 0, failed: 0,
+			...first, elapsedMs: 0, processed: 0, failed: 0,
 		}, ...kept]
 		: kept;
 	const x: number[] = [];
 	const values: number[] = [];
-	for (let index = 1; index < points.length; index++) {
-		const [before, after] = [points[index - 1], points[index]];
+	for (const [index, after] of points.entries()) {
+		const before = points[index - 1];
+		if (before === undefined) {
+			continue;
+		}
+
 		const spanMs = after.elapsedMs - before.elapsedMs;
 		if (spanMs > 0) {
 			x.push(seconds(after.elapsedMs));
@@ -83,10 +88,14 @@ export function runPage(input: RunPageInput): Page {
 	const throughput = ratesBetween(points, point => point.processed);
 	const failures = ratesBetween(points, point => point.failed);
 	const finished = ratesBetween(points, point => point.processed);
-	const failureShare = failures.values.map((perSecond, index) => (finished.values[index] > 0 ? Math.round((perSecond / finished.values[index]) * 1000) / 10 : undefined));
+	const failureShare = failures.values.map((perSecond, index) => {
+		const finishedPerSecond = finished.values[index] ?? 0;
+		return finishedPerSecond > 0 ? Math.round((perSecond / finishedPerSecond) * 1000) / 10 : undefined;
+	});
 
 	const time = (values: number[]) => ({label: 'run time', unit: 's' as const, values});
-	const windowSeconds = windows && windows.length > 0 ? (windows[0].toMs - windows[0].fromMs) / 1000 : 0;
+	const firstWindow = windows?.[0];
+	const windowSeconds = firstWindow ? (firstWindow.toMs - firstWindow.fromMs) / 1000 : 0;
 	const charts: PageChart[] = [
 		{
 			title: 'Throughput', note: 'messages finished per second of run time', kind: 'lines', x: time(throughput.x), series: [{label: 'processed/s', unit: 'rate', values: throughput.values}],

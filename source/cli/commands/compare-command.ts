@@ -12,11 +12,12 @@ export const compareCommand: Command<CompareOptions> = {
 		'sms-sim compare a.ndjson.gz b.ndjson.gz --json | jq .figures',
 	],
 	validate({flags, operands}) {
-		if (operands.length !== 2) {
+		const [a, b] = operands;
+		if (operands.length !== 2 || a === undefined || b === undefined) {
 			return {value: undefined, errors: [`compare reads two runs, A and B: got ${operands.length} file${operands.length === 1 ? '' : 's'}`]};
 		}
 
-		return {value: {a: operands[0], b: operands[1], json: flags.json === true}, errors: []};
+		return {value: {a, b, json: flags.json === true}, errors: []};
 	},
 	async execute(options, io) {
 		const {compare} = await import('../compare.js');
