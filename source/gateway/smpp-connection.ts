@@ -4,6 +4,11 @@ import {
 	COMMAND, encodePdu, INVALID_COMMAND, PduReader, RESPONSE, type Pdu,
 } from './smpp-pdu.js';
 
+/** The answer to a request whose session closed before it was answered: ESME_RSYSERR, a system error. */
+const SESSION_GONE: Pdu = {
+	commandId: RESPONSE, status: 0x08, sequence: 0, body: Buffer.alloc(0),
+};
+
 /**
  * An ESME's side of one SMPP session over TCP: requests numbered and matched to their responses,
  * the other side's requests handed to `onRequest` (enquire_link is answered here), writes of one
@@ -14,6 +19,9 @@ export class SmppConnection {
 	onRequest: (pdu: Pdu) => void = pdu => {
 		this.respond(pdu, INVALID_COMMAND);
 	};
+
+	/** Told once the connection has closed (the gateway hung up, or `close`). */
+	onClose: () => void = () => undefined;
 
 	private sequence = 0;
 	private readonly awaiting = new Map<number, (pdu: Pdu) => void>();
@@ -32,12 +40,11 @@ export class SmppConnection {
 		socket.on('close', () => {
 			// Requests never answered: the session is gone, they fail as the specification's system error.
 			for (const answer of this.awaiting.values()) {
-				answer({
-					commandId: RESPONSE, status: 0x08, sequence: 0, body: Buffer.alloc(0),
-				});
+				answer(SESSION_GONE);
 			}
 
 			this.awaiting.clear();
+			this.onClose();
 		});
 		socket.on('error', () => undefined); // The close that follows says it.
 	}
@@ -56,8 +63,20 @@ export class SmppConnection {
 		return new SmppConnection(socket);
 	}
 
-	/** Sends a request; calls back with its response (generic_nack included), or a system error (ESME_RSYSERR) if the session closes first. */
+	/** Whether requests can still be sent: the connection has not closed. */
+	get open(): boolean {
+		return !this.socket.destroyed && this.socket.writable;
+	}
+
+	/** Sends a request; calls back with its response (generic_nack included), or a system error (ESME_RSYSERR) if the session is closed or closes first. */
 	request(commandId: number, body: Buffer | undefined, answer: (pdu: Pdu) => void): void {
+		if (!this.open) {
+			queueMicrotask(() => {
+				answer(SESSION_GONE);
+			});
+			return;
+		}
+
 		this.sequence = this.sequence === 0x7F_FF_FF_FF ? 1 : this.sequence + 1;
 		this.awaiting.set(this.sequence, answer);
 		this.write(encodePdu(commandId, 0, this.sequence, body));
@@ -87,7 +106,7 @@ export class SmppConnection {
 	}
 
 	private write(pdu: Buffer): void {
-		if (!this.socket.writable) {
+		if (!this.open) {
 			return; // Closed: an awaited answer comes from the close.
 		}
 

@@ -98,13 +98,14 @@ export class SmppSenders {
 	 * each is answered: with the first failure's status, if any. Every part asks for a receipt.
 	 */
 	async submit(message: MessageParts): Promise<SubmitOutcome> {
+		// The open bind with the fewest unanswered; when the gateway has hung up on every one, any (its submits fail at once).
 		let [bind] = this.binds;
 		if (bind === undefined) {
 			throw new Error('submit before bind');
 		}
 
 		for (const each of this.binds) {
-			if (each.outstanding < bind.outstanding) {
+			if (each.connection.open && (!bind.connection.open || each.outstanding < bind.outstanding)) {
 				bind = each;
 			}
 		}
@@ -119,9 +120,12 @@ export class SmppSenders {
 		return failed === undefined ? {status: 0} : {status: failed, failure: statusName(failed)};
 	}
 
-	/** Resolves once every accepted part's receipt has come, or after `timeoutMs`; says so on `say` when it has to wait. */
+	/**
+	 * Resolves once every accepted part's receipt has come, or after `timeoutMs`, or once the gateway
+	 * has hung up on every bind (no receipt can come); says so on `say` when it has to wait.
+	 */
 	async settle(timeoutMs: number, say: (text: string) => void): Promise<void> {
-		if (this.awaitingReceipt.size === 0) {
+		if (this.awaitingReceipt.size === 0 || !this.binds.some(({connection}) => connection.open)) {
 			return;
 		}
 
@@ -168,6 +172,12 @@ export class SmppSenders {
 			await connection.close();
 			throw new Error(`the gateway at ${host}:${port} refused the bind as ${JSON.stringify(systemId)}: ${statusName(answer.status)}`);
 		}
+
+		connection.onClose = () => {
+			if (!this.binds.some(bind => bind.connection.open)) {
+				this.onSettled?.();
+			}
+		};
 
 		connection.onRequest = pdu => {
 			if (pdu.commandId === COMMAND.deliverSm) {

@@ -5,7 +5,9 @@
  * together again.
  */
 import {describe, expect, it} from 'vitest';
-import {runCli, runCliWithInput} from '../cli/spawn.js';
+import {
+	finished, outputMatches, runCli, runCliWithInput, start,
+} from '../cli/spawn.js';
 import {invalidLines} from '../output-schema.js';
 import {startGateway} from './start-gateway.js';
 
@@ -90,6 +92,24 @@ describe('a run --via smpp:// against sms-sim gateway', () => {
 			['+12025550121', 'price 5€ {ok}', 'gsm7'],
 			['+12025550122', 'ünïcode ✓', 'ucs2'],
 		]);
+	});
+
+	it('ends when the gateway hangs up mid-run: the sends left fail as ESME_RSYSERR, and no receipt is waited for', async () => {
+		// Receipts a minute after each submit: none comes before the hang-up.
+		const gateway = await startGateway(['--mean', '20ms', '--failure-rate', '0', '--receipt-delay', '60s']);
+		const run = start(['-n', '3000', '-s', '20', '--via', `smpp://a:b@127.0.0.1:${gateway.port}`, '--binds', '2', '--json', '--interval', '100ms']);
+		const output = finished(run);
+		await outputMatches(run, /"type":"progress".*"sent":[1-9]/);
+		await gateway.stop();
+		const {code, stdout, stderr} = await output;
+		expect(code, stderr).toBe(0);
+		const summary = linesOf(stdout).at(-1)!;
+		expect(summary).toMatchObject({type: 'summary', processed: 3000, interrupted: false});
+		expect(summary.sent).toBeGreaterThan(0);
+		expect(summary.failed).toBeGreaterThan(0);
+		expect(summary.via.statuses.ESME_RSYSERR).toBeGreaterThan(0);
+		expect(summary.via.receipts).toEqual({delivered: 0, undelivered: 0, unmatched: 0});
+		expect(stderr).not.toContain('waiting up to');
 	});
 
 	it('refuses what real sends cannot do, in one line each', async () => {
