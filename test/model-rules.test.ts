@@ -4,7 +4,7 @@
  * fails on a change to the rule it names that the larger tests did not notice.)
  */
 import {describe, expect, it} from 'vitest';
-import {senderCount} from '../source/model/config.js';
+import {firstGroup, resolveConfig, senderCount} from '../source/model/config.js';
 import {
 	parsePriorities, priorityCounts, priorityDraw, prioritizedAtStart, validPriorities, MAX_PRIORITIES,
 } from '../source/model/priorities.js';
@@ -71,6 +71,19 @@ describe('sender groups', () => {
 		expect(group?.sendTimes).toEqual([10, 20, 30]);
 	});
 
+	it('takes the first group of a config, and refuses a config without one', () => {
+		const config = resolveConfig({groups: [{name: 'a', count: 2}, {name: 'b', count: 3}], seed: 1});
+		expect(firstGroup(config).name).toBe('a');
+		expect(firstGroup(resolveConfig({seed: 1}))).toMatchObject({name: 'default', count: 10});
+		expect(() => firstGroup({groups: []})).toThrow('a config without a sender group');
+	});
+
+	it('keeps where real sends go, and adds nothing when there are none', () => {
+		const via = {gateway: 'smpp://alerts@127.0.0.1:2775', binds: 2};
+		expect(resolveConfig({seed: 1, via}).via).toEqual(via);
+		expect('via' in resolveConfig({seed: 1})).toBe(false);
+	});
+
 	it('says a group retries when it has more than one attempt or permanent failures', () => {
 		const [plain, retrying, permanent] = resolveGroups([{count: 1}, {count: 1, maxAttempts: 2}, {count: 1, permanentFailureRate: 0.1}]);
 		expect([plain, retrying, permanent].map(group => hasRetryPolicy(group))).toEqual([false, true, true]);
@@ -121,6 +134,8 @@ describe('priority lists', () => {
 		const priorities = [{name: 'a', share: 0.1}, {name: 'b', share: 0.2}, {name: 'c', share: 0.7}];
 		expect([...prioritizedAtStart(messages(3), 3, priorities)].map(message => message.priority)).toEqual(['b', 'c', 'c']);
 		expect([...prioritizedAtStart(messages(3), 3, priorities)].every(message => message.arrivalMs === 0)).toBe(true);
+		// More messages than counted (a source that runs on): the rest are of the lowest priority.
+		expect([...prioritizedAtStart(messages(5), 3, priorities)].map(message => message.priority)).toEqual(['b', 'c', 'c', 'c', 'c']);
 	});
 
 	it('draws a priority by its share: each draw lands in its share of [0, 1)', () => {
