@@ -30,10 +30,10 @@ export function wrap(text: string, width: number): string[] {
 }
 
 /** A setting's lines in help: its flags on the left, what it does and its default on the right. */
-function settingLines(setting: Setting): string[] {
+function settingLines(setting: Setting, command: Command['name']): string[] {
 	const flags = `${setting.short ? `-${setting.short}, ` : '    '}--${setting.name}${setting.value ? ` ${setting.value}` : ''}`;
 	const left = `  ${flags}`;
-	const text = wrap(`${setting.help}${setting.default === undefined ? '' : ` (default ${setting.default})`}`, HELP_WIDTH - COLUMN);
+	const text = wrap(`${setting.helpIn?.[command] ?? setting.help}${setting.default === undefined ? '' : ` (default ${setting.default})`}`, HELP_WIDTH - COLUMN);
 	if (left.length >= COLUMN - 1) {
 		return [left, ...text.map(line => `${' '.repeat(COLUMN)}${line}`)];
 	}
@@ -62,7 +62,7 @@ export function commandHelp(command: Command, commands: readonly Command[]): str
 	for (const section of SECTIONS) {
 		const settings = SETTINGS.filter(setting => setting.section === section && appliesTo(setting, command.name));
 		if (settings.length > 0) {
-			lines.push(section, ...settings.flatMap(setting => settingLines(setting)), '');
+			lines.push(section, ...settings.flatMap(setting => settingLines(setting, command.name)), '');
 		}
 	}
 

@@ -28,6 +28,8 @@ export type Setting = {
 	readonly configKey?: string;
 	/** What it does, for `--help` (wrapped to fit). */
 	readonly help: string;
+	/** What it does for a command where it means something else than `help` says. */
+	readonly helpIn?: Partial<Record<CommandName, string>>;
 	/** The default, as help shows it. */
 	readonly default?: string;
 	readonly section: Section;
@@ -144,6 +146,7 @@ export const SETTINGS: readonly Setting[] = [
 	{
 		name: 'sender', kind: 'value', multiple: true, value: '<spec>', configKey: 'groups', section: 'Senders', commands: ['run', 'send', 'gateway'],
 		help: 'A group, repeatable: count=5,mean=200ms,name=slow (also failure-rate=, spread=, distribution=, max-attempts=, backoff=, backoff-max=, permanent-failure-rate=, and rate=1/s: a carrier limit per sender, in segments). Replaces --senders; the flags above are every group\'s defaults',
+		helpIn: {gateway: 'How the gateway answers, once, without count=: mean=20ms,rate=500/s (also failure-rate=, spread=, distribution=, permanent-failure-rate=, and rate=: each bind\'s limit in submit_sm a second, past which it answers ESME_RTHROTTLED). The flags above are its defaults'},
 		whyNot: PLAN_SEARCHES,
 	},
 	{

@@ -48,6 +48,9 @@ describe('help for every command', () => {
 			const line = new RegExp(String.raw`^ {2}(?:-${setting.short}, | {4})--${setting.name}\b`, 'm');
 			if (setting.commands.includes(command)) {
 				expect(help, `--${setting.name}`).toMatch(line);
+				// A setting that means something else to this command says so, in its words.
+				const words = (setting.helpIn?.[command] ?? setting.help).split(' ').slice(0, 4).join(' ');
+				expect(help.replaceAll(/\s+/g, ' '), `--${setting.name}`).toContain(words);
 				if (setting.default !== undefined) {
 					expect(help.replaceAll(/\s+/g, ' '), `--${setting.name}`).toContain(`(default ${setting.default})`);
 				}
