@@ -6,7 +6,7 @@ import {bodyCost, splitSegments} from '../model/segments.js';
 import {parseReceipt} from './receipt.js';
 import {SmppConnection} from './smpp-connection.js';
 import {
-	bindTransceiverBody, COMMAND, encodeText, readCString, readDeliverSm, shortMessageBody, type Pdu,
+	bindTransceiverBody, COMMAND, encodeText, INVALID_COMMAND, readCString, readDeliverSm, shortMessageBody, type Pdu,
 } from './smpp-pdu.js';
 
 /** Where `--via` sends: `smpp://system_id:password@host:port`. */
@@ -184,7 +184,7 @@ export class SmppSenders {
 				connection.respond(pdu, 0, Buffer.from([0])); // Deliver_sm_resp: message_id, unused (NULL).
 				this.receipt(pdu);
 			} else {
-				connection.respond(pdu, 0x03); // ESME_RINVCMDID: nothing else is asked of an ESME here.
+				connection.respond(pdu, INVALID_COMMAND); // Nothing else is asked of an ESME here.
 			}
 		};
 

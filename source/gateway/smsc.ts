@@ -8,7 +8,7 @@ import type {GatewayFigures} from '../engine/snapshot.js';
 import {batchWrites} from './batched-writes.js';
 import {receiptText} from './receipt.js';
 import {
-	cString, encodePdu, encodeText, shortMessageBody, TAG, tlv,
+	COMMAND, cString, encodePdu, encodeText, RESPONSE, shortMessageBody, TAG, tlv,
 } from './smpp-pdu.js';
 
 export type SmscOptions = {
@@ -33,8 +33,6 @@ const {errors} = smpp;
 const TRANSIENT_FAILURE = errors.ESME_RSUBMITFAIL;
 const PERMANENT_FAILURE = errors.ESME_RINVDSTADR;
 const BIND_COMMANDS = ['bind_transmitter', 'bind_receiver', 'bind_transceiver'] as const;
-const SUBMIT_SM_RESP = 0x80_00_00_04;
-const DELIVER_SM = 0x00_00_00_05;
 
 /** One bound session's state. */
 type Bind = {
@@ -256,8 +254,8 @@ export class Smsc {
 		const messageId = failed ? '' : String(this.nextMessageId++);
 		// Coded here, not by the package: its PDU objects cost more CPU than the rest of a submit.
 		write(bind.session, failed
-			? encodePdu(SUBMIT_SM_RESP, permanent ? PERMANENT_FAILURE : TRANSIENT_FAILURE, pdu.sequence_number)
-			: encodePdu(SUBMIT_SM_RESP, 0, pdu.sequence_number, cString(messageId)));
+			? encodePdu(COMMAND.submitSm | RESPONSE, permanent ? PERMANENT_FAILURE : TRANSIENT_FAILURE, pdu.sequence_number)
+			: encodePdu(COMMAND.submitSm | RESPONSE, 0, pdu.sequence_number, cString(messageId)));
 
 		const {body, ucs2} = bodyOf(pdu);
 		// An international number (type of number 1) is E.164 without its +, as SMPP carries it.
@@ -327,7 +325,7 @@ export class Smsc {
 			const {session} = receiver;
 			// The package numbers its requests from session.sequence: a deliver_sm takes the next one, as its own would.
 			session.sequence = session.sequence === 0x7F_FF_FF_FF ? 1 : session.sequence + 1;
-			write(session, encodePdu(DELIVER_SM, 0, session.sequence, shortMessageBody({
+			write(session, encodePdu(COMMAND.deliverSm, 0, session.sequence, shortMessageBody({
 				source: {ton: Number(pdu.dest_addr_ton ?? 0), npi: Number(pdu.dest_addr_npi ?? 0), address: textOf(pdu.destination_addr)},
 				destination: {ton: Number(pdu.source_addr_ton ?? 0), npi: Number(pdu.source_addr_npi ?? 0), address: textOf(pdu.source_addr)},
 				esmClass: smpp.consts.ESM_CLASS.MC_DELIVERY_RECEIPT,

@@ -3,41 +3,14 @@
  * past a rate or a window, when a send fails, before a bind, and where receipts go; and its
  * errors for bad flags.
  */
-import type {ChildProcessWithoutNullStreams} from 'node:child_process';
 import {createServer} from 'node:net';
 import smpp, {type PDU, type Session} from 'smpp';
 import {describe, expect, it} from 'vitest';
-import {
-	finished, runCli, start, type Finished,
-} from '../cli/spawn.js';
+import {runCli, type Finished} from '../cli/spawn.js';
+import {startGateway as startSharedGateway} from './start-gateway.js';
 
-type Gateway = {readonly port: number; readonly stop: () => Promise<Finished>};
-
-/** Starts `sms-sim gateway` on a free port; `stop` interrupts it and gives its output. */
-async function startGateway(...args: string[]): Promise<Gateway> {
-	const child: ChildProcessWithoutNullStreams = start(['gateway', '--listen', '127.0.0.1:0', '--json', '--seed', '1', ...args]);
-	const output = finished(child);
-	const port = await new Promise<number>((resolve, reject) => {
-		let text = '';
-		child.stderr.on('data', (chunk: Buffer | string) => {
-			text += String(chunk);
-			const match = /gateway listening on smpp:\/\/127\.0\.0\.1:(\d+)/.exec(text);
-			if (match) {
-				resolve(Number(match[1]));
-			}
-		});
-		child.on('exit', () => {
-			reject(new Error(`the gateway exited: ${text}`));
-		});
-	});
-	return {
-		port,
-		async stop() {
-			child.kill('SIGINT');
-			return output;
-		},
-	};
-}
+/** Starts `sms-sim gateway` on a free port, NDJSON out, seed 1; `stop` interrupts it and gives its output. */
+const startGateway = async (...args: string[]) => startSharedGateway(['--json', '--seed', '1', ...args]);
 
 /** A session of the `smpp` package's client, its calls as promises. */
 async function session(port: number): Promise<{
