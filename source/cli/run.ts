@@ -20,13 +20,15 @@ const LIVE_MS = 100;
 
 /** Runs one local simulation through the front end the environment calls for; resolves with the exit code. */
 export async function run(options: RunOptions, io: RunIo, replay?: {readonly messages: number | undefined}): Promise<number> {
-	const {speed, priorities, intervalMs} = resolveConfig(options.simulation);
+	// The seed is chosen once, here: the real senders' backoffs (`--via`) are drawn from the run's seed too.
+	const config = resolveConfig(options.simulation);
+	const {speed, priorities, intervalMs} = config;
 	const metrics = await listening(options, io);
 	if (metrics === false) {
 		return EXIT.usage;
 	}
 
-	const real = await bindRealSenders(options.via, resolveConfig(options.simulation), text => {
+	const real = await bindRealSenders(options.via, config, text => {
 		io.stderr.write(`sms-sim: --via: ${text}\n`);
 	});
 	if (real === false) {
@@ -53,7 +55,8 @@ export async function run(options: RunOptions, io: RunIo, replay?: {readonly mes
 	// Every result goes out only when NDJSON events were asked for; the other front ends read snapshots.
 	// The dashboard moves ten times a second of wall time, whatever the interval.
 	const liveMs = frontEndFor(options, io) === 'dashboard' ? LIVE_MS : undefined;
-	const simulation = options.input ? {...options.simulation, input: options.input, messages: replay?.messages ?? 0} : options.simulation;
+	const seeded = {...options.simulation, seed: config.seed};
+	const simulation = options.input ? {...seeded, input: options.input, messages: replay?.messages ?? 0} : seeded;
 	const events$ = simulate(simulation, {
 		scheduler, stop: io.stop$, emitResults: (options.json && options.events) || options.html !== undefined, liveMs, source, total: replay?.messages, priorityOrder: input ? priorityOrder : undefined, arrivals: source !== undefined && isObservable(source), onSample: metrics?.onSample, ...real?.deps(scheduler),
 	});
